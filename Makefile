@@ -1,0 +1,35 @@
+# Two set-up commands for a fresh machine with Python 3.11+:
+#   make demo   install everything into .venv and run the main job on the embedded model
+#   make test   install everything (with test tools) into .venv and run the whole test suite
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install install-test bench contract clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+demo: install
+	$(BIN)/ccgpt suggest --backend embedded "list the files here, largest first"
+	$(BIN)/ccgpt explain --no-llm "find . -name '*.log' -mtime +7 -exec gzip {} \;"
+	$(BIN)/ccgpt check "rm -rf ~" || true
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+contract: install
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python ../shared/contract/check.py
+
+bench: install-test
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

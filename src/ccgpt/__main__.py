@@ -1,0 +1,5 @@
+import sys
+
+from ccgpt.cli.main import main
+
+sys.exit(main())

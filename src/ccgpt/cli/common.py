@@ -1,0 +1,46 @@
+"""Flags and helpers shared by every command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+BACKENDS = ("ollama", "openai", "embedded")
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("common flags")
+    g.add_argument("--json", action="store_true", help="machine-readable output on stdout, nothing else")
+    g.add_argument("-m", "--model", help="model name (always wins over task routing)")
+    g.add_argument("--backend", choices=BACKENDS, help="model backend (default: from config, then fallback to embedded)")
+    g.add_argument("--config", metavar="PATH", help="configuration file (default: $CCGPT_CONFIG, ./configs/dbgpt-proxy-ollama.toml, user config)")
+    g.add_argument("-q", "--quiet", action="store_true", help="print only the essential result")
+    g.add_argument("--no-color", action="store_true", help="no colours (also: NO_COLOR set, or not a terminal)")
+    g.add_argument("--no-log", action="store_true", help="do not record this interaction in the local history")
+
+
+def use_color(args: argparse.Namespace, stream=None) -> bool:
+    stream = stream or sys.stdout
+    if getattr(args, "no_color", False) or os.environ.get("NO_COLOR") or getattr(args, "json", False):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def interactive() -> bool:
+    """True when a person can answer a prompt: stdin and stdout are both terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def load_config(args: argparse.Namespace):
+    from ccgpt.config import load_config as _load
+
+    return _load(getattr(args, "config", None))
+
+
+def print_json(obj) -> None:
+    import json
+
+    # ensure_ascii keeps every control or invisible character escaped (\\u001b, \\u202e):
+    # JSON output is never a way to smuggle terminal sequences.
+    sys.stdout.write(json.dumps(obj, ensure_ascii=True) + "\n")

@@ -20,7 +20,7 @@ from ccgpt.errors import ConfigError
 
 CHECKOUT_CONFIG = Path("configs") / "dbgpt-proxy-ollama.toml"
 _ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
-_SECRET_KEY = re.compile(r"(?:^|_)(api_?key|key|token|secret|password|passwd)$", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"(?:^|_)(api_?key|access_?key|secret_?key|token|secret|password|passwd)$", re.IGNORECASE)
 
 
 def template_text() -> str:

@@ -99,8 +99,29 @@ def man_summary(name: str) -> str | None:
     return None
 
 
+def _from_explain(command: str) -> str | None:
+    """The command parts of `ccgpt.shell.explain` (same man pages, richer parsing), if installed."""
+    try:
+        from ccgpt.shell.explain import explain
+    except ImportError:
+        return None
+    try:
+        parts = [p.to_json() if hasattr(p, "to_json") else p for p in explain(command)]
+    except Exception:  # unparseable input: fall back to the NAME lines
+        return None
+    lines, seen = [], set()
+    for part in parts:
+        if part.get("kind") == "command" and part.get("text") not in seen:
+            seen.add(part.get("text"))
+            lines.append(f"{part.get('text')}: {part.get('help') or '(no manual page on this machine)'}")
+    return "; ".join(lines) or None
+
+
 def explain_one_line(command: str) -> str:
     """'ls: list directory contents; head: output the first part of files', or a plain note."""
+    via_explain = _from_explain(command)
+    if via_explain:
+        return via_explain
     parts = []
     seen = set()
     for name in program_names(command):

@@ -59,9 +59,10 @@ def full_explanation(command: str) -> str:
     if grounded is not None:
         try:
             data = grounded(command)
-            data = data.to_json() if hasattr(data, "to_json") else data
+            parts = [p.to_json() if hasattr(p, "to_json") else p for p in data] if isinstance(data, list) else (
+                (data.to_json() if hasattr(data, "to_json") else data).get("parts", []))
             lines = []
-            for part in data.get("parts", []):
+            for part in parts:
                 where = f"  [{part['source']}]" if part.get("source") else ""
                 lines.append(f"  {part.get('text', '')}  ({part.get('kind', '')}): {part.get('help') or '-'}{where}")
             if lines:

@@ -27,6 +27,10 @@ SUBCOMMAND_PROGRAMS = {
 WRAPPERS = {"sudo": 0, "doas": 0, "xargs": 0, "env": 0, "nohup": 0, "time": 0, "nice": 0, "ionice": 0,
             "timeout": 1, "stdbuf": 0, "exec": 0, "command": 0, "watch": 0, "strace": 0, "chroot": 1,
             "setsid": 0, "flock": 1, "torsocks": 0, "builtin": 0, "unbuffer": 0, "taskset": 1, "chrt": 1}
+# Wrappers' options that take a value, for when the wrapper has no man page on this machine
+# (structure only: which word is the wrapped command; no help text comes from here).
+WRAPPER_VALUE_OPTIONS = {"sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"},
+                         "doas": {"-u", "-C"}, "timeout": {"-s", "-k"}, "nice": {"-n"}}
 FIND_LIKE = {"find"}
 _EXEC = {"-exec", "-execdir", "-ok", "-okdir"}
 _PLAIN_WORD = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
@@ -103,10 +107,10 @@ class CommandExplainer:
         while i < len(args):
             w = args[i]
             t = w.text
-            is_opt = t.startswith("-") and len(t) > 1 and not end_of_options and not re.match(r"^-\d+(\.\d+)?$", t) \
+            is_opt = t.startswith("-") and len(t) > 1 and not end_of_options \
                 or (prog in FIND_LIKE and t in ("!", "(", ")"))
-            if prog in FIND_LIKE and re.match(r"^-\d", t):
-                is_opt = False
+            if re.match(r"^-\d+(\.\d+)?$", t) and (not tables or prog in FIND_LIKE):
+                is_opt = False  # a negative number, or `kill -9` / `head -20` with nothing to look it up in
             if t == "--" and not end_of_options:
                 end_of_options = True
                 hit = self.lookup(tables, "--")
@@ -144,11 +148,15 @@ class CommandExplainer:
             i = self._option(prog, tables, args, i)
 
     def _subcommand(self, prog: str, tables: list[Table], w: Word) -> bool:
-        if not tables or not _PLAIN_WORD.match(w.text) or getattr(self, "_sub_seen", None) == id(tables):
+        if not _PLAIN_WORD.match(w.text) or getattr(self, "_sub_seen", None) == id(tables):
             return False
         ctx = self.ctx
-        page = tables[0].page
+        page = tables[0].page if tables else None
         if page is None:
+            if prog in SUBCOMMAND_PROGRAMS and not (tables and tables[0].builtin):
+                ctx.add(w, "subcommand", help=None, source=None, note=f"no man page for {prog} on this machine")
+                self._sub_seen = id(tables)
+                return True
             return False
         sub = ctx.page(f"{prog}-{w.text}")
         if sub is not None:
@@ -160,6 +168,10 @@ class CommandExplainer:
         if item is not None and ("COMMAND" in item.section.upper() or prog in SUBCOMMAND_PROGRAMS):
             ctx.add(w, "subcommand", help=item.help, source=page.source)
             self._sub_seen = id(tables)
+            ref = re.search(r"\(([\w.+-]+)\((\d)\)\)", item.tag_text)  # apt's "install (apt-get(8))"
+            other = ctx.page(ref.group(1)) if ref else None
+            if other is not None:
+                tables.append(Table(other.source, page=other))
             return True
         if prog in SUBCOMMAND_PROGRAMS:
             ctx.add(w, "subcommand", help=None, source=None,
@@ -196,7 +208,10 @@ class CommandExplainer:
         w = args[i]
         t = w.text
         if not tables:
-            ctx.add(w, "option", help=None, source=None)
+            end = w.end
+            if t in WRAPPER_VALUE_OPTIONS.get(prog, ()) and i + 1 < len(args):
+                end, i = args[i + 1].end, i + 1
+            ctx.add(Word(t, w.start, end), "option", help=None, source=None)
             return i + 1
         if t.startswith("--"):
             name, eq, _value = t.partition("=")
@@ -219,7 +234,10 @@ class CommandExplainer:
             ctx.add(Word(t, w.start, end), "option", help=hit[0], source=hit[2])
             return i + 1
         whole = self.lookup(tables, t)
-        if whole is not None or len(t) == 2 or prog in FIND_LIKE:
+        if whole is None and re.match(r"^-\d+$", t):  # gzip -9, documented as "-#"
+            whole = self.lookup(tables, "-#")
+        if whole is not None or len(t) == 2 or prog in FIND_LIKE or \
+                (re.match(r"^-\d+$", t) and not all(self.lookup(tables, "-" + c) for c in t[1:])):
             if whole is None:
                 ctx.add(w, "option", help=None, source=None, note=f"{t} is not described in {tables[0].source}")
                 return i + 1
@@ -263,9 +281,21 @@ class CommandExplainer:
             j += 1
         if j > i + 1:
             self.explain(args[i + 1], args[i + 2:j], nested=True)
+            quote = sentence_with(hit[0], "`{}'")
+            for p in ctx.parts:
+                if p.text == "{}" and p.span[0] > args[i].start and p.span[1] <= args[j - 1].end and quote:
+                    p.help, p.source = quote, hit[2]
         if j < len(args):
             term = args[j].text
             key = f"{args[i].text} command {{}} +" if term == "+" else f"{args[i].text} command ;"
             ctx.add(args[j], "argument", help=None, source=None,
                     note=f"ends the command of {args[i].text} (see '{key}' in {hit[2]})")
         return j + 1
+
+
+def sentence_with(text: str, needle: str) -> str | None:
+    """The sentence of a quoted help text that contains `needle` (still a verbatim quote)."""
+    for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z`])", text):
+        if needle in sentence:
+            return sentence
+    return None

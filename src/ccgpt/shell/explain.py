@@ -259,12 +259,15 @@ class Explainer:
                 target = self.command[slice(*self.span(c))]
         if node.type == "heredoc_redirect":
             s = self.span(node)[0]
-            e = self.span(target_node)[1] if target_node is not None else s + len(op or "<<")
+            start = next((c for c in node.children if c.type == "heredoc_start"), None)
+            e = self.span(start)[1] if start is not None else s + len(op or "<<")
             self.add(Word("", s, e), "redirect", help=syntax.lookup(op or "<<"), source=syntax.SOURCE)
             for c in node.children:
                 if c.type == "heredoc_body":
                     for sub in c.children:
                         self.walk(sub)
+                elif c.is_named and c.type not in ("heredoc_start", "heredoc_end"):
+                    self.walk(c)
             return
         key = syntax.redirect_key(op or "", fd, target)
         self.add(self.word(node), "redirect", help=syntax.lookup(key), source=syntax.SOURCE)

@@ -161,7 +161,7 @@ def _variants(tag: str) -> tuple[list[str], str | None]:
     tag = re.sub(r"^(?:expr\d*|!)\s+(?=-)", "", tag)  # find's "expr1 -o expr2"
     # split "-a, --all" / "-e script, --expression=script" / "install, reinstall" / "-# --fast --best"
     chunks: list[str] = []
-    for chunk in re.split(r",\s+|\s+\|\s+", tag):
+    for chunk in re.split(r",\s+|\s+\|\s+|\s+or\s+", tag):
         chunks += re.split(r"\s+(?=--?[A-Za-z#])", chunk.strip()) if chunk.startswith("-") else [chunk.strip()]
     for chunk in chunks:
         m = _VARIANT.match(chunk)
@@ -173,6 +173,9 @@ def _variants(tag: str) -> tuple[list[str], str | None]:
         if not name.startswith(("-", "+")) and rest.startswith("="):
             name, rest = name + "=", ""  # dd's operands: if=FILE
         tags.append(name)
+        if re.match(r"^-[A-Za-z][a-z]{2,}$", name) and re.search(r"--[\w-]+=", tag):
+            tags.append(name[:2])  # patch's "-pnum or --strip=num": -p takes num
+            arg = "required"
         rest = rest.strip()
         if rest.startswith("[=") or rest.startswith("[ ") or (rest.startswith("[") and name.startswith("--")):
             arg = arg or "optional"
@@ -181,9 +184,9 @@ def _variants(tag: str) -> tuple[list[str], str | None]:
     return tags, arg
 
 
-def _looks_like_tag(text: str) -> bool:
+def _looks_like_tag(text: str, limit: int = 90) -> bool:
     if text.startswith(("-", "+")):
-        return len(text) < 90
+        return len(text) < limit
     # a word tag (`restart PATTERN...`, `a`, `install, reinstall`): short, no sentence punctuation
     return bool(re.match(r"^[A-Za-z0-9][\w-]*(?:=\S+)?(?:,? [\w<>\[\]().,|=-]+){0,4}$", text)) and len(text) < 60 \
         and (not text.endswith(".") or text.endswith("..."))
@@ -225,10 +228,18 @@ def parse_rendered(text: str) -> tuple[str | None, list[Item]]:
         nxt = lines[k + 1] if k + 1 < n else ""
         if not nxt.strip() and stripped[0] in "-+" and k + 2 < n:
             nxt = lines[k + 2]  # sed's pages: a blank line between tag and body
-        if ind < 4:  # .SS sub-headings sit at indent 3; tags never do
+        if ind < 4 and not stripped.startswith("-"):  # .SS sub-headings sit at indent 3
             k += 1
             continue
-        if nxt.strip() and _indent(nxt) > ind and _looks_like_tag(stripped):
+        extra = 0
+        while stripped[0] in "-+" and k + 1 + extra < n and _indent(lines[k + 1 + extra]) == ind \
+                and lines[k + 1 + extra].strip().startswith("-") and len(lines[k + 1 + extra]) < 80 + ind:
+            extra += 1  # wget's pages: "-q" and "--quiet" on lines of their own, then the body
+        if extra:
+            stripped = ", ".join(lines[j].strip() for j in range(k, k + extra + 1))
+            k += extra
+            nxt = lines[k + 1] if k + 1 < n else ""
+        if nxt.strip() and _indent(nxt) > ind and _looks_like_tag(stripped, 90 * (extra + 1)):
             tag, body = stripped, nxt.strip()
         else:
             cols = sorted(bodies.get(ind, {}).items(), key=lambda kv: -kv[1])

@@ -16,7 +16,8 @@ SUMMARY = "explain a command from the machine's own man pages"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("words", nargs="*", metavar="COMMAND", help="the command to explain (words are joined by spaces; quote it)")
+    parser.add_argument("words", nargs=argparse.REMAINDER, metavar="COMMAND",
+                        help="the command to explain; its words are joined by spaces (flags of ccgpt go before it)")
     parser.add_argument("--file", metavar="SCRIPT", help="explain a shell script file instead")
     parser.add_argument("--no-llm", action="store_true", help="grounded parts only: no model, offline")
 
@@ -32,6 +33,8 @@ def risk(command: str) -> dict:
 
 
 def _read_input(args) -> str:
+    if args.words and args.words[0] == "--":
+        args.words = args.words[1:]
     if args.file and args.words:
         raise UsageError("give either a COMMAND or --file SCRIPT, not both")
     if args.file:

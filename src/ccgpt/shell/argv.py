@@ -128,7 +128,9 @@ class CommandExplainer:
                     self.explain(w, args[i + 1:], nested=True)
                     return
                 if positional == 0 and self._old_style(prog, tables, args, i):
-                    i = self._old_style(prog, tables, args, i, apply=True)
+                    first, i = i, self._old_style(prog, tables, args, i, apply=True)
+                    for consumed in args[first:i]:
+                        ctx.inner(consumed)
                     positional += 1
                     continue
                 if positional == 0 and not end_of_options and self._subcommand(prog, tables, w):
@@ -145,7 +147,11 @@ class CommandExplainer:
                 positional += 1
                 i += 1
                 continue
+            first = i
             i = self._option(prog, tables, args, i)
+            if not (prog in FIND_LIKE and t in _EXEC):
+                for consumed in args[first:i]:  # substitutions inside an option or its value
+                    ctx.inner(consumed)
 
     def _subcommand(self, prog: str, tables: list[Table], w: Word) -> bool:
         if not _PLAIN_WORD.match(w.text) or getattr(self, "_sub_seen", None) == id(tables):

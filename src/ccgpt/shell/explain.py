@@ -92,9 +92,17 @@ class Explainer:
         elif raw.startswith("~"):
             help_ = syntax.lookup("~")
         self.add(w, "argument", help=help_, source=syntax.SOURCE)
-        if node is not None:
-            for child in node.children:
-                self.walk(child)
+        self.inner(w)
+
+    def inner(self, w: Word) -> None:
+        """Explain the substitutions inside a word ($(…), `…`, $VAR, ${…}, <(…))."""
+        stack = [w.node] if w.node is not None else []
+        while stack:
+            n = stack.pop(0)
+            if n.type in _SUBST:
+                self.walk(n)
+            else:
+                stack[0:0] = list(n.children)
 
     def span(self, node) -> tuple[int, int]:
         if self._b2c is None:
@@ -193,6 +201,8 @@ class Explainer:
             return self._test(node)
         if t == "comment" or t == "heredoc_body":
             return
+        if t in ("word", "string", "raw_string", "concatenation", "number", "variable_name", "ansi_c_string"):
+            return self.argument(self.word(node))  # for-loop words, case values, function names
         if not node.is_named:
             self._anonymous(node)
             return

@@ -20,6 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the command to explain; its words are joined by spaces (flags of ccgpt go before it)")
     parser.add_argument("--file", metavar="SCRIPT", help="explain a shell script file instead")
     parser.add_argument("--no-llm", action="store_true", help="grounded parts only: no model, offline")
+    parser.add_argument("--full", action="store_true", help="show whole quotes (terminal view cuts them at 3 lines)")
 
 
 def risk(command: str) -> dict:
@@ -101,5 +102,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from ccgpt.ui.explain_view import render
 
-    sys.stdout.write(render(result, color=common.use_color(args)))
+    sys.stdout.write(render(result, color=common.use_color(args), full=args.full))
     return 0

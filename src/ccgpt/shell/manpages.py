@@ -101,6 +101,8 @@ def find_pages(names: list[str], cache=None) -> dict[str, str | None]:
         hit = cache.get_which(n) if cache else None
         if hit:
             found[n] = hit
+        elif hit == "" :
+            found[n] = None  # known to have no page, and no page directory changed since
         else:
             todo.append(n)
     if todo:
@@ -110,6 +112,9 @@ def find_pages(names: list[str], cache=None) -> dict[str, str | None]:
             missing = set(re.findall(r"No manual entry for (\S+)", r.stderr))
             paths = [p for p in r.stdout.splitlines() if p.strip()]
             present = [n for n in todo if n not in missing]
+            if cache:
+                for n in missing & set(todo):
+                    cache.put_which(n, None)
             if len(paths) == len(present):
                 for n, p in zip(present, paths):
                     found[n] = p
@@ -313,16 +318,33 @@ class ManCache:
         except OSError:
             return None
 
+    @staticmethod
+    def _dirs_stamp() -> float:
+        """Latest mtime of the page directories: changes when a package adds or removes a page."""
+        roots = [r for r in os.environ.get("MANPATH", "").split(":") if r] or \
+            ["/usr/share/man", "/usr/local/share/man", "/usr/local/man"]
+        stamp = 0.0
+        for root in roots:
+            for sub in ("", "/man1", "/man8"):
+                try:
+                    stamp = max(stamp, os.stat(root + sub).st_mtime)
+                except OSError:
+                    pass
+        return stamp
+
     def get_which(self, name: str) -> str | None:
+        """The cached page path; "" when known to have none; None when unknown."""
         row = self._get("which:" + name)
         if row:
             path = json.loads(row[1])
+            if path is None:
+                return "" if row[0] == self._dirs_stamp() else None
             if self._mtime(path) == row[0]:
                 return path
         return None
 
-    def put_which(self, name: str, path: str) -> None:
-        m = self._mtime(path)
+    def put_which(self, name: str, path: str | None) -> None:
+        m = self._mtime(path) if path else self._dirs_stamp()
         if m is not None:
             self._put("which:" + name, m, path)
 

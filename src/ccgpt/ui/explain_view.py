@@ -32,7 +32,8 @@ def _flat(text: str) -> str:
     return sanitize_line(text.replace("\n", "⏎").replace("\t", " "))
 
 
-def render(result: dict, color: bool = False, width: int | None = None) -> str:
+def render(result: dict, color: bool = False, width: int | None = None, full: bool = False) -> str:
+    max_lines = None if full else 3
     width = width or int(os.environ.get("COLUMNS", 0) or 0) or _width()
     command = result["command"]
     level = result.get("level")
@@ -45,7 +46,7 @@ def render(result: dict, color: bool = False, width: int | None = None) -> str:
         out.append(_c(f"  ! {f.get('level')}: {msg} [{f.get('rule')}]", _LEVEL_COLOR.get(f.get("level", "")), color))
     out.append("")
     if "\n" in command.strip() or len(command) > width - 4:
-        return "\n".join(out + _render_long(result, color, width)) + "\n"
+        return "\n".join(out + _render_long(result, color, width, max_lines)) + "\n"
     line = _flat(command)
     out.append("  " + line)
     parts = [p for p in result["parts"]]
@@ -67,14 +68,14 @@ def render(result: dict, color: bool = False, width: int | None = None) -> str:
             if other < s:
                 prefix[other] = "│"
         lead = "  " + "".join(prefix[:s]) + "└─ "
-        out += _entry(p, lead, "  " + "".join(prefix[:s]) + "   ", color, width)
+        out += _entry(p, lead, "  " + "".join(prefix[:s]) + "   ", color, width, max_lines)
     if result.get("narrative"):
         out += ["", _c("narrative (model-written, " + sanitize_line(result.get("narrative_source", "model")) + "):", "2", color)]
         out += textwrap.wrap(sanitize_line(result["narrative"]), width - 2, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(out) + "\n"
 
 
-def _entry(p: dict, lead: str, cont: str, color: bool, width: int) -> list[str]:
+def _entry(p: dict, lead: str, cont: str, color: bool, width: int, max_lines: int | None = None) -> list[str]:
     text = _flat(p["text"])
     head = f"{_c(text, _KIND_COLOR.get(p['kind']), color)} ({p['kind']})"
     if p.get("findings"):
@@ -84,7 +85,11 @@ def _entry(p: dict, lead: str, cont: str, color: bool, width: int) -> list[str]:
         cont = " " * 6
     body = sanitize_line(p["help"]) if p.get("help") else "(no documentation found)"
     src = f"  [{p['source']}]" if p.get("source") else ""
-    for ln in textwrap.wrap(body + src, max(20, width - len(cont))) or [""]:
+    wrapped = textwrap.wrap(body + src, max(20, width - len(cont))) or [""]
+    if max_lines and len(wrapped) > max_lines:  # the quote goes on; --full shows all of it
+        wrapped = wrapped[:max_lines]
+        wrapped[-1] += f" … [{p['source']}]" if p.get("source") else " …"
+    for ln in wrapped:
         lines.append(cont + ln)
     if p.get("note"):
         for ln in textwrap.wrap("note: " + sanitize_line(p["note"]), max(20, width - len(cont))):
@@ -92,7 +97,7 @@ def _entry(p: dict, lead: str, cont: str, color: bool, width: int) -> list[str]:
     return lines
 
 
-def _render_long(result: dict, color: bool, width: int) -> list[str]:
+def _render_long(result: dict, color: bool, width: int, max_lines: int | None = None) -> list[str]:
     """Scripts and long lines: each part with its line:column instead of a drawing."""
     command = result["command"]
     out = []
@@ -100,5 +105,5 @@ def _render_long(result: dict, color: bool, width: int) -> list[str]:
         s = p["span"][0]
         line_no = command.count("\n", 0, s) + 1
         col = s - (command.rfind("\n", 0, s) + 1) + 1
-        out += _entry(p, f"{line_no}:{col}  ", "      ", color, width)
+        out += _entry(p, f"{line_no}:{col}  ", "      ", color, width, max_lines)
     return out

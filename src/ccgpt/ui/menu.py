@@ -49,29 +49,18 @@ def clipboard_tool() -> list[str] | None:
     return None
 
 
-def full_explanation(command: str) -> str:
-    """The grounded part-by-part explanation when `ccgpt.shell.explain` is present, else the
-    one-line man-page summary (both come from this machine's manuals, never from the model)."""
+def full_explanation(command: str, color: bool = False) -> str:
+    """The grounded part-by-part explanation of `ccgpt explain` (man pages, builtins, syntax);
+    the one-line man-page summary if that fails. Never model-written text."""
     try:
-        from ccgpt.shell.explain import explain as grounded
-    except ImportError:
-        grounded = None
-    if grounded is not None:
-        try:
-            data = grounded(command)
-            parts = [p.to_json() if hasattr(p, "to_json") else p for p in data] if isinstance(data, list) else (
-                (data.to_json() if hasattr(data, "to_json") else data).get("parts", []))
-            lines = []
-            for part in parts:
-                where = f"  [{part['source']}]" if part.get("source") else ""
-                lines.append(f"  {part.get('text', '')}  ({part.get('kind', '')}): {part.get('help') or '-'}{where}")
-            if lines:
-                return "\n".join(lines)
-        except Exception:  # fall back to the short form rather than lose the explanation
-            pass
-    from ccgpt.assist.oneline import explain_one_line
+        from ccgpt.cli.explain import build
+        from ccgpt.ui.explain_view import render
 
-    return "  " + explain_one_line(command)
+        return render(build(command), color=color)
+    except Exception:  # an unparseable command still gets the short form
+        from ccgpt.assist.oneline import explain_one_line
+
+        return "  " + explain_one_line(command)
 
 
 class Menu:
@@ -139,7 +128,7 @@ class Menu:
             elif answer in ("e", "edit"):
                 self.edit()
             elif answer in ("x", "explain"):
-                self.write(sanitize(full_explanation(self.current.command)) + "\n")
+                self.write(full_explanation(self.current.command, self._color()) + "\n")
             elif answer in ("c", "copy"):
                 self.copy()
             elif answer in ("v", "revise"):

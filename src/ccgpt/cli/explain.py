@@ -15,6 +15,9 @@ from ccgpt.errors import CcgptError, UsageError
 SUMMARY = "explain a command from the machine's own man pages"
 
 
+COMMAND_WORDS = True  # `ccgpt explain grep -q x`: the -q is grep's, not ccgpt's
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("words", nargs=argparse.REMAINDER, metavar="COMMAND",
                         help="the command to explain; its words are joined by spaces (flags of ccgpt go before it)")

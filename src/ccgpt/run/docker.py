@@ -60,6 +60,7 @@ def build_argv(
     uid: int | None = None,
     gid: int | None = None,
     tmp_mb: int = 256,
+    source: str | None = None,
 ) -> list[str]:
     """The full `docker run` argv. Environment *values* are not in it: see module doc."""
     cwd = os.path.realpath(cwd)
@@ -93,7 +94,9 @@ def build_argv(
         argv += ["--ulimit", f"fsize={size}:{size}"]
     if limits.cpu_seconds:
         argv += ["--ulimit", f"cpu={limits.cpu_seconds}:{limits.cpu_seconds}"]
-    argv += ["--volume", f"{cwd}:{cwd}:rw", "--workdir", cwd]
+    # The preview mounts its throwaway copy (`source`) at the real path, like bwrap does.
+    source = os.path.realpath(source) if source else cwd
+    argv += ["--volume", f"{source}:{cwd}:rw", "--workdir", cwd]
     for key in env_names:
         argv += ["--env", key]
     argv += ["--", image, *command]

@@ -127,7 +127,7 @@ def build_command(
     if backend == "docker":
         names, client_env = docker.docker_env(env)
         argv = docker.build_argv(
-            command, cwd=workdir_source or cwd, image=str(section.get("docker_image") or "debian:stable-slim"),
+            command, cwd=cwd, source=workdir_source, image=str(section.get("docker_image") or "debian:stable-slim"),
             limits=limits, env_names=names, net=net, cpus=float(section.get("cpus", 1) or 0),
             name=container, docker=docker.find_docker() or "docker", tmp_mb=tmp_mb,
         )

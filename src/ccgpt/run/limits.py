@@ -110,9 +110,12 @@ def apply_rlimits(pairs: list[tuple[int, int]]) -> None:
     """Set soft and hard limits; never raise one above what we were given (that would fail)."""
     for res, value in pairs:
         soft, hard = resource.getrlimit(res)
+        # CPU: the soft limit sends SIGXCPU (a clear "CPU time limit exceeded"), the hard one a
+        # second later SIGKILL for a command that ignores it.
+        new_hard = value + 1 if res == resource.RLIMIT_CPU else value
         if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(res, (value, value))
+            value, new_hard = min(value, hard), min(new_hard, hard)
+        resource.setrlimit(res, (value, new_hard))
 
 
 class PidsCgroup:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
+from run_helpers import FAKE_KEY, SRC
+
 BASE = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
 
 if not shutil.which("bwrap"):
     raise RuntimeError("bubblewrap (bwrap) is required for tests/run: apt-get install bubblewrap")
 
-FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nccgpt-test-fake-key-material-7f3a\n-----END OPENSSH PRIVATE KEY-----\n"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from ccgpt.run.limits import Limits
 from ccgpt.run.sandbox import EXIT_TIMEOUT, run_sandboxed
-from conftest import FAKE_KEY
+from run_helpers import FAKE_KEY
 
 
 def sh(script, work, *, limits=None, net=False, section=None):

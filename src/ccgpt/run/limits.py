@@ -132,6 +132,7 @@ class PidsCgroup:
 
     def __enter__(self) -> "PidsCgroup":
         for parent in self._candidates():
+            _sweep(parent)
             path = parent / f"ccgpt-run-{os.getpid()}"
             try:
                 path.mkdir()
@@ -171,17 +172,31 @@ class PidsCgroup:
 
 
 def _rmdir(path: Path) -> None:
-    # The sandbox's processes are gone by now (pid namespace torn down); retry briefly anyway.
+    # The pid namespace can take a few milliseconds to empty after bwrap exits. Rather than
+    # wait for it on every run, a cgroup still busy now is removed by the next run's sweep.
     import time
 
-    for _ in range(20):
+    for _ in range(3):
         try:
             path.rmdir()
             return
         except FileNotFoundError:
             return
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.005)
+
+
+def _sweep(parent: Path) -> None:
+    """Remove empty cgroups left by earlier runs (rmdir refuses any that still has tasks)."""
+    try:
+        entries = list(parent.glob("ccgpt-run-*"))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            entry.rmdir()
+        except OSError:
+            pass
 
 
 def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: str | None):

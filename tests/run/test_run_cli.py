@@ -96,3 +96,12 @@ def test_preview_without_terminal_with_yes_reports_then_runs(run_cli, work):
     assert "~ a.txt" in r.stderr and "- gone.txt" in r.stderr and "+ new.txt" in r.stderr
     assert "created" in r.stderr and "| hello" in r.stderr
     assert (work / "sub" / "new.txt").exists() and not (work / "gone.txt").exists()
+
+
+def test_non_shell_script_runs_as_a_program(run_cli, work):
+    script = work / "tool.py"
+    script.write_text("#!/usr/bin/env python3\nprint('from python', 6 * 7)\n")
+    script.chmod(0o755)
+    r = run_cli("run", "--yes", "--", "./tool.py")
+    assert r.returncode == 0, r.stderr
+    assert "command [" in r.stderr and "from python 42" in r.stdout

@@ -48,7 +48,18 @@ def _is_script(words: list[str], explicit: bool) -> bool:
         return False
     word = words[0]
     # A bare word that names a program (`ccgpt run -- ls`) is a command, not a file in cwd.
-    return os.path.isfile(word) and ("/" in word or shutil.which(word) is None)
+    if not (os.path.isfile(word) and ("/" in word or shutil.which(word) is None)):
+        return False
+    # A file with another interpreter (#!/usr/bin/env python3) is run as a program, not fed to bash.
+    try:
+        with open(word, "rb") as fh:
+            first = fh.readline(200)
+    except OSError:
+        return True  # reported by _read_script
+    if first.startswith(b"#!"):
+        interpreter = os.path.basename(first[2:].split(b" -")[0].strip().split(b" ")[-1].decode("utf-8", "replace"))
+        return interpreter in ("sh", "bash", "dash")
+    return True
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ audit-trail write and building the bubblewrap sandbox. Prints figures; asserts n
 """
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -30,6 +31,8 @@ def main() -> None:
     print(f"bwrap (same namespaces) -- true   median {ms(bwrap)}")
     print(f"ccgpt run --yes -- true           median {ms(run)}")
     print(f"added over plain true             {ms(run - plain)}  (target <= 150 ms)")
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import argparse
 import os
 import shutil
 
-SUMMARY = "run a command or script in a sandbox after confirmation"
+COMMAND_WORDS = True  # `ccgpt run ls -q`: -q is ls's, not ccgpt's
 MAX_SCRIPT_BYTES = 100_000  # passed as one argument to bash -c; the kernel caps one at 128 KiB
 
 

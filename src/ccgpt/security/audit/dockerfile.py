@@ -48,7 +48,7 @@ def instructions(text: str) -> list[Instruction]:
         if not buf:
             start = number
         if stripped.endswith(escape):
-            buf.append(stripped[: -len(escape)])
+            buf.append(stripped[: -len(escape)].strip())
             continue
         buf.append(stripped)
         joined = " ".join(part for part in buf if part)

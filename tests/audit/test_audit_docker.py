@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import make_ctx, rules
+from audit_helpers import make_ctx, rules
 
 from ccgpt.security.audit import checks_docker, compose, dockerfile
 

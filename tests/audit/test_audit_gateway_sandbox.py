@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import make_ctx, rules
+from audit_helpers import make_ctx, rules
 
 from ccgpt.security.audit import checks_gateway, checks_sandbox
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from conftest import make_ctx, rules
+from audit_helpers import make_ctx, rules
 
 from ccgpt.security.audit import checks_ollama, network
 from ccgpt.security.audit.vulndb import affecting, load_table, parse_version
@@ -88,7 +88,7 @@ def test_current_ollama_version_is_clean(home, fake_ollama):
 
 
 def test_unreachable_ollama_is_info_only(home):
-    from conftest import free_port
+    from audit_helpers import free_port
 
     found = checks_ollama.check(make_ctx(home, env={"OLLAMA_HOST": f"127.0.0.1:{free_port()}"}, probe=True))
     assert [f.severity for f in found if f.rule == "ollama-unreachable"] == ["info"]

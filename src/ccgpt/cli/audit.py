@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(report.to_json(findings))
     elif args.sarif != "-":
-        shown = [f for f in findings if not (args.quiet and f.severity == "info")]
-        print(report.render_text(shown, color=common.use_color(args), verbose=not args.quiet))
+        quiet = args.quiet
+        print(report.render_text(findings, color=common.use_color(args), verbose=not quiet, hide_info=quiet))
     return EXIT_HIGH if has_high(findings) else 0
 
 

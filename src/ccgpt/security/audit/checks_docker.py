@@ -228,7 +228,7 @@ def _check_service(svc: compose.Service, path: Path, shown: str) -> list[Finding
     if not (d.get("pids_limit") or limits.get("pids")):
         missing.append("pids")
     if missing:
-        out.append(_f("compose-no-limits", "medium", svc, f"no {', '.join(missing)} limit",
+        out.append(_f("compose-no-limits", "medium", svc, f"no limit on {', '.join(missing)}",
                       "one runaway request or fork bomb can starve the whole host",
                       "set deploy.resources.limits (memory: 8g, cpus: \"4\", pids: 512) or mem_limit / cpus / pids_limit",
                       shown))

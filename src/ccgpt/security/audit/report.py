@@ -25,15 +25,17 @@ def summary_line(findings: list[Finding]) -> str:
     return ", ".join(f"{c[s]} {s}" for s in SEVERITIES)
 
 
-def render_text(findings: list[Finding], *, color: bool = False, verbose: bool = True) -> str:
+def render_text(findings: list[Finding], *, color: bool = False, verbose: bool = True, hide_info: bool = False) -> str:
     from ccgpt.shell.sanitize import sanitize_line
 
     lines: list[str] = []
     for f in findings:
+        if hide_info and f.severity == "info":
+            continue
         tag = f"[{f.severity.upper()}]"
         if color:
             tag = f"{_COLOURS[f.severity]}{tag}{_RESET}"
-        where = f" ({f.path}{':' + str(f.line) if f.line else ''})" if f.path else ""
+        where = f" ({_shown(f.path)}{':' + str(f.line) if f.line else ''})" if f.path else ""
         # Paths, versions and image names come from the machine and the project: never let
         # them carry terminal escape sequences to the screen.
         lines.append(f"{tag} {sanitize_line(f.what)}{sanitize_line(where)}")
@@ -43,6 +45,17 @@ def render_text(findings: list[Finding], *, color: bool = False, verbose: bool =
     lines.append("")
     lines.append(f"{len(findings)} findings: {summary_line(findings)}")
     return "\n".join(lines)
+
+
+def _shown(path: str) -> str:
+    """A path under the working directory is shown relative to it: shorter, same meaning."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except ValueError:
+            return path
+    return path
 
 
 def to_json(findings: list[Finding]) -> dict:

@@ -131,3 +131,12 @@ def test_bad_project_dir_is_one_line_usage_error(home):
     proc = _run(["audit", "--offline", "--project", "/nonexistent/dir"], home)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "not a directory" in proc.stderr
+
+
+def test_text_report_never_carries_terminal_escapes():
+    from ccgpt.security.audit import Finding
+    from ccgpt.security.audit.report import render_text
+
+    f = Finding("docker-unpinned-image", "medium", "FROM evil\x1b]52;c;aGk=\x07:latest", "why\x1b[2J", "fix", path="x\x1b[31m")
+    text = render_text([f])
+    assert "\x1b" not in text and "\x07" not in text

@@ -46,7 +46,7 @@ def check(ctx: AuditContext, *, bwrap=bwrap_works, docker=docker_engine_answers)
                 "sandbox-disabled",
                 "medium",
                 "the sandbox is turned off ([ccgpt.sandbox] backend = \"none\")",
-                "commands you approve run with your full rights: every file and network you can reach",
+                "with --unsafe-no-sandbox, approved commands run with your full rights: every file and network you can reach",
                 "set [ccgpt.sandbox] backend = \"auto\" and install bubblewrap: sudo apt-get install bubblewrap",
                 path=str(ctx.config_path) if ctx.config_path else None,
             )
@@ -77,7 +77,7 @@ def check(ctx: AuditContext, *, bwrap=bwrap_works, docker=docker_engine_answers)
             "sandbox-unavailable",
             "medium",
             f"no sandbox backend is available ({detail}; no Docker engine answers)",
-            "`ccgpt run` can only apply resource limits: an approved command can still read and change your files",
+            "`ccgpt run` refuses to run anything, and --unsafe-no-sandbox would run commands with your full rights",
             "install bubblewrap: sudo apt-get install bubblewrap (Fedora: sudo dnf install bubblewrap)",
         )
     ]

@@ -12,7 +12,9 @@ import sys
 
 from ccgpt.errors import CcgptError, UsageError
 
-SUMMARY = "explain a command from the machine's own man pages"
+
+
+COMMAND_WORDS = True  # `ccgpt explain grep -q x`: the -q is grep's, not ccgpt's
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

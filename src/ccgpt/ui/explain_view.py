@@ -16,6 +16,9 @@ _KIND_COLOR = {"command": "1", "subcommand": "1", "option": "36", "operator": "3
                "keyword": "35", "substitution": "34", "assignment": "34", "argument": "2"}
 
 
+_MIN_TEXT = 32  # narrowest help column the tree picture may leave
+
+
 def _c(text: str, code: str | None, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color and code else text
 
@@ -45,7 +48,9 @@ def render(result: dict, color: bool = False, width: int | None = None, full: bo
         msg = sanitize_line(str(f.get("message", "")))
         out.append(_c(f"  ! {f.get('level')}: {msg} [{f.get('rule')}]", _LEVEL_COLOR.get(f.get("level", "")), color))
     out.append("")
-    if "\n" in command.strip() or len(command) > width - 4:
+    # The picture needs a readable text column right of the deepest part; without one, a list.
+    deepest = max((p["span"][0] for p in result["parts"]), default=0)
+    if "\n" in command.strip() or len(command) > width - 4 or deepest + _MIN_TEXT > width:
         return "\n".join(out + _render_long(result, color, width, max_lines)) + "\n"
     line = _flat(command)
     out.append("  " + line)
@@ -81,8 +86,6 @@ def _entry(p: dict, lead: str, cont: str, color: bool, width: int, max_lines: in
     if p.get("findings"):
         head += " " + _c("⚠ " + ", ".join(sanitize_line(str(r)) for r in p["findings"]), "31", color)
     lines = [lead + head]
-    if len(cont) > width // 2:  # deep in a long command: keep the text readable
-        cont = " " * 6
     body = sanitize_line(p["help"]) if p.get("help") else "(no documentation found)"
     src = f"  [{p['source']}]" if p.get("source") else ""
     wrapped = textwrap.wrap(body + src, max(20, width - len(cont))) or [""]

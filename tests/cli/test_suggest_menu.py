@@ -20,12 +20,12 @@ def fenced(cmd):
     return f"```bash\n{cmd}\n```"
 
 
-def spawn(answers, n=2, env_extra=None):
+def spawn(answers, n=2, env_extra=None, cwd=None):
     env = {**os.environ, "PYTHONPATH": str(SRC), "TERM": "xterm", "NO_COLOR": "1", **(env_extra or {})}
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     child = pexpect.spawn(sys.executable, [str(DRIVER), json.dumps(answers), str(n)], env=env, encoding="utf-8",
-                          timeout=30, dimensions=(40, 200))
+                          timeout=60, dimensions=(40, 200), cwd=cwd)
     return child
 
 
@@ -52,31 +52,42 @@ def test_blocked_candidate_is_shown_and_refused(ccgpt):
     assert history(ccgpt)[0]["decision"] == "quit"
 
 
-def test_review_needs_y(ccgpt):
-    child = spawn([fenced("touch made.txt")], n=1)
+def test_review_needs_y_and_declining_runs_nothing(ccgpt, tmp_path):
+    child = spawn([fenced("mkdir made")], n=1, cwd=tmp_path)
     child.expect(r"\[review\]")
     child.expect(PROMPT)
     child.sendline("r")
-    child.expect(r"run it\? \[y/N\]")
+    child.expect(r"Run it\? \[y/N\]")
     child.sendline("n")
     child.expect("not run")
+    child.expect("EXIT 1")
+    assert list(tmp_path.iterdir()) == []
+    assert history(ccgpt)[0]["decision"] == "run" and history(ccgpt)[0]["exit_code"] == 1
+
+
+def test_review_confirmed_runs_in_the_sandbox(ccgpt, tmp_path):
+    child = spawn([fenced("mkdir made")], n=1, cwd=tmp_path)
     child.expect(PROMPT)
-    child.sendline("q")
+    child.sendline("r")
+    child.expect(r"Run it\? \[y/N\]")
+    child.sendline("y")
     child.expect("EXIT 0")
-    assert not Path("made.txt").exists()
+    assert (tmp_path / "made").is_dir()
+    kinds = {e["kind"]: e for e in json.loads(ccgpt("history", "--json").stdout)["audit"]}
+    assert kinds["suggest"]["decision"] == "run" and kinds["suggest"]["exit_code"] == 0
+    assert kinds["run"]["command"] == "mkdir made"  # the executor's own audit event
 
 
 def test_dangerous_needs_first_word_typed(ccgpt, tmp_path):
-    child = spawn([fenced("rm -r build")], n=1)
+    (tmp_path / "build").mkdir()
+    child = spawn([fenced("rm -r build")], n=1, cwd=tmp_path)
     child.expect(PROMPT)
     child.sendline("r")
-    child.expect("type 'rm' to run it: ")
+    child.expect("Type 'rm' to run it")
     child.sendline("y")
     child.expect("not run")
-    child.expect(PROMPT)
-    child.sendline("q")
-    child.expect("EXIT 0")
-    assert history(ccgpt)[0]["decision"] == "quit"
+    child.expect("EXIT 1")
+    assert (tmp_path / "build").is_dir()
 
 
 def test_edit_prefills_the_line_and_reclassifies(ccgpt):

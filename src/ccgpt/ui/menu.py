@@ -14,25 +14,10 @@ import subprocess
 import sys
 import time
 
-from ccgpt.shell.sanitize import sanitize, sanitize_line
-from ccgpt.ui.candidates import WHAT_HAPPENS, level_tag, render_candidates
+from ccgpt.shell.sanitize import sanitize_line
+from ccgpt.ui.candidates import level_tag, render_candidates
 
 HELP = "[r]un  [e]dit  e[x]plain  [c]opy  re[v]ise  [q]uit  or 1-{n} to select"
-
-
-def first_word(command: str) -> str:
-    """The word a person must type to run a dangerous command (the program, not `sudo`)."""
-    import shlex
-
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    wrappers = {"sudo", "doas", "env", "nohup", "time", "nice", "command", "exec"}
-    for w in words:
-        if w not in wrappers and "=" not in w and not w.startswith("-"):
-            return os.path.basename(w)
-    return words[0] if words else ""
 
 
 def clipboard_tool() -> list[str] | None:
@@ -182,16 +167,6 @@ class Menu:
         self.selected = 0
         self.show()
 
-    def confirm(self, cand) -> bool:
-        """The confirmation the level demands. `blocked` never gets here."""
-        self.write(f"{level_tag(cand.level, self._color())} {WHAT_HAPPENS.get(cand.level, '')}\n")
-        if cand.level == "dangerous":
-            word = first_word(cand.command)
-            typed = self.read(f"type '{sanitize_line(word)}' to run it: ")
-            return typed is not None and typed.strip() == word
-        typed = self.read("run it? [y/N] ")
-        return typed is not None and typed.strip().lower() in ("y", "yes")
-
     def run_selected(self) -> int | None:
         """Run the selected candidate after confirmation. Returns an exit code, or None to stay."""
         cand = self.current
@@ -204,25 +179,16 @@ class Menu:
         return run_confirmed(self, cand)
 
 
-def run_confirmed(menu: Menu, cand) -> int | None:
-    """Through the sandbox when `ccgpt.run.execute` is installed (it confirms and records the
-    run itself); otherwise confirm here and say that the sandbox is not available yet."""
-    try:
-        from ccgpt.run.execute import execute
-    except ImportError:
-        execute = None
-    if execute is None:
-        if not menu.confirm(cand):
-            menu.write("not run\n")
-            menu.trail.update(decision="declined")
-            return None
-        menu.write("the sandbox is not available in this build yet, so nothing was run; "
-                   "copy the command and run it yourself if you trust it\n")
-        menu.trail.update(decision="confirmed-no-sandbox")
-        return 1
+def run_confirmed(menu: Menu, cand) -> int:
+    """Run through `ccgpt run`'s executor: it shows the command and level, asks the confirmation
+    the level demands (y for review, the first word typed for dangerous), runs it in the
+    sandbox and records the run. Its exit code ends the menu."""
+    from ccgpt.run.execute import Assessment, execute
+
     started = time.perf_counter()
-    code = execute(cand.command, cwd=os.getcwd(), section=menu.cfg.section("sandbox"), tty=True,
-                   color=menu._color(), task=menu.result.task)
+    # The candidate's level and findings came from the risk engine for exactly this text.
+    code = execute(cand.command, assessment=Assessment(cand.level, list(cand.findings)), cwd=os.getcwd(),
+                   section=menu.cfg.section("sandbox"), tty=True, color=menu._color(), task=menu.result.task)
     menu.trail.update(decision="run", exit_code=code, duration_ms=(time.perf_counter() - started) * 1000)
     if code == 0:
         from ccgpt.assist.shell_history import maybe_save

@@ -13,7 +13,7 @@ from suggest_helpers import FakeFinding, FakeVerdict, ScriptedBackend  # noqa: E
 from ccgpt.assist.suggest import Suggester  # noqa: E402
 from ccgpt.assist.trail import Trail  # noqa: E402
 from ccgpt.config import load_config  # noqa: E402
-from ccgpt.ui.menu import Menu  # noqa: E402
+from ccgpt.ui.menu import Menu, pick_for_line_buffer  # noqa: E402
 
 
 def classify(command):
@@ -36,7 +36,10 @@ def main():
     result = suggester.suggest("the task", n)
     trail = Trail(cfg, args, "suggest")
     trail.record(task="the task", command=result.candidates[0].command if result.candidates else None)
-    code = Menu(result, suggester, trail, args, cfg).loop()
+    if len(sys.argv) > 3 and sys.argv[3] == "print-only":
+        code = pick_for_line_buffer(result, suggester, trail, args, cfg)
+    else:
+        code = Menu(result, suggester, trail, args, cfg).loop()
     trail.close()
     print(f"EXIT {code}")
     return code

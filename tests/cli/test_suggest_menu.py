@@ -20,11 +20,11 @@ def fenced(cmd):
     return f"```bash\n{cmd}\n```"
 
 
-def spawn(answers, n=2, env_extra=None, cwd=None):
+def spawn(answers, n=2, env_extra=None, cwd=None, mode="menu"):
     env = {**os.environ, "PYTHONPATH": str(SRC), "TERM": "xterm", "NO_COLOR": "1", **(env_extra or {})}
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
-    child = pexpect.spawn(sys.executable, [str(DRIVER), json.dumps(answers), str(n)], env=env, encoding="utf-8",
+    child = pexpect.spawn(sys.executable, [str(DRIVER), json.dumps(answers), str(n), mode], env=env, encoding="utf-8",
                           timeout=60, dimensions=(40, 200), cwd=cwd)
     return child
 
@@ -129,3 +129,15 @@ def test_end_of_input_quits():
     child.expect(PROMPT)
     child.sendeof()
     child.expect("EXIT 0")
+
+
+def test_print_only_picks_but_never_hands_over_a_blocked_command(ccgpt):
+    child = spawn([fenced("rm -rf ~"), fenced("ls -a")], n=2, mode="print-only")
+    child.expect(r"pick 1-2 \(Enter: 1, q: cancel\): ")
+    child.sendline("2")
+    child.expect("refused: that command is blocked")
+    child.expect("EXIT 1")
+    child = spawn([fenced("rm -rf ~"), fenced("ls -a")], n=2, mode="print-only")
+    child.expect("pick 1-2")
+    child.sendline("")
+    child.expect(r"\r\nls -a\r\nEXIT 0")

@@ -86,3 +86,10 @@ def test_revise_sends_previous_command_and_change():
     assert msgs[-2].content == fenced("ls -l")
     assert "human readable sizes" in msgs[-1].content
     assert result.candidates[0].command == "ls -l"  # scripted answer 1
+
+
+def test_bare_assignment_is_marked_and_ranked_last():
+    s, _ = make(["```\ni=1\nwc -l notes.txt\n```"])
+    result = s.suggest("count lines", 2)
+    assert [c.command for c in result.candidates] == ["wc -l notes.txt", "i=1"]
+    assert result.candidates[1].note == "runs no program"

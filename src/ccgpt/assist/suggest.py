@@ -33,10 +33,11 @@ class Candidate:
     missing: list[str] = field(default_factory=list)
     votes: int = 1
     order: int = 0  # position of first appearance in the model's answers
+    runs_program: bool = True  # False for a bare assignment such as `i=1`
 
     @property
     def usable(self) -> bool:
-        return self.parses and not self.missing
+        return self.parses and not self.missing and self.runs_program
 
     @property
     def note(self) -> str | None:
@@ -45,6 +46,8 @@ class Candidate:
             return "does not parse as a shell command"
         if self.missing:
             return "not installed: " + ", ".join(self.missing)
+        if not self.runs_program:
+            return "runs no program"
         return None
 
     def to_json(self) -> dict:
@@ -56,6 +59,7 @@ class Candidate:
             "parses": self.parses,
             "missing": self.missing,
             "votes": self.votes,
+            "note": self.note,
         }
 
 
@@ -119,7 +123,8 @@ def build_candidates(commands: list[str], classify=default_classify, explain=Non
             text = explain(cmd)
         except Exception:  # an explanation is a nicety; a broken man page must not lose the candidate
             text = ""
-        out.append(Candidate(cmd, level, findings, text, analysis.parses, analysis.missing, order=i))
+        out.append(Candidate(cmd, level, findings, text, analysis.parses, analysis.missing, order=i,
+                             runs_program=bool(analysis.programs)))
     return out
 
 

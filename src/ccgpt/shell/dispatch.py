@@ -101,7 +101,8 @@ class Dispatcher:
                     k, v = a.split("=", 1)
                     self.st.aliases[k] = v
             return UNKNOWN_OUTPUT
-        cmd = Cmd(argv, spans, span, redirects, stdin, False, self.st.cwd, info.secret, info.net or name_info.net)
+        cmd = Cmd(argv, spans, span, redirects, stdin, False, self.st.cwd, info.secret, info.net or name_info.net,
+                  info.decoded or name_info.decoded)
         cmd.bases = bases  # type: ignore[attr-defined]
         return self.run_cmd(cmd)
 
@@ -156,6 +157,8 @@ class Dispatcher:
                 i = C.skip_options(argv, 1, value_opts)
                 i += positional
             if i >= len(argv):
+                if prog == "env":
+                    return Output(UNKNOWN, secret=True)  # bare `env` prints the environment
                 if prog in ("sudo", "doas", "run0", "pkexec") and flags & {"-i", "-s", "--login", "--shell", "-e"}:
                     self.add("privileged", cmd.span, f"opens a root shell through {prog}")
                 return UNKNOWN_OUTPUT
@@ -173,6 +176,8 @@ class Dispatcher:
         if prog in C.SHELLS or prog == "eval" or prog in ("source", ".") or prog in C.INTERPRETERS:
             if cmd.net_args:
                 self.add("remote-code", cmd.span)
+            if cmd.decoded_args:
+                self.add("decoded-payload", cmd.span)
         self.apply_rules(cmd)
         return self.output_of(cmd)
 
@@ -272,7 +277,26 @@ class Dispatcher:
         operands = [a for a in cmd.argv[1:] if not a.startswith("-")]
         if not operands or operands[0] in ("-", "/dev/fd/63", "/dev/stdin"):
             self.consume_stdin(cmd, shell=False)
+        elif "-m" not in cmd.argv[1:3] or operands:
+            self.add("runs-script", cmd.span, f"runs the {cmd.argv[0]} program {operands[0]}")
         return False
+
+    def source(self, cmd: Cmd) -> bool:
+        if len(cmd.argv) > 1 and cmd.argv[1] not in ("/dev/fd/63", "/dev/stdin"):
+            self.add("runs-script", cmd.span, f"runs the commands in {cmd.argv[1]}")
+        elif len(cmd.argv) > 1:
+            self.consume_stdin(cmd, shell=True)
+        return False
+
+    def su(self, cmd: Cmd) -> bool:
+        self.add("privileged", cmd.span, "runs as another user or root through su")
+        argv = cmd.argv
+        for j, a in enumerate(argv[1:], 1):
+            if a in ("-c", "--command") and j + 1 < len(argv):
+                self.nested(argv[j + 1], cmd.bases[j + 1] if cmd.bases else cmd.span)
+            elif a.startswith("--command="):
+                self.nested(a.split("=", 1)[1], cmd.span)
+        return True
 
     def eval_(self, cmd: Cmd) -> bool:
         if len(cmd.argv) > 1:
@@ -393,6 +417,9 @@ _SPECIAL = {
     "eval": Dispatcher.eval_,
     "xargs": Dispatcher.xargs,
     "find": Dispatcher.find,
+    "source": Dispatcher.source,
+    ".": Dispatcher.source,
+    "su": Dispatcher.su,
 }
 for _s in C.SHELLS:
     _SPECIAL[_s] = Dispatcher.shell

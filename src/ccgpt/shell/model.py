@@ -89,6 +89,7 @@ class Cmd:
     cwd: str | None = None  # '/' or '~' after a `cd` earlier in the line
     secret_args: bool = False  # an argument expands a secret ($(cat ~/.ssh/id_rsa))
     net_args: bool = False  # an argument expands network content ($(curl …))
+    decoded_args: bool = False  # an argument expands a decoded payload ($(… | base64 -d))
     bases: list | None = None  # per word: offset of its literal text, or a span to clamp to
     find_roots: list | None = None
     find_filtered: bool = False

@@ -53,7 +53,10 @@ def resolve(path: str, cwd: str | None = None) -> str:
         if len(parts) >= 3 and parts[1] == "home" and parts[2] and not has_glob(parts[2]):
             return "~" + norm[len("/home/" + parts[2]):]
         return norm
-    return posixpath.normpath(path) if path else path
+    if not path:
+        return path
+    norm = posixpath.normpath(path)
+    return "./" + norm if norm.startswith("~") else norm  # a file named "~", not home
 
 
 def _strip_contents(path: str) -> str:

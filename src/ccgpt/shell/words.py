@@ -28,11 +28,11 @@ _SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b
 class WordInfo:
     """What evaluating one word revealed, beyond its value."""
 
-    __slots__ = ("quoted", "dynamic", "expanded", "inline_var", "subst", "ifs", "net", "secret", "ansi_c")
+    __slots__ = ("quoted", "dynamic", "expanded", "inline_var", "subst", "ifs", "net", "secret", "ansi_c", "decoded")
 
     def __init__(self) -> None:
         self.quoted = self.dynamic = self.expanded = self.inline_var = False
-        self.subst = self.ifs = self.net = self.secret = self.ansi_c = False
+        self.subst = self.ifs = self.net = self.secret = self.ansi_c = self.decoded = False
 
 
 def decode_ansi_c(body: str) -> str:
@@ -88,7 +88,8 @@ class WordEvaluator:
             return _unescape_word(self.raw(node))
         if t == "raw_string":
             info.quoted = True
-            return self.raw(node)[1:-1]
+            value = self.raw(node)[1:-1]
+            return "./" + value if value.startswith("~") else value  # a file named "~"
         if t == "string":
             info.quoted = True
             return self._string(node, info)
@@ -210,6 +211,7 @@ class WordEvaluator:
         out = self.substitute(node)
         info.expanded = info.subst = True
         info.secret |= out.secret
+        info.decoded |= out.decoded
         if out.kind == NET:
             info.net = True
         if out.kind == TEXT:

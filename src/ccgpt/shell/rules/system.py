@@ -133,7 +133,8 @@ def packages(cmd, a) -> None:
     verb = verbs[0] if verbs else ""
     readonly = {"list", "search", "show", "info", "policy", "depends", "rdepends", "madison", "query", "-Q", "-Ss",
                 "-Si", "-Qi", "-Ql", "list-installed", "history", "check-update", "provides", "whatprovides", "repolist",
-                "showpkg", "stats", "pkgnames", "changelog", "outdated", "leaves", "deps", "uses", "desc", "--version"}
+                "showpkg", "stats", "pkgnames", "changelog", "outdated", "leaves", "deps", "uses", "desc", "--version",
+                "-l", "-L", "-s", "-S", "-q", "-qa", "-qi", "-ql", "-qf", "--list", "--status", "--search", "--listfiles"}
     if verb in readonly or not cmd.argv[1:] or all(x in readonly or x in ("-Q", "-Qs", "-Ss", "-Si", "-Qi", "-Ql", "-Qe") for x in cmd.argv[1:]):
         return
     if prog == "brew":

@@ -52,7 +52,9 @@ def git(cmd, a) -> None:
         return
     if sub == "branch" and not ops or sub == "branch" and flags & {"-a", "-r", "-v", "-vv", "--list", "--show-current", "--contains", "--merged"}:
         return
-    if sub in ("remote", "tag", "stash", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
+    if sub == "stash" and ops[:1] in (["list"], ["show"]):
+        return
+    if sub in ("remote", "tag", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
         return
     a.add("git-change", cmd.span, f"git {sub} changes the repository or working tree")
 

@@ -288,6 +288,14 @@ class Dispatcher:
             self.consume_stdin(cmd, shell=True)
         return False
 
+    def watch(self, cmd: Cmd) -> bool:
+        """`watch [-n N] CMD…` runs CMD through `sh -c` again and again."""
+        i = C.skip_options(cmd.argv, 1, frozenset(["-n", "--interval", "-q", "--equexit"]))
+        if i < len(cmd.argv):
+            base = cmd.bases[i] if len(cmd.argv) == i + 1 and cmd.bases else cmd.span
+            self.nested(" ".join(cmd.argv[i:]), base)
+        return True
+
     def su(self, cmd: Cmd) -> bool:
         self.add("privileged", cmd.span, "runs as another user or root through su")
         argv = cmd.argv
@@ -326,14 +334,16 @@ class Dispatcher:
             if not a.startswith("-"):
                 break
             i += 1
-        item = P.DYNAMIC
+        items = [P.DYNAMIC]
         if cmd.stdin is not None and cmd.stdin.kind == PATHS:
-            item = cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")
+            items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
+        elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
+            items = cmd.stdin.text.split()  # `echo / | xargs rm -rf` deletes exactly that
         inner = argv[i:] or ["echo"]
         if repl:
-            inner = [a.replace(repl, item) for a in inner]
+            inner = [a.replace(repl, items[0]) for a in inner]
         else:
-            inner = inner + [item]
+            inner = inner + items
         sub = Cmd(inner, [cmd.span] * len(inner), cmd.span, [], None, True, self.st.cwd, cmd.secret_args, cmd.net_args)
         sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
         self.run_cmd(sub)
@@ -420,6 +430,7 @@ _SPECIAL = {
     "source": Dispatcher.source,
     ".": Dispatcher.source,
     "su": Dispatcher.su,
+    "watch": Dispatcher.watch,
 }
 for _s in C.SHELLS:
     _SPECIAL[_s] = Dispatcher.shell

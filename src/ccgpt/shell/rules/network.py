@@ -102,7 +102,7 @@ def exfiltration(cmd, a) -> None:
     if not secret:
         argv = cmd.argv
         for i, x in enumerate(argv[1:], 1):
-            if "://" in x or argv[i - 1] in ("-i", "-F", "-o") or x.startswith("-i"):
+            if "://" in x or (argv[0] in ("ssh", "scp", "sftp", "rsync") and (argv[i - 1] in ("-i", "-F", "-o") or x.startswith("-i"))):
                 continue
             y = x.split("=@", 1)[1] if "=@" in x else x.lstrip("@<")
             if cmd.argv[0] in ("scp", "rsync", "sftp") and re.match(r"^[\w.@-]+:", y):

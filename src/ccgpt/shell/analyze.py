@@ -32,7 +32,7 @@ class State:
     """Shared by an analyzer and the nested analyzers it starts."""
 
     __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd",
-                 "rules", "catalog", "user_rules")
+                 "rules", "catalog", "user_rules", "files", "downloads")
 
     def __init__(self, rules, catalog, user_rules=None):
         self.findings: list[Finding] = []
@@ -45,6 +45,8 @@ class State:
         self.rules = rules  # (by_program, generic, known)
         self.catalog = catalog
         self.user_rules = user_rules
+        self.files: dict[str, str] = {}  # scripts written earlier in the line, with their text
+        self.downloads: set[str] = set()  # files saved from the network earlier in the line
 
 
 class Analyzer(Dispatcher, WordEvaluator):
@@ -281,6 +283,8 @@ class Analyzer(Dispatcher, WordEvaluator):
         if name:
             self.env[name] = value
             self.inline.add(name)
+            if name == "IFS":
+                self.add("obfuscation", self.span(node), "IFS is changed so words split in unexpected places")
             if name in ("HISTFILE", "HISTSIZE", "HISTFILESIZE") and (value in ("/dev/null", "0", "")):
                 self.add("erase-traces", self.span(node))
 

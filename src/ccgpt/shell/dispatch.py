@@ -103,6 +103,7 @@ class Dispatcher:
             return UNKNOWN_OUTPUT
         cmd = Cmd(argv, spans, span, redirects, stdin, False, self.st.cwd, info.secret, info.net or name_info.net,
                   info.decoded or name_info.decoded)
+        cmd.procsub = info.procsub
         cmd.bases = bases  # type: ignore[attr-defined]
         return self.run_cmd(cmd)
 
@@ -168,8 +169,19 @@ class Dispatcher:
         cmd.argv, cmd.spans = argv, spans
         cmd.bases = bases  # type: ignore[attr-defined]
         prog = C.program(argv[0])
+        path = argv[0]
         argv[0] = prog
         cmd.cwd = self.st.cwd
+        if "/" in path and (P.resolve(path) in self.st.files or P.resolve(path) in self.st.downloads):
+            self.run_file(cmd, path, shell=True)
+            return UNKNOWN_OUTPUT
+        if prog == "set" and "--" in argv:
+            rest = argv[argv.index("--") + 1:]
+            for k, v in enumerate(rest[:6], 1):
+                self.env[str(k)] = v
+                self.inline.add(str(k))
+            self.env["@"] = self.env["*"] = " ".join(rest)
+            self.inline.update(("@", "*"))
         handler = _SPECIAL.get(prog)
         if handler is not None and handler(self, cmd) is True:
             return UNKNOWN_OUTPUT
@@ -231,8 +243,7 @@ class Dispatcher:
                 self.nested(argv[i], cmd.bases[i], positional=argv[i + 1:] or [argv[0]])
             return False
         if i < len(argv) and "s" not in flags:
-            if argv[i] != "/dev/fd/63":
-                self.add("runs-script", cmd.span, f"runs the script {argv[i]}")
+            self.run_file(cmd, argv[i], shell=True)
             return False
         self.consume_stdin(cmd, shell=True)
         if cmd.stdin is None and "i" not in flags and not cmd.redirects:
@@ -277,16 +288,35 @@ class Dispatcher:
         operands = [a for a in cmd.argv[1:] if not a.startswith("-")]
         if not operands or operands[0] in ("-", "/dev/fd/63", "/dev/stdin"):
             self.consume_stdin(cmd, shell=False)
-        elif "-m" not in cmd.argv[1:3] or operands:
-            self.add("runs-script", cmd.span, f"runs the {cmd.argv[0]} program {operands[0]}")
+        else:
+            self.run_file(cmd, operands[0], shell=False)
         return False
 
     def source(self, cmd: Cmd) -> bool:
-        if len(cmd.argv) > 1 and cmd.argv[1] not in ("/dev/fd/63", "/dev/stdin"):
-            self.add("runs-script", cmd.span, f"runs the commands in {cmd.argv[1]}")
-        elif len(cmd.argv) > 1:
-            self.consume_stdin(cmd, shell=True)
+        if len(cmd.argv) > 1:
+            self.run_file(cmd, cmd.argv[1], shell=True)
         return False
+
+    def run_file(self, cmd: Cmd, path: str, shell: bool) -> None:
+        """A script argument: a <(…) substitution, a file written or downloaded earlier in the
+        line, or an unknown file."""
+        if path in ("/dev/fd/63", "/dev/stdin", "-"):
+            if path == "/dev/fd/63" and cmd.procsub is not None:
+                cmd.stdin = cmd.procsub
+            self.consume_stdin(cmd, shell=shell)
+            return
+        key = P.resolve(path)
+        if key in self.st.downloads:
+            self.add("remote-code", cmd.span, f"runs {path}, downloaded from the network in the same line")
+        elif key in self.st.files:
+            if shell:
+                self.nested(self.st.files[key], cmd.span)
+            else:
+                from ccgpt.shell.rules.network import check_code_text
+
+                check_code_text(self.st.files[key], cmd, self)
+        else:
+            self.add("runs-script", cmd.span, f"runs the script {path}")
 
     def watch(self, cmd: Cmd) -> bool:
         """`watch [-n N] CMD…` runs CMD through `sh -c` again and again."""
@@ -360,7 +390,8 @@ class Dispatcher:
             i += 1
         roots = roots or ["."]
         expr = argv[i:]
-        filtered = any(a in _FIND_FILTERS for a in expr)
+        # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest.
+        filtered = any(a in _FIND_FILTERS for a in expr) and not any(a in ("-o", "-or") for a in expr)
         cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
         j = 0
         while j < len(expr):
@@ -394,6 +425,8 @@ class Dispatcher:
             if prog == "curl" and any(a in ("-o", "-O", "--output", "--remote-name") or (a.startswith("-") and not a.startswith("--") and ("o" in a or "O" in a)) for a in cmd.argv[1:]):
                 return UNKNOWN_OUTPUT
             return Output(NET)
+        if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
+            return cmd.stdin
         out = static_output(cmd)
         if out is not None:
             return out

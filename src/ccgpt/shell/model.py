@@ -91,6 +91,7 @@ class Cmd:
     net_args: bool = False  # an argument expands network content ($(curl …))
     decoded_args: bool = False  # an argument expands a decoded payload ($(… | base64 -d))
     bases: list | None = None  # per word: offset of its literal text, or a span to clamp to
+    procsub: Output | None = None  # what a <(…) argument produces
     find_roots: list | None = None
     find_filtered: bool = False
 

@@ -17,6 +17,7 @@ from ccgpt.shell.model import NET, TEXT
 # Whitespace produced by an *unquoted* expansion: the shell splits the word there.
 SPLIT = "\x01"
 _WS = re.compile(r"[ \t\n]+")
+_SECRET_VAR = re.compile(r"SECRET|TOKEN|PASSW|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|AUTH", re.I)
 _BACKSLASH = re.compile(r"\\(\n|.)", re.S)
 _DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
 _EXPANSION = re.compile(r"^\$\{([!#]?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(.*)\}$", re.S)
@@ -28,11 +29,12 @@ _SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b
 class WordInfo:
     """What evaluating one word revealed, beyond its value."""
 
-    __slots__ = ("quoted", "dynamic", "expanded", "inline_var", "subst", "ifs", "net", "secret", "ansi_c", "decoded")
+    __slots__ = ("quoted", "dynamic", "expanded", "inline_var", "subst", "ifs", "net", "secret", "ansi_c", "decoded", "procsub")
 
     def __init__(self) -> None:
         self.quoted = self.dynamic = self.expanded = self.inline_var = False
         self.subst = self.ifs = self.net = self.secret = self.ansi_c = self.decoded = False
+        self.procsub = None
 
 
 def decode_ansi_c(body: str) -> str:
@@ -51,6 +53,22 @@ def decode_ansi_c(body: str) -> str:
         return _SIMPLE_ESC.get(e, "\\" + e)
 
     return _ANSI_C.sub(one, body)
+
+
+_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+
+
+def _braces(value: str, limit: int = 64) -> list[str]:
+    """`{/,}` → ['/', ''], `a{b,c}d` → ['abd', 'acd'] (bounded, innermost first)."""
+    out, todo = [], [value]
+    while todo and len(out) + len(todo) <= limit:
+        v = todo.pop()
+        m = _BRACE.search(v)
+        if not m:
+            out.append(v)
+            continue
+        todo.extend(v[:m.start()] + alt + v[m.end():] for alt in reversed(m.group(1).split(",")))
+    return (out + todo) or [value]
 
 
 def _unescape_word(text: str) -> str:
@@ -76,6 +94,8 @@ class WordEvaluator:
             if "\\" not in text:
                 return [text]
         value = self.word_value(node, info)
+        if "{" in value and "," in value and not info.quoted:
+            value = SPLIT.join(_braces(value))
         if SPLIT in value:
             return [f for f in value.split(SPLIT) if f]
         if value == "" and info.dynamic and not info.quoted:
@@ -110,6 +130,8 @@ class WordEvaluator:
             if out.kind == NET:
                 info.net = True
             info.secret |= out.secret
+            info.decoded |= out.decoded
+            info.procsub = out
             return "/dev/fd/63"
         if t == "arithmetic_expansion":
             self.visit_nested(node)
@@ -147,6 +169,8 @@ class WordEvaluator:
 
     def _lookup(self, name: str, info: WordInfo, *, quoted: bool, bare: bool = True) -> str:
         info.expanded = True
+        if _SECRET_VAR.search(name):
+            info.secret = True
         value = self.env.get(name)
         if value is not None:
             if name in self.inline:
@@ -163,7 +187,14 @@ class WordEvaluator:
         else:
             info.dynamic = True
             return ""  # unset: empty, exactly what `rm -rf "$UNSET"/` relies on
-        return value if quoted else _WS.sub(SPLIT, value)
+        if name in ("@", "*") and (not quoted or name == "@"):
+            return _WS.sub(SPLIT, value)  # "$@" keeps the words apart
+        if quoted:
+            return value
+        ifs = self.env.get("IFS")
+        if ifs:
+            return "".join(SPLIT if ch in ifs else ch for ch in value)
+        return _WS.sub(SPLIT, value)
 
     def _expansion(self, node, info: WordInfo, *, quoted: bool) -> str:
         m = _EXPANSION.match(self.raw(node))
@@ -218,4 +249,4 @@ class WordEvaluator:
             value = out.text.rstrip("\n")
             return value if quoted else _WS.sub(SPLIT, value)
         info.dynamic = True
-        return "{cmd}"
+        return "_subst_"

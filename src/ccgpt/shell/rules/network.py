@@ -54,6 +54,14 @@ def check_code_text(code: str, cmd, a) -> None:
 
 def curl(cmd, a) -> None:
     flags, _, _ = short_flags(cmd.argv)
+    argv = cmd.argv
+    for i, x in enumerate(argv[:-1]):
+        if x in ("-o", "--output"):
+            a.st.downloads.add(P.resolve(argv[i + 1]))
+    if flags & {"-O", "--remote-name"}:
+        for x in argv[1:]:
+            if "://" in x or "." in x.split("/")[-1]:
+                a.st.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
     if flags & {"-o", "-O", "--output", "--remote-name", "--remote-name-all", "-J", "--output-dir"}:
         a.add("network-save", cmd.span, "downloads to a file")
     elif flags & {"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T",
@@ -68,6 +76,11 @@ def wget(cmd, a) -> None:
     if any(x.startswith(("--post-data", "--post-file", "--body-file", "--method")) for x in argv):
         a.add("network-send", cmd.span, "sends data to a server")
     elif not to_stdout:
+        for i, x in enumerate(argv):
+            if x in ("-O", "--output-document") and i + 1 < len(argv):
+                a.st.downloads.add(P.resolve(argv[i + 1]))
+            elif "://" in x:
+                a.st.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
         a.add("network-save", cmd.span, "downloads to a file")
 
 

@@ -32,7 +32,7 @@ class State:
     """Shared by an analyzer and the nested analyzers it starts."""
 
     __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd",
-                 "rules", "catalog", "user_rules", "files", "downloads")
+                 "rules", "catalog", "user_rules", "files", "downloads", "length")
 
     def __init__(self, rules, catalog, user_rules=None):
         self.findings: list[Finding] = []
@@ -45,6 +45,7 @@ class State:
         self.rules = rules  # (by_program, generic, known)
         self.catalog = catalog
         self.user_rules = user_rules
+        self.length = 0  # of the top-level command, to keep spans inside it
         self.files: dict[str, str] = {}  # scripts written earlier in the line, with their text
         self.downloads: set[str] = set()  # files saved from the network earlier in the line
 
@@ -92,7 +93,11 @@ class Analyzer(Dispatcher, WordEvaluator):
 
     def add(self, rule: str, span, message: str | None = None) -> None:
         level, default = self.st.catalog[rule]
-        self.st.findings.append(Finding(rule, level, message or default, tuple(span)))
+        s, e = span
+        if e <= s:  # a zero-width place (a missing token at the end): mark the character before it
+            n = self.st.length
+            s, e = (s - 1, s) if s > 0 else (0, min(1, n))
+        self.st.findings.append(Finding(rule, level, message or default, (s, e)))
 
     # ---- entry -----------------------------------------------------------------------
     def run(self) -> None:

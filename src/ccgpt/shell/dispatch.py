@@ -18,6 +18,7 @@ _FIND_GLOBAL_VALUE = frozenset(["-D", "-O"])
 _FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime "
                           "-mmin -atime -amin -ctime -cmin -size -empty -user -group -uid -gid -perm -links "
                           "-inum -samefile -lname -ilname -newermt -used -nouser -nogroup".split())
+_RESERVED = frozenset("then do done fi else elif esac in { } !".split())
 _FIND_EXEC = frozenset(["-exec", "-execdir", "-ok", "-okdir"])
 
 
@@ -45,6 +46,10 @@ class Dispatcher:
                     bases.append(self.exact_base(name_node, f) if len(fields) == 1 else sp)
             elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
                 redirects = redirects + [self.redirect(c, [])]
+            elif t in ("subshell", "compound_statement", "list", "pipeline", "command", "redirected_statement"):
+                # `env (rm -rf x)`: bash rejects it; the statement inside is still read.
+                self.add("parse-error", self.span(c), "a statement where an argument belongs")
+                self.visit(c)
             elif c.is_named and t != "comment":
                 fields = self.word_fields(c, info)
                 sp = self.span(c)
@@ -53,6 +58,8 @@ class Dispatcher:
                     spans.append(sp)
                     bases.append(self.exact_base(c, f) if len(fields) == 1 else sp)
         span = self.span(node)
+        while argv and argv[0] == "" and not name_info.quoted:
+            argv, spans, bases = argv[1:], spans[1:], bases[1:]  # a missing name (parse error)
         if not argv:
             for a in assigns:
                 self.assign(a)
@@ -126,6 +133,11 @@ class Dispatcher:
         argv, spans, bases = cmd.argv, cmd.spans, getattr(cmd, "bases", None) or [cmd.span] * len(cmd.argv)
         while argv:
             prog = C.program(argv[0])
+            if prog in _RESERVED:
+                # bash rejects a reserved word here; read on pessimistically.
+                self.add("parse-error", spans[0], f"'{prog}' is a shell keyword out of place")
+                argv, spans, bases = argv[1:], spans[1:], bases[1:]
+                continue
             if prog == "cd":
                 self.change_dir(argv)
                 return UNKNOWN_OUTPUT

@@ -28,6 +28,7 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 _CONCEAL = re.compile(r"(?:^|;)(8|30;40|37;47|90;100)(?:;|m)")
 _OVERSTRIKE = re.compile(r"\r(?!\n)|[\x08\x7f]")
 _SPLIT_FALLBACK = re.compile(r"[;&|\n(){}`]+")
+_KEYWORDS = re.compile(r"^(\s*(then|do|else|elif|if|while|until|fi|done|esac|in|!|time|function)\s+)+")
 
 
 def _text_findings(text: str) -> list[Finding]:
@@ -86,6 +87,7 @@ def _analyze(text: str, extra_rules) -> list[Finding]:
 
             user = make_checker(compile_rules(extra_rules))
     state = State(registry(), CATALOG, user)
+    state.length = len(text)
     a = Analyzer(text, state)
     a.run()
     if any(f.rule == "parse-error" for f in state.findings):
@@ -103,7 +105,7 @@ def _fallback(text: str, state) -> None:
         end = m.start() if m else len(text)
         chunk = text[pos:end]
         if chunk.strip():
-            cleaned = chunk.replace("'", " ").replace('"', " ").replace("\\", "")
+            cleaned = _KEYWORDS.sub("", chunk.replace("'", " ").replace('"', " ").replace("\\", ""))
             before = len(state.findings)
             sub = Analyzer(cleaned, state, (pos, end), depth=5)
             try:

@@ -5,6 +5,7 @@ The commands given to `ccgpt check` are only classified, never run."""
 import json
 import os
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -152,27 +153,25 @@ def test_escape_sequences_never_reach_the_terminal():
     assert j["level"] == "dangerous"
 
 
-def test_user_rules_from_config_table(monkeypatch, tmp_path):
-    """The CLI glue: `[ccgpt.rules]` from the config loader becomes `extra_rules`. The loader is
-    the lead's `ccgpt.config.load_config`; a stand-in module returns the parsed table."""
+def test_user_rules_from_config_table(tmp_path):
+    """The CLI glue: `[ccgpt.rules]` of a real config file becomes `extra_rules`."""
     import argparse
-    import types
 
     from ccgpt.cli import check
+    from ccgpt.errors import ConfigError
 
-    table = {"rules": {"deny": [{"pattern": "^terraform destroy", "level": "blocked", "message": "no"}],
-                       "allow": [{"pattern": "^make( |$)"}]}}
-    fake = types.ModuleType("ccgpt.config")
-    fake.load_config = lambda path: table
-    monkeypatch.setitem(sys.modules, "ccgpt.config", fake)
-    args = argparse.Namespace(config=str(tmp_path / "c.toml"), command=["terraform", "destroy", "-auto-approve"],
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[ccgpt.rules]\n'
+        'deny = [{ pattern = "^terraform destroy", level = "blocked", message = "no" }]\n'
+        'allow = [{ pattern = "^make( |$)" }]\n'
+    )
+    args = argparse.Namespace(config=str(config), command=["terraform", "destroy", "-auto-approve"],
                               file=None, each=False, json=True, quiet=False, no_color=True)
     assert check.run(args) == 5
     args.command = ["make", "all"]
     assert check.run(args) == 0
-    table["rules"] = {"deny": [{"pattern": "(unclosed"}]}
-    from ccgpt.errors import ConfigError
-
+    config.write_text('[ccgpt.rules]\ndeny = [{ pattern = "(unclosed" }]\n')
     with pytest.raises(ConfigError):
         check.run(args)
 
@@ -182,8 +181,8 @@ def test_no_heavy_imports():
             "from ccgpt.cli.main import main\n"
             "rc = main(sys.argv[1:])\n"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('httpx','requests','urllib3','rich','ccgpt') and "
-            "m.startswith(('httpx','requests','urllib3','rich','ccgpt.config','ccgpt.llm','ccgpt.store','ccgpt.gateway'))]\n"
+            "m.startswith(('httpx','requests','urllib3','rich','ccgpt.llm','ccgpt.store','ccgpt.gateway'))]\n"
             "print('BAD', bad)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env={**os.environ, "PYTHONPATH": SRC}, timeout=60)
+                       env={**os.environ, "PYTHONPATH": SRC}, timeout=60, cwd=tempfile.mkdtemp())
     assert "BAD []" in r.stdout, r.stdout + r.stderr

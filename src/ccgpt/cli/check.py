@@ -25,32 +25,22 @@ def configure(parser) -> None:
 
 
 def _user_rules(args) -> list:
-    """User rules from `[ccgpt.rules]`, only when a config is named or exists: the common case
-    imports nothing extra."""
-    explicit = getattr(args, "config", None) or os.environ.get("CCGPT_CONFIG")
-    if not explicit and not _default_config_exists():
-        return []
-    try:
-        from ccgpt.config import load_config
-    except ImportError:
-        return []  # the configuration module is not part of this build: no user rules
+    """User rules from `[ccgpt.rules]` of the configuration file, when there is one."""
+    from ccgpt.config import find_config_file, load_config
     from ccgpt.errors import ConfigError
+
+    path, _ = find_config_file(getattr(args, "config", None))
+    if path is None:
+        return []  # the common case: no file, nothing more to import or read
     from ccgpt.shell.user_rules import compile_rules, from_config
 
-    config = load_config(explicit) if explicit else load_config(None)
+    config = load_config(str(path))
     try:
-        rules = from_config((config or {}).get("rules", {}))
+        rules = from_config(config.get("rules", {}))
         compile_rules(rules)
     except ValueError as e:
         raise ConfigError(f"[ccgpt.rules]: {e}") from None
     return rules
-
-
-def _default_config_exists() -> bool:
-    if os.path.exists(os.path.join("configs", "dbgpt-proxy-ollama.toml")):
-        return True
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.exists(os.path.join(base, "ccgpt", "config.toml"))
 
 
 def _read_stdin() -> str:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from ccgpt.errors import BackendError, CcgptError, ModelNotFound
 from ccgpt.llm._http import error_message, make_client, one_line, transport_error
-from ccgpt.llm.base import Chunk, Completion, Message, ModelInfo, Options, collect
+from ccgpt.llm.base import Chunk, Completion, Message, ModelInfo, Options
 
 _SERVER = "the OpenAI-compatible server"
 

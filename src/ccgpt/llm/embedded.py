@@ -77,16 +77,7 @@ def _load(path: str, n_ctx: int, n_threads: int | None) -> tuple[Any, threading.
 
 
 def _sampling(options: Options | None) -> dict[str, Any]:
-    if options is None:
-        return {}
-    mapped = {
-        "temperature": options.temperature,
-        "top_p": options.top_p,
-        "max_tokens": options.max_tokens,
-        "stop": options.stop,
-        "seed": options.seed,
-    }
-    return {k: v for k, v in mapped.items() if v is not None}
+    return options.openai_params() if options else {}
 
 
 def _as_messages(prompt: str, system: str | None) -> list[Message]:

@@ -39,16 +39,7 @@ def normalize_api_base(api_base: str) -> str:
 
 
 def openai_options(options: Options | None) -> dict[str, Any]:
-    if options is None:
-        return {}
-    mapped = {
-        "temperature": options.temperature,
-        "top_p": options.top_p,
-        "max_tokens": options.max_tokens,
-        "stop": options.stop,
-        "seed": options.seed,
-    }
-    return {k: v for k, v in mapped.items() if v is not None}
+    return options.openai_params() if options else {}
 
 
 class OpenAIBackend:

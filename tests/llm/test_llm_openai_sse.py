@@ -11,7 +11,7 @@ import json
 import socket
 
 import pytest
-from llm_fakeserver import FakeServer, Reply
+from fakeserver import FakeServer, Reply
 
 from ccgpt.errors import BackendError, BackendUnavailable, ModelNotFound
 from ccgpt.llm.base import Message, Options

@@ -94,6 +94,6 @@ def serve():
         s.__exit__(None, None, None)
 
 
-def client(base: str, key: str | None = None, **kw) -> httpx.Client:
-    headers = {"authorization": f"Bearer {key}"} if key else {}
+def client(base: str, key: str | None = None, headers: dict | None = None, **kw) -> httpx.Client:
+    headers = {**({"authorization": f"Bearer {key}"} if key else {}), **(headers or {})}
     return httpx.Client(base_url=base, headers=headers, timeout=30, trust_env=False, **kw)

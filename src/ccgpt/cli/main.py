@@ -63,25 +63,41 @@ def _top_help() -> str:
     return "\n".join(lines)
 
 
-def _hoist_globals(argv: list[str]) -> tuple[str | None, list[str]]:
-    """Find the command name, moving common flags written before it to after it."""
-    before: list[str] = []
+def _split_common(argv: list[str]) -> tuple[list[str], list[str]]:
+    hoisted: list[str] = []
+    rest: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
         if arg in _GLOBAL_BOOL_FLAGS:
-            before.append(arg)
+            hoisted.append(arg)
         elif arg in _GLOBAL_VALUE_FLAGS and i + 1 < len(argv):
-            before += [arg, argv[i + 1]]
+            hoisted += [arg, argv[i + 1]]
             i += 1
-        elif arg.split("=", 1)[0] in _GLOBAL_VALUE_FLAGS and "=" in arg:
-            before.append(arg)
+        elif "=" in arg and arg.split("=", 1)[0] in _GLOBAL_VALUE_FLAGS:
+            hoisted.append(arg)
         else:
-            # Hoisted flags go in front of the command's own arguments, never after them:
-            # behind a `--` they would become part of the command to run.
-            return arg, before + argv[i + 1 :]
+            rest.append(arg)
         i += 1
-    return None, before
+    return hoisted, rest
+
+
+def _parse_with_common(parser, hoisted: list[str], rest: list[str]):
+    import argparse
+
+    from ccgpt.cli import common
+
+    flags = argparse.ArgumentParser(prog=parser.prog, add_help=False)
+    common.add_common(flags)
+    common_args = flags.parse_args(hoisted)
+    args = parser.parse_args(rest)
+    for key, value in vars(common_args).items():
+        if value not in (None, False):
+            setattr(args, key, value)
+    return args
 
 
 def _fail(message: str, code: int) -> int:
@@ -103,7 +119,10 @@ def dispatch(name: str, rest: list[str], prog: str) -> int:
     parser = argparse.ArgumentParser(prog=prog, description=summary[:1].upper() + summary[1:] + ".")
     common.add_common(parser)
     module.configure(parser)
-    args = parser.parse_args(rest)
+    # Common flags are accepted anywhere before `--`, also after a sub-action
+    # (`ccgpt config show --config X`), which argparse's sub-parsers would reject.
+    hoisted, rest = _split_common(rest)
+    args = _parse_with_common(parser, hoisted, rest) if hoisted else parser.parse_args(rest)
     args.command_name = name
     try:
         return int(module.run(args) or 0)
@@ -137,10 +156,11 @@ def main(argv: list[str] | None = None, *, command: str | None = None) -> int:
     if argv[0] in ("-V", "--version"):
         print(f"ccgpt {__version__}")
         return 0
-    name, rest = _hoist_globals(argv)
-    if name is None:
+    hoisted, rest = _split_common(argv)  # common flags may come before the command name
+    if not rest or rest[0] == "--":
         print(_top_help(), file=sys.stderr)
         return 2
+    name, rest = rest[0], hoisted + rest[1:]
     if name not in COMMANDS:
         close = [c for c in COMMANDS if c.startswith(name[:2])] if name else []
         hint = f" (did you mean {', '.join(close)}?)" if close else ""

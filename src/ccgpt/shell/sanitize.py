@@ -56,6 +56,9 @@ def has_unsafe(text: str) -> bool:
     return sanitize(text) != text.replace("\r\n", "\n")
 
 
+_INTRODUCER = re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
+
+
 class StreamSanitizer:
     """Sanitise a stream of chunks, holding back an escape sequence split across chunks.
 
@@ -72,12 +75,14 @@ class StreamSanitizer:
     def feed(self, chunk: str) -> str:
         text = self._pending + chunk
         self._pending = ""
-        cut = max(text.rfind("\x1b"), *(text.rfind(c) for c in "\x9b\x9d\x90\x98\x9e\x9f"))
-        if cut != -1 and len(text) - cut <= self._HOLD_MAX:
-            tail = text[cut:]
-            if not _ESCAPE_SEQUENCES.match(tail):  # incomplete: wait for the rest
-                self._pending = tail
-                text = text[:cut]
+        # After the last complete sequence, the first introducer starts an unfinished one.
+        end_of_complete = 0
+        for match in _ESCAPE_SEQUENCES.finditer(text):
+            end_of_complete = match.end()
+        unfinished = _INTRODUCER.search(text, end_of_complete)
+        if unfinished and len(text) - unfinished.start() <= self._HOLD_MAX:
+            self._pending = text[unfinished.start() :]
+            text = text[: unfinished.start()]
         if text.endswith("\r"):
             self._pending = "\r" + self._pending
             text = text[:-1]

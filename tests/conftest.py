@@ -1,0 +1,42 @@
+"""Shared fixtures: every test runs with a private HOME, so nothing touches the real user."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "CCGPT_CONFIG", "CCGPT_DATA_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return home
+
+
+def run_ccgpt(*args, input=None, cwd=None, env=None, timeout=120):
+    """Run the real CLI in a subprocess (as a user would), from this checkout's sources."""
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = str(SRC) + os.pathsep + full_env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "ccgpt", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def ccgpt():
+    return run_ccgpt

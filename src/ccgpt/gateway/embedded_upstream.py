@@ -15,7 +15,7 @@ from ccgpt.gateway import translate as t
 from ccgpt.gateway.errors import GatewayError
 from ccgpt.gateway.upstreams import Upstream
 
-DEFAULT_MODEL = "smollm2:135m"
+DEFAULT_MODEL = "smollm2-135m-instruct"  # ccgpt.llm.registry.EMBEDDED_ALIASES[-1]
 
 
 def _default_factory(model_path: str | None):

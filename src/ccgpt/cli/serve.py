@@ -95,7 +95,8 @@ def upstream_specs(cfg, args) -> list[dict]:
                     seen.add(url)
                     specs.append({"name": f"ollama-{len(seen)}", "kind": "ollama", "url": url})
         if not specs:
-            specs.append({"name": "ollama-1", "kind": "ollama", "url": "http://127.0.0.1:11434"})
+            url = normalize_url(os.environ.get("OLLAMA_HOST") or "127.0.0.1:11434")
+            specs.append({"name": "ollama-1", "kind": "ollama", "url": url})
     want_embedded = gw.get("embedded", True) and not args.no_embedded
     if want_embedded and not any(s.get("kind") == "embedded" for s in specs):
         emb = cfg.section("embedded")
@@ -185,6 +186,8 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    for noisy in ("httpx", "httpcore"):  # one line per upstream call: noise, and a cost per request
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False, server_header=False,
                 proxy_headers=False, ssl_certfile=cert, ssl_keyfile=key, timeout_keep_alive=30,
                 limit_concurrency=int(gw.get("max_connections", 1024)), lifespan="on")

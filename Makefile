@@ -4,6 +4,10 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# llama.cpp is compiled at install time. A portable build (AVX2, no AMX): a native build on
+# CPUs with AMX crashes in ggml's AMX matmul on the embedded model, and a portable wheel stays
+# valid if the pip cache is shared with another machine.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: demo test install install-test bench contract clean
 

@@ -27,3 +27,12 @@ def test_ask_without_prompt_or_stdin_is_a_usage_error(ccgpt):
 def test_global_flags_may_come_before_the_command(ccgpt, tmp_path):
     r = ccgpt("--json", "config", "path")
     assert r.returncode == 0 and r.stdout.startswith("{")
+
+
+def test_common_flags_inside_a_command_line_belong_to_that_command(ccgpt):
+    # `-q` is grep's here; taking it as ccgpt's --quiet would explain a different command.
+    r = ccgpt("explain", "--no-llm", "--json", "grep", "-q", "foo", "file.txt")
+    assert r.returncode == 0, r.stderr
+    import json
+
+    assert json.loads(r.stdout)["command"] == "grep -q foo file.txt"

@@ -6,8 +6,8 @@ module, and start-up time is a feature (`ccgpt --help` and `ccgpt check` must st
 command's module is imported and asked to configure its own parser.
 
 Each command module exposes:
-    SUMMARY: str                                    (optional; the table below is the source)
     configure(parser: argparse.ArgumentParser) -> None
+    COMMAND_WORDS = True                            (optional: its arguments are a command line)
     run(args: argparse.Namespace) -> int            (the process exit code)
 """
 
@@ -63,13 +63,13 @@ def _top_help() -> str:
     return "\n".join(lines)
 
 
-def _split_common(argv: list[str]) -> tuple[list[str], list[str]]:
+def _split_common(argv: list[str], stop_at_word: bool = False) -> tuple[list[str], list[str]]:
     hoisted: list[str] = []
     rest: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg == "--":
+        if arg == "--" or (stop_at_word and not arg.startswith("-")):
             rest += argv[i:]
             break
         if arg in _GLOBAL_BOOL_FLAGS:
@@ -120,8 +120,10 @@ def dispatch(name: str, rest: list[str], prog: str) -> int:
     common.add_common(parser)
     module.configure(parser)
     # Common flags are accepted anywhere before `--`, also after a sub-action
-    # (`ccgpt config show --config X`), which argparse's sub-parsers would reject.
-    hoisted, rest = _split_common(rest)
+    # (`ccgpt config show --config X`), which argparse's sub-parsers would reject. Commands
+    # whose arguments are a command line (COMMAND_WORDS = True) stop at its first word:
+    # in `ccgpt explain grep -q x`, `-q` belongs to grep.
+    hoisted, rest = _split_common(rest, stop_at_word=getattr(module, "COMMAND_WORDS", False))
     args = _parse_with_common(parser, hoisted, rest) if hoisted else parser.parse_args(rest)
     args.command_name = name
     try:
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None, *, command: str | None = None) -> int:
     if argv[0] in ("-V", "--version"):
         print(f"ccgpt {__version__}")
         return 0
-    hoisted, rest = _split_common(argv)  # common flags may come before the command name
+    hoisted, rest = _split_common(argv, stop_at_word=True)  # common flags may precede the command name
     if not rest or rest[0] == "--":
         print(_top_help(), file=sys.stderr)
         return 2

@@ -1,0 +1,124 @@
+"""The Docker backend: the same policy as bubblewrap, expressed as `docker run` flags.
+
+Used when configured (`backend = "docker"`) or, with `backend = "auto"`, when bubblewrap is
+missing or cannot build a sandbox here and a Docker engine answers. The container gets no
+capabilities, no privilege escalation, no network (unless --net), a read-only root with a
+small /tmp, memory/CPU/process caps, the caller's uid:gid, and the working directory mounted
+read-write at the same path. Environment values are passed by name (`-e NAME`) from the docker
+client's environment, so they never show up in `ps` on the host.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from ccgpt.run.limits import Limits
+
+
+def find_docker() -> str | None:
+    return shutil.which("docker")
+
+
+def engine_answers(docker: str | None = None, *, timeout: float = 5.0) -> tuple[bool, str]:
+    """Whether a Docker engine answers (`docker info`), and why not."""
+    docker = docker or find_docker()
+    if not docker:
+        return False, "the docker client is not installed"
+    try:
+        r = subprocess.run(
+            [docker, "info", "--format", "{{.ServerVersion}}"],
+            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return False, "the Docker engine did not answer within 5 s"
+    except OSError as exc:
+        return False, f"docker did not start: {exc}"
+    if r.returncode != 0 or not r.stdout.strip():
+        last = (r.stderr.strip().splitlines() or ["no answer"])[-1]
+        return False, f"no Docker engine: {last}"
+    return True, r.stdout.strip()
+
+
+def container_name() -> str:
+    return f"ccgpt-run-{os.getpid()}-{os.urandom(3).hex()}"
+
+
+def build_argv(
+    command: list[str],
+    *,
+    cwd: str,
+    image: str,
+    limits: Limits,
+    env_names: list[str] = (),
+    net: bool = False,
+    cpus: float = 1.0,
+    name: str | None = None,
+    tty_stdin: bool = False,
+    docker: str = "docker",
+    uid: int | None = None,
+    gid: int | None = None,
+    tmp_mb: int = 256,
+    source: str | None = None,
+) -> list[str]:
+    """The full `docker run` argv. Environment *values* are not in it: see module doc."""
+    cwd = os.path.realpath(cwd)
+    uid = os.getuid() if uid is None else uid
+    gid = os.getgid() if gid is None else gid
+    argv = [docker, "run", "--rm", "-i"]
+    if tty_stdin:
+        argv.append("-t")
+    if name:
+        argv += ["--name", name]
+    argv += [
+        "--init",  # a real pid 1 reaps orphans and forwards signals
+        "--security-opt=no-new-privileges",
+        "--cap-drop", "ALL",
+        "--network", "bridge" if net else "none",
+        "--read-only",
+        "--tmpfs", f"/tmp:rw,nosuid,nodev,size={tmp_mb}m",
+        "--user", f"{uid}:{gid}",
+    ]
+    if limits.memory_mb:
+        # memory-swap equal to memory: no swap on top of the cap.
+        argv += ["--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m"]
+    if cpus:
+        argv += ["--cpus", f"{cpus:g}"]
+    if limits.max_processes:
+        argv += ["--pids-limit", str(limits.max_processes)]
+    if limits.max_open_files:
+        argv += ["--ulimit", f"nofile={limits.max_open_files}:{limits.max_open_files}"]
+    if limits.max_file_mb:
+        size = limits.max_file_mb * 1024 * 1024
+        argv += ["--ulimit", f"fsize={size}:{size}"]
+    if limits.cpu_seconds:
+        argv += ["--ulimit", f"cpu={limits.cpu_seconds}:{limits.cpu_seconds}"]
+    # The preview mounts its throwaway copy (`source`) at the real path, like bwrap does.
+    source = os.path.realpath(source) if source else cwd
+    argv += ["--volume", f"{source}:{cwd}:rw", "--workdir", cwd]
+    for key in env_names:
+        argv += ["--env", key]
+    argv += ["--", image, *command]
+    return argv
+
+
+def docker_env(env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Names to pass with `--env NAME`, and the client environment that carries their values.
+
+    PATH is left to the image (the host's PATH means nothing inside it); HOME points at /tmp,
+    the only writable place besides cwd.
+    """
+    inner = {k: v for k, v in env.items() if k not in ("PATH", "HOME", "SHELL")}
+    inner["HOME"] = "/tmp"
+    client = {k: os.environ[k] for k in ("PATH", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT") if k in os.environ}
+    client.update(inner)
+    return sorted(inner), client
+
+
+def kill(name: str, docker: str = "docker") -> None:
+    """Stop a container that outlived its time (killing the client alone would not)."""
+    try:
+        subprocess.run([docker, "kill", name], capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        pass

@@ -1,0 +1,218 @@
+"""The whole "run a proposed command" flow, shared by `ccgpt run` and the suggest/script menus.
+
+    show the command with its level and findings  ->  blocked? explain, stop
+    -> no terminal and not allowed? refuse (exit 1)  ->  preview (optional)
+    -> confirm by level  ->  run in the sandbox  ->  record in the audit trail
+
+Nothing runs without its level having been shown first: `execute` shows it itself, always.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+from ccgpt.run import confirm as confirm_mod
+
+LEVEL_COLORS = {"safe": "32", "review": "33", "dangerous": "31;1", "blocked": "97;41;1"}
+
+
+@dataclass
+class Assessment:
+    """A level and its findings, from the risk engine (or the conservative stand-in)."""
+
+    level: str
+    findings: list = field(default_factory=list)  # [{"rule", "level", "message", "span"}]
+
+
+def assess(command: str, *, script: bool = False) -> Assessment:
+    """Classify a command line (or a whole script) with the risk engine."""
+    try:
+        from ccgpt.shell.risk import classify, classify_script
+    except ImportError:
+        # The risk engine is not installed in this build: never call anything "safe" unseen.
+        return Assessment("review", [{
+            "rule": "risk-engine-missing", "level": "review", "span": [0, len(command)],
+            "message": "the risk engine is not available; the command was not analysed",
+        }])
+    verdict = (classify_script if script else classify)(command)
+    return Assessment(verdict.level, [_finding(f) for f in verdict.findings])
+
+
+def _finding(f) -> dict:
+    if isinstance(f, dict):
+        return f
+    span = getattr(f, "span", None)
+    return {"rule": f.rule, "level": f.level, "message": f.message, "span": list(span) if span else None}
+
+
+def render(command: str, assessment: Assessment, *, color: bool, label: str = "command") -> str:
+    """The block shown before any question: the command, its level, and why."""
+    from ccgpt.shell.sanitize import sanitize, sanitize_line
+
+    level = assessment.level
+    tag = f"[{level}]"
+    if color:
+        tag = f"\x1b[{LEVEL_COLORS.get(level, '1')}m{tag}\x1b[0m"
+    shown = sanitize(command).rstrip("\n")
+    if "\n" in shown:
+        lines = [f"{label} {tag}:"] + ["  " + line for line in shown.splitlines()]
+    else:
+        lines = [f"{label} {tag}: {shown}"]
+    for f in assessment.findings:
+        lines.append(f"  - {sanitize_line(str(f.get('level', '')))}: {sanitize_line(str(f.get('message', '')))}"
+                     f" ({sanitize_line(str(f.get('rule', '')))})")
+    return "\n".join(lines)
+
+
+def _terminal_io():
+    def read() -> str:
+        try:
+            return sys.stdin.readline()
+        except (OSError, ValueError):
+            return ""
+
+    def write(text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+    return read, write
+
+
+def execute(
+    command: str | list[str],
+    *,
+    assessment: Assessment | None = None,
+    script_text: str | None = None,
+    cwd: str | None = None,
+    net: bool = False,
+    preview: bool = False,
+    assume_yes: bool = False,
+    timeout: float | None = None,
+    unsafe_no_sandbox: bool = False,
+    section: dict | None = None,
+    tty: bool | None = None,
+    color: bool = False,
+    task: str | None = None,
+    log_text: bool = True,
+    store=None,
+) -> int:
+    """Show, confirm, run and record one command. Returns the process exit code to use.
+
+    command: an argv list (run as is) or a shell command line (run with `bash -c`).
+    script_text: run this script's text with bash instead (`command` is then its file name).
+    assessment: the level already computed by the caller; classified here when None.
+    section: `[ccgpt.sandbox]` config; tty: whether a person can answer (default: detected).
+    store: an open Store for the audit trail (default: `open_store()`); task: the request that
+    produced the command, kept with it in the audit trail.
+    """
+    from ccgpt.run.limits import Limits
+    from ccgpt.run.sandbox import SandboxUnavailable, run_sandboxed
+
+    if tty is None:
+        from ccgpt.cli.common import interactive
+
+        tty = interactive()
+    section = dict(section or {})
+    if isinstance(command, list):
+        import shlex
+
+        text, argv = shlex.join(command), list(command)
+    else:
+        text, argv = command, ["bash", "-c", command]
+    if script_text is not None:
+        text = script_text
+        # The text that was classified is the text that runs: no second read of the file.
+        argv = ["bash", "-c", script_text, os.path.basename(str(command))]
+    if assessment is None:
+        assessment = assess(text, script=script_text is not None)
+
+    read, write = _terminal_io()
+    write(render(text, assessment, color=color, label="script" if script_text is not None else "command") + "\n")
+
+    recorder = _Recorder(store, text if log_text else "<not logged>", assessment, task)
+    decision = confirm_mod.decide(assessment.level, tty=tty, assume_yes=assume_yes)
+    if decision.action == confirm_mod.REFUSE:
+        write(f"ccgpt: {decision.reason}\n")
+        recorder.done("blocked" if assessment.level == "blocked" else "refused")
+        return 1
+
+    try:
+        recorder.open()  # before anything runs: a run that cannot be recorded does not happen
+    except Exception as exc:  # noqa: BLE001
+        from ccgpt.shell.sanitize import sanitize_line
+
+        write(f"ccgpt: cannot open the audit trail, so nothing runs: {sanitize_line(str(exc))}\n")
+        return 1
+    limits = Limits.from_config(section, timeout=timeout)
+    if unsafe_no_sandbox:
+        write("ccgpt: WARNING: --unsafe-no-sandbox: this command runs with YOUR full permissions, "
+              "network and files. Nothing isolates it.\n")
+
+    if preview:
+        from ccgpt.run.preview import run_preview
+
+        try:
+            report = run_preview(argv, cwd=cwd, section=section, limits=limits, color=color,
+                                 unsafe_no_sandbox=unsafe_no_sandbox)
+        except SandboxUnavailable as exc:
+            write(f"ccgpt: sandbox unavailable: {exc}\n")
+            recorder.done("sandbox-unavailable", exit_code=exc.exit_code)
+            return exc.exit_code
+        write(report + "\n")
+        if decision.action == confirm_mod.RUN and tty:
+            # --yes answers y/N, but a preview is shown to be looked at: ask anyway at a terminal.
+            decision = confirm_mod.Decision(confirm_mod.ASK_YES_NO)
+
+    if not confirm_mod.ask(decision, argv if isinstance(command, list) else text, read=read, write=write):
+        write("ccgpt: not run\n")
+        recorder.done("declined")
+        return 1
+
+    try:
+        result = run_sandboxed(argv, cwd=cwd, net=net, section=section, limits=limits,
+                               unsafe_no_sandbox=unsafe_no_sandbox)
+    except SandboxUnavailable as exc:
+        write(f"ccgpt: sandbox unavailable: {exc}\n")
+        recorder.done("sandbox-unavailable", exit_code=exc.exit_code)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        recorder.done("interrupted", exit_code=130)
+        raise
+    if result.sandbox_error:
+        write(f"ccgpt: sandbox failure ({result.backend}), the command did not run: {result.sandbox_error}\n")
+    elif result.timed_out:
+        write(f"ccgpt: stopped after {limits.timeout:g} s (wall-clock limit; --timeout to change)\n")
+    elif result.exit_code == 127 and result.duration_ms == 0.0:
+        write(f"ccgpt: command not found: {argv[0]}\n")
+    recorder.done("ran", exit_code=result.exit_code, duration_ms=result.duration_ms,
+                  detail=dict(result.detail(), net=net, preview=preview))
+    return result.exit_code
+
+
+class _Recorder:
+    """One audit event per attempt, whatever the outcome. A broken store never blocks a refusal,
+    but it does block a run: a run that leaves no trace is not allowed."""
+
+    def __init__(self, store, text: str, assessment: Assessment, task: str | None):
+        self.store, self.text, self.assessment, self.task = store, text, assessment, task
+
+    def open(self):
+        if self.store is None:
+            from ccgpt.store.db import open_store
+
+            self.store = open_store()
+        return self.store
+
+    def done(self, decision: str, *, exit_code=None, duration_ms=None, detail=None) -> None:
+        from ccgpt.store.audit import record
+
+        try:
+            record(self.open(), "run", task=self.task, command=self.text, level=self.assessment.level,
+                   findings=self.assessment.findings, decision=decision, exit_code=exit_code,
+                   duration_ms=duration_ms, detail=detail or {})
+        except Exception as exc:  # noqa: BLE001 - reported, never a traceback
+            from ccgpt.shell.sanitize import sanitize_line
+
+            sys.stderr.write(f"ccgpt: warning: could not record this run in the audit trail: {sanitize_line(str(exc))}\n")

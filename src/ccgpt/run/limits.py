@@ -1,0 +1,215 @@
+"""Resource limits for a sandboxed command: rlimits, a process-count cgroup, a wall clock.
+
+Everything here is applied to the process that becomes the sandbox (bwrap, sudo or the plain
+command) in `preexec`, between fork and exec, so the limits are inherited by everything the
+command starts and cannot be raised again without privilege.
+
+Two traps this module works around:
+- RLIMIT_NPROC counts *all* processes of the real uid on the host, not those of the sandbox.
+  A fixed 256 would refuse to fork at all for a person with a busy desktop, so the limit is
+  "what the user runs now + max_processes".
+- RLIMIT_NPROC does not bind uid 0 at all (the kernel exempts root's user). When ccgpt runs as
+  root, a fork bomb is contained with the cgroup `pids` controller instead, when one is writable.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 60.0  # wall-clock seconds; 0 = none
+    cpu_seconds: int = 60
+    memory_mb: int = 2048  # address space (RLIMIT_AS)
+    max_processes: int = 256
+    max_file_mb: int = 512  # largest file the command may write (RLIMIT_FSIZE)
+    max_open_files: int = 256
+    output_limit_kb: int = 1024  # what is shown; the rest is drained and counted
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, section: dict, *, timeout: float | None = None) -> "Limits":
+        def num(key: str, default, kind=int):
+            value = section.get(key, default)
+            try:
+                value = kind(value)
+            except (TypeError, ValueError):
+                from ccgpt.errors import ConfigError
+
+                raise ConfigError(f"[ccgpt.sandbox] {key} must be a number, not {value!r}") from None
+            if value < 0:
+                from ccgpt.errors import ConfigError
+
+                raise ConfigError(f"[ccgpt.sandbox] {key} must not be negative")
+            return value
+
+        d = cls()
+        return cls(
+            timeout=float(timeout) if timeout is not None else num("timeout", d.timeout, float),
+            cpu_seconds=num("cpu_seconds", d.cpu_seconds),
+            memory_mb=num("memory_mb", d.memory_mb),
+            max_processes=num("max_processes", d.max_processes),
+            max_file_mb=num("max_file_mb", d.max_file_mb),
+            max_open_files=num("max_open_files", d.max_open_files),
+            output_limit_kb=num("output_limit_kb", d.output_limit_kb),
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "timeout": self.timeout,
+            "cpu_seconds": self.cpu_seconds,
+            "memory_mb": self.memory_mb,
+            "max_processes": self.max_processes,
+            "max_file_mb": self.max_file_mb,
+            "max_open_files": self.max_open_files,
+            "output_limit_kb": self.output_limit_kb,
+        }
+
+
+def count_user_processes(uid: int | None = None) -> int:
+    """How many processes the real uid runs now (what RLIMIT_NPROC compares against)."""
+    uid = os.getuid() if uid is None else uid
+    count = 0
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return 0
+    for name in names:
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass  # it exited while we looked
+    return count
+
+
+def rlimit_pairs(limits: Limits, *, nproc_base: int = 0) -> list[tuple[int, int]]:
+    """(resource, value) pairs; a value of 0 in the config means "no limit of ours"."""
+    pairs = [(resource.RLIMIT_CORE, 0)]  # a core dump would write the command's memory into cwd
+    if limits.cpu_seconds:
+        pairs.append((resource.RLIMIT_CPU, limits.cpu_seconds))
+    if limits.memory_mb:
+        pairs.append((resource.RLIMIT_AS, limits.memory_mb * MB))
+    if limits.max_processes:
+        pairs.append((resource.RLIMIT_NPROC, nproc_base + limits.max_processes))
+    if limits.max_file_mb:
+        pairs.append((resource.RLIMIT_FSIZE, limits.max_file_mb * MB))
+    if limits.max_open_files:
+        pairs.append((resource.RLIMIT_NOFILE, limits.max_open_files))
+    return pairs
+
+
+def apply_rlimits(pairs: list[tuple[int, int]]) -> None:
+    """Set soft and hard limits; never raise one above what we were given (that would fail)."""
+    for res, value in pairs:
+        soft, hard = resource.getrlimit(res)
+        # CPU: the soft limit sends SIGXCPU (a clear "CPU time limit exceeded"), the hard one a
+        # second later SIGKILL for a command that ignores it.
+        new_hard = value + 1 if res == resource.RLIMIT_CPU else value
+        if hard != resource.RLIM_INFINITY:
+            value, new_hard = min(value, hard), min(new_hard, hard)
+        resource.setrlimit(res, (value, new_hard))
+
+
+class PidsCgroup:
+    """A cgroup (v1 `pids` or a delegated v2 subtree) capping how many tasks the sandbox may have.
+
+    Only used when it can be created; `join_path` is written by the child before exec.
+    """
+
+    V1_ROOT = Path("/sys/fs/cgroup/pids")
+
+    def __init__(self, max_pids: int):
+        self.max_pids = max_pids
+        self.path: Path | None = None
+
+    def __enter__(self) -> "PidsCgroup":
+        for parent in self._candidates():
+            _sweep(parent)
+            path = parent / f"ccgpt-run-{os.getpid()}"
+            try:
+                path.mkdir()
+            except OSError:
+                continue
+            try:
+                (path / "pids.max").write_text(str(self.max_pids))
+                self.path = path
+                break
+            except OSError:
+                _rmdir(path)
+        return self
+
+    def _candidates(self) -> list[Path]:
+        out = []
+        if (self.V1_ROOT / "pids.max").exists() or (self.V1_ROOT / "tasks").exists():
+            out.append(self.V1_ROOT)
+        try:
+            # cgroup v2: our own cgroup, if it has been delegated to us and enables pids.
+            line = Path("/proc/self/cgroup").read_text().splitlines()
+            v2 = [entry.split("::", 1)[1] for entry in line if entry.startswith("0::")]
+            if v2:
+                base = Path("/sys/fs/cgroup") / v2[0].lstrip("/")
+                if "pids" in (base / "cgroup.subtree_control").read_text():
+                    out.append(base)
+        except OSError:
+            pass
+        return out
+
+    @property
+    def join_path(self) -> str | None:
+        return str(self.path / "cgroup.procs") if self.path else None
+
+    def __exit__(self, *exc) -> None:
+        if self.path is not None:
+            _rmdir(self.path)
+
+
+def _rmdir(path: Path) -> None:
+    # The pid namespace can take a few milliseconds to empty after bwrap exits. Rather than
+    # wait for it on every run, a cgroup still busy now is removed by the next run's sweep.
+    import time
+
+    for _ in range(3):
+        try:
+            path.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.005)
+
+
+def _sweep(parent: Path) -> None:
+    """Remove empty cgroups left by earlier runs (rmdir refuses any that still has tasks)."""
+    try:
+        entries = list(parent.glob("ccgpt-run-*"))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            entry.rmdir()
+        except OSError:
+            pass
+
+
+def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: str | None):
+    """The function run in the child between fork and exec. Only async-signal-safe-ish work."""
+
+    def preexec() -> None:
+        if cgroup_procs:
+            try:
+                fd = os.open(cgroup_procs, os.O_WRONLY)
+                os.write(fd, b"0")  # "0" moves the writer itself
+                os.close(fd)
+            except OSError:
+                pass  # rlimits still apply; the parent reports which limits were in force
+        apply_rlimits(pairs)
+
+    return preexec

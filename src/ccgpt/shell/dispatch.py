@@ -1,0 +1,484 @@
+"""From one `command` node to rules: evaluate words, see through aliases, functions and
+wrappers, recurse into code-carrying arguments, then run the rules on what really executes."""
+
+from __future__ import annotations
+
+import shlex
+
+from ccgpt.shell import commands as C
+from ccgpt.shell import paths as P
+from ccgpt.shell.decode import static_output
+from ccgpt.shell.model import NET, PATHS, TEXT, UNKNOWN, Cmd, Output, UNKNOWN_OUTPUT
+from ccgpt.shell.words import WordInfo
+
+_SHELL_VALUE_OPTS = frozenset(["-o", "+o", "-O", "+O", "--rcfile", "--init-file"])
+_XARGS_VALUE_OPTS = frozenset("-a -d -E -e -I -L -l -n -P -s --arg-file --delimiter --eof "
+                              "--max-lines --max-args --max-procs --max-chars --process-slot-var".split())
+_FIND_GLOBAL_VALUE = frozenset(["-D", "-O"])
+_FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime "
+                          "-mmin -atime -amin -ctime -cmin -size -empty -user -group -uid -gid -perm -links "
+                          "-inum -samefile -lname -ilname -newermt -used -nouser -nogroup".split())
+_RESERVED = frozenset("then do done fi else elif esac in { } !".split())
+_FIND_EXEC = frozenset(["-exec", "-execdir", "-ok", "-okdir"])
+
+
+class Dispatcher:
+    # ---- the command node ------------------------------------------------------------
+    def visit_command(self, node, redirects, stdin: Output | None) -> Output:
+        argv: list[str] = []
+        spans: list[tuple[int, int]] = []
+        bases: list = []
+        name_node = None
+        name_info = WordInfo()
+        info = WordInfo()
+        assigns = []
+        for c in node.children:
+            t = c.type
+            if t == "variable_assignment":
+                assigns.append(c)
+            elif t == "command_name":
+                name_node = c.children[0] if c.child_count else c
+                fields = self.word_fields(name_node, name_info)
+                sp = self.span(c)
+                for f in fields:
+                    argv.append(f)
+                    spans.append(sp)
+                    bases.append(self.exact_base(name_node, f) if len(fields) == 1 else sp)
+            elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                redirects = redirects + [self.redirect(c, [])]
+            elif t in ("subshell", "compound_statement", "list", "pipeline", "command", "redirected_statement"):
+                # `env (rm -rf x)`: bash rejects it; the statement inside is still read.
+                self.add("parse-error", self.span(c), "a statement where an argument belongs")
+                self.visit(c)
+            elif c.is_named and t != "comment":
+                fields = self.word_fields(c, info)
+                sp = self.span(c)
+                for f in fields:
+                    argv.append(f)
+                    spans.append(sp)
+                    bases.append(self.exact_base(c, f) if len(fields) == 1 else sp)
+        span = self.span(node)
+        while argv and argv[0] == "" and not name_info.quoted:
+            argv, spans, bases = argv[1:], spans[1:], bases[1:]  # a missing name (parse error)
+        if not argv:
+            for a in assigns:
+                self.assign(a)
+            self.check_redirects_only(span, redirects)
+            return UNKNOWN_OUTPUT
+        for a in assigns:  # prefix assignments only affect the command's environment
+            self.visit_nested(a)
+        if name_node is not None:
+            self.check_name(name_node, name_info, argv[0], spans[0])
+        if info.ifs:
+            self.add("obfuscation", span, "${IFS} used to hide spaces between words")
+        # Redirects override the pipe: a heredoc or here-string is the command's stdin.
+        for r in redirects:
+            if r.op in ("<<", "<<-", "<<<") and r.text is not None:
+                stdin = Output(TEXT, r.text)
+                stdin.origin = r.base  # type: ignore[attr-defined]
+            elif r.op == "<" and P.secret_path(r.target):
+                stdin = Output(UNKNOWN, secret=True)
+        prog = C.program(argv[0])
+        alias = self.st.aliases.get(argv[0])
+        if alias is not None and argv[0] not in self.st.expanding:
+            self.add("obfuscation", spans[0], f"alias '{argv[0]}' defined in the same line hides what runs")
+            self.st.expanding.add(argv[0])
+            self.nested(alias + " " + " ".join(shlex.quote(a) for a in argv[1:]), span)
+            self.st.expanding.discard(argv[0])
+            return UNKNOWN_OUTPUT
+        func = self.st.funcs.get(argv[0])
+        if func is not None and argv[0] not in self.st.expanding:
+            owner, body = func
+            self.st.expanding.add(argv[0])
+            saved = {k: owner.env.get(k) for k in ("1", "2", "3", "4", "5", "@", "*")}
+            for i, v in enumerate(argv[1:6], 1):
+                owner.env[str(i)] = v
+            owner.env["@"] = owner.env["*"] = " ".join(argv[1:])
+            owner.visit(body)
+            for k, v in saved.items():
+                if v is None:
+                    owner.env.pop(k, None)
+                else:
+                    owner.env[k] = v
+            self.st.expanding.discard(argv[0])
+            return UNKNOWN_OUTPUT
+        if prog == "alias":
+            for a in argv[1:]:
+                if "=" in a:
+                    k, v = a.split("=", 1)
+                    self.st.aliases[k] = v
+            return UNKNOWN_OUTPUT
+        cmd = Cmd(argv, spans, span, redirects, stdin, False, self.st.cwd, info.secret, info.net or name_info.net,
+                  info.decoded or name_info.decoded)
+        cmd.procsub = info.procsub
+        cmd.bases = bases  # type: ignore[attr-defined]
+        return self.run_cmd(cmd)
+
+    def check_name(self, node, info: WordInfo, name: str, span) -> None:
+        t = node.type
+        raw = self.raw(node)
+        if info.ifs or info.ansi_c or info.inline_var or info.subst:
+            self.add("obfuscation", span, "the command name is computed (variables, $'…', $(…) or ${IFS}) to hide what runs")
+        elif t == "concatenation" and any(c.type in ("string", "raw_string", "ansi_c_string") for c in node.children):
+            self.add("obfuscation", span, "quotes inside the command name hide what runs")
+        elif t == "word" and "\\" in raw[1:]:
+            self.add("obfuscation", span, "backslashes inside the command name hide what runs")
+        elif info.dynamic:
+            self.add("dynamic-command", span)
+        if C.confusable(name):
+            self.add("homoglyph", span)
+
+    # ---- wrappers and code-carrying commands -----------------------------------------
+    def run_cmd(self, cmd: Cmd) -> Output:
+        argv, spans, bases = cmd.argv, cmd.spans, getattr(cmd, "bases", None) or [cmd.span] * len(cmd.argv)
+        while argv:
+            prog = C.program(argv[0])
+            if prog in _RESERVED:
+                # bash rejects a reserved word here; read on pessimistically.
+                self.add("parse-error", spans[0], f"'{prog}' is a shell keyword out of place")
+                argv, spans, bases = argv[1:], spans[1:], bases[1:]
+                continue
+            if prog == "cd":
+                self.change_dir(argv)
+                return UNKNOWN_OUTPUT
+            w = C.WRAPPERS.get(prog)
+            if w is None:
+                break
+            value_opts, positional, privileged = w
+            flags = set(argv[1:3])
+            if privileged:
+                self.add("privileged", cmd.span, f"runs as another user or root through {prog}")
+            if prog == "command" and ("-v" in flags or "-V" in flags):
+                return UNKNOWN_OUTPUT
+            if prog == "env":
+                i = 1
+                while i < len(argv):
+                    a = argv[i]
+                    if a in ("-S", "--split-string") and i + 1 < len(argv):
+                        self.nested(" ".join(argv[i + 1:]), cmd.span)
+                        return UNKNOWN_OUTPUT
+                    if a.startswith("-S") and len(a) > 2:
+                        self.nested(a[2:] + " " + " ".join(argv[i + 1:]), cmd.span)
+                        return UNKNOWN_OUTPUT
+                    if a in value_opts:
+                        i += 2
+                    elif a.startswith("-") or ("=" in a and not a.startswith("=")):
+                        i += 1
+                    else:
+                        break
+            else:
+                i = C.skip_options(argv, 1, value_opts)
+                i += positional
+            if i >= len(argv):
+                if prog == "env":
+                    return Output(UNKNOWN, secret=True)  # bare `env` prints the environment
+                if prog in ("sudo", "doas", "run0", "pkexec") and flags & {"-i", "-s", "--login", "--shell", "-e"}:
+                    self.add("privileged", cmd.span, f"opens a root shell through {prog}")
+                return UNKNOWN_OUTPUT
+            argv, spans, bases = argv[i:], spans[i:], bases[i:]
+        if not argv:
+            return UNKNOWN_OUTPUT
+        cmd.argv, cmd.spans = argv, spans
+        cmd.bases = bases  # type: ignore[attr-defined]
+        prog = C.program(argv[0])
+        path = argv[0]
+        argv[0] = prog
+        cmd.cwd = self.st.cwd
+        if "/" in path and (P.resolve(path) in self.st.files or P.resolve(path) in self.st.downloads):
+            self.run_file(cmd, path, shell=True)
+            return UNKNOWN_OUTPUT
+        if prog == "set" and "--" in argv:
+            rest = argv[argv.index("--") + 1:]
+            for k, v in enumerate(rest[:6], 1):
+                self.env[str(k)] = v
+                self.inline.add(str(k))
+            self.env["@"] = self.env["*"] = " ".join(rest)
+            self.inline.update(("@", "*"))
+        handler = _SPECIAL.get(prog)
+        if handler is not None and handler(self, cmd) is True:
+            return UNKNOWN_OUTPUT
+        if prog in C.SHELLS or prog == "eval" or prog in ("source", ".") or prog in C.INTERPRETERS:
+            if cmd.net_args:
+                self.add("remote-code", cmd.span)
+            if cmd.decoded_args:
+                self.add("decoded-payload", cmd.span)
+        self.apply_rules(cmd)
+        return self.output_of(cmd)
+
+    def apply_rules(self, cmd: Cmd) -> None:
+        self._last_cmds.append(cmd)
+        by_prog, generic, known = self.st.rules
+        prog = cmd.argv[0]
+        checks = by_prog.get(prog)
+        if checks is None and prog.startswith("mkfs"):
+            checks = by_prog.get("mkfs")
+        if checks:
+            for check in checks:
+                check(cmd, self)
+        elif prog not in known and not prog.startswith("mkfs"):
+            self.add("unknown-command", cmd.spans[0], f"'{prog}' is not a known read-only program; it may change state")
+        for check in generic:
+            check(cmd, self)
+        if self.st.user_rules:
+            self.st.user_rules(cmd, self)
+
+    def change_dir(self, argv: list[str]) -> None:
+        target = argv[1] if len(argv) > 1 and argv[1] != "--" else (argv[2] if len(argv) > 2 else "~")
+        if target == "-" or target == P.DYNAMIC or not target or "{" in target:
+            self.st.cwd = None
+            return
+        p = P.resolve(target, self.st.cwd)
+        self.st.cwd = p if p.startswith(("/", "~")) else None
+
+    def shell(self, cmd: Cmd) -> bool:
+        """`bash -c CODE`, `bash script`, `bash` reading a pipe or heredoc, `bash -i`."""
+        argv = cmd.argv
+        flags: set[str] = set()
+        i = 1
+        while i < len(argv):
+            a = argv[i]
+            if a in _SHELL_VALUE_OPTS:
+                i += 2
+                continue
+            if a == "--" or a == "-":
+                i += 1
+                break
+            if a.startswith("--"):
+                flags.add(a)
+            elif a.startswith(("-", "+")) and len(a) > 1:
+                flags.update(a[1:])
+            else:
+                break
+            i += 1
+        if "c" in flags:
+            if i < len(argv):
+                self.nested(argv[i], cmd.bases[i], positional=argv[i + 1:] or [argv[0]])
+            return False
+        if i < len(argv) and "s" not in flags:
+            self.run_file(cmd, argv[i], shell=True)
+            return False
+        self.consume_stdin(cmd, shell=True)
+        if cmd.stdin is None and "i" not in flags and not cmd.redirects:
+            self.add("runs-script", cmd.span, "starts a new shell")
+        return False
+
+    def consume_stdin(self, cmd: Cmd, shell: bool) -> None:
+        src = cmd.stdin
+        if src is None:
+            return
+        if src.kind == NET:
+            self.add("remote-code", cmd.span)
+        elif src.kind == TEXT:
+            if src.decoded:
+                self.add("decoded-payload", cmd.span)
+            if shell:
+                self.nested(src.text, getattr(src, "origin", None) or cmd.span)
+            else:
+                from ccgpt.shell.rules.network import check_code_text
+
+                check_code_text(src.text, cmd, self)
+        elif src.decoded:
+            self.add("decoded-payload", cmd.span)
+        elif shell:
+            self.add("runs-script", cmd.span, "runs commands read from a pipe")
+
+    def interpreter(self, cmd: Cmd) -> bool:
+        from ccgpt.shell.rules.network import check_code_text
+
+        flag = C.INTERPRETERS.get(cmd.argv[0])
+        code = None
+        for j, a in enumerate(cmd.argv[1:], 1):
+            if flag and (a == flag or (a.startswith(flag) and len(a) > len(flag) and not a.startswith("--"))) or (
+                    flag and a.startswith("-") and not a.startswith("--") and a.endswith(flag[1:]) and len(a) <= 4):
+                code = cmd.argv[j + 1] if a in (flag,) or a.endswith(flag[1:]) and j + 1 < len(cmd.argv) else a[len(flag):]
+                if j + 1 < len(cmd.argv):
+                    code = cmd.argv[j + 1]
+                break
+        if code is not None:
+            check_code_text(code, cmd, self)
+            return False
+        operands = [a for a in cmd.argv[1:] if not a.startswith("-")]
+        if not operands or operands[0] in ("-", "/dev/fd/63", "/dev/stdin"):
+            self.consume_stdin(cmd, shell=False)
+        else:
+            self.run_file(cmd, operands[0], shell=False)
+        return False
+
+    def source(self, cmd: Cmd) -> bool:
+        if len(cmd.argv) > 1:
+            self.run_file(cmd, cmd.argv[1], shell=True)
+        return False
+
+    def run_file(self, cmd: Cmd, path: str, shell: bool) -> None:
+        """A script argument: a <(…) substitution, a file written or downloaded earlier in the
+        line, or an unknown file."""
+        if path in ("/dev/fd/63", "/dev/stdin", "-"):
+            if path == "/dev/fd/63" and cmd.procsub is not None:
+                cmd.stdin = cmd.procsub
+            self.consume_stdin(cmd, shell=shell)
+            return
+        key = P.resolve(path)
+        if key in self.st.downloads:
+            self.add("remote-code", cmd.span, f"runs {path}, downloaded from the network in the same line")
+        elif key in self.st.files:
+            if shell:
+                self.nested(self.st.files[key], cmd.span)
+            else:
+                from ccgpt.shell.rules.network import check_code_text
+
+                check_code_text(self.st.files[key], cmd, self)
+        else:
+            self.add("runs-script", cmd.span, f"runs the script {path}")
+
+    def watch(self, cmd: Cmd) -> bool:
+        """`watch [-n N] CMD…` runs CMD through `sh -c` again and again."""
+        i = C.skip_options(cmd.argv, 1, frozenset(["-n", "--interval", "-q", "--equexit"]))
+        if i < len(cmd.argv):
+            base = cmd.bases[i] if len(cmd.argv) == i + 1 and cmd.bases else cmd.span
+            self.nested(" ".join(cmd.argv[i:]), base)
+        return True
+
+    def su(self, cmd: Cmd) -> bool:
+        self.add("privileged", cmd.span, "runs as another user or root through su")
+        argv = cmd.argv
+        for j, a in enumerate(argv[1:], 1):
+            if a in ("-c", "--command") and j + 1 < len(argv):
+                self.nested(argv[j + 1], cmd.bases[j + 1] if cmd.bases else cmd.span)
+            elif a.startswith("--command="):
+                self.nested(a.split("=", 1)[1], cmd.span)
+        return True
+
+    def eval_(self, cmd: Cmd) -> bool:
+        if len(cmd.argv) > 1:
+            base = cmd.bases[1] if len(cmd.argv) == 2 else cmd.span
+            self.nested(" ".join(cmd.argv[1:]), base)
+        return False
+
+    def xargs(self, cmd: Cmd) -> bool:
+        argv = cmd.argv
+        i, repl = 1, None
+        while i < len(argv):
+            a = argv[i]
+            if a == "--":
+                i += 1
+                break
+            if a in ("-I", "--replace") and i + 1 < len(argv):
+                repl = argv[i + 1]
+                i += 2
+                continue
+            if a.startswith("--replace=") or (a.startswith("-i") and len(a) >= 2) or (a.startswith("-I") and len(a) > 2):
+                repl = a.split("=", 1)[1] if "=" in a else (a[2:] or "{}")
+                i += 1
+                continue
+            if a in _XARGS_VALUE_OPTS:
+                i += 2
+                continue
+            if not a.startswith("-"):
+                break
+            i += 1
+        items = [P.DYNAMIC]
+        if cmd.stdin is not None and cmd.stdin.kind == PATHS:
+            items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
+        elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
+            items = cmd.stdin.text.split()  # `echo / | xargs rm -rf` deletes exactly that
+        inner = argv[i:] or ["echo"]
+        if repl:
+            inner = [a.replace(repl, items[0]) for a in inner]
+        else:
+            inner = inner + items
+        sub = Cmd(inner, [cmd.span] * len(inner), cmd.span, [], None, True, self.st.cwd, cmd.secret_args, cmd.net_args)
+        sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
+        self.run_cmd(sub)
+        return False
+
+    def find(self, cmd: Cmd) -> bool:
+        argv = cmd.argv
+        i = 1
+        while i < len(argv) and argv[i] in ("-H", "-L", "-P") or (i < len(argv) and argv[i] in _FIND_GLOBAL_VALUE):
+            i += 2 if argv[i] in _FIND_GLOBAL_VALUE else 1
+        roots = []
+        while i < len(argv) and not argv[i].startswith(("-", "(", "!", ")")):
+            roots.append(argv[i])
+            i += 1
+        roots = roots or ["."]
+        expr = argv[i:]
+        # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest.
+        filtered = any(a in _FIND_FILTERS for a in expr) and not any(a in ("-o", "-or") for a in expr)
+        cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
+        j = 0
+        while j < len(expr):
+            a = expr[j]
+            if a in _FIND_EXEC:
+                k = j + 1
+                while k < len(expr) and expr[k] not in (";", "+"):
+                    k += 1
+                inner = expr[j + 1:k]
+                for root in roots:
+                    item = root + "/<match>" if filtered else root
+                    sub_argv = [x.replace("{}", item) for x in inner]
+                    if sub_argv:
+                        sub = Cmd(sub_argv, [cmd.span] * len(sub_argv), cmd.span, [], None, True, self.st.cwd)
+                        sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
+                        self.run_cmd(sub)
+                j = k + 1
+                continue
+            if a == "-delete":
+                for root in roots:
+                    item = root + "/<match>" if filtered else root
+                    sub = Cmd(["rm", "-r", "-f", "--", item], [cmd.span] * 5, cmd.span, [], None, True, self.st.cwd)
+                    self.apply_rules(sub)
+            j += 1
+        return False
+
+    # ---- what a stage writes to the next one -----------------------------------------
+    def output_of(self, cmd: Cmd) -> Output:
+        prog = cmd.argv[0]
+        if prog in C.NET_FETCH or prog in C.NET_PIPES:
+            if prog == "curl" and any(a in ("-o", "-O", "--output", "--remote-name") or (a.startswith("-") and not a.startswith("--") and ("o" in a or "O" in a)) for a in cmd.argv[1:]):
+                return UNKNOWN_OUTPUT
+            return Output(NET)
+        if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
+            return cmd.stdin
+        out = static_output(cmd)
+        if out is not None:
+            return out
+        if prog == "find":
+            roots = getattr(cmd, "find_roots", ["."])
+            return Output(PATHS, roots[0], filtered=getattr(cmd, "find_filtered", False))
+        if prog in ("ls", "fd", "fdfind", "locate"):
+            ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
+            return Output(PATHS, ops[0] if ops else ".", filtered=prog != "ls")
+        if prog in ("env", "printenv", "set", "history", "export", "declare"):
+            return Output(UNKNOWN, secret=True)
+        secret = cmd.secret_args or any(P.secret_path(a) for a in cmd.argv[1:]) or (
+            cmd.stdin is not None and cmd.stdin.secret and prog in ("cat", "tar", "gzip", "base64", "xxd", "zip", "tee", "gpg", "openssl"))
+        return Output(UNKNOWN, secret=True) if secret else UNKNOWN_OUTPUT
+
+    def check_reverse_pipeline(self, cmds, span) -> None:
+        if len(cmds) < 2:
+            return
+        progs = {c.argv[0] for c in cmds if c.argv}
+        if progs & C.SHELLS and progs & (C.NET_PIPES | {"telnet"}):
+            self.add("reverse-shell", span)
+
+    def check_redirects_only(self, span, redirects) -> None:
+        if redirects:
+            cmd = Cmd([], [], span, redirects, cwd=self.st.cwd)
+            for check in self.st.rules[1]:
+                check(cmd, self)
+
+
+_SPECIAL = {
+    "eval": Dispatcher.eval_,
+    "xargs": Dispatcher.xargs,
+    "find": Dispatcher.find,
+    "source": Dispatcher.source,
+    ".": Dispatcher.source,
+    "su": Dispatcher.su,
+    "watch": Dispatcher.watch,
+}
+for _s in C.SHELLS:
+    _SPECIAL[_s] = Dispatcher.shell
+for _s in C.INTERPRETERS:
+    if _s != "awk":
+        _SPECIAL[_s] = Dispatcher.interpreter

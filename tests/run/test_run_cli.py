@@ -1,0 +1,107 @@
+"""`ccgpt run` end to end, without a terminal: refusal, --yes, scripts, exit codes, audit trail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from ccgpt.run import docker
+
+
+def audit_rows(area):
+    db = area / "home" / ".local" / "share" / "ccgpt" / "ccgpt.db"
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT kind, command, level, decision, exit_code, detail FROM audit ORDER BY id").fetchall()
+    conn.close()
+    return rows
+
+
+def test_no_terminal_no_yes_refuses(run_cli, work, area):
+    r = run_cli("run", "--", "touch", "x")
+    assert r.returncode == 1
+    assert "no terminal" in r.stderr and "touch x" in r.stderr  # the command and level are shown
+    assert not (work / "x").exists()
+    assert audit_rows(area)[-1][3] == "refused"
+
+
+def test_yes_runs_inside_and_records(run_cli, work, area):
+    r = run_cli("run", "--yes", "--", "sh", "-c", "echo in > inside.txt; echo out > ../outside.txt; exit 3")
+    assert r.returncode == 3
+    assert (work / "inside.txt").read_text() == "in\n"
+    assert not (area / "outside.txt").exists()
+    kind, command, level, decision, exit_code, detail = audit_rows(area)[-1]
+    assert (kind, decision, exit_code) == ("run", "ran", 3)
+    assert "inside.txt" in command and level
+    assert json.loads(detail)["sandbox"] == "bwrap"
+
+
+def test_no_log_keeps_the_event_not_the_text(run_cli, area):
+    r = run_cli("run", "--yes", "--no-log", "--", "echo", "private-words")
+    assert r.returncode == 0 and "private-words" in r.stdout
+    assert audit_rows(area)[-1][1] == "<not logged>"
+
+
+def test_script_file(run_cli, work):
+    (work / "job.sh").write_text("#!/bin/bash\necho from-script > made.txt\necho \"arg0=$0\"\n")
+    r = run_cli("run", "--yes", "job.sh")
+    assert r.returncode == 0, r.stderr
+    assert "script [" in r.stderr
+    assert (work / "made.txt").read_text() == "from-script\n"
+    assert "arg0=job.sh" in r.stdout
+
+
+def test_timeout_flag(run_cli):
+    r = run_cli("run", "--yes", "--timeout", "1", "--", "sleep", "30")
+    assert r.returncode == 124 and "wall-clock" in r.stderr
+
+
+def test_bad_input_is_one_line(run_cli):
+    r = run_cli("run", "--yes")
+    assert r.returncode == 2 and "nothing to run" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("run", "--yes", "--timeout", "soon", "--", "true")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_output_from_the_sandbox_is_sanitised(run_cli):
+    r = run_cli("run", "--yes", "--", "printf", "\\033]52;c;cGF5bG9hZA==\\007ok\\n")
+    assert r.returncode == 0 and r.stdout == "ok\n"
+
+
+def test_unknown_config_backend_is_a_clear_error(run_cli, work, area):
+    cfg = area / "bad.toml"
+    cfg.write_text('[ccgpt.sandbox]\nbackend = "chroot"\n')
+    r = run_cli("run", "--yes", "--config", str(cfg), "--", "true")
+    assert r.returncode != 0 and "backend" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_sandbox_failure_is_not_the_commands_failure(run_cli, area):
+    # A real failure of a real backend: Docker configured, no engine running on this machine.
+    ok, _ = docker.engine_answers()
+    cfg = area / "docker.toml"
+    cfg.write_text('[ccgpt.sandbox]\nbackend = "docker"\n')
+    r = run_cli("run", "--yes", "--config", str(cfg), "--", "true")
+    if ok:  # an engine does answer here: then the command simply ran
+        assert r.returncode == 0
+    else:
+        assert r.returncode == 125 and "sandbox failure (docker)" in r.stderr
+
+
+def test_preview_without_terminal_with_yes_reports_then_runs(run_cli, work):
+    (work / "a.txt").write_text("1\n2\n")
+    (work / "gone.txt").write_text("bye\n")
+    r = run_cli("run", "--preview", "--yes", "--", "sh", "-c",
+                "echo 3 >> a.txt; rm gone.txt; mkdir -p sub; echo n > sub/new.txt; echo hello")
+    assert r.returncode == 0, r.stderr
+    assert "preview: ran in a throwaway copy" in r.stderr
+    assert "~ a.txt" in r.stderr and "- gone.txt" in r.stderr and "+ new.txt" in r.stderr
+    assert "created" in r.stderr and "| hello" in r.stderr
+    assert (work / "sub" / "new.txt").exists() and not (work / "gone.txt").exists()
+
+
+def test_non_shell_script_runs_as_a_program(run_cli, work):
+    script = work / "tool.py"
+    script.write_text("#!/usr/bin/env python3\nprint('from python', 6 * 7)\n")
+    script.chmod(0o755)
+    r = run_cli("run", "--yes", "--", "./tool.py")
+    assert r.returncode == 0, r.stderr
+    assert "command [" in r.stderr and "from python 42" in r.stdout

@@ -1,0 +1,154 @@
+"""Real bash, zsh and fish in a pseudo-terminal: the aliases exist, the key binding puts the
+suggested command in the line buffer and does not run it, completions offer ccgpt's commands.
+
+`ccgpt` on PATH is a stand-in script (the real suggest menu belongs to `ccgpt suggest`): it logs
+its arguments and, for `suggest --print-only`, prints a command that would create a marker file.
+So "not executed" is checked by the marker's absence, and "in the buffer" by pressing Enter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+SHELLS = ("bash", "zsh", "fish")
+pytestmark = pytest.mark.slow  # starts real shells in pseudo-terminals
+
+STANDIN = """#!/bin/sh
+printf '%s\\n' "$*" >> "$CCGPT_STANDIN_LOG"
+if [ "$1" = suggest ] && [ "$2" = --print-only ]; then
+    printf '%s\\n' "touch $CCGPT_STANDIN_MARKER"
+    exit 0
+fi
+printf 'STANDIN %s\\n' "$*"
+"""
+
+
+def _init_file(tmp_path: Path, shell: str, *extra: str) -> Path:
+    """The integration as the real CLI prints it."""
+    env = {**os.environ, "PYTHONPATH": str(SRC), "HOME": str(tmp_path)}
+    env.pop("CCGPT_CONFIG", None)
+    proc = subprocess.run([sys.executable, "-m", "ccgpt", "shell-init", shell, *extra], capture_output=True,
+                          text=True, env=env, check=True, timeout=60)
+    f = tmp_path / f"init.{shell}"
+    f.write_text(proc.stdout)
+    return f
+
+
+class Shell:
+    def __init__(self, shell: str, tmp_path: Path, init: Path):
+        if shutil.which(shell) is None:
+            pytest.fail(f"{shell} is not installed (apt-get install {shell})")
+        bindir = tmp_path / "bin"
+        bindir.mkdir(exist_ok=True)
+        standin = bindir / "ccgpt"
+        standin.write_text(STANDIN)
+        standin.chmod(0o755)
+        self.log = tmp_path / "standin.log"
+        self.marker = tmp_path / "ran-the-suggestion"
+        env = {
+            "PATH": f"{bindir}:{os.environ['PATH']}",
+            "HOME": str(tmp_path),
+            "TERM": "xterm",
+            "LANG": "C.UTF-8",
+            "CCGPT_STANDIN_LOG": str(self.log),
+            "CCGPT_STANDIN_MARKER": str(self.marker),
+        }
+        argv = {
+            "bash": ["--norc", "--noprofile", "-i"],
+            "zsh": ["-f", "-i"],
+            "fish": ["-N", "-i", "-C", "set -g fish_greeting ''"],
+        }[shell]
+        self.shell = shell
+        self.child = pexpect.spawn(shell, argv, env=env, encoding="utf-8", dimensions=(50, 400), timeout=20,
+                                   cwd=str(tmp_path))
+        if shell == "bash":
+            self.run("PS1='READY> '; bind 'set enable-bracketed-paste off'")
+        elif shell == "zsh":
+            self.run("PS1='READY> '; PROMPT_EOL_MARK=''; autoload -Uz compinit && compinit -u -D")
+        else:
+            self.run("function fish_prompt; echo -n 'READY> '; end")
+        self.run(f"source {init}")
+        self._n = 0
+
+    def run(self, line: str) -> str:
+        """Send a command line and wait until it has finished (a sync echo comes back)."""
+        self._n = getattr(self, "_n", 0) + 1
+        token = f"SYNC{self._n}"
+        split = f'SY""NC{self._n}' if self.shell != "fish" else f"SY''NC{self._n}"
+        self.child.send(line + "\r")
+        self.child.send(f"echo {split}\r")
+        self.child.expect_exact(token + "\r\n")
+        return self.child.before
+
+    def close(self):
+        self.child.sendcontrol("u")
+        self.child.send("exit\r")
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+
+@pytest.fixture(params=SHELLS)
+def shell_name(request):
+    return request.param
+
+
+def test_aliases_call_the_matching_commands(tmp_path, shell_name):
+    sh = Shell(shell_name, tmp_path, _init_file(tmp_path, shell_name))
+    try:
+        for alias, command in (("ask", "ask"), ("sh-help", "suggest"), ("sh-explain", "explain"), ("sh-script", "script")):
+            out = sh.run(f"{alias} one two")
+            assert f"STANDIN {command} one two" in out
+    finally:
+        sh.close()
+
+
+@pytest.mark.parametrize("key, keyflag", [("g", None), ("t", "ctrl-t")])
+def test_key_puts_the_suggestion_in_the_buffer_and_never_runs_it(tmp_path, shell_name, key, keyflag):
+    init = _init_file(tmp_path, shell_name, *(["--key", keyflag] if keyflag else []))
+    sh = Shell(shell_name, tmp_path, init)
+    try:
+        sh.child.send("list the biggest files")
+        sh.child.sendcontrol(key)
+        sh.child.expect_exact(f"touch {sh.marker}")
+        # The binding has returned and redrawn the line: the command was not run...
+        assert not sh.marker.exists()
+        assert sh.log_lines() == ["suggest --print-only -- list the biggest files"]
+        # ...it sits in the line buffer: Enter runs exactly it.
+        sh.run("")
+        assert sh.marker.exists()
+    finally:
+        sh.close()
+
+
+def test_key_on_an_empty_line_asks_nothing(tmp_path, shell_name):
+    sh = Shell(shell_name, tmp_path, _init_file(tmp_path, shell_name))
+    try:
+        sh.child.sendcontrol("g")
+        sh.run("")
+        assert sh.log_lines() == []
+        assert not sh.marker.exists()
+    finally:
+        sh.close()
+
+
+def test_completion_offers_ccgpt_commands(tmp_path, shell_name):
+    sh = Shell(shell_name, tmp_path, _init_file(tmp_path, shell_name))
+    try:
+        sh.child.send("ccgpt mode")
+        sh.child.send("\t")
+        sh.child.expect_exact("models")
+        sh.child.sendcontrol("u")
+        sh.run("")
+    finally:
+        sh.close()

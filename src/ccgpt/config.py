@@ -87,13 +87,15 @@ class SecretFinding:
 
 class Config:
     def __init__(self, path: Path | None, chosen_by: str, raw: dict, ccgpt: dict,
-                 sources: dict[str, str], literal_secrets: list[SecretFinding]):
+                 sources: dict[str, str], literal_secrets: list[SecretFinding],
+                 file_sources: dict[str, str] | None = None):
         self.path = path
         self.chosen_by = chosen_by
         self.raw = raw  # the whole file after interpolation
         self.ccgpt = ccgpt  # the [ccgpt] table merged over defaults
         self.sources = sources  # dotted key -> "default" | "file" | "env:NAME"
         self.literal_secrets = literal_secrets
+        self.file_sources = file_sources or {}  # full dotted key -> "env:NAME", for interpolated values
 
     @property
     def llms(self) -> list[dict]:
@@ -190,7 +192,7 @@ def load_config(explicit: str | None = None, *, warn: bool = True) -> Config:
         if k.startswith("ccgpt."):
             sources[k[len("ccgpt.") :]] = v
     merged = _merge(_interpolate(defaults(), "", {}), own, "", sources)
-    cfg = Config(path, why, raw, merged, sources, secrets)
+    cfg = Config(path, why, raw, merged, sources, secrets, file_sources)
 
     backend = cfg.get("backend")
     if backend not in ("ollama", "openai", "embedded"):

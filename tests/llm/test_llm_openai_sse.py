@@ -68,6 +68,13 @@ def test_stream_chat_with_usage(server):
     }
 
 
+def test_extra_body_is_sent_and_options_take_precedence(server):
+    with OpenAIBackend(server.url + "/v1", extra_body={"repeat_penalty": 1.0, "temperature": 0.9}) as b:
+        list(b.stream_chat("m", [Message("user", "hi")], Options(temperature=0)))
+    sent = server.last("/v1/chat/completions").json()
+    assert sent["repeat_penalty"] == 1.0 and sent["temperature"] == 0
+
+
 def test_server_rejecting_stream_options_gets_a_retry_without(server):
     def strict(req):
         if "stream_options" in req.json():

@@ -51,10 +51,14 @@ class OpenAIBackend:
         api_key: str | None = None,
         timeout_connect: float = 5,
         timeout_read: float = 300,
+        extra_body: dict[str, Any] | None = None,
     ):
         """api_key is the key itself; the caller reads it from the environment variable the
-        config names, so that no key ever has to be written into a file."""
+        config names, so that no key ever has to be written into a file. extra_body is merged
+        into every request: server-specific knobs such as llama.cpp's repeat_penalty or vLLM's
+        top_k, which the OpenAI API has no name for."""
         self.api_base = normalize_api_base(api_base)
+        self.extra_body = dict(extra_body or {})
         self.timeout_read = timeout_read
         self._send_stream_options = True
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -174,6 +178,7 @@ class OpenAIBackend:
         return {
             "model": model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
+            **self.extra_body,
             **openai_options(options),
         }
 
@@ -192,7 +197,7 @@ class OpenAIBackend:
     def _generate_body(self, model: str, prompt: str, options: Options | None, system: str | None) -> dict[str, Any]:
         # /v1/completions has no system field: a system text is put in front of the prompt.
         full = f"{system}\n\n{prompt}" if system else prompt
-        return {"model": model, "prompt": full, **openai_options(options)}
+        return {"model": model, "prompt": full, **self.extra_body, **openai_options(options)}
 
     def stream_generate(
         self, model: str, prompt: str, options: Options | None = None, system: str | None = None

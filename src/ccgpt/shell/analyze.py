@@ -11,6 +11,8 @@ analyzer that shares this one's findings, variables and depth budget.
 from __future__ import annotations
 
 import re
+
+from ccgpt.shell.lazyre import lazy_re
 import shlex
 
 from ccgpt.shell import commands as C
@@ -21,11 +23,12 @@ from ccgpt.shell.dispatch import Dispatcher
 from ccgpt.shell.words import WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
+_HIGH_PLANES = lazy_re(rb"[\xf1-\xf4][\x80-\xbf]{3}")
 _WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
                      "command_substitution process_substitution arithmetic_expansion number "
                      "translated_string brace_expression".split())
-_BACKGROUND = re.compile(r"(?<![&>|])&(?![&>])")
-_INFINITE = re.compile(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
+_BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
+_INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
 
 
 class State:
@@ -101,7 +104,14 @@ class Analyzer(Dispatcher, WordEvaluator):
 
     # ---- entry -----------------------------------------------------------------------
     def run(self) -> None:
-        tree = parse(self.src)
+        data = self.src
+        if self._b2c is not None and _HIGH_PLANES.search(data):
+            # tree-sitter-bash 0.25 crashes (SIGSEGV) on `{` followed by a code point from
+            # plane 4 up (e.g. "{\U000b2048"). Those planes hold only unassigned, private-use
+            # and tag characters; parse a same-length stand-in letter (U+10000) instead, so byte
+            # offsets stay exact. Words are still read from the original text.
+            data = _HIGH_PLANES.sub(b"\xf0\x90\x80\x80", data)
+        tree = parse(data)
         root = tree.root_node
         self.visit(root)
         if root.has_error:

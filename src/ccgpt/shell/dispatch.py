@@ -443,8 +443,8 @@ class Dispatcher:
         if out is not None:
             return out
         if prog == "find":
-            roots = getattr(cmd, "find_roots", ["."])
-            return Output(PATHS, roots[0], filtered=getattr(cmd, "find_filtered", False))
+            roots = cmd.find_roots or ["."]
+            return Output(PATHS, roots[0], filtered=cmd.find_filtered)
         if prog in ("ls", "fd", "fdfind", "locate"):
             ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
             return Output(PATHS, ops[0] if ops else ".", filtered=prog != "ls")

@@ -450,9 +450,9 @@ class Dispatcher:
             return Output(PATHS, ops[0] if ops else ".", filtered=prog != "ls")
         if prog in ("env", "printenv", "set", "history", "export", "declare"):
             return Output(UNKNOWN, secret=True)
-        secret = cmd.secret_args or any(P.secret_path(a) for a in cmd.argv[1:]) or (
-            cmd.stdin is not None and cmd.stdin.secret and prog in ("cat", "tar", "gzip", "base64", "xxd", "zip", "tee", "gpg", "openssl"))
-        return Output(UNKNOWN, secret=True) if secret else UNKNOWN_OUTPUT
+        secret = cmd.secret_args or (
+            cmd.stdin is not None and prog in ("cat", "tar", "gzip", "base64", "xxd", "zip", "tee", "gpg", "openssl") and cmd.stdin.secret)
+        return Output(UNKNOWN, secret=True) if secret else Output(UNKNOWN, args=cmd.argv[1:])
 
     def check_reverse_pipeline(self, cmds, span) -> None:
         if len(cmds) < 2:

@@ -63,10 +63,24 @@ class Output:
     secret; decoded: came out of base64/hex decoding; filtered: PATHS is name-filtered;
     origin: where TEXT sits in the top-level command (for spans)."""
 
-    __slots__ = ("kind", "text", "secret", "decoded", "filtered", "origin")
+    __slots__ = ("kind", "text", "_secret", "decoded", "filtered", "origin", "_args")
 
-    def __init__(self, kind=UNKNOWN, text="", secret=False, decoded=False, filtered=False, origin=None):
-        self.kind, self.text, self.secret, self.decoded, self.filtered, self.origin = kind, text, secret, decoded, filtered, origin
+    def __init__(self, kind=UNKNOWN, text="", secret=False, decoded=False, filtered=False, origin=None, args=None):
+        self.kind, self.text, self._secret, self.decoded, self.filtered, self.origin = kind, text, secret, decoded, filtered, origin
+        self._args = args  # checked for secret paths only if a consumer asks (most never do)
+
+    @property
+    def secret(self) -> bool:
+        if self._args is not None:
+            from ccgpt.shell.paths import secret_path
+
+            self._secret = self._secret or any(secret_path(a) for a in self._args)
+            self._args = None
+        return self._secret
+
+    @secret.setter
+    def secret(self, value: bool) -> None:
+        self._secret = value
 
 
 UNKNOWN_OUTPUT = Output()

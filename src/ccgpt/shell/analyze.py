@@ -64,6 +64,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         self.depth = depth
         self._b2c = None if len(self.src) == len(text) else self._byte_map()
         self._last_cmds: list[Cmd] = []
+        self._pipe_span = None  # the pipeline being walked: where "fed from …" findings point
 
     # ---- positions -------------------------------------------------------------------
     def _byte_map(self) -> list[int]:
@@ -209,6 +210,7 @@ class Analyzer(Dispatcher, WordEvaluator):
     def visit_pipeline(self, node) -> Output:
         prev: Output | None = None
         progs: list[tuple[str, list[str]]] = []
+        outer, self._pipe_span = self._pipe_span, self.span(node)
         for c in node.children:
             if not c.is_named or c.type == "comment":
                 continue
@@ -222,6 +224,7 @@ class Analyzer(Dispatcher, WordEvaluator):
                 prev = UNKNOWN_OUTPUT
             progs.extend(self._last_cmds[before:])
         self.check_reverse_pipeline(progs, self.span(node))
+        self._pipe_span = outer
         return prev or UNKNOWN_OUTPUT
 
 

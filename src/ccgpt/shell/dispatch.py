@@ -267,10 +267,10 @@ class Dispatcher:
         if src is None:
             return
         if src.kind == NET:
-            self.add("remote-code", cmd.span)
+            self.add("remote-code", self._pipe_span or cmd.span)
         elif src.kind == TEXT:
             if src.decoded:
-                self.add("decoded-payload", cmd.span)
+                self.add("decoded-payload", self._pipe_span or cmd.span)
             if shell:
                 self.nested(src.text, getattr(src, "origin", None) or cmd.span)
             else:

@@ -17,7 +17,7 @@ import shlex
 
 from ccgpt.shell import commands as C
 from ccgpt.shell import paths as P
-from ccgpt.shell.model import NET, PATHS, TEXT, UNKNOWN, Cmd, Finding, Output, Redirect, UNKNOWN_OUTPUT
+from ccgpt.shell.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.shell.parse import parse
 from ccgpt.shell.dispatch import Dispatcher
 from ccgpt.shell.words import WordEvaluator, WordInfo

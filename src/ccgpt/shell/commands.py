@@ -3,10 +3,10 @@ read-only programs that need no finding at all."""
 
 from __future__ import annotations
 
-import re
+import re  # noqa: F401  (used through lazy_re)
+import unicodedata
 
 from ccgpt.shell.lazyre import lazy_re
-import unicodedata
 
 # Letters from other scripts that look like Latin ones (a short, practical confusables table).
 _CONFUSABLE = str.maketrans({

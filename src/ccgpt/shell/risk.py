@@ -13,9 +13,9 @@ Pure: no I/O, no global state besides caches of compiled things.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ccgpt.shell.lazyre import lazy_re
-from functools import lru_cache
 
 from ccgpt.shell.levels import EXIT_CODES, LEVELS  # noqa: F401  (re-exported)
 from ccgpt.shell.model import Finding, Verdict, verdict_from

@@ -3,7 +3,6 @@ read-only programs that need no finding at all."""
 
 from __future__ import annotations
 
-import re  # noqa: F401  (used through lazy_re)
 import unicodedata
 
 from ccgpt.shell.lazyre import lazy_re

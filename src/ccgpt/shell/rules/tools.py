@@ -131,8 +131,13 @@ def writer(cmd, a) -> None:
             dest = ops[-1] if len(ops) >= 2 else "."
             if "-t" in flags or "--target-directory" in flags:
                 dest = ops[0]
+            from ccgpt.shell.commands import SHELLS
             from ccgpt.shell.rules.delete import copy_like
 
+            if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
+                # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
+                key = "\x00shell-copies"
+                a.st.files[key] = a.st.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
             copy_like(cmd, a, dest, flags)
             return
     elif prog in ("tee",):

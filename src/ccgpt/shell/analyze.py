@@ -24,6 +24,7 @@ from ccgpt.shell.words import WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
 _HIGH_PLANES = lazy_re(rb"[\xf1-\xf4][\x80-\xbf]{3}")
+_SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
 _WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
                      "command_substitution process_substitution arithmetic_expansion number "
                      "translated_string brace_expression".split())
@@ -113,10 +114,23 @@ class Analyzer(Dispatcher, WordEvaluator):
             # offsets stay exact. Words are still read from the original text.
             data = _HIGH_PLANES.sub(b"\xf0\x90\x80\x80", data)
         tree = parse(data)
+        if b"\\\n" in data and self.depth < MAX_DEPTH:
+            self._continuations()
         root = tree.root_node
         self.visit(root)
         if root.has_error:
             self._report_errors(root)
+
+    def _continuations(self) -> None:
+        """`r\\<newline>m -rf /` is `rm -rf /` to bash; tree-sitter sees two words. Read the
+        joined text too (findings point at the whole command); splitting a word this way is
+        obfuscation."""
+        if _SPLIT_WORD.search(self.text):
+            self.add("obfuscation", self.span_all(), "a line continuation splits a word")
+        type(self)(self.text.replace("\\\n", ""), self.st, self.span_all(), self.depth + 1).run()
+
+    def span_all(self):
+        return self.base if type(self.base) is tuple else (self.base, self.base + len(self.text))
 
     def nested(self, text: str, base, *, positional: list[str] | None = None) -> None:
         """Analyze `text` as shell code that runs (bash -c, eval, a decoded payload, …)."""

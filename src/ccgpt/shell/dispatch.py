@@ -143,7 +143,8 @@ class Dispatcher(Recursion):
             if privileged:
                 self.add("privileged", cmd.span, f"runs as another user or root through {prog}")
             if prog == "command" and ("-v" in flags or "-V" in flags):
-                return UNKNOWN_OUTPUT
+                names = [x for x in argv[1:] if not x.startswith("-")]
+                return Output(TEXT, "/usr/bin/" + names[0] + "\n") if names else UNKNOWN_OUTPUT
             if prog == "env":
                 i = 1
                 while i < len(argv):
@@ -188,6 +189,11 @@ class Dispatcher(Recursion):
                 self.inline.add(str(k))
             self.env["@"] = self.env["*"] = " ".join(rest)
             self.inline.update(("@", "*"))
+        if prog in ("which", "whereis") and len(argv) > 1 and not argv[1].startswith("-"):
+            self.apply_rules(cmd)
+            return Output(TEXT, "/usr/bin/" + argv[1] + "\n")  # `$(which rm)` is rm
+        if any(ch in prog for ch in "*?["):
+            return self.globbed_program(cmd, prog)
         handler = _SPECIAL.get(prog)
         if handler is not None and handler(self, cmd) is True:
             return UNKNOWN_OUTPUT
@@ -198,6 +204,25 @@ class Dispatcher(Recursion):
                 self.add("decoded-payload", cmd.span)
         self.apply_rules(cmd)
         return self.output_of(cmd)
+
+    def globbed_program(self, cmd: Cmd, pattern: str) -> Output:
+        """`/???/r? -rf /`: the shell picks the program by glob. Try every known program the
+        pattern matches (a handful at most) and keep the strictest reading."""
+        import fnmatch
+
+        self.add("obfuscation", cmd.spans[0], "a glob chooses the program to run")
+        by_prog, _, known = self.st.rules
+        rx = fnmatch.translate(pattern)
+        import re
+
+        matcher = re.compile(rx)
+        candidates = sorted(p for p in known if matcher.match(p))[:8]
+        for p in candidates:
+            sub = Cmd([p] + cmd.argv[1:], cmd.spans, cmd.span, cmd.redirects, cmd.stdin, cmd.tree, cmd.cwd,
+                      cmd.secret_args, cmd.net_args, cmd.decoded_args)
+            sub.bases = cmd.bases
+            self.run_cmd(sub)
+        return UNKNOWN_OUTPUT
 
     def apply_rules(self, cmd: Cmd) -> None:
         self._last_cmds.append(cmd)
@@ -227,7 +252,9 @@ class Dispatcher(Recursion):
     # ---- what a stage writes to the next one -----------------------------------------
     def output_of(self, cmd: Cmd) -> Output:
         prog = cmd.argv[0]
-        if prog in C.NET_FETCH or prog in C.NET_PIPES:
+        if prog == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
+            pass  # openssl base64 -d, enc, dgst …: not a network pipe
+        elif prog in C.NET_FETCH or prog in C.NET_PIPES:
             if prog == "curl" and any(a in ("-o", "-O", "--output", "--remote-name") or (a.startswith("-") and not a.startswith("--") and ("o" in a or "O" in a)) for a in cmd.argv[1:]):
                 return UNKNOWN_OUTPUT
             return Output(NET)
@@ -251,7 +278,7 @@ class Dispatcher(Recursion):
     def check_reverse_pipeline(self, cmds, span) -> None:
         if len(cmds) < 2:
             return
-        progs = {c.argv[0] for c in cmds if c.argv}
+        progs = {c.argv[0] for c in cmds if c.argv and not (c.argv[0] == "openssl" and c.argv[1:2] != ["s_client"])}
         if progs & C.SHELLS and progs & (C.NET_PIPES | {"telnet"}):
             self.add("reverse-shell", span)
 

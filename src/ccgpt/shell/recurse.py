@@ -171,7 +171,9 @@ class Recursion:
         if cmd.stdin is not None and cmd.stdin.kind == PATHS:
             items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
         elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
-            items = cmd.stdin.text.split()  # `echo / | xargs rm -rf` deletes exactly that
+            # `echo / | xargs rm -rf` deletes exactly that; with -I each line is one item.
+            lines = [line for line in cmd.stdin.text.splitlines() if line.strip()]
+            items = lines if repl else cmd.stdin.text.split()
         inner = argv[i:] or ["echo"]
         if repl:
             inner = [a.replace(repl, items[0]) for a in inner]

@@ -87,7 +87,8 @@ def wget(cmd, a) -> None:
 
 
 def netcat(cmd, a) -> None:
-    flags, _, _ = short_flags(cmd.argv)
+    # openssl's options are single-dash words (-connect): never split them into letters.
+    flags = set(cmd.argv[1:]) if cmd.argv[0] == "openssl" else short_flags(cmd.argv)[0]
     if flags & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
         a.add("reverse-shell", cmd.span, f"{cmd.argv[0]} -e/-c connects a program to the network")
     elif cmd.argv[0] == "socat" and any(x.lower().startswith(("exec:", "system:")) for x in cmd.argv[1:]):

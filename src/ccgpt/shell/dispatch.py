@@ -37,7 +37,7 @@ class Dispatcher(Recursion):
                 for f in fields:
                     argv.append(f)
                     spans.append(sp)
-                    bases.append(self.exact_base(name_node, f) if len(fields) == 1 else sp)
+                    bases.append(name_node if len(fields) == 1 else sp)  # resolved lazily by base_of
             elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
                 redirects = redirects + [self.redirect(c, [])]
             elif t in ("subshell", "compound_statement", "list", "pipeline", "command", "redirected_statement"):
@@ -50,7 +50,7 @@ class Dispatcher(Recursion):
                 for f in fields:
                     argv.append(f)
                     spans.append(sp)
-                    bases.append(self.exact_base(c, f) if len(fields) == 1 else sp)
+                    bases.append(c if len(fields) == 1 else sp)
         span = self.span(node)
         while argv and argv[0] == "" and not name_info.quoted:
             argv, spans, bases = argv[1:], spans[1:], bases[1:]  # a missing name (parse error)
@@ -204,6 +204,11 @@ class Dispatcher(Recursion):
                 self.add("decoded-payload", cmd.span)
         self.apply_rules(cmd)
         return self.output_of(cmd)
+
+    def base_of(self, cmd: Cmd, i: int):
+        """Where word i's text starts in the top-level command (or the span to clamp to)."""
+        b = cmd.bases[i] if cmd.bases and i < len(cmd.bases) else cmd.span
+        return b if type(b) is tuple else self.exact_base(b, cmd.argv[i])
 
     def globbed_program(self, cmd: Cmd, pattern: str) -> Output:
         """`/???/r? -rf /`: the shell picks the program by glob. Try every known program the

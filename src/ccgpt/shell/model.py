@@ -40,6 +40,10 @@ class Verdict(_VerdictBase):
 
 def verdict_from(command: str, findings) -> Verdict:
     """Sort (by position, strictest first), deduplicate, and take the strictest level."""
+    if not findings:
+        return Verdict(command, "safe", ())
+    if len(findings) == 1:
+        return Verdict(command, findings[0].level, (findings[0],))
     unique = {(f.span, f.rule, f.level, f.message): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: (f.span[0], -RANK[f.level], f.span[1], f.rule, f.message))
     # Several findings of one rule on one span (e.g. a function body seen at its definition and

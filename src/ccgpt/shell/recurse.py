@@ -41,7 +41,7 @@ class Recursion:
             i += 1
         if "c" in flags:
             if i < len(argv):
-                self.nested(argv[i], cmd.bases[i], positional=argv[i + 1:] or [argv[0]])
+                self.nested(argv[i], self.base_of(cmd, i), positional=argv[i + 1:] or [argv[0]])
             return False
         if i < len(argv) and "s" not in flags:
             self.run_file(cmd, argv[i], shell=True)
@@ -125,7 +125,7 @@ class Recursion:
         """`watch [-n N] CMD…` runs CMD through `sh -c` again and again."""
         i = C.skip_options(cmd.argv, 1, frozenset(["-n", "--interval", "-q", "--equexit"]))
         if i < len(cmd.argv):
-            base = cmd.bases[i] if len(cmd.argv) == i + 1 and cmd.bases else cmd.span
+            base = self.base_of(cmd, i) if len(cmd.argv) == i + 1 else cmd.span
             self.nested(" ".join(cmd.argv[i:]), base)
         return True
 
@@ -134,14 +134,14 @@ class Recursion:
         argv = cmd.argv
         for j, a in enumerate(argv[1:], 1):
             if a in ("-c", "--command") and j + 1 < len(argv):
-                self.nested(argv[j + 1], cmd.bases[j + 1] if cmd.bases else cmd.span)
+                self.nested(argv[j + 1], self.base_of(cmd, j + 1))
             elif a.startswith("--command="):
                 self.nested(a.split("=", 1)[1], cmd.span)
         return True
 
     def eval_(self, cmd: Cmd) -> bool:
         if len(cmd.argv) > 1:
-            base = cmd.bases[1] if len(cmd.argv) == 2 else cmd.span
+            base = self.base_of(cmd, 1) if len(cmd.argv) == 2 else cmd.span
             self.nested(" ".join(cmd.argv[1:]), base)
         return False
 

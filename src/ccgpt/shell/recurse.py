@@ -88,6 +88,8 @@ class Recursion:
             if a.startswith(flag):  # -c'print(1)'
                 check_code_text(a[len(flag):], cmd, self)
                 return False
+        if argv[1:2] in (["--version"], ["-V"], ["--help"]) or argv[1:3] in (["-m", "json.tool"], ["-m", "site"]):
+            return False  # prints a version, help or pretty-printed JSON
         operands = [a for a in argv[1:] if not a.startswith("-")]
         if not operands or operands[0] in ("-", "/dev/stdin"):
             self.consume_stdin(cmd, shell=False)

@@ -103,3 +103,12 @@ NOISE = st.text(alphabet=st.characters(blacklist_characters="'\"\\`#<$\n\r\x00",
 def test_dangerous_command_in_noise_is_never_safe(before, cmd, after):
     text = f"{before}\n{cmd}\n{after}"
     assert classify(text).level != "safe", text
+
+
+def test_tree_sitter_crash_inputs_are_handled():
+    # tree-sitter-bash segfaults on `{` + a code point from plane 4 up; the engine must not.
+    for text in ["{\U000b2048", "x{\U000f0000}", "{\U0010ffff", "{\U000e0100} rm -rf /",
+                 "\x07\x92\x94y\x9bü\U000f6661픻«\nrm -rf /\n\x05\U001096d3jÿÝØÿÆ{\U000f09a0\U000b2048"]:
+        v = classify(text)
+        assert v.level in RANK
+    assert classify("{\U000e0100}; rm -rf /").level == "blocked"

@@ -112,7 +112,8 @@ def _render(v, out, color: bool, quiet: bool) -> None:
         return
     lines = v.command.split("\n")
     multi = len(lines) > 1
-    out.write(f"{paint(v.level, v.level.upper())}  {sanitize(lines[0]) if not multi else f'({len(lines)} lines)'}\n")
+    count = len(v.command.rstrip("\n").split("\n"))
+    out.write(f"{paint(v.level, v.level.upper())}  {sanitize(lines[0]) if not multi else f'({count} lines)'}\n")
     starts = []
     pos = 0
     for line in lines:

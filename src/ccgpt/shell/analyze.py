@@ -11,21 +11,25 @@ analyzer that shares this one's findings, variables and depth budget.
 from __future__ import annotations
 
 import re
+
+from ccgpt.shell.lazyre import lazy_re
 import shlex
 
 from ccgpt.shell import commands as C
 from ccgpt.shell import paths as P
-from ccgpt.shell.model import NET, PATHS, TEXT, UNKNOWN, Cmd, Finding, Output, Redirect, UNKNOWN_OUTPUT
+from ccgpt.shell.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.shell.parse import parse
 from ccgpt.shell.dispatch import Dispatcher
 from ccgpt.shell.words import WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
+_HIGH_PLANES = lazy_re(rb"[\xf1-\xf4][\x80-\xbf]{3}")
+_SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
 _WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
                      "command_substitution process_substitution arithmetic_expansion number "
                      "translated_string brace_expression".split())
-_BACKGROUND = re.compile(r"(?<![&>|])&(?![&>])")
-_INFINITE = re.compile(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
+_BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
+_INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
 
 
 class State:
@@ -61,6 +65,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         self.depth = depth
         self._b2c = None if len(self.src) == len(text) else self._byte_map()
         self._last_cmds: list[Cmd] = []
+        self._pipe_span = None  # the pipeline being walked: where "fed from …" findings point
 
     # ---- positions -------------------------------------------------------------------
     def _byte_map(self) -> list[int]:
@@ -101,11 +106,31 @@ class Analyzer(Dispatcher, WordEvaluator):
 
     # ---- entry -----------------------------------------------------------------------
     def run(self) -> None:
-        tree = parse(self.src)
+        data = self.src
+        if self._b2c is not None and _HIGH_PLANES.search(data):
+            # tree-sitter-bash 0.25 crashes (SIGSEGV) on `{` followed by a code point from
+            # plane 4 up (e.g. "{\U000b2048"). Those planes hold only unassigned, private-use
+            # and tag characters; parse a same-length stand-in letter (U+10000) instead, so byte
+            # offsets stay exact. Words are still read from the original text.
+            data = _HIGH_PLANES.sub(b"\xf0\x90\x80\x80", data)
+        tree = parse(data)
+        if b"\\\n" in data and self.depth < MAX_DEPTH:
+            self._continuations()
         root = tree.root_node
         self.visit(root)
         if root.has_error:
             self._report_errors(root)
+
+    def _continuations(self) -> None:
+        """`r\\<newline>m -rf /` is `rm -rf /` to bash; tree-sitter sees two words. Read the
+        joined text too (findings point at the whole command); splitting a word this way is
+        obfuscation."""
+        if _SPLIT_WORD.search(self.text):
+            self.add("obfuscation", self.span_all(), "a line continuation splits a word")
+        type(self)(self.text.replace("\\\n", ""), self.st, self.span_all(), self.depth + 1).run()
+
+    def span_all(self):
+        return self.base if type(self.base) is tuple else (self.base, self.base + len(self.text))
 
     def nested(self, text: str, base, *, positional: list[str] | None = None) -> None:
         """Analyze `text` as shell code that runs (bash -c, eval, a decoded payload, …)."""
@@ -199,6 +224,7 @@ class Analyzer(Dispatcher, WordEvaluator):
     def visit_pipeline(self, node) -> Output:
         prev: Output | None = None
         progs: list[tuple[str, list[str]]] = []
+        outer, self._pipe_span = self._pipe_span, self.span(node)
         for c in node.children:
             if not c.is_named or c.type == "comment":
                 continue
@@ -212,6 +238,7 @@ class Analyzer(Dispatcher, WordEvaluator):
                 prev = UNKNOWN_OUTPUT
             progs.extend(self._last_cmds[before:])
         self.check_reverse_pipeline(progs, self.span(node))
+        self._pipe_span = outer
         return prev or UNKNOWN_OUTPUT
 
 

@@ -3,8 +3,9 @@ read-only programs that need no finding at all."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
+
+from ccgpt.shell.lazyre import lazy_re
 
 # Letters from other scripts that look like Latin ones (a short, practical confusables table).
 _CONFUSABLE = str.maketrans({
@@ -14,8 +15,8 @@ _CONFUSABLE = str.maketrans({
     "А": "a", "В": "b", "С": "c", "Е": "e", "Н": "h", "К": "k", "М": "m", "О": "o", "Р": "p",
     "Т": "t", "Х": "x", "Ү": "y",
 })
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_VERSIONED = re.compile(r"^(python|pip|perl|ruby|node|php|bash|zsh|ksh|lua|pypy|mksh)[0-9.]*$")
+_INVISIBLE = lazy_re("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_VERSIONED = lazy_re(r"^(python|pip|perl|ruby|node|php|bash|zsh|ksh|lua|pypy|mksh)[0-9.]*$")
 
 
 def program(word: str) -> str:

@@ -6,20 +6,23 @@ by the caller)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
+
+from ccgpt.shell.lazyre import lazy_re
 
 from ccgpt.shell.model import TEXT, Cmd, Output
 from ccgpt.shell.words import decode_ansi_c
 
-_PRINTF_SPEC = re.compile(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?[sbcdiouxXq])")
+_PRINTF_SPEC = lazy_re(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?[sbcdiouxXq])")
 
 
 def _b64(text: str) -> str | None:
+    import base64  # only when a payload is actually decoded: keeps start-up lean
+    import binascii
+
     data = re.sub(r"\s+", "", text)
     data += "=" * (-len(data) % 4)
-    for decoder in (base64.b64decode, base64.urlsafe_b64decode):
+    for decoder in (base64.b64decode, base64.urlsafe_b64decode):  # noqa: B023
         try:
             return decoder(data).decode("utf-8", "replace")
         except (binascii.Error, ValueError):

@@ -1,29 +1,34 @@
 """Data shapes shared by the risk engine: findings, verdicts, and the simple-command record
-that rules look at."""
+that rules look at.
+
+Plain classes with __slots__ rather than dataclasses: importing `dataclasses` (and with it
+`inspect`) costs more start-up time than all of `ccgpt check`'s own work."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from ccgpt.shell.levels import EXIT_CODES, LEVELS, RANK
 
+_FindingBase = namedtuple("_FindingBase", "rule level message span")
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    rule: str
-    level: str
-    message: str
-    span: tuple[int, int]  # [start, end) character offsets into Verdict.command
+
+class Finding(_FindingBase):
+    """rule, level, message, span: [start, end) character offsets into Verdict.command."""
+
+    __slots__ = ()
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "level": self.level, "message": self.message, "span": [self.span[0], self.span[1]]}
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    command: str
-    level: str
-    findings: tuple[Finding, ...] = ()
+_VerdictBase = namedtuple("_VerdictBase", "command level findings")
+
+
+class Verdict(_VerdictBase):
+    """command, level, findings (a tuple of Finding, sorted and deduplicated)."""
+
+    __slots__ = ()
 
     @property
     def exit_code(self) -> int:
@@ -35,6 +40,10 @@ class Verdict:
 
 def verdict_from(command: str, findings) -> Verdict:
     """Sort (by position, strictest first), deduplicate, and take the strictest level."""
+    if not findings:
+        return Verdict(command, "safe", ())
+    if len(findings) == 1:
+        return Verdict(command, findings[0].level, (findings[0],))
     unique = {(f.span, f.rule, f.level, f.message): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: (f.span[0], -RANK[f.level], f.span[1], f.rule, f.message))
     # Several findings of one rule on one span (e.g. a function body seen at its definition and
@@ -53,47 +62,64 @@ def verdict_from(command: str, findings) -> Verdict:
 NET, TEXT, PATHS, UNKNOWN = "net", "text", "paths", "unknown"
 
 
-@dataclass(slots=True)
 class Output:
-    kind: str = UNKNOWN
-    text: str = ""  # TEXT: the bytes; PATHS: the tree root being listed
-    secret: bool = False  # carries a secret (key file, credentials, environment, history)
-    decoded: bool = False  # came out of base64/hex/rev decoding: obfuscation when executed
-    filtered: bool = False  # PATHS: a name-filtered listing (find -name …)
-    origin: object = None  # TEXT: where the text sits in the top-level command (for spans)
+    """kind (NET/TEXT/PATHS/UNKNOWN); text: TEXT's bytes or the PATHS root; secret: carries a
+    secret; decoded: came out of base64/hex decoding; filtered: PATHS is name-filtered;
+    origin: where TEXT sits in the top-level command (for spans)."""
+
+    __slots__ = ("kind", "text", "_secret", "decoded", "filtered", "origin", "_args")
+
+    def __init__(self, kind=UNKNOWN, text="", secret=False, decoded=False, filtered=False, origin=None, args=None):
+        self.kind, self.text, self._secret, self.decoded, self.filtered, self.origin = kind, text, secret, decoded, filtered, origin
+        self._args = args  # checked for secret paths only if a consumer asks (most never do)
+
+    @property
+    def secret(self) -> bool:
+        if self._args is not None:
+            from ccgpt.shell.paths import secret_path
+
+            self._secret = self._secret or any(secret_path(a) for a in self._args)
+            self._args = None
+        return self._secret
+
+    @secret.setter
+    def secret(self, value: bool) -> None:
+        self._secret = value
 
 
 UNKNOWN_OUTPUT = Output()
 
 
-@dataclass(slots=True)
 class Redirect:
-    op: str  # '>', '>>', '<', '&>', '>|', '>&', '<<', '<<<'
-    target: str  # normalised target word ('' for heredocs)
-    span: tuple[int, int]
-    fd: str = ""
-    text: str | None = None  # heredoc / here-string content
-    base: object = None  # where `text` sits in the top-level command
+    """op ('>', '>>', '<', '&>', '>|', '>&', '<<', '<<<'), normalised target, span, fd,
+    text (heredoc / here-string content) and base (where that text sits)."""
+
+    __slots__ = ("op", "target", "span", "fd", "text", "base")
+
+    def __init__(self, op, target, span, fd="", text=None, base=None):
+        self.op, self.target, self.span, self.fd, self.text, self.base = op, target, span, fd, text, base
 
 
-@dataclass(slots=True)
 class Cmd:
-    """One simple command after normalisation and wrapper removal, as rules see it."""
+    """One simple command after normalisation and wrapper removal, as rules see it.
 
-    argv: list[str]
-    spans: list[tuple[int, int]]  # per word, in top-level character offsets
-    span: tuple[int, int]  # the whole command including its wrappers and redirects
-    redirects: list[Redirect] = field(default_factory=list)
-    stdin: Output | None = None
-    tree: bool = False  # driven by find/xargs over a tree: the recursive form
-    cwd: str | None = None  # '/' or '~' after a `cd` earlier in the line
-    secret_args: bool = False  # an argument expands a secret ($(cat ~/.ssh/id_rsa))
-    net_args: bool = False  # an argument expands network content ($(curl …))
-    decoded_args: bool = False  # an argument expands a decoded payload ($(… | base64 -d))
-    bases: list | None = None  # per word: offset of its literal text, or a span to clamp to
-    procsub: Output | None = None  # what a <(…) argument produces
-    find_roots: list | None = None
-    find_filtered: bool = False
+    argv/spans: words and their top-level spans; span: the whole command with wrappers and
+    redirects; stdin: what feeds it; tree: driven by find/xargs over a tree (the recursive
+    form); cwd: '/', '~' or a path after a `cd` earlier in the line; secret_args / net_args /
+    decoded_args: an argument expands a secret, network content or a decoded payload; bases:
+    per word, where its literal text starts (or a span to clamp nested findings to)."""
+
+    __slots__ = ("argv", "spans", "span", "redirects", "stdin", "tree", "cwd", "secret_args", "net_args",
+                 "decoded_args", "bases", "procsub", "find_roots", "find_filtered")
+
+    def __init__(self, argv, spans, span, redirects=None, stdin=None, tree=False, cwd=None, secret_args=False,
+                 net_args=False, decoded_args=False):
+        self.argv, self.spans, self.span = argv, spans, span
+        self.redirects = redirects if redirects is not None else []
+        self.stdin, self.tree, self.cwd = stdin, tree, cwd
+        self.secret_args, self.net_args, self.decoded_args = secret_args, net_args, decoded_args
+        self.bases = self.procsub = self.find_roots = None
+        self.find_filtered = False
 
     @property
     def prog(self) -> str:

@@ -15,20 +15,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ccgpt.shell.lazyre import lazy_re
+
 from ccgpt.shell.levels import EXIT_CODES, LEVELS  # noqa: F401  (re-exported)
 from ccgpt.shell.model import Finding, Verdict, verdict_from
 
 __all__ = ["classify", "classify_script", "Verdict", "Finding", "LEVELS", "EXIT_CODES"]
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]")
-_ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+_BIDI = lazy_re("[\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]")
+_ZERO_WIDTH = lazy_re("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
 # Escape sequences other than plain SGR colour: cursor moves, erase, OSC titles/links, DCS …
-_ESC = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_X][^\x1b]*(?:\x1b\\)?|\x1b.?|[\x9b\x9d\x90]")
-_SGR = re.compile(r"\x1b\[[0-9;]*m")
-_CONCEAL = re.compile(r"(?:^|;)(8|30;40|37;47|90;100)(?:;|m)")
-_OVERSTRIKE = re.compile(r"\r(?!\n)|[\x08\x7f]")
-_SPLIT_FALLBACK = re.compile(r"[;&|\n(){}`]+")
-_KEYWORDS = re.compile(r"^(\s*(then|do|else|elif|if|while|until|fi|done|esac|in|!|time|function)\s+)+")
+_ESC = lazy_re(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_X][^\x1b]*(?:\x1b\\)?|\x1b.?|[\x9b\x9d\x90]")
+_SGR = lazy_re(r"\x1b\[[0-9;]*m")
+_CONCEAL = lazy_re(r"(?:^|;)(8|30;40|37;47|90;100)(?:;|m)")
+_OVERSTRIKE = lazy_re(r"\r(?!\n)|[\x08\x7f]")
+_SPLIT_FALLBACK = lazy_re(r"[;&|\n(){}`]+")
+_KEYWORDS = lazy_re(r"^(\s*(then|do|else|elif|if|while|until|fi|done|esac|in|!|time|function)\s+)+")
 
 
 def _text_findings(text: str) -> list[Finding]:
@@ -107,11 +109,13 @@ def _fallback(text: str, state) -> None:
         if chunk.strip():
             cleaned = _KEYWORDS.sub("", chunk.replace("'", " ").replace('"', " ").replace("\\", ""))
             before = len(state.findings)
-            sub = Analyzer(cleaned, state, (pos, end), depth=5)
-            try:
-                sub.run()
-            except RecursionError:
-                pass
+            # Both readings: the chunk as written (its quotes may be balanced) and with quotes
+            # dropped (an unbalanced quote elsewhere may have swallowed it).
+            for variant in {_KEYWORDS.sub("", chunk), cleaned}:
+                try:
+                    Analyzer(variant, state, (pos, end), depth=5).run()
+                except RecursionError:
+                    pass
             # Only what the chunk *does* counts here: its own parse errors were reported already.
             state.findings[before:] = [f for f in state.findings[before:] if f.rule not in ("parse-error", "unknown-command")]
         pos = m.end() if m else len(text)

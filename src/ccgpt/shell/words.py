@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 
+from ccgpt.shell.lazyre import lazy_re
+
 from ccgpt.shell.model import NET, TEXT
 
 # Whitespace produced by an *unquoted* expansion: the shell splits the word there.
 SPLIT = "\x01"
-_WS = re.compile(r"[ \t\n]+")
-_SECRET_VAR = re.compile(r"SECRET|TOKEN|PASSW|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|AUTH", re.I)
-_BACKSLASH = re.compile(r"\\(\n|.)", re.S)
-_DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
-_EXPANSION = re.compile(r"^\$\{([!#]?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(.*)\}$", re.S)
-_ANSI_C = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+_WS = lazy_re(r"[ \t\n]+")
+_SECRET_VAR = lazy_re(r"SECRET|TOKEN|PASSW|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|AUTH", re.I)
+_BACKSLASH = lazy_re(r"\\(\n|.)", re.S)
+_DQ_ESCAPE = lazy_re(r'\\([$`"\\\n])')
+_EXPANSION = lazy_re(r"^\$\{([!#]?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(.*)\}$", re.S)
+_ANSI_C = lazy_re(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
 _SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
                "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 
@@ -55,7 +57,7 @@ def decode_ansi_c(body: str) -> str:
     return _ANSI_C.sub(one, body)
 
 
-_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_BRACE = lazy_re(r"\{([^{}]*,[^{}]*)\}")
 
 
 def _braces(value: str, limit: int = 64) -> list[str]:

@@ -4,15 +4,10 @@ so a rule cannot drift from its documentation."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
-
-class Rule(NamedTuple):
-    name: str
-    level: str
-    message: str
-    must_match: tuple[str, ...]
-    must_not_match: tuple[str, ...] = ()
+# name, level, message, must_match (examples that must produce it), must_not_match.
+Rule = namedtuple("Rule", "name level message must_match must_not_match", defaults=((),))
 
 
 RULES: tuple[Rule, ...] = (

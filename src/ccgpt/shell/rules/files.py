@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import re
 
+from ccgpt.shell.lazyre import lazy_re
+
 from ccgpt.shell import paths as P
 
-_PERSIST = re.compile(
+_PERSIST = lazy_re(
     r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.(bash|zsh)rc|\.profile|\.bash_profile|\.bash_login|\.bash_logout|"
     r"\.zprofile|\.zshenv|\.zlogin|\.config/fish/config\.fish|\.config/autostart/|\.config/systemd/|"
     r"\.local/share/systemd/|Library/LaunchAgents/|\.xinitrc|\.xprofile|\.pam_environment)"
     r"|^/etc/(systemd/|cron|crontab|profile|bash\.bashrc|zsh/|rc\.local|init\.d/|ld\.so\.preload|environment|"
     r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch")
-_HISTORY = re.compile(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
-_SUDOERS = re.compile(r"^/etc/sudoers(\.d/.*)?$")
-_UID0 = re.compile(r"^[^:\n]*:[^:\n]*:0:", re.M)
-_SETUID = re.compile(r"(^|[ugoa]*)\+[rwx]*s|^[2467][0-7]{3}$")
+_HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
+_SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")
+_UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)
+_SETUID = lazy_re(r"(^|[ugoa]*)\+[rwx]*s|^[2467][0-7]{3}$")
 
 
 def write_target(cmd, a, path: str, span, *, append: bool = False, content: str | None = None) -> None:

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import re
 
+from ccgpt.shell.lazyre import lazy_re
+
 from ccgpt.shell import paths as P
 from ccgpt.shell.commands import NET_SINKS, SHELLS, skip_options, short_flags
 
-_SOCKET = re.compile(r"socket|fsockopen|TCPSocket|net\.connect|Net::|IO::Socket|/dev/tcp/", re.I)
-_SPAWN = re.compile(r"pty\.spawn|dup2|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
-_SHELL_OUT = re.compile(
+_SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|Net::|IO::Socket|/dev/tcp/", re.I)
+_SPAWN = lazy_re(r"pty\.spawn|dup2|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
+_SHELL_OUT = lazy_re(
     r"(?:os\.system|os\.popen|system|popen|shell_exec|passthru|proc_open|execSync|exec|spawnSync|check_output|"
     r"check_call|subprocess\.(?:run|call|Popen)|Popen|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
     re.S)
-_BACKTICK = re.compile(r"`([^`]+)`")
-_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.S)
-_RMTREE = re.compile(r"(?:shutil\.rmtree|rmSync|rmdirSync|FileUtils\.rm_rf|rm_r|remove_tree|rmtree)\s*\(\s*([\"'])([^\"']*)\1")
-_DELETE = re.compile(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdir|File\.delete|\.rmdir\(|shutil\.rmtree|rm_rf")
+_BACKTICK = lazy_re(r"`([^`]+)`")
+_STRING = lazy_re(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.S)
+_RMTREE = lazy_re(r"(?:shutil\.rmtree|rmSync|rmdirSync|FileUtils\.rm_rf|rm_r|remove_tree|rmtree)\s*\(\s*([\"'])([^\"']*)\1")
+_DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdir|File\.delete|\.rmdir\(|shutil\.rmtree|rm_rf")
 _SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w -B -I".split())
 
 
@@ -85,7 +87,8 @@ def wget(cmd, a) -> None:
 
 
 def netcat(cmd, a) -> None:
-    flags, _, _ = short_flags(cmd.argv)
+    # openssl's options are single-dash words (-connect): never split them into letters.
+    flags = set(cmd.argv[1:]) if cmd.argv[0] == "openssl" else short_flags(cmd.argv)[0]
     if flags & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
         a.add("reverse-shell", cmd.span, f"{cmd.argv[0]} -e/-c connects a program to the network")
     elif cmd.argv[0] == "socat" and any(x.lower().startswith(("exec:", "system:")) for x in cmd.argv[1:]):

@@ -15,7 +15,10 @@ def chmod_like(cmd, a) -> None:
     recursive = cmd.tree or bool(flags & {"-R", "--recursive"}) or (prog == "setfacl" and "-r" not in flags and "-R" in flags)
     mode = ops[0] if ops and prog in ("chmod", "chown", "chgrp") else ""
     targets = ops[1:] if prog in ("chmod", "chown", "chgrp") else ops
-    if prog == "chmod" and setuid_mode(mode) and any(t.rsplit("/", 1)[-1] in SHELLS or t.rsplit("/", 1)[-1] in ("python", "python3", "perl", "find", "vim", "env") for t in targets):
+    copies = a.st.files.get("\x00shell-copies", "").split("\x00")
+    if prog == "chmod" and setuid_mode(mode) and any(
+            t.rsplit("/", 1)[-1] in SHELLS or t.rsplit("/", 1)[-1] in ("python", "python3", "perl", "find", "vim", "env")
+            or P.resolve(t, cmd.cwd) in copies for t in targets):
         a.add("takeover", cmd.span, "makes a shell or interpreter setuid: anyone becomes root")
         return
     if recursive:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ccgpt.shell.lazyre import lazy_re
+
 from ccgpt.shell import paths as P
 from ccgpt.shell.commands import short_flags
 from ccgpt.shell.rules.files import write_target
@@ -13,10 +15,10 @@ _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse re
                       "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
                       "merge-base cherry var check-ignore fsck verify-commit".split())
 _GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace"])
-_SQL_DESTRUCTIVE = re.compile(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
-_SQL_DELETE = re.compile(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
-_SQL_UPDATE = re.compile(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
-_SQL_READ = re.compile(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
+_SQL_DESTRUCTIVE = lazy_re(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
+_SQL_DELETE = lazy_re(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
+_SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
+_SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
 
 
 def git(cmd, a) -> None:
@@ -129,8 +131,13 @@ def writer(cmd, a) -> None:
             dest = ops[-1] if len(ops) >= 2 else "."
             if "-t" in flags or "--target-directory" in flags:
                 dest = ops[0]
+            from ccgpt.shell.commands import SHELLS
             from ccgpt.shell.rules.delete import copy_like
 
+            if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
+                # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
+                key = "\x00shell-copies"
+                a.st.files[key] = a.st.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
             copy_like(cmd, a, dest, flags)
             return
     elif prog in ("tee",):

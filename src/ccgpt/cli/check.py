@@ -13,6 +13,9 @@ SUMMARY = "classify a command's risk (offline, no model)"
 _COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}
 
 
+COMMAND_WORDS = True  # `ccgpt check grep -q x`: the -q is grep's
+
+
 def configure(parser) -> None:
     import argparse
 

@@ -23,7 +23,6 @@ from ccgpt.shell.dispatch import Dispatcher
 from ccgpt.shell.words import WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
-_HIGH_PLANES = lazy_re(rb"[\xf1-\xf4][\x80-\xbf]{3}")
 _SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
 _WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
                      "command_substitution process_substitution arithmetic_expansion number "
@@ -107,13 +106,7 @@ class Analyzer(Dispatcher, WordEvaluator):
     # ---- entry -----------------------------------------------------------------------
     def run(self) -> None:
         data = self.src
-        if self._b2c is not None and _HIGH_PLANES.search(data):
-            # tree-sitter-bash 0.25 crashes (SIGSEGV) on `{` followed by a code point from
-            # plane 4 up (e.g. "{\U000b2048"). Those planes hold only unassigned, private-use
-            # and tag characters; parse a same-length stand-in letter (U+10000) instead, so byte
-            # offsets stay exact. Words are still read from the original text.
-            data = _HIGH_PLANES.sub(b"\xf0\x90\x80\x80", data)
-        tree = parse(data)
+        tree = parse(data)  # parse() guards against tree-sitter's crash on plane-4+ characters
         if b"\\\n" in data and self.depth < MAX_DEPTH:
             self._continuations()
         root = tree.root_node

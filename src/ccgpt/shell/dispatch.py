@@ -252,7 +252,9 @@ class Dispatcher(Recursion):
             self.st.cwd = None
             return
         p = P.resolve(target, self.st.cwd)
-        self.st.cwd = p if p.startswith(("/", "~")) else None
+        # Absolute, home and climbing (`cd ..`) directories are kept: relative writes after them
+        # land outside the working directory. A plain subdirectory stays "here" (None).
+        self.st.cwd = p if p.startswith(("/", "~")) or P.outside_workdir(p) else None
 
     # ---- what a stage writes to the next one -----------------------------------------
     def output_of(self, cmd: Cmd) -> Output:

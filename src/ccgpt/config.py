@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccgpt.errors import ConfigError
@@ -75,20 +74,28 @@ def find_config_file(explicit: str | None = None) -> tuple[Path | None, str]:
     return None, "built-in defaults"
 
 
-@dataclass
+# Plain classes, not dataclasses: `dataclasses` imports `inspect` (~6 ms), and `ccgpt check`
+# imports this module on its start-up path.
 class SecretFinding:
-    key: str  # dotted path, e.g. models.llms[0].api_key
-    suggestion: str  # the ${env:…} form to write instead
+    def __init__(self, key: str, suggestion: str):
+        self.key = key  # dotted path, e.g. models.llms[0].api_key
+        self.suggestion = suggestion  # the ${env:…} form to write instead
+
+    def __repr__(self) -> str:
+        return f"SecretFinding({self.key!r}, {self.suggestion!r})"
 
 
-@dataclass
 class Config:
-    path: Path | None
-    chosen_by: str
-    raw: dict  # the whole file after interpolation
-    ccgpt: dict  # the [ccgpt] table merged over defaults
-    sources: dict[str, str] = field(default_factory=dict)  # dotted key -> "default" | "file" | "env:NAME"
-    literal_secrets: list[SecretFinding] = field(default_factory=list)
+    def __init__(self, path: Path | None, chosen_by: str, raw: dict, ccgpt: dict,
+                 sources: dict[str, str], literal_secrets: list[SecretFinding],
+                 file_sources: dict[str, str] | None = None):
+        self.path = path
+        self.chosen_by = chosen_by
+        self.raw = raw  # the whole file after interpolation
+        self.ccgpt = ccgpt  # the [ccgpt] table merged over defaults
+        self.sources = sources  # dotted key -> "default" | "file" | "env:NAME"
+        self.literal_secrets = literal_secrets
+        self.file_sources = file_sources or {}  # full dotted key -> "env:NAME", for interpolated values
 
     @property
     def llms(self) -> list[dict]:
@@ -185,7 +192,7 @@ def load_config(explicit: str | None = None, *, warn: bool = True) -> Config:
         if k.startswith("ccgpt."):
             sources[k[len("ccgpt.") :]] = v
     merged = _merge(_interpolate(defaults(), "", {}), own, "", sources)
-    cfg = Config(path, why, raw, merged, sources, secrets)
+    cfg = Config(path, why, raw, merged, sources, secrets, file_sources)
 
     backend = cfg.get("backend")
     if backend not in ("ollama", "openai", "embedded"):

@@ -145,3 +145,12 @@ def test_config_show_masks_secrets(ccgpt, tmp_path):
     assert r.returncode == 0
     assert "supersecretvalue123" not in r.stdout + r.stderr
     assert "masked" in r.stdout
+
+
+def test_config_show_names_the_variable_a_value_came_from(ccgpt, tmp_path):
+    path = write(tmp_path / "c.toml", '[[models.llms]]\nname = "m"\napi_base = "${env:MY_OLLAMA:-http://127.0.0.1:11434}"\n')
+    r = ccgpt("config", "show", "--json", "--config", str(path), env={"MY_OLLAMA": "http://10.1.2.3:11434"})
+    import json
+
+    rows = {v["key"]: v for v in json.loads(r.stdout)["values"]}
+    assert rows["models.llms[0].api_base"] == {"key": "models.llms[0].api_base", "value": "http://10.1.2.3:11434", "source": "env:MY_OLLAMA"}

@@ -7,7 +7,7 @@ import socket
 import threading
 
 import pytest
-from llm_fakeserver import FakeServer, Reply, ndjson_lines, transcript
+from fakeserver import FakeServer, Reply, ndjson_lines, transcript
 
 from ccgpt.errors import BackendError, BackendUnavailable, ModelNotFound
 from ccgpt.llm.base import Chunk, Message, Options

@@ -11,7 +11,7 @@ import json
 import socket
 
 import pytest
-from llm_fakeserver import FakeServer, Reply
+from fakeserver import FakeServer, Reply
 
 from ccgpt.errors import BackendError, BackendUnavailable, ModelNotFound
 from ccgpt.llm.base import Message, Options
@@ -66,6 +66,13 @@ def test_stream_chat_with_usage(server):
         "stream": True,
         "stream_options": {"include_usage": True},
     }
+
+
+def test_extra_body_is_sent_and_options_take_precedence(server):
+    with OpenAIBackend(server.url + "/v1", extra_body={"repeat_penalty": 1.0, "temperature": 0.9}) as b:
+        list(b.stream_chat("m", [Message("user", "hi")], Options(temperature=0)))
+    sent = server.last("/v1/chat/completions").json()
+    assert sent["repeat_penalty"] == 1.0 and sent["temperature"] == 0
 
 
 def test_server_rejecting_stream_options_gets_a_retry_without(server):

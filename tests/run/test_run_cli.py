@@ -25,7 +25,9 @@ def test_no_terminal_no_yes_refuses(run_cli, work, area):
 
 
 def test_yes_runs_inside_and_records(run_cli, work, area):
-    r = run_cli("run", "--yes", "--", "sh", "-c", "echo in > inside.txt; echo out > ../outside.txt; exit 3")
+    # The risk engine cannot see inside the Python string (review), so the sandbox must contain it.
+    escape = "open('../outside.txt', 'w').write('out')"
+    r = run_cli("run", "--yes", "--", "sh", "-c", f'echo in > inside.txt; python3 -c "{escape}"; exit 3')
     assert r.returncode == 3
     assert (work / "inside.txt").read_text() == "in\n"
     assert not (area / "outside.txt").exists()

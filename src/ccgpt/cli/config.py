@@ -44,7 +44,8 @@ def _show(args) -> int:
     rows = [("ccgpt." + k, _mask(k, v), cfg.source(k)) for k, v in _flatten(cfg.ccgpt)]
     for i, entry in enumerate(cfg.llms):
         for k, v in _flatten(entry):
-            rows.append((f"models.llms[{i}].{k}", _mask(k, v), "file"))
+            key = f"models.llms[{i}].{k}"
+            rows.append((key, _mask(k, v), cfg.file_sources.get(key, "file")))
     if args.json:
         print_json(
             {

@@ -28,6 +28,17 @@ class Options:
     stop: list[str] | None = None
     seed: int | None = None
 
+    def openai_params(self) -> dict:
+        """The options under OpenAI's names (also llama-cpp-python's), unset ones left out."""
+        mapped = {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "stop": self.stop,
+            "seed": self.seed,
+        }
+        return {k: v for k, v in mapped.items() if v is not None}
+
 
 @dataclass
 class Chunk:

@@ -76,17 +76,19 @@ def _load(path: str, n_ctx: int, n_threads: int | None) -> tuple[Any, threading.
         return _cache[key], _locks[key]
 
 
+def _forget_previous_prompt(llm) -> None:
+    """Evaluate every request from scratch.
+
+    llama-cpp-python reuses the cached prefix of the previous prompt; the reused part was
+    computed in a different batch shape, and on a small model that can flip a borderline token,
+    so the same greedy request gave two different answers in a row. Repeatable answers matter
+    more here (tests, `ccgpt eval`) than the milliseconds a 135M model spends on a prompt.
+    """
+    llm.reset()
+
+
 def _sampling(options: Options | None) -> dict[str, Any]:
-    if options is None:
-        return {}
-    mapped = {
-        "temperature": options.temperature,
-        "top_p": options.top_p,
-        "max_tokens": options.max_tokens,
-        "stop": options.stop,
-        "seed": options.seed,
-    }
-    return {k: v for k, v in mapped.items() if v is not None}
+    return options.openai_params() if options else {}
 
 
 def _as_messages(prompt: str, system: str | None) -> list[Message]:
@@ -133,6 +135,7 @@ class EmbeddedBackend:
         llm, lock = self._model()
         payload = [{"role": m.role, "content": m.content} for m in messages]
         with lock:
+            _forget_previous_prompt(llm)
             try:
                 stream = llm.create_chat_completion(messages=payload, stream=True, **_sampling(options))
                 prompt_tokens: int | None = None
@@ -158,6 +161,7 @@ class EmbeddedBackend:
         payload = [{"role": m.role, "content": m.content} for m in messages]
         started = time.perf_counter()
         with lock:
+            _forget_previous_prompt(llm)
             try:
                 data = llm.create_chat_completion(messages=payload, **_sampling(options))
             except ValueError as exc:

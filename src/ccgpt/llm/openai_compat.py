@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from ccgpt.errors import BackendError, CcgptError, ModelNotFound
 from ccgpt.llm._http import error_message, make_client, one_line, transport_error
-from ccgpt.llm.base import Chunk, Completion, Message, ModelInfo, Options, collect
+from ccgpt.llm.base import Chunk, Completion, Message, ModelInfo, Options
 
 _SERVER = "the OpenAI-compatible server"
 
@@ -39,16 +39,7 @@ def normalize_api_base(api_base: str) -> str:
 
 
 def openai_options(options: Options | None) -> dict[str, Any]:
-    if options is None:
-        return {}
-    mapped = {
-        "temperature": options.temperature,
-        "top_p": options.top_p,
-        "max_tokens": options.max_tokens,
-        "stop": options.stop,
-        "seed": options.seed,
-    }
-    return {k: v for k, v in mapped.items() if v is not None}
+    return options.openai_params() if options else {}
 
 
 class OpenAIBackend:
@@ -60,10 +51,14 @@ class OpenAIBackend:
         api_key: str | None = None,
         timeout_connect: float = 5,
         timeout_read: float = 300,
+        extra_body: dict[str, Any] | None = None,
     ):
         """api_key is the key itself; the caller reads it from the environment variable the
-        config names, so that no key ever has to be written into a file."""
+        config names, so that no key ever has to be written into a file. extra_body is merged
+        into every request: server-specific knobs such as llama.cpp's repeat_penalty or vLLM's
+        top_k, which the OpenAI API has no name for."""
         self.api_base = normalize_api_base(api_base)
+        self.extra_body = dict(extra_body or {})
         self.timeout_read = timeout_read
         self._send_stream_options = True
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -183,6 +178,7 @@ class OpenAIBackend:
         return {
             "model": model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
+            **self.extra_body,
             **openai_options(options),
         }
 
@@ -201,7 +197,7 @@ class OpenAIBackend:
     def _generate_body(self, model: str, prompt: str, options: Options | None, system: str | None) -> dict[str, Any]:
         # /v1/completions has no system field: a system text is put in front of the prompt.
         full = f"{system}\n\n{prompt}" if system else prompt
-        return {"model": model, "prompt": full, **openai_options(options)}
+        return {"model": model, "prompt": full, **self.extra_body, **openai_options(options)}
 
     def stream_generate(
         self, model: str, prompt: str, options: Options | None = None, system: str | None = None

@@ -53,6 +53,7 @@ def make_backend(cfg, name: str) -> Backend:
             api_key=os.environ.get(key_env) or None,
             timeout_connect=connect,
             timeout_read=read,
+            extra_body=section.get("extra_body") or None,
         )
     if name == "embedded":
         from ccgpt.llm.embedded import EmbeddedBackend

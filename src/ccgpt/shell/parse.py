@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import os
+import re
 from functools import lru_cache
 
 from tree_sitter import Language, Node, Parser, Tree  # noqa: F401  (re-exported for callers)
@@ -44,7 +45,20 @@ def parser() -> Parser:
     return Parser(language())
 
 
+# A 4-byte UTF-8 sequence for a code point of plane 4 or above.
+_HIGH_PLANES = re.compile(rb"[\xf1-\xf4][\x80-\xbf]{3}")
+_STAND_IN = "\U00010000".encode()  # same UTF-8 length, an ordinary letter to the grammar
+
+
 def parse(source: str | bytes) -> Tree:
-    """Parse shell source. Spans from tree-sitter are byte offsets into the UTF-8 encoding."""
+    """Parse shell source. Spans from tree-sitter are byte offsets into the UTF-8 encoding.
+
+    tree-sitter-bash 0.25 crashes the process (SIGSEGV) on `{` followed by a code point from
+    plane 4 up (e.g. "{\\U000b2048"), which fuzzing found. Those planes hold only unassigned,
+    private-use and tag characters, so a same-length stand-in letter is parsed instead: byte
+    offsets stay exact, and callers read words from their original text.
+    """
     data = source.encode("utf-8", "surrogateescape") if isinstance(source, str) else source
+    if _HIGH_PLANES.search(data):
+        data = _HIGH_PLANES.sub(_STAND_IN, data)
     return parser().parse(data)

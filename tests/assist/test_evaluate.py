@@ -87,3 +87,14 @@ def test_load_errors(tmp_path):
         ev.load_tasks(bad)
     with pytest.raises(UsageError, match="no such"):
         ev.load_tasks(tmp_path / "missing.json")
+
+
+def test_real_sandbox_runner_captures_output_and_files(fixture):
+    runner = ev.SandboxRunner({}, timeout=30)
+    got = ev.run_on_copy(runner, "cat a.txt; touch new.txt", fixture)
+    assert got.exit_code == 0 and got.stdout == "one\ntwo\nthree\n"
+    assert "new.txt" in got.files and "new.txt" not in ev.snapshot(fixture)
+    # the copy is a sandbox of its own: writing outside it is not possible
+    outside = fixture.parent / "outside.txt"
+    ev.run_on_copy(runner, f"echo x > {outside}", fixture)
+    assert not outside.exists()

@@ -112,3 +112,21 @@ def test_usage_errors_are_one_line(ccgpt, tmp_path):
     assert r.returncode == 2 and "exists" in r.stderr and (tmp_path / "taken.sh").read_text() == "mine"
     r = ccgpt("eval", str(tmp_path / "nope.json"), cwd=tmp_path, env=OFFLINE)
     assert r.returncode == 2 and "no such tasks file" in r.stderr
+
+
+@pytest.mark.slow
+def test_eval_cli_json(ccgpt, tmp_path):
+    fx = tmp_path / "fx"
+    fx.mkdir()
+    (fx / "a.txt").write_text("hello\n")
+    tasks = tmp_path / "tasks.json"
+    tasks.write_text(json.dumps({"fixture": "fx", "tasks": [{"query": "list the files here", "gold": "ls"},
+                                                           {"query": "show the contents of a.txt", "gold": "cat a.txt"}]}))
+    r = ccgpt("eval", str(tasks), "--backend", "embedded", "--json", cwd=tmp_path, env=OFFLINE)
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["tasks"] == 2 and 0 <= j["accuracy"] <= 1 and len(j["results"]) == 2
+    assert {"query", "gold", "candidate", "level", "solved", "note"} <= set(j["results"][0])
+    assert (fx / "a.txt").read_text() == "hello\n" and sorted(p.name for p in fx.iterdir()) == ["a.txt"]
+    r = ccgpt("eval", str(tasks), "--backend", "embedded", "--raw", "--limit", "1", cwd=tmp_path, env=OFFLINE)
+    assert r.returncode == 0 and r.stdout.startswith("raw: ") and "accuracy" in r.stdout

@@ -12,14 +12,15 @@ class ScriptedBackend:
 
     name = "scripted"
 
-    def __init__(self, answers: list[str]):
+    def __init__(self, answers: list[str], finish_reason: str | None = "stop"):
         self.answers = list(answers)
+        self.finish_reason = finish_reason
         self.calls: list[tuple[list[Message], Options | None]] = []
 
     def chat(self, model, messages, options=None):
         self.calls.append((list(messages), options))
         text = self.answers[min(len(self.calls) - 1, len(self.answers) - 1)]
-        return Completion(text=text, model=model, backend=self.name)
+        return Completion(text=text, model=model, backend=self.name, finish_reason=self.finish_reason)
 
     def stream_chat(self, model, messages, options=None):
         raise NotImplementedError

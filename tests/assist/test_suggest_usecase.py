@@ -93,3 +93,12 @@ def test_bare_assignment_is_marked_and_ranked_last():
     result = s.suggest("count lines", 2)
     assert [c.command for c in result.candidates] == ["wc -l notes.txt", "i=1"]
     assert result.candidates[1].note == "runs no program"
+
+
+def test_command_cut_off_by_the_token_limit_is_marked_and_ranked_last():
+    backend = ScriptedBackend(["```bash\nls -l\nrm -rf /tmp/bui"], finish_reason="length")
+    s = Suggester(backend, "m", None, classify=fake_classify, explain=lambda c: "", which=everything_installed)
+    result = s.suggest("x", 2)
+    assert [c.command for c in result.candidates] == ["ls -l", "rm -rf /tmp/bui"]
+    assert result.candidates[1].cut_off and "cut off" in result.candidates[1].note
+    assert result.candidates[0].note is None

@@ -34,14 +34,18 @@ class Candidate:
     votes: int = 1
     order: int = 0  # position of first appearance in the model's answers
     runs_program: bool = True  # False for a bare assignment such as `i=1`
+    cut_off: bool = False  # the answer hit the token limit inside this command
 
     @property
     def usable(self) -> bool:
-        return self.parses and not self.missing and self.runs_program
+        return self.parses and not self.missing and self.runs_program and not self.cut_off
 
     @property
     def note(self) -> str | None:
         """Why the candidate is ranked last, in words, or None."""
+        if self.cut_off:
+            # `rm -rf /tmp/build` cut after `rm -rf /` is a different command: never offer it first.
+            return "the model's answer was cut off inside this command"
         if not self.parses:
             return "does not parse as a shell command"
         if self.missing:
@@ -141,10 +145,12 @@ class Suggester:
         self.which = which
         self.max_tokens = max_tokens
 
-    def _sample(self, messages, n: int) -> tuple[list[str], dict[str, int], list[Completion]]:
-        """Ask until n distinct commands (or n + 2 answers); count how often each came up."""
+    def _sample(self, messages, n: int) -> tuple[list[str], dict[str, int], list[Completion], set[str]]:
+        """Ask until n distinct commands (or n + 2 answers); count how often each came up.
+        Also returns the commands that were cut off by the token limit (the last of such an answer)."""
         seen: list[str] = []
         votes: dict[str, int] = {}
+        cut: set[str] = set()
         completions = []
         attempts = 0
         while attempts < n + 2 and len(seen) < n:
@@ -154,20 +160,25 @@ class Suggester:
             completion = self.backend.chat(self.model, messages, options)
             completions.append(completion)
             attempts += 1
-            for cmd in extract_commands(completion.text, limit=n):
+            found = extract_commands(completion.text)
+            if found and completion.finish_reason == "length":
+                cut.add(" ".join(found[-1].split()))
+            for cmd in found[:n]:
                 key = " ".join(cmd.split())
                 if key not in votes:
                     seen.append(cmd)
                     votes[key] = 0
                 votes[key] += 1
-        return seen, votes, completions
+        return seen, votes, completions, cut
 
     def _finish(self, task: str, messages, n: int) -> SuggestResult:
         started = time.perf_counter()
-        commands, votes, completions = self._sample(messages, n)
+        commands, votes, completions, cut = self._sample(messages, n)
         candidates = build_candidates(commands, self.classify, self.explain, self.which)
         for c in candidates:
-            c.votes = votes.get(" ".join(c.command.split()), 1)
+            key = " ".join(c.command.split())
+            c.votes = votes.get(key, 1)
+            c.cut_off = key in cut
         ranked = rank(candidates)[:n]
         last = completions[-1] if completions else None
         return SuggestResult(

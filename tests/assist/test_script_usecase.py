@@ -114,3 +114,18 @@ def test_default_name():
 def test_extract_script_prefers_longest_shell_fence():
     text = "```bash\nls\n```\nand the script:\n```sh\n#!/bin/bash\necho a\necho b\n```\n```python\nprint(1)\n```"
     assert usecase.extract_script(text) == "#!/bin/bash\necho a\necho b\n"
+
+
+def test_line_numbers_in_header_and_review_point_at_the_saved_line():
+    backend = ScriptedBackend(["```bash\n#!/usr/bin/env bash\nset -euo pipefail\nrm -rf \"$1\"\n```"])
+    result = usecase.generate(backend, "m", "t", rounds=0, classify_script=fake_classify_script)
+    text = usecase.with_header(result)
+    saved = usecase.saved_line(result.risks[0].line)
+    assert text.splitlines()[saved - 1].startswith("rm -rf")
+    assert f"line {saved} recursive-delete" in text
+
+
+def test_cut_off_script_is_flagged():
+    backend = ScriptedBackend(["```bash\n#!/usr/bin/env bash\necho a\necho b"], finish_reason="length")
+    result = usecase.generate(backend, "m", "t", rounds=0, classify_script=fake_classify_script)
+    assert result.cut_off and "INCOMPLETE" in usecase.with_header(result)

@@ -20,21 +20,31 @@ def configure(parser) -> None:
     parser.add_argument("--stdout", action="store_true", help="print the script instead of saving it")
 
 
-def _review(result, offset: int, saved: bool) -> list[str]:
-    """Remaining ShellCheck findings and risk findings, with line numbers in the saved file."""
+def _clip(text: str, width: int = 160) -> str:
     from ccgpt.shell.sanitize import sanitize_line
 
-    shift = offset if saved else 0
+    text = sanitize_line(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _review(result, saved: bool) -> list[str]:
+    """Remaining ShellCheck findings and risk findings, with line numbers in the saved file."""
+    from ccgpt.assist.script import saved_line
+    from ccgpt.shell.sanitize import sanitize_line
+
+    where = saved_line if saved else (lambda n: n)
     lines = []
+    if result.cut_off:
+        lines.append("INCOMPLETE: the model's answer was cut off by its token limit; the script is unfinished")
     if result.lint_findings is None:
         lines.append(f"ShellCheck: not run ({sanitize_line(result.lint_error or '')})")
     elif result.lint_findings:
         lines.append(f"ShellCheck: {len(result.lint_findings)} finding(s) left after {result.rounds} repair round(s):")
-        lines += [f"  line {f.line + shift}: SC{f.code} {f.level}: {sanitize_line(f.message)}" for f in result.lint_findings]
+        lines += [f"  line {where(f.line)}: SC{f.code} {f.level}: {_clip(f.message)}" for f in result.lint_findings]
     else:
         lines.append(f"ShellCheck: clean (after {result.rounds} repair round(s))")
     lines.append(f"Risk: {result.level}" + (":" if result.risks else ""))
-    lines += [f"  line {r.line + shift}: {r.level} {r.rule}: {sanitize_line(r.message)}" for r in result.risks]
+    lines += [f"  line {where(r.line)}: {r.level} {r.rule}: {_clip(r.message)}" for r in result.risks]
     return lines
 
 
@@ -81,7 +91,7 @@ def run(args) -> int:
         data["text"] = text
         print_json(data)
         return 0
-    review = _review(result, usecase.header_offset(result), saved=result.path is not None)
+    review = _review(result, saved=result.path is not None)
     if args.stdout:
         sys.stdout.write(sanitize(text))
         if not args.quiet:

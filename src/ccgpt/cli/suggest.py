@@ -100,12 +100,12 @@ def run(args) -> int:
             return Menu(result, suggester, trail, args, cfg).loop()
 
         # No terminal: show the list on stderr, the best command on stdout, run nothing.
-        record(trail, result, "printed")
+        best = result.candidates[0] if result.candidates else None
+        record(trail, result, "no-candidates" if best is None else "refused-blocked" if best.level == "blocked" else "printed")
         if not args.quiet:
             print(render_candidates(result, use_color(args, sys.stderr)), file=sys.stderr)
         if not result.candidates:
             raise CcgptError("the model gave no usable command; rephrase the task or try another model (-m)")
-        best = result.candidates[0]
         if best.level == "blocked":
             raise CcgptError("the only candidates are blocked by the risk policy; nothing printed", exit_code=5)
         print(sanitize_line(best.command))

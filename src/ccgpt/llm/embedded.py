@@ -18,6 +18,7 @@ model's prompt gives poor answers.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import threading
@@ -73,7 +74,19 @@ def _load(path: str, n_ctx: int, n_threads: int | None) -> tuple[Any, threading.
             except (ValueError, RuntimeError, OSError) as exc:
                 raise BackendError(f"the embedded model at {path} could not be loaded: {exc}") from None
             _locks[key] = threading.Lock()
+            if len(_cache) == 1:
+                atexit.register(_close_all)
         return _cache[key], _locks[key]
+
+
+def _close_all() -> None:
+    """Free the models before interpreter teardown: llama-cpp-python's destructors, run later,
+    find their module globals already gone and print a TypeError."""
+    for model in _cache.values():
+        close = getattr(model, "close", None)
+        if close:
+            close()
+    _cache.clear()
 
 
 def _forget_previous_prompt(llm) -> None:

@@ -137,3 +137,32 @@ def test_label_values_are_escaped():
     m = Metrics()
     m.request('/x"\n', "m", "k", 200, 0.1)
     assert '/x\\"\\n' in m.render()
+
+
+def test_serve_passes_embedded_settings_to_the_embedded_upstream(tmp_path):
+    """[ccgpt.embedded] n_ctx / n_threads / model_path reach the gateway's embedded model (they
+    were dropped: `ccgpt serve` always ran it with 2048 tokens and llama.cpp's thread default)."""
+    import argparse
+
+    from ccgpt.cli.serve import upstream_specs
+    from ccgpt.config import load_config
+    from ccgpt.errors import ConfigError
+    from ccgpt.gateway.upstreams import build_upstreams
+
+    conf = tmp_path / "c.toml"
+    args = argparse.Namespace(upstream=["http://127.0.0.1:1"], no_embedded=False)
+    conf.write_text('[ccgpt.embedded]\nn_ctx = 512\nn_threads = 1\nmodel_path = "/m/x.gguf"\n')
+    specs = upstream_specs(load_config(str(conf), warn=False), args)
+    emb = [s for s in specs if s["kind"] == "embedded"]
+    assert emb == [{"name": "embedded", "kind": "embedded", "model_path": "/m/x.gguf", "n_ctx": 512, "n_threads": 1}]
+    (up,) = build_upstreams(emb, connect_timeout=1, read_timeout=1)
+    backend = up._factory()  # constructing it loads nothing
+    assert (backend.n_ctx, backend.n_threads, str(backend.model_path)) == (512, 1, "/m/x.gguf")
+
+    # an upstream entry's own values win over [ccgpt.embedded]
+    conf.write_text('[ccgpt.embedded]\nn_ctx = 512\n[[ccgpt.gateway.upstreams]]\nkind = "embedded"\nn_ctx = 1024\n')
+    (spec,) = upstream_specs(load_config(str(conf), warn=False), argparse.Namespace(upstream=None, no_embedded=False))
+    assert spec["n_ctx"] == 1024 and spec["n_threads"] is None
+    conf.write_text('[[ccgpt.gateway.upstreams]]\nkind = "embedded"\nn_threads = "many"\n')
+    with pytest.raises(ConfigError, match="n_threads must be a whole number"):
+        upstream_specs(load_config(str(conf), warn=False), argparse.Namespace(upstream=None, no_embedded=False))

@@ -246,7 +246,8 @@ def build_upstreams(specs: list[dict], *, connect_timeout: float, read_timeout: 
             from ccgpt.gateway.embedded_upstream import EmbeddedUpstream
 
             out.append(EmbeddedUpstream(name, model_name=s.get("model") or None, factory=embedded_factory,
-                                        model_path=s.get("model_path") or None))
+                                        model_path=s.get("model_path") or None,
+                                        n_ctx=s.get("n_ctx") or None, n_threads=s.get("n_threads") or None))
         else:
             raise ValueError(f"unknown upstream kind {kind!r} (use ollama, openai or embedded)")
     return out

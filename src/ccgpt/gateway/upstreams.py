@@ -108,7 +108,10 @@ class Pool:
             await up.close()
 
     async def check_all(self) -> None:
-        await asyncio.gather(*(u.check() for u in self.upstreams))
+        # An upstream answering requests is evidently up, and is not polled meanwhile:
+        # llama-cpp-python's server interrupts a running stream when any other request
+        # (its /v1/models included) arrives.
+        await asyncio.gather(*(u.check() for u in self.upstreams if not (u.healthy and u.outstanding)))
 
     async def _health_loop(self) -> None:
         while True:

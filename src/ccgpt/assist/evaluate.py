@@ -1,0 +1,227 @@
+"""Benchmark a model on natural-language tasks with known-good commands.
+
+For each task, the model's command (through the full suggest pipeline, or from a raw prompt
+for comparison) and the gold command each run in the sandbox, without network, on a fresh
+copy of the fixture directory. A task counts as solved when both succeed or both fail, print
+the same output (exactly, or the same lines in another order), and leave the same files.
+
+Model output is untrusted even here: it runs only inside the sandbox, on a throwaway copy;
+`blocked` commands never run, and `dangerous` ones only with allow_dangerous.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ccgpt.errors import CcgptError, UsageError
+
+
+@dataclass
+class Task:
+    query: str
+    gold: str
+    fixture: Path | None = None
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    stdout: str
+    files: dict
+
+
+@dataclass
+class TaskResult:
+    query: str
+    gold: str
+    candidate: str | None
+    level: str | None = None
+    ran: bool = False
+    solved: bool = False
+    output_match: bool = False
+    files_match: bool = False
+    note: str = ""
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Report:
+    mode: str
+    model: str
+    backend: str
+    results: list[TaskResult] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return sum(r.solved for r in self.results) / len(self.results) if self.results else 0.0
+
+    def to_json(self) -> dict:
+        return {"mode": self.mode, "model": self.model, "backend": self.backend, "tasks": len(self.results),
+                "solved": sum(r.solved for r in self.results), "accuracy": round(self.accuracy, 4),
+                "results": [r.to_json() for r in self.results]}
+
+
+def load_tasks(path: Path, fixture: Path | None = None) -> list[Task]:
+    """A JSON list of {"query", "gold", optional "fixture"}, or {"fixture": ..., "tasks": [...]}.
+    Relative fixture paths are relative to the tasks file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"no such tasks file: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"cannot read tasks file {path}: {exc}") from None
+    default_fixture = fixture
+    if isinstance(data, dict):
+        if default_fixture is None and data.get("fixture"):
+            default_fixture = Path(path).parent / data["fixture"]
+        data = data.get("tasks")
+    if not isinstance(data, list) or not data:
+        raise UsageError(f"{path}: expected a non-empty list of {{\"query\", \"gold\"}} objects")
+    tasks = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("query"), str) or not isinstance(item.get("gold"), str):
+            raise UsageError(f"{path}: task {i + 1} needs string fields \"query\" and \"gold\"")
+        own = item.get("fixture")
+        fix = (Path(path).parent / own) if own else default_fixture
+        if fix is not None and not Path(fix).is_dir():
+            raise UsageError(f"{path}: task {i + 1}: fixture {fix} is not a directory")
+        tasks.append(Task(item["query"], item["gold"], Path(fix) if fix else None))
+    return tasks
+
+
+def snapshot(root: Path) -> dict:
+    """relative path -> ("dir",) or ("file", sha256, executable) — what `compare` looks at."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            out[os.path.relpath(os.path.join(dirpath, d), root)] = ("dir",)
+        for f in filenames:
+            full = os.path.join(dirpath, f)
+            rel = os.path.relpath(full, root)
+            try:
+                if os.path.islink(full):
+                    out[rel] = ("link", os.readlink(full))
+                    continue
+                with open(full, "rb") as fh:
+                    digest = hashlib.sha256(fh.read()).hexdigest()
+                out[rel] = ("file", digest, os.access(full, os.X_OK))
+            except OSError:
+                out[rel] = ("unreadable",)
+    return out
+
+
+def normalize(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+class SandboxRunner:
+    """Runs a shell command line in the project's sandbox, in a given directory, no network."""
+
+    def __init__(self, section: dict | None = None, timeout: float = 15):
+        try:
+            from ccgpt.run.limits import Limits
+            from ccgpt.run.sandbox import SandboxUnavailable, run_sandboxed
+        except ImportError:
+            raise CcgptError("the sandbox is not available in this build; ccgpt eval runs model output only inside it") from None
+        self._run, self._unavailable = run_sandboxed, SandboxUnavailable
+        self.section = dict(section or {})
+        self.limits = Limits.from_config(self.section, timeout=timeout)
+
+    def __call__(self, command: str, cwd: Path) -> Outcome:
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            result = self._run(["bash", "-c", command], cwd=str(cwd), net=False, section=self.section,
+                               limits=self.limits, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        except self._unavailable as exc:
+            raise CcgptError(f"sandbox unavailable: {exc}") from None
+        if result.sandbox_error:
+            raise CcgptError(f"sandbox failure: {result.sandbox_error}")
+        return Outcome(result.exit_code, out.getvalue(), snapshot(cwd))
+
+
+def run_on_copy(runner, command: str, fixture: Path | None) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="ccgpt-eval-") as tmp:
+        work = Path(tmp) / "work"
+        if fixture is not None:
+            shutil.copytree(fixture, work, symlinks=True)
+        else:
+            work.mkdir()
+        return runner(command, work)
+
+
+def compare(candidate: Outcome, gold: Outcome) -> tuple[bool, bool]:
+    a, b = normalize(candidate.stdout), normalize(gold.stdout)
+    output = a == b or sorted(a) == sorted(b)
+    return output, candidate.files == gold.files
+
+
+def score(task: Task, candidate: str | None, runner, classify, allow_dangerous: bool) -> TaskResult:
+    r = TaskResult(task.query, task.gold, candidate)
+    if not candidate:
+        r.note = "no command extracted"
+        return r
+    r.level = classify(candidate).level
+    if r.level == "blocked" or (r.level == "dangerous" and not allow_dangerous):
+        r.note = f"not run: {r.level}"
+        return r
+    got = run_on_copy(runner, candidate, task.fixture)
+    want = run_on_copy(runner, task.gold, task.fixture)
+    r.ran = True
+    r.output_match, r.files_match = compare(got, want)
+    same_status = (got.exit_code == 0) == (want.exit_code == 0)
+    r.solved = r.output_match and r.files_match and same_status
+    if not r.solved:
+        why = [w for w, bad in (("output", not r.output_match), ("files", not r.files_match),
+                                (f"exit {got.exit_code} vs {want.exit_code}", not same_status)) if bad]
+        r.note = "differs: " + ", ".join(why)
+    return r
+
+
+def pipeline_command(suggester, query: str) -> str | None:
+    result = suggester.suggest(query, 1)
+    return result.candidates[0].command if result.candidates else None
+
+
+def raw_command(backend, model: str, query: str) -> str | None:
+    """The baseline: the task as the only message, the first command found in the answer."""
+    from ccgpt.assist.extract import extract_commands
+    from ccgpt.assist.prompts import raw_messages
+    from ccgpt.llm.base import Options
+
+    completion = backend.chat(model, raw_messages(query), Options(temperature=0.0, max_tokens=120))
+    found = extract_commands(completion.text, 1)
+    return found[0] if found else None
+
+
+def evaluate(tasks: list[Task], backend, model: str, runner, *, mode: str = "pipeline", context_for=None,
+             classify=None, allow_dangerous: bool = False, progress=None) -> Report:
+    """context_for(task) -> the context text for the pipeline's prompt (None: no context)."""
+    from ccgpt.assist.suggest import Suggester, default_classify
+
+    classify = classify or default_classify
+    suggester = Suggester(backend, model, None, classify=classify, explain=lambda c: "")
+    report = Report(mode, model, getattr(backend, "name", ""))
+    for i, task in enumerate(tasks):
+        if mode == "raw":
+            cmd = raw_command(backend, model, task.query)
+        else:
+            suggester.context_text = context_for(task) if context_for else None
+            cmd = pipeline_command(suggester, task.query)
+        result = score(task, cmd, runner, classify, allow_dangerous)
+        report.results.append(result)
+        if progress:
+            progress(i, result)
+    return report

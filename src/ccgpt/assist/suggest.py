@@ -1,0 +1,199 @@
+"""The `suggest` use case: a task in words -> ranked, risk-classified candidate commands.
+
+Steps: build the prompt (context + nearest worked examples) -> ask the model, once greedily and
+then with sampling until there are enough distinct candidates -> extract commands from each
+answer -> de-duplicate (counting how often each came up: agreement between samples is the best
+cheap signal of a right answer) -> check each one (parses? programs installed?) -> classify
+each with the risk engine -> rank -> explain each in one grounded line.
+
+The level always comes from `ccgpt.shell.risk`, never from the model. Nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ccgpt.assist import prompts
+from ccgpt.assist.analysis import analyze
+from ccgpt.assist.extract import extract_commands
+from ccgpt.llm.base import Backend, Completion, Options
+
+LEVELS = ("safe", "review", "dangerous", "blocked")
+MAX_TOKENS = 120
+
+
+@dataclass
+class Candidate:
+    command: str
+    level: str = "review"
+    findings: list[dict] = field(default_factory=list)
+    explanation: str = ""
+    parses: bool = True
+    missing: list[str] = field(default_factory=list)
+    votes: int = 1
+    order: int = 0  # position of first appearance in the model's answers
+    runs_program: bool = True  # False for a bare assignment such as `i=1`
+    cut_off: bool = False  # the answer hit the token limit inside this command
+
+    @property
+    def usable(self) -> bool:
+        return self.parses and not self.missing and self.runs_program and not self.cut_off
+
+    @property
+    def note(self) -> str | None:
+        """Why the candidate is ranked last, in words, or None."""
+        if self.cut_off:
+            # `rm -rf /tmp/build` cut after `rm -rf /` is a different command: never offer it first.
+            return "the model's answer was cut off inside this command"
+        if not self.parses:
+            return "does not parse as a shell command"
+        if self.missing:
+            return "not installed: " + ", ".join(self.missing)
+        if not self.runs_program:
+            return "runs no program"
+        return None
+
+    def to_json(self) -> dict:
+        return {
+            "command": self.command,
+            "level": self.level,
+            "findings": self.findings,
+            "explanation": self.explanation,
+            "parses": self.parses,
+            "missing": self.missing,
+            "votes": self.votes,
+            "note": self.note,
+        }
+
+
+@dataclass
+class SuggestResult:
+    task: str
+    model: str
+    backend: str
+    candidates: list[Candidate]
+    completions: list[Completion] = field(default_factory=list)
+    prompt: str = ""
+    duration_ms: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "task": self.task,
+            "model": self.model,
+            "backend": self.backend,
+            "candidates": [c.to_json() for c in self.candidates],
+        }
+
+
+def default_classify(command: str):
+    from ccgpt.shell.risk import classify
+
+    return classify(command)
+
+
+def risk_of(command: str, classify=default_classify) -> tuple[str, list[dict]]:
+    """(level, findings as JSON dicts) from the risk engine."""
+    verdict = classify(command)
+    data = verdict.to_json() if hasattr(verdict, "to_json") else {}
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if findings is None:
+        findings = [
+            {"rule": f.rule, "level": f.level, "message": f.message, "span": list(f.span)} for f in verdict.findings
+        ]
+    return verdict.level, list(findings)
+
+
+def rank_key(c: Candidate) -> tuple:
+    # Anything blocked goes last (it is shown, never offered first); then usable before unusable;
+    # then the candidates the samples agreed on most; then the model's own order.
+    return (c.level == "blocked", not c.usable, -c.votes, c.order)
+
+
+def rank(candidates: list[Candidate]) -> list[Candidate]:
+    return sorted(candidates, key=rank_key)
+
+
+def build_candidates(commands: list[str], classify=default_classify, explain=None, which=None) -> list[Candidate]:
+    """Check, classify and explain already-extracted commands (first appearance = order)."""
+    from ccgpt.assist.oneline import explain_one_line
+
+    explain = explain or explain_one_line
+    out = []
+    for i, cmd in enumerate(commands):
+        analysis = analyze(cmd) if which is None else analyze(cmd, which=which)
+        level, findings = risk_of(cmd, classify)
+        try:
+            text = explain(cmd)
+        except Exception:  # an explanation is a nicety; a broken man page must not lose the candidate
+            text = ""
+        out.append(Candidate(cmd, level, findings, text, analysis.parses, analysis.missing, order=i,
+                             runs_program=bool(analysis.programs)))
+    return out
+
+
+class Suggester:
+    """Holds what one suggest session needs; `suggest` and `revise` both return ranked candidates."""
+
+    def __init__(self, backend: Backend, model: str, context_text: str | None = None, *,
+                 classify=default_classify, explain=None, which=None, max_tokens: int = MAX_TOKENS):
+        self.backend = backend
+        self.model = model
+        self.context_text = context_text
+        self.classify = classify
+        self.explain = explain
+        self.which = which
+        self.max_tokens = max_tokens
+
+    def _sample(self, messages, n: int) -> tuple[list[str], dict[str, int], list[Completion], set[str]]:
+        """Ask until n distinct commands (or n + 2 answers); count how often each came up.
+        Also returns the commands that were cut off by the token limit (the last of such an answer)."""
+        seen: list[str] = []
+        votes: dict[str, int] = {}
+        cut: set[str] = set()
+        completions = []
+        attempts = 0
+        while attempts < n + 2 and len(seen) < n:
+            # Greedy first (the model's best guess), then sampling for alternatives.
+            temperature = 0.0 if attempts == 0 else 0.8
+            options = Options(temperature=temperature, max_tokens=self.max_tokens, seed=attempts or None)
+            completion = self.backend.chat(self.model, messages, options)
+            completions.append(completion)
+            attempts += 1
+            found = extract_commands(completion.text)
+            if found and completion.finish_reason == "length":
+                cut.add(" ".join(found[-1].split()))
+            for cmd in found[:n]:
+                key = " ".join(cmd.split())
+                if key not in votes:
+                    seen.append(cmd)
+                    votes[key] = 0
+                votes[key] += 1
+        return seen, votes, completions, cut
+
+    def _finish(self, task: str, messages, n: int) -> SuggestResult:
+        started = time.perf_counter()
+        commands, votes, completions, cut = self._sample(messages, n)
+        candidates = build_candidates(commands, self.classify, self.explain, self.which)
+        for c in candidates:
+            key = " ".join(c.command.split())
+            c.votes = votes.get(key, 1)
+            c.cut_off = key in cut
+        ranked = rank(candidates)[:n]
+        last = completions[-1] if completions else None
+        return SuggestResult(
+            task=task,
+            model=(last.model if last else self.model) or self.model,
+            backend=(last.backend if last else getattr(self.backend, "name", "")) or getattr(self.backend, "name", ""),
+            candidates=ranked,
+            completions=completions,
+            prompt=messages[-1].content,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def suggest(self, task: str, n: int = 3) -> SuggestResult:
+        return self._finish(task, prompts.suggest_messages(task, self.context_text), max(1, n))
+
+    def revise(self, task: str, previous: str, change: str, n: int = 3) -> SuggestResult:
+        messages = prompts.revise_messages(task, self.context_text, previous, change)
+        return self._finish(task, messages, max(1, n))

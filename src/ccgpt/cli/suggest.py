@@ -1,0 +1,117 @@
+"""`ccgpt suggest TASK…` (alias `sh-help`): a task in words -> shell command candidates.
+
+With a terminal on stdin and stdout: candidates with their risk levels and an interactive
+menu (run, edit, explain, copy, revise, quit). Without one: the best command on stdout (the
+list on stderr), or `--json`; nothing is ever run without a person at a terminal.
+`--print-only` is for the shell key binding: the menu is drawn on the terminal, and only the
+chosen command goes to stdout, for the shell to put in its line buffer.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ccgpt.errors import CcgptError, UsageError
+
+
+def configure(parser) -> None:
+    parser.add_argument("task", nargs="*", help="what you want to do, in words")
+    parser.add_argument("-n", "--candidates", type=int, metavar="N", help="ask for up to N candidates (default: config, 3)")
+    parser.add_argument("--print-only", action="store_true", help="print only the chosen command (for the key binding); never runs it")
+    files = parser.add_mutually_exclusive_group()
+    files.add_argument("--list-files", action="store_true", default=None, help="send the names (never contents) in this directory")
+    files.add_argument("--no-list-files", dest="list_files", action="store_false", help="do not send any file names")
+
+
+def _task(args) -> str:
+    task = " ".join(args.task).strip()
+    if not task and not sys.stdin.isatty():
+        task = sys.stdin.read().strip()
+    if not task:
+        raise UsageError('no task given: ccgpt suggest "find the biggest files here"')
+    return task
+
+
+def _count(args, cfg) -> int:
+    n = args.candidates if args.candidates is not None else int(cfg.section("suggest").get("candidates", 3) or 3)
+    if n < 1 or n > 10:
+        raise UsageError("-n must be between 1 and 10")
+    return n
+
+
+def record(trail, result, decision: str | None) -> None:
+    best = result.candidates[0] if result.candidates else None
+    trail.record(
+        task=result.task,
+        command=best.command if best else None,
+        level=best.level if best else None,
+        findings=best.findings if best else [],
+        decision=decision,
+        detail={"model": result.model, "backend": result.backend,
+                "candidates": [{"command": c.command, "level": c.level} for c in result.candidates]},
+    )
+
+
+def log_interactions(cfg, args, result) -> None:
+    from ccgpt.store.interactions import log_quietly
+
+    for completion in result.completions:
+        log_quietly(cfg, args, "suggest", result.prompt, completion)
+
+
+def run(args) -> int:
+    from ccgpt.assist import context
+    from ccgpt.assist.suggest import Suggester
+    from ccgpt.assist.trail import Trail
+    from ccgpt.cli.common import interactive, load_config, print_json, use_color
+    from ccgpt.llm.registry import resolve_backend
+    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.ui.candidates import render_candidates
+
+    task = _task(args)
+    cfg = load_config(args)
+    n = _count(args, cfg)
+    ctx = context.from_config(cfg)
+    if args.list_files is not None:
+        section = cfg.section("suggest")
+        ctx = context.gather(args.list_files, int(section.get("max_listing", 40)))
+    backend, model = resolve_backend(cfg, args, task="shell", quiet=args.quiet)
+    trail = Trail(cfg, args, "suggest")
+    try:
+        suggester = Suggester(backend, model, ctx.render())
+        result = suggester.suggest(task, n)
+        log_interactions(cfg, args, result)
+
+        if args.json:
+            record(trail, result, "printed-json")
+            print_json(result.to_json())
+            return 0 if result.candidates else 1
+
+        if args.print_only:
+            from ccgpt.ui.menu import pick_for_line_buffer
+
+            record(trail, result, None)
+            return pick_for_line_buffer(result, suggester, trail, args, cfg)
+
+        if interactive():
+            from ccgpt.ui.menu import Menu
+
+            record(trail, result, None)
+            return Menu(result, suggester, trail, args, cfg).loop()
+
+        # No terminal: show the list on stderr, the best command on stdout, run nothing.
+        record(trail, result, "printed")
+        if not args.quiet:
+            print(render_candidates(result, use_color(args, sys.stderr)), file=sys.stderr)
+        if not result.candidates:
+            raise CcgptError("the model gave no usable command; rephrase the task or try another model (-m)")
+        best = result.candidates[0]
+        if best.level == "blocked":
+            raise CcgptError("the only candidates are blocked by the risk policy; nothing printed", exit_code=5)
+        print(sanitize_line(best.command))
+        if not args.quiet:
+            print("ccgpt: not run (no terminal); review it, then run it yourself or with `ccgpt run`", file=sys.stderr)
+        return 0
+    finally:
+        trail.close()
+        backend.close()

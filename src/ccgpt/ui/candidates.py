@@ -1,0 +1,45 @@
+"""Render suggested commands for a person: number, command, risk level, findings, explanation.
+
+Every piece of model-derived text goes through `sanitize_line` before it reaches the terminal:
+a candidate that carries escape sequences shows as plain characters, never as terminal control.
+"""
+
+from __future__ import annotations
+
+from ccgpt.shell.sanitize import sanitize_line
+
+_COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}
+WHAT_HAPPENS = {
+    "safe": "reads only",
+    "review": "changes files or state: needs y to run",
+    "dangerous": "destructive or privileged: type its first word to run",
+    "blocked": "never runs from ccgpt",
+}
+
+
+def paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def level_tag(level: str, color: bool) -> str:
+    return paint(f"[{level}]", _COLORS.get(level, "0"), color)
+
+
+def render_candidate(index: int, cand, color: bool = False) -> list[str]:
+    lines = [f"  {index}. {sanitize_line(cand.command)}  {level_tag(cand.level, color)}"]
+    if cand.explanation:
+        lines.append(f"     {paint(sanitize_line(cand.explanation), '2', color)}")
+    for f in cand.findings:
+        lines.append(f"     ! {sanitize_line(str(f.get('message', '')))} ({f.get('level', '?')}, {f.get('rule', '?')})")
+    if cand.note:
+        lines.append(f"     ✗ {sanitize_line(cand.note)}")
+    return lines
+
+
+def render_candidates(result, color: bool = False) -> str:
+    if not result.candidates:
+        return "  (the model gave no usable command)"
+    out = []
+    for i, cand in enumerate(result.candidates, 1):
+        out += render_candidate(i, cand, color)
+    return "\n".join(out)

@@ -1,0 +1,100 @@
+"""The evaluator: task loading, fresh copies, output/file comparison, level gating.
+
+The runner here is a plain subprocess on a temporary copy: every command it sees is written in
+this file (the scripted backend's answers and the gold commands), never model output.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from suggest_helpers import ScriptedBackend, fake_classify, fenced
+
+from ccgpt.assist import evaluate as ev
+from ccgpt.errors import UsageError
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "data"
+
+
+def local_runner(command, cwd):
+    p = subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=30)
+    return ev.Outcome(p.returncode, p.stdout, ev.snapshot(Path(cwd)))
+
+
+@pytest.fixture
+def fixture(tmp_path):
+    d = tmp_path / "fx"
+    d.mkdir()
+    (d / "a.txt").write_text("one\ntwo\nthree\n")
+    (d / "b.txt").write_text("x\n")
+    return d
+
+
+def test_dev_set_is_valid_and_large_enough():
+    tasks = ev.load_tasks(BENCH / "tasks.json")
+    assert len(tasks) >= 50 and all(t.fixture and t.fixture.is_dir() for t in tasks)
+    assert len({t.query for t in tasks}) == len(tasks)
+
+
+def test_solved_and_unsolved(fixture):
+    tasks = [ev.Task("count lines of a.txt", "wc -l a.txt", fixture),
+             ev.Task("make dir out", "mkdir out", fixture),
+             ev.Task("list files", "ls", fixture)]
+    backend = ScriptedBackend([fenced("wc -l < a.txt"), fenced("mkdir -p out"), fenced("ls -1")])
+    report = ev.evaluate(tasks, backend, "m", local_runner, classify=fake_classify)
+    solved = [r.solved for r in report.results]
+    # `wc -l < a.txt` prints "3" instead of "3 a.txt"; mkdir -p leaves the same tree; ls -1 = ls
+    assert solved == [False, True, True]
+    assert report.results[0].note == "differs: output"
+    assert report.accuracy == pytest.approx(2 / 3)
+    assert (fixture / "a.txt").read_text() == "one\ntwo\nthree\n" and not (fixture / "out").exists()
+
+
+def test_files_are_compared(fixture):
+    task = ev.Task("create c.txt", "touch c.txt", fixture)
+    r = ev.score(task, "touch d.txt", local_runner, fake_classify, False)
+    assert r.ran and r.output_match and not r.files_match and not r.solved
+
+
+def test_blocked_never_runs(fixture):
+    calls = []
+
+    def runner(command, cwd):
+        calls.append(command)
+        return local_runner(command, cwd)
+
+    r = ev.score(ev.Task("wipe", "ls", fixture), "rm -rf ~", runner, fake_classify, True)
+    assert not r.ran and r.note == "not run: blocked" and calls == []
+
+
+def test_raw_mode_uses_the_task_alone(fixture):
+    backend = ScriptedBackend(["Run `ls -1` to list them."])
+    report = ev.evaluate([ev.Task("list files", "ls", fixture)], backend, "m", local_runner, mode="raw",
+                         classify=fake_classify)
+    assert [m.role for m in backend.calls[0][0]] == ["user"] and report.results[0].solved
+
+
+def test_load_errors(tmp_path):
+    bad = tmp_path / "t.json"
+    bad.write_text(json.dumps([{"query": "x"}]))
+    with pytest.raises(UsageError, match="gold"):
+        ev.load_tasks(bad)
+    bad.write_text("{not json")
+    with pytest.raises(UsageError, match="cannot read"):
+        ev.load_tasks(bad)
+    with pytest.raises(UsageError, match="no such"):
+        ev.load_tasks(tmp_path / "missing.json")
+
+
+def test_real_sandbox_runner_captures_output_and_files(fixture):
+    runner = ev.SandboxRunner({}, timeout=30)
+    got = ev.run_on_copy(runner, "cat a.txt; touch new.txt", fixture)
+    assert got.exit_code == 0 and got.stdout == "one\ntwo\nthree\n"
+    assert "new.txt" in got.files and "new.txt" not in ev.snapshot(fixture)
+    # the copy is a sandbox of its own: writing outside it is not possible
+    outside = fixture.parent / "outside.txt"
+    ev.run_on_copy(runner, f"echo x > {outside}", fixture)
+    assert not outside.exists()

@@ -1,0 +1,49 @@
+"""Runs the real suggest menu on a real terminal (spawned by pexpect in test_suggest_menu.py),
+with a scripted backend and a fixed classifier so every candidate and level is known."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assist"))
+
+from suggest_helpers import FakeFinding, FakeVerdict, ScriptedBackend  # noqa: E402
+
+from ccgpt.assist.suggest import Suggester  # noqa: E402
+from ccgpt.assist.trail import Trail  # noqa: E402
+from ccgpt.config import load_config  # noqa: E402
+from ccgpt.ui.menu import Menu, pick_for_line_buffer  # noqa: E402
+
+
+def classify(command):
+    if "rm -rf ~" in command:
+        return FakeVerdict("blocked", [FakeFinding("wipe-home", "blocked", "recursive delete of the home directory")])
+    if command.startswith("rm -r"):
+        return FakeVerdict("dangerous", [FakeFinding("recursive-delete", "dangerous", "recursive delete")])
+    if command.startswith(("touch", "mkdir")):
+        return FakeVerdict("review", [FakeFinding("write", "review", "creates files")])
+    return FakeVerdict("safe")
+
+
+def main():
+    answers = json.loads(sys.argv[1])
+    n = int(sys.argv[2])
+    args = argparse.Namespace(no_log=False, no_color=True, json=False, quiet=False)
+    cfg = load_config()
+    backend = ScriptedBackend(answers)
+    suggester = Suggester(backend, "scripted-model", None, classify=classify, which=lambda name: "/bin/" + name)
+    result = suggester.suggest("the task", n)
+    trail = Trail(cfg, args, "suggest")
+    trail.record(task="the task", command=result.candidates[0].command if result.candidates else None)
+    if len(sys.argv) > 3 and sys.argv[3] == "print-only":
+        code = pick_for_line_buffer(result, suggester, trail, args, cfg)
+    else:
+        code = Menu(result, suggester, trail, args, cfg).loop()
+    trail.close()
+    print(f"EXIT {code}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from ccgpt.errors import UsageError
@@ -137,3 +139,91 @@ def test_label_values_are_escaped():
     m = Metrics()
     m.request('/x"\n', "m", "k", 200, 0.1)
     assert '/x\\"\\n' in m.render()
+
+
+def test_serve_passes_embedded_settings_to_the_embedded_upstream(tmp_path):
+    """[ccgpt.embedded] n_ctx / n_threads / model_path reach the gateway's embedded model (they
+    were dropped: `ccgpt serve` always ran it with 2048 tokens and llama.cpp's thread default)."""
+    import argparse
+
+    from ccgpt.cli.serve import upstream_specs
+    from ccgpt.config import load_config
+    from ccgpt.errors import ConfigError
+    from ccgpt.gateway.upstreams import build_upstreams
+
+    conf = tmp_path / "c.toml"
+    args = argparse.Namespace(upstream=["http://127.0.0.1:1"], no_embedded=False)
+    conf.write_text('[ccgpt.embedded]\nn_ctx = 512\nn_threads = 1\nmodel_path = "/m/x.gguf"\n')
+    specs = upstream_specs(load_config(str(conf), warn=False), args)
+    emb = [s for s in specs if s["kind"] == "embedded"]
+    assert emb == [{"name": "embedded", "kind": "embedded", "model_path": "/m/x.gguf", "n_ctx": 512, "n_threads": 1}]
+    (up,) = build_upstreams(emb, connect_timeout=1, read_timeout=1)
+    backend = up._factory()  # constructing it loads nothing
+    assert (backend.n_ctx, backend.n_threads, str(backend.model_path)) == (512, 1, "/m/x.gguf")
+
+    # an upstream entry's own values win over [ccgpt.embedded]
+    conf.write_text('[ccgpt.embedded]\nn_ctx = 512\n[[ccgpt.gateway.upstreams]]\nkind = "embedded"\nn_ctx = 1024\n')
+    (spec,) = upstream_specs(load_config(str(conf), warn=False), argparse.Namespace(upstream=None, no_embedded=False))
+    assert spec["n_ctx"] == 1024 and spec["n_threads"] is None
+    conf.write_text('[[ccgpt.gateway.upstreams]]\nkind = "embedded"\nn_threads = "many"\n')
+    with pytest.raises(ConfigError, match="n_threads must be a whole number"):
+        upstream_specs(load_config(str(conf), warn=False), argparse.Namespace(upstream=None, no_embedded=False))
+
+
+def _sse_upstream(lines: list[str]):
+    import httpx
+
+    from ccgpt.gateway.http_upstreams import OpenAIUpstream
+
+    up = OpenAIUpstream("u", "http://127.0.0.1:1/v1")
+    body = "".join(f"data: {line}\n\n" for line in lines).encode()
+    up.client = httpx.AsyncClient(base_url=up.url, transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})))
+    return up
+
+
+def _chunk(content=None, finish=None) -> str:
+    import json
+
+    return json.dumps({"choices": [{"index": 0, "delta": {"content": content} if content else {},
+                                    "finish_reason": finish}]})
+
+
+async def _collect(up) -> list[dict]:
+    try:
+        return [c async for c in await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})]
+    finally:
+        await up.close()
+
+
+def test_openai_stream_without_usage_counts_its_chunks():
+    """llama-cpp-python's server ignores stream_options.include_usage: one chunk is one token."""
+    out = asyncio.run(_collect(_sse_upstream([_chunk("a"), _chunk("b"), _chunk("c"), _chunk(finish="length"), "[DONE]"])))
+    final = out[-1]
+    assert final["done"] and final["done_reason"] == "length" and final["eval_count"] == 3
+    assert "prompt_eval_count" not in final  # unknown, so not claimed to be 0
+
+
+def test_openai_stream_cut_short_is_an_error_not_a_stop():
+    """A stream ending with [DONE] but no finish reason (llama-cpp-python's server interrupted by
+    another request) must not reach the client as a complete answer."""
+    with pytest.raises(GatewayError) as e:
+        asyncio.run(_collect(_sse_upstream([_chunk("a"), _chunk("b"), "[DONE]"])))
+    assert e.value.status == 502 and "without a finish reason" in e.value.message
+
+
+def test_health_checks_leave_busy_upstreams_alone():
+    from ccgpt.gateway.upstreams import Pool, Upstream
+
+    class Probe(Upstream):
+        checks = 0
+
+        async def check(self):
+            self.checks += 1
+            return self.healthy
+
+    busy, idle, down = Probe("busy"), Probe("idle"), Probe("down")
+    busy.outstanding = down.outstanding = 1
+    down.healthy = False
+    asyncio.run(Pool([busy, idle, down], health_interval=0).check_all())
+    assert (busy.checks, idle.checks, down.checks) == (0, 1, 1)

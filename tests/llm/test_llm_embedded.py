@@ -132,3 +132,9 @@ def test_model_info_reads_the_gguf_metadata():
     assert info.details["license"] == "apache-2.0"
     assert info.details["context_length"] == 8192
     assert "<|im_start|>" in info.details["chat_template"]
+
+
+@pytest.mark.slow
+def test_n_threads_bounds_prompt_evaluation_too():
+    llm, _ = EmbeddedBackend(n_ctx=512, n_threads=1)._model()
+    assert (llm.context_params.n_threads, llm.context_params.n_threads_batch) == (1, 1)

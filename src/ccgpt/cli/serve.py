@@ -99,8 +99,22 @@ def upstream_specs(cfg, args) -> list[dict]:
             specs.append({"name": "ollama-1", "kind": "ollama", "url": url})
     want_embedded = gw.get("embedded", True) and not args.no_embedded
     if want_embedded and not any(s.get("kind") == "embedded" for s in specs):
-        emb = cfg.section("embedded")
-        specs.append({"name": "embedded", "kind": "embedded", "model_path": emb.get("model_path") or None})
+        specs.append({"name": "embedded", "kind": "embedded"})
+    emb = cfg.section("embedded")
+    for spec in specs:
+        if spec.get("kind") == "embedded":
+            # [ccgpt.embedded] applies to the gateway's embedded model as to `ccgpt chat`'s;
+            # an upstream entry's own values win.
+            for k in ("model_path", "n_ctx", "n_threads"):
+                value = spec.get(k) or emb.get(k) or None
+                if k != "model_path" and value is not None:
+                    try:
+                        value = int(value)
+                    except (TypeError, ValueError):
+                        raise ConfigError(f"embedded upstream {spec['name']}: {k} must be a whole number") from None
+                    if value <= 0:
+                        raise ConfigError(f"embedded upstream {spec['name']}: {k} must be positive")
+                spec[k] = value
     return specs
 
 

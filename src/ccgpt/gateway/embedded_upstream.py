@@ -18,10 +18,10 @@ from ccgpt.gateway.upstreams import Upstream
 DEFAULT_MODEL = "smollm2-135m-instruct"  # ccgpt.llm.registry.EMBEDDED_ALIASES[-1]
 
 
-def _default_factory(model_path: str | None):
-    from ccgpt.llm.embedded import EmbeddedBackend  # heavy: llama.cpp, loaded on first use
+def _default_factory(model_path: str | None, n_ctx: int | None = None, n_threads: int | None = None):
+    from ccgpt.llm.embedded import EmbeddedBackend  # llama.cpp itself is loaded on first use
 
-    return EmbeddedBackend(model_path=model_path) if model_path else EmbeddedBackend()
+    return EmbeddedBackend(model_path=model_path or None, n_ctx=n_ctx or 2048, n_threads=n_threads or None)
 
 
 def _options(req: dict):
@@ -37,10 +37,11 @@ def _options(req: dict):
 class EmbeddedUpstream(Upstream):
     kind = "embedded"
 
-    def __init__(self, name: str, *, model_name: str | None = None, factory=None, model_path: str | None = None):
+    def __init__(self, name: str, *, model_name: str | None = None, factory=None, model_path: str | None = None,
+                 n_ctx: int | None = None, n_threads: int | None = None):
         self.model_name = model_name or DEFAULT_MODEL
         super().__init__(name, [self.model_name])
-        self._factory = factory or (lambda: _default_factory(model_path))
+        self._factory = factory or (lambda: _default_factory(model_path, n_ctx, n_threads))
         self._backend = None
         self._lock = asyncio.Lock()
         self.model_path = model_path

@@ -199,7 +199,7 @@ class OpenAIUpstream(HTTPUpstream):
         resp = await self._open("POST", path, body)
 
         async def gen():
-            finish, usage = None, None
+            finish, usage, pieces = None, None, 0
             async for line in _lines(resp, self.name):
                 if not line.startswith("data:"):
                     continue  # SSE comments and event names
@@ -218,12 +218,23 @@ class OpenAIUpstream(HTTPUpstream):
                 finish = fr or finish
                 usage = u or usage
                 if text:
+                    pieces += 1
                     out = {"model": model, "created_at": t.now_rfc3339(), "done": False}
                     if generate:
                         out["response"] = text
                     else:
                         out["message"] = {"role": "assistant", "content": text}
                     yield out
+            if finish is None:
+                # A complete answer ends with a finish reason. llama-cpp-python's server ends a
+                # stream early, with [DONE] and no reason, when another request reaches it.
+                raise GatewayError(502, f"upstream {self.name} ended the stream without a finish reason "
+                                   "(interrupted; llama-cpp-python's server does that when another request "
+                                   "arrives unless started with --interrupt_requests false)", code="upstream_error")
+            if usage is None:
+                # Servers that ignore stream_options.include_usage (llama-cpp-python's) send one
+                # token per chunk: count them. The prompt's size is then unknown and not reported.
+                usage = {"completion_tokens": pieces}
             final = {"model": model, "created_at": t.now_rfc3339(), "done": True, "done_reason": t.done_reason(finish)}
             if generate:
                 final["response"] = ""

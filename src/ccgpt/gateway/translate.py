@@ -394,7 +394,8 @@ def _ollama_tool_calls(calls) -> list[dict]:
 
 def _ollama_usage(usage, out: dict, started_ns: int) -> None:
     if isinstance(usage, dict):
-        out["prompt_eval_count"] = int(usage.get("prompt_tokens") or 0)
+        if "prompt_tokens" in usage:  # absent when unknown: not reported as 0
+            out["prompt_eval_count"] = int(usage.get("prompt_tokens") or 0)
         out["eval_count"] = int(usage.get("completion_tokens") or 0)
     out["total_duration"] = time.perf_counter_ns() - started_ns
 

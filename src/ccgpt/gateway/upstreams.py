@@ -108,7 +108,10 @@ class Pool:
             await up.close()
 
     async def check_all(self) -> None:
-        await asyncio.gather(*(u.check() for u in self.upstreams))
+        # An upstream answering requests is evidently up, and is not polled meanwhile:
+        # llama-cpp-python's server interrupts a running stream when any other request
+        # (its /v1/models included) arrives.
+        await asyncio.gather(*(u.check() for u in self.upstreams if not (u.healthy and u.outstanding)))
 
     async def _health_loop(self) -> None:
         while True:
@@ -246,7 +249,8 @@ def build_upstreams(specs: list[dict], *, connect_timeout: float, read_timeout: 
             from ccgpt.gateway.embedded_upstream import EmbeddedUpstream
 
             out.append(EmbeddedUpstream(name, model_name=s.get("model") or None, factory=embedded_factory,
-                                        model_path=s.get("model_path") or None))
+                                        model_path=s.get("model_path") or None,
+                                        n_ctx=s.get("n_ctx") or None, n_threads=s.get("n_threads") or None))
         else:
             raise ValueError(f"unknown upstream kind {kind!r} (use ollama, openai or embedded)")
     return out

@@ -18,6 +18,7 @@ model's prompt gives poor answers.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import threading
@@ -68,12 +69,27 @@ def _load(path: str, n_ctx: int, n_threads: int | None) -> tuple[Any, threading.
                     "run `pip install 'llama-cpp-python>=0.3.7'` in ccgpt's environment"
                 ) from None
             try:
-                # verbose=False keeps llama.cpp's load and timing logs off stderr.
-                _cache[key] = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+                # verbose=False keeps llama.cpp's load and timing logs off stderr. n_threads bounds
+                # prompt evaluation too: llama.cpp's default there is every core, and on a busy
+                # two-core machine two spinning threads made a 12-token answer 5-20x slower.
+                _cache[key] = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads,
+                                              n_threads_batch=n_threads, verbose=False)
             except (ValueError, RuntimeError, OSError) as exc:
                 raise BackendError(f"the embedded model at {path} could not be loaded: {exc}") from None
             _locks[key] = threading.Lock()
+            if len(_cache) == 1:
+                atexit.register(_close_all)
         return _cache[key], _locks[key]
+
+
+def _close_all() -> None:
+    """Free the models before interpreter teardown: llama-cpp-python's destructors, run later,
+    find their module globals already gone and print a TypeError."""
+    for model in _cache.values():
+        close = getattr(model, "close", None)
+        if close:
+            close()
+    _cache.clear()
 
 
 def _forget_previous_prompt(llm) -> None:

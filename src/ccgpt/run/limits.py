@@ -174,16 +174,10 @@ class PidsCgroup:
 def _rmdir(path: Path) -> None:
     # The pid namespace can take a few milliseconds to empty after bwrap exits. Rather than
     # wait for it on every run, a cgroup still busy now is removed by the next run's sweep.
-    import time
-
-    for _ in range(3):
-        try:
-            path.rmdir()
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            time.sleep(0.005)
+    try:
+        path.rmdir()
+    except OSError:
+        pass
 
 
 def _sweep(parent: Path) -> None:

@@ -1,0 +1,104 @@
+"""`ccgpt chat`: turns carry the history, conversations are stored and resumable, and the
+/commands work. Driven through the real CLI against an Ollama-shaped loopback server."""
+
+import pytest
+from fakeserver import FakeServer, Reply, ndjson_lines, transcript
+
+ANSWER = "The sky is blue — “Rayleigh” scattering."
+
+
+@pytest.fixture
+def ollama():
+    srv = FakeServer().start()
+    srv.route("GET", "/api/version", lambda r: Reply(body=transcript("version.json")))
+    srv.route("POST", "/api/chat", lambda r: Reply(lines=ndjson_lines("chat_stream.ndjson"), content_type="application/x-ndjson"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def cfg(tmp_path, ollama):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[[models.llms]]\nname = "llama3.2"\nprovider = "proxy/ollama"\napi_base = "{ollama.url}"\n'
+                    '[ccgpt.models]\ngeneral = "llama3.2"\n')
+    return str(path)
+
+
+def sent_messages(ollama):
+    return [r.json()["messages"] for r in ollama.requests if r.path == "/api/chat"]
+
+
+def test_each_turn_carries_the_conversation(ccgpt, cfg, ollama):
+    r = ccgpt("chat", "--config", cfg, input="first question\nsecond question\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"{ANSWER}\n{ANSWER}\n"
+    first, second = sent_messages(ollama)
+    assert [m["role"] for m in first] == ["system", "user"]
+    assert [(m["role"], m["content"]) for m in second[1:]] == [
+        ("user", "first question"), ("assistant", ANSWER), ("user", "second question")]
+
+
+def test_continue_resumes_the_latest_conversation(ccgpt, cfg, ollama, private_home):
+    env = {"HOME": str(private_home)}
+    assert ccgpt("chat", "--config", cfg, input="remember the word teal\n", env=env).returncode == 0
+    r = ccgpt("chat", "-c", "--config", cfg, input="what was the word?\n", env=env)
+    assert r.returncode == 0, r.stderr
+    resumed = sent_messages(ollama)[-1]
+    assert [m["content"] for m in resumed[1:]] == ["remember the word teal", ANSWER, "what was the word?"]
+
+
+def test_session_by_id_and_unknown_id(ccgpt, cfg, private_home):
+    env = {"HOME": str(private_home)}
+    assert ccgpt("chat", "--config", cfg, input="hello\n", env=env).returncode == 0
+    assert ccgpt("chat", "--session", "1", "--config", cfg, input="again\n", env=env).returncode == 0
+    r = ccgpt("chat", "--session", "99", "--config", cfg, input="x\n", env=env)
+    assert r.returncode == 2 and "no conversation with id 99" in r.stderr
+
+
+def test_continue_without_any_conversation_is_a_clear_error(ccgpt, cfg):
+    r = ccgpt("chat", "-c", "--config", cfg, input="x\n")
+    assert r.returncode == 2 and "no earlier conversation" in r.stderr
+
+
+def test_slash_commands(ccgpt, cfg, ollama):
+    r = ccgpt("chat", "--config", cfg, input="one\n/clear\n/model mistral\ntwo\n/exit\nnever sent\n")
+    assert r.returncode == 0, r.stderr
+    assert "conversation cleared" in r.stderr and "now using mistral" in r.stderr
+    first, second = [r.json() for r in ollama.requests if r.path == "/api/chat"]
+    assert second["model"] == "mistral"
+    assert [m["content"] for m in second["messages"][1:]] == ["two"]  # /clear forgot "one"
+    assert len(sent_messages(ollama)) == 2  # nothing after /exit
+
+
+def test_no_log_stores_nothing(ccgpt, cfg, private_home):
+    env = {"HOME": str(private_home)}
+    assert ccgpt("chat", "--no-log", "--config", cfg, input="secret plans\n", env=env).returncode == 0
+    r = ccgpt("chat", "-c", "--config", cfg, input="x\n", env=env)
+    assert r.returncode == 2  # nothing was stored to continue from
+
+
+def test_json_is_refused_for_chat(ccgpt, cfg):
+    r = ccgpt("chat", "--json", "--config", cfg, input="")
+    assert r.returncode == 2 and "ccgpt ask --json" in r.stderr
+
+
+def test_interactive_prompt_in_a_terminal(cfg, private_home):
+    import os
+    import sys
+
+    import pexpect
+
+    from conftest import SRC
+
+    env = {**os.environ, "HOME": str(private_home), "PYTHONPATH": str(SRC), "NO_COLOR": "1", "TERM": "xterm"}
+    child = pexpect.spawn(sys.executable, ["-m", "ccgpt", "chat", "--config", cfg], env=env, encoding="utf-8", timeout=30)
+    try:
+        child.expect("you> ")
+        child.sendline("why is the sky blue?")
+        child.expect("ai> The sky is blue")
+        child.expect("you> ")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -109,3 +109,8 @@ def test_fish_reads_what_we_wrote(tmp_path):
     out = subprocess.run(["fish", "-c", "history search --max 1"], capture_output=True, text=True, timeout=30,
                          env={**os.environ, **env})
     assert out.stdout.strip() == "echo from-ccgpt"
+
+
+def test_one_line_explanation_ignores_library_pages():
+    # `list(3)` documents a C list, not a program called list
+    assert explain_one_line("list -n 1 .") == "list: (no manual page on this machine)"

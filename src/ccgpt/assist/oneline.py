@@ -113,7 +113,12 @@ def _from_explain(command: str) -> str | None:
     for part in parts:
         if part.get("kind") == "command" and part.get("text") not in seen:
             seen.add(part.get("text"))
-            lines.append(f"{part.get('text')}: {part.get('help') or '(no manual page on this machine)'}")
+            help_text = part.get("help")
+            # A library page (list(3)) describing a program that is not installed would mislead.
+            section = re.match(r"man:[^()]+\((\w)", str(part.get("source") or ""))
+            if section and section.group(1) not in ("1", "6", "8"):
+                help_text = None
+            lines.append(f"{part.get('text')}: {help_text or '(no manual page on this machine)'}")
     return "; ".join(lines) or None
 
 

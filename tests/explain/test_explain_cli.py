@@ -115,3 +115,19 @@ def test_no_llm_path_imports_nothing_heavy(tmp_path):
                        env={**__import__("os").environ, "PYTHONPATH": src})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_risk_level_and_findings_are_part_of_the_answer(ccgpt):
+    import json
+
+    r = ccgpt("explain", "--no-llm", "--json", "ls -la > listing.txt && rm -rf ~")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["level"] == "blocked"
+    rules = {f["rule"] for f in out["findings"]}
+    assert {"wipe-home", "write-files"} <= rules
+    marked = {p["text"]: p.get("findings", []) for p in out["parts"]}
+    # each finding sits on the part it is about, not on every word of the line
+    assert marked["> listing.txt"] == ["write-files"]
+    assert marked["rm"] == ["wipe-home"]
+    assert marked["ls"] == [] and marked["-la"] == [] and marked["&&"] == []

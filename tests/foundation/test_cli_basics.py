@@ -36,3 +36,9 @@ def test_common_flags_inside_a_command_line_belong_to_that_command(ccgpt):
     import json
 
     assert json.loads(r.stdout)["command"] == "grep -q foo file.txt"
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_registered_command_has_a_module(name):
+    import importlib
+
+    module = importlib.import_module(COMMANDS[name][0])
+    assert callable(module.configure) and callable(module.run)

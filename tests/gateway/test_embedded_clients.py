@@ -134,6 +134,12 @@ def test_ollama_unknown_model_is_404(olc):
     assert e.value.status_code == 404
 
 
+def test_the_cli_alias_embedded_works_through_the_gateway_too(olc):
+    by_alias = olc.chat(model="embedded", messages=ASK, options=GREEDY)
+    by_name = olc.chat(model=MODEL, messages=ASK, options=GREEDY)
+    assert by_alias["message"]["content"] == by_name["message"]["content"]
+
+
 # ------------------------------------------------------------------ the openai client
 
 def test_openai_models_list(oac):

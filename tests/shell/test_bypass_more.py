@@ -52,6 +52,10 @@ DANGEROUS = [
     "cd .. && echo x > outside.txt",
     "cd ../.. ; cp a.txt b.txt",
     "cd sub/../.. && echo x > y",
+    # cp's -t value read as getopt does, wherever it stands and however it is glued
+    "cp -n 2 -t /etc a b",
+    "cp -rt/usr/lib a",
+    "cp -t /etc a",
 ]
 
 SAFE = [
@@ -74,6 +78,11 @@ SAFE = [
 
 REVIEW = [
     "cd sub && echo x > f.txt",  # a subdirectory of the working directory is still inside it
+    # a file named with digits is a file, not a descriptor (a model wrote `-n 2 -t bz2`)
+    "cp -n 2 -t bz2 a b",
+    "cp a 2",
+    "echo x > 2",
+    "cp -t build a.o",
 ]
 
 

@@ -68,13 +68,14 @@ def build(command: str) -> dict:
     finally:
         cache.close()
     verdict = risk(command)
-    out_parts = []
-    for p in parts:
-        d = p.to_json()
-        hits = [f for f in verdict["findings"] if _overlaps(f.get("span"), p.span)]
-        if hits:
-            d["findings"] = [f.get("rule") for f in hits]
-        out_parts.append(d)
+    out_parts = [p.to_json() for p in parts]
+    # Each finding is shown on the first part it covers: the command name for a finding about
+    # the whole command, the redirect for "writes out.txt", the word holding a hidden character.
+    # (On every part it covers, a whole-command finding would mark every word of the line.)
+    for f in verdict["findings"]:
+        anchor = next((d for p, d in zip(parts, out_parts) if _overlaps(f.get("span"), p.span)), None)
+        if anchor is not None and f.get("rule") not in anchor.setdefault("findings", []):
+            anchor["findings"].append(f.get("rule"))
     result = {"command": command, "level": verdict["level"], "findings": verdict["findings"],
               "parts": out_parts, "narrative": None}
     if verdict.get("unavailable"):

@@ -40,7 +40,13 @@ class EmbeddedUpstream(Upstream):
     def __init__(self, name: str, *, model_name: str | None = None, factory=None, model_path: str | None = None,
                  n_ctx: int | None = None, n_threads: int | None = None):
         self.model_name = model_name or DEFAULT_MODEL
-        super().__init__(name, [self.model_name])
+        # The shipped model answers to the same aliases as on the command line ("embedded", ...).
+        names = [self.model_name]
+        if self.model_name == DEFAULT_MODEL:
+            from ccgpt.llm.embedded import ALIASES
+
+            names += list(ALIASES)
+        super().__init__(name, names)
         self._factory = factory or (lambda: _default_factory(model_path, n_ctx, n_threads))
         self._backend = None
         self._lock = asyncio.Lock()

@@ -124,7 +124,9 @@ HARMLESS_SINKS = frozenset(
 
 
 def harmless_sink(path: str) -> bool:
-    return path in HARMLESS_SINKS or path.startswith(("/dev/fd/", "/proc/self/fd/")) or path.isdigit() or path == "-"
+    # Not "any number": `>&2` is a descriptor and is skipped by the redirect rule itself, but
+    # `cp a 2` or `> 2` writes a file named 2.
+    return path in HARMLESS_SINKS or path.startswith(("/dev/fd/", "/proc/self/fd/")) or path == "-"
 
 
 _BLOCK_DEVICE_PREFIXES = (

@@ -123,14 +123,32 @@ def build(cmd, a) -> None:
     a.add("install-build", cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
 
 
+def _target_directory(argv: list[str]) -> str | None:
+    """The value of cp/install/ln `-t DIR`, read as getopt does: in `-rtDIR` or `-rt DIR` the
+    letters after `t` (or the next word) are the directory, wherever the option stands."""
+    for i in range(1, len(argv)):
+        word = argv[i]
+        if word == "--":
+            return None
+        if word.startswith("--target-directory"):
+            if "=" in word:
+                return word.split("=", 1)[1]
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if word.startswith("-") and not word.startswith("--") and "t" in word[1:]:
+            rest = word[word.index("t", 1) + 1:]
+            return rest or (argv[i + 1] if i + 1 < len(argv) else None)
+    return None
+
+
 def writer(cmd, a) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
     if prog in ("cp", "install", "ln"):
-        if len(ops) >= 2 or (prog == "ln" and ops):
+        target = "-t" in flags or "--target-directory" in flags
+        if len(ops) >= 2 or ((prog == "ln" or target) and ops):
             dest = ops[-1] if len(ops) >= 2 else "."
-            if "-t" in flags or "--target-directory" in flags:
-                dest = ops[0]
+            if target:
+                dest = _target_directory(cmd.argv) or P.DYNAMIC
             from ccgpt.shell.commands import SHELLS
             from ccgpt.shell.rules.delete import copy_like
 

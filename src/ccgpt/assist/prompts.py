@@ -80,7 +80,14 @@ def nearest_examples(task: str, k: int = 4) -> list[tuple[str, str]]:
     return scored[:k]
 
 
+def _data(text: str, tag: str) -> str:
+    # A task that writes `</task>` must not be able to end its own data block.
+    return re.sub(rf"<\s*/\s*{tag}\s*>", f"</ {tag}>", text, flags=re.IGNORECASE)
+
+
 def task_block(task: str, context_text: str | None) -> str:
+    task = _data(task, "task")
+    context_text = _data(context_text, "context") if context_text else context_text
     parts = []
     if context_text:
         parts.append(f"<context>\n{context_text}\n</context>")
@@ -92,7 +99,7 @@ def suggest_messages(task: str, context_text: str | None, k_examples: int = 4) -
     # The machine context goes in the system message, so that the last user turn has exactly
     # the form of the worked examples: on the dev set, SmolLM2-135M solved 3/55 tasks with the
     # context in the user turn and 7/55 with it here (8/55 with no context at all).
-    system = SUGGEST_SYSTEM + (f"\n<context>\n{context_text}\n</context>" if context_text else "")
+    system = SUGGEST_SYSTEM + (f"\n<context>\n{_data(context_text, 'context')}\n</context>" if context_text else "")
     messages = [Message("system", system)]
     # The nearest example goes last: tiny models copy the most recent turn the hardest.
     for ex_task, ex_cmd in reversed(nearest_examples(task, k_examples)):

@@ -74,6 +74,8 @@ SAFE = [
     "ls -la # rm -rf /",
     "history | grep 'rm -rf'",
     "cd .. && ls",
+    "for f in *; do [ -d \"$f\" ] && continue; echo \"$f\"; done",  # loop control is not a program
+    "while true; do break; done",
 ]
 
 REVIEW = [

@@ -51,7 +51,7 @@ btop uname whoami id date echo printf sort uniq cut tr which type whereis locate
 true false test [ [[ hostname uptime free lsblk lscpu lsusb lspci lsof ss netstat ping dig nslookup host
 traceroute tracepath tree basename dirname realpath readlink md5sum sha1sum sha224sum sha256sum
 sha384sum sha512sum b2sum cksum sum diff cmp comm column jq yq xxd od hexdump strings nl fold fmt paste join
-expand unexpand rev seq yes sleep printenv env set declare local read wait jobs exit return shift
+expand unexpand rev seq yes sleep printenv env set declare local read wait jobs exit return shift break continue
 getopts let vmstat iostat mpstat pidstat last lastlog w who groups nproc arch tty locale cal bc dc expr factor
 base64 base32 basenc zcat zless zmore zgrep bzcat xzcat zstdcat lzcat tldr apropos whatis pgrep pstree
 stty tput clear reset colordiff delta bat batcat fd fdfind fzf exa eza lsattr getfacl namei whois

@@ -13,8 +13,6 @@ from pathlib import Path
 
 EXIT_HIGH = 3
 
-SUMMARY = "security self-check of this installation"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import sys
 
-SUMMARY = "classify a command's risk (offline, no model)"
-
 _COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}
 
 

@@ -10,8 +10,6 @@ import argparse
 import sys
 import time
 
-SUMMARY = "create, list or revoke API keys for the gateway"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="create|list|revoke", required=True)

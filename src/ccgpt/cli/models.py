@@ -15,7 +15,6 @@ import sys
 
 from ccgpt.errors import BackendError, BackendUnavailable, CcgptError, ModelNotFound, UsageError
 
-SUMMARY = "list, pull, remove, show, recommend or choose models"
 EMBEDDED = "smollm2-135m-instruct"
 TASKS = ("shell", "code", "general")
 _MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,199}$")

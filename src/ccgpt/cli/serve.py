@@ -12,8 +12,6 @@ import sys
 
 from ccgpt.errors import ConfigError, UsageError
 
-SUMMARY = "local gateway: Ollama- and OpenAI-compatible API with keys and limits"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to bind (default from config: 127.0.0.1)")

@@ -9,8 +9,6 @@ import argparse
 import os
 import sys
 
-SUMMARY = "print aliases and a key binding for bash, zsh or fish"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (

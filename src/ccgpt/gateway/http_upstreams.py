@@ -62,15 +62,20 @@ class HTTPUpstream(Upstream):
             else:
                 resp = await self.client.request(method, path, content=json.dumps(body),
                                                  headers={"content-type": "application/json"})
-        except _CONNECT_ERRORS as exc:
-            raise UpstreamUnavailable(f"{self.name}: {type(exc).__name__}") from None
-        except httpx.TimeoutException:
-            raise GatewayError(504, f"upstream {self.name} timed out", code="upstream_timeout") from None
         except httpx.HTTPError as exc:
-            raise GatewayError(502, f"upstream {self.name} failed: {type(exc).__name__}", code="upstream_error") from None
+            raise self._mapped(exc) from None
         if resp.status_code >= 400:
             raise _upstream_status(self.name, resp.status_code, resp.content)
         return resp
+
+    def _mapped(self, exc: Exception) -> Exception:
+        """An httpx failure as the gateway reports it: connection errors trigger failover
+        (UpstreamUnavailable), a timeout is a 504, anything else a 502."""
+        if isinstance(exc, _CONNECT_ERRORS):
+            return UpstreamUnavailable(f"{self.name}: {type(exc).__name__}")
+        if isinstance(exc, httpx.TimeoutException):
+            return GatewayError(504, f"upstream {self.name} timed out", code="upstream_timeout")
+        return GatewayError(502, f"upstream {self.name} failed: {type(exc).__name__}", code="upstream_error")
 
     async def _json(self, method: str, path: str, body: dict | None = None) -> dict:
         resp = await self._request(method, path, body)
@@ -88,12 +93,8 @@ class HTTPUpstream(Upstream):
                                         headers={"content-type": "application/json"} if body is not None else None)
         try:
             resp = await self.client.send(req, stream=True)
-        except _CONNECT_ERRORS as exc:
-            raise UpstreamUnavailable(f"{self.name}: {type(exc).__name__}") from None
-        except httpx.TimeoutException:
-            raise GatewayError(504, f"upstream {self.name} timed out", code="upstream_timeout") from None
         except httpx.HTTPError as exc:
-            raise GatewayError(502, f"upstream {self.name} failed: {type(exc).__name__}", code="upstream_error") from None
+            raise self._mapped(exc) from None
         if resp.status_code >= 400:
             body_bytes = await resp.aread()
             await resp.aclose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ccgpt.shell import paths as P
-from ccgpt.shell.commands import short_flags
+from ccgpt.shell.commands import option_value, short_flags
 from ccgpt.shell.rules.files import write_target
 
 _WIPE = {P.ROOT: "wipe-root", P.HOME: "wipe-home", P.SYSTEM: "wipe-system"}
@@ -92,12 +92,13 @@ def truncate(cmd, a) -> None:
 
 def mv(cmd, a) -> None:
     flags, ops, _ = short_flags(cmd.argv)
-    if len(ops) < 2:
+    target = option_value(cmd.argv, "-t", "--target-directory")
+    if target is None and len(ops) < 2 or not ops:
         a.add("write-files", cmd.span)
         return
     *sources, dest = ops
-    if "-t" in flags or "--target-directory" in flags:
-        dest, sources = ops[0], ops[1:]
+    if target is not None:
+        dest, sources = target, ops
     for s in sources:
         if _catastrophic(cmd, a, s, "moves away"):
             return

@@ -8,7 +8,7 @@ import re
 from ccgpt.shell.lazyre import lazy_re
 
 from ccgpt.shell import paths as P
-from ccgpt.shell.commands import short_flags
+from ccgpt.shell.commands import option_value, short_flags
 from ccgpt.shell.rules.files import write_target
 
 _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
@@ -21,6 +21,32 @@ _SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
 _SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
 
 
+# Configuration keys whose value git runs (or that point git at code to run) on later commands:
+# setting one is persistence. Editor/pager/alias/credential values are code only when they
+# look like shell (`!…`, metacharacters), so `core.editor vim` stays routine.
+_GIT_CODE_KEYS = lazy_re(r"^(core\.(hookspath|sshcommand|fsmonitor|askpass|gitproxy)|filter\..+\.(clean|smudge|process)|"
+                         r"diff\..+\.(textconv|command)|diff\.external|merge\..+\.driver|gpg\.(.+\.)?program|"
+                         r"include\.path|includeif\..+|uploadpack\.packobjectshook|sendemail\..*cmd)$", re.I)
+_GIT_MAYBE_CODE = lazy_re(r"^(core\.(editor|pager)|sequence\.editor|pager\..+|alias\..+|credential\.(.+\.)?helper|"
+                          r"web\.browser|browser\..+\.(cmd|path)|difftool\..+\.cmd|mergetool\..+\.cmd)$", re.I)
+_SHELLISH = lazy_re(r"^!|[;|&$`<>()]")
+
+
+def _git_config_code(cmd, a, key: str, value: str) -> bool:
+    code = _GIT_CODE_KEYS.match(key)
+    maybe = not code and _GIT_MAYBE_CODE.match(key)
+    if not code and not maybe:
+        return False
+    if code or _SHELLISH.search(value):
+        a.add("persistence", cmd.span, f"git config {key} makes git run a program on later commands")
+    else:
+        a.add("git-change", cmd.span, f"git config {key} sets a program git runs later")
+    k = key.lower()
+    if not k.startswith(("core.hookspath", "include")) and (not k.startswith(("credential", "alias")) or value.startswith("!")):
+        a.nested(value.lstrip("!"), cmd.span)  # the value runs through sh: `core.pager 'rm -rf ~'`
+    return True
+
+
 def git(cmd, a) -> None:
     argv = cmd.argv
     i = 1
@@ -29,7 +55,9 @@ def git(cmd, a) -> None:
     if i >= len(argv):
         return
     sub, rest = argv[i], argv[i + 1:]
-    flags, ops, _ = short_flags(rest, 0)
+    flags, ops, _ = short_flags(rest, 0, prog="git-" + sub)
+    if sub == "config" and len(ops) >= 2 and _git_config_code(cmd, a, ops[0], ops[1]):
+        return
     destructive = None
     if sub == "clean" and flags & {"-f", "--force"}:
         destructive = "git clean -f deletes untracked files"
@@ -123,32 +151,15 @@ def build(cmd, a) -> None:
     a.add("install-build", cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
 
 
-def _target_directory(argv: list[str]) -> str | None:
-    """The value of cp/install/ln `-t DIR`, read as getopt does: in `-rtDIR` or `-rt DIR` the
-    letters after `t` (or the next word) are the directory, wherever the option stands."""
-    for i in range(1, len(argv)):
-        word = argv[i]
-        if word == "--":
-            return None
-        if word.startswith("--target-directory"):
-            if "=" in word:
-                return word.split("=", 1)[1]
-            return argv[i + 1] if i + 1 < len(argv) else None
-        if word.startswith("-") and not word.startswith("--") and "t" in word[1:]:
-            rest = word[word.index("t", 1) + 1:]
-            return rest or (argv[i + 1] if i + 1 < len(argv) else None)
-    return None
-
-
 def writer(cmd, a) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
     if prog in ("cp", "install", "ln"):
-        target = "-t" in flags or "--target-directory" in flags
-        if len(ops) >= 2 or ((prog == "ln" or target) and ops):
+        target = option_value(cmd.argv, "-t", "--target-directory")
+        if len(ops) >= 2 or ((prog == "ln" or target is not None) and ops):
             dest = ops[-1] if len(ops) >= 2 else "."
-            if target:
-                dest = _target_directory(cmd.argv) or P.DYNAMIC
+            if target is not None:
+                dest = target or P.DYNAMIC
             from ccgpt.shell.commands import SHELLS
             from ccgpt.shell.rules.delete import copy_like
 

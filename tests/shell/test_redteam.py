@@ -23,6 +23,46 @@ BLOCKED = [
     # git config values that git runs through sh later
     "git config --global core.pager 'rm -rf ~'",
     "git config alias.x '!rm -rf /'",
+    # loop and read variables hold values; they were read as unset (empty), i.e. no operand
+    "for d in /; do rm -rf $d; done",
+    "for d in / ~; do rm -rf \"$d\"; done",
+    "for c in rm; do $c -rf /; done",
+    "read -r d <<< /; rm -rf $d",
+    "read -r a b <<< 'x /'; rm -rf \"$b\"",
+    # `exec` with only redirections opens (and truncates) files for the shell itself
+    "exec 3>/etc/passwd",
+    "exec {fd}>/etc/shadow",
+    # `<>` opens read-write: tree-sitter-bash does not parse it, the write is still there
+    "cat x 1<>/dev/sda",
+    "exec 3<>/dev/sda",
+    # commands run later or by another tool
+    "trap 'rm -rf /' EXIT",
+    "echo / | parallel rm -rf",
+    "parallel rm -rf ::: /",
+    "parallel 'rm -rf {}' ::: ~",
+    "find / | parallel rm -rf",
+    "flock -x /tmp/l -c 'rm -rf /'",
+    "script -c 'rm -rf /' /dev/null",
+    "script -qc 'rm -rf ~'",
+    "gdb -batch -ex 'shell rm -rf /'",
+    "tmux new -d 'rm -rf /'",
+    "tmux send-keys -t 0 'rm -rf ~' Enter",
+    "screen -dm sh -c 'rm -rf /'",
+    "screen -dmS x rm -rf ~",
+    # wrappers that run the rest of the line
+    "unshare -r rm -rf /",
+    "unshare --mount rm -rf ~",
+    "nsenter -t 1 -m rm -rf /",
+    "chrt -i 0 rm -rf /",
+    "toybox rm -rf /",
+    "valgrind rm -rf /",
+    "coproc rm -rf /",
+    "gosu root rm -rf /",
+    # the directory a command runs in
+    "env -C / rm -rf *",
+    "env --chdir=/ rm -rf *",
+    "env -C / rm -rf .",
+    "pushd /; rm -rf *",
 ]
 
 DANGEROUS = [
@@ -35,9 +75,18 @@ DANGEROUS = [
     "git config --global core.hooksPath /tmp/h",
     "git config --global core.sshCommand 'sh -c x'",
     "git config filter.x.smudge ./x.sh",
+    "for f in $(ls); do rm -rf \"$f\"; done",
+    "cat list | parallel rm -rf",
+    "while read -r f; do rm -rf \"$f\"; done < list",
 ]
 
 REVIEW = [
+    "exec > out.log",
+    "for f in a b; do rm \"$f\"; done",
+    "parallel 'gzip {}' ::: a b",
+    "find . -name '*.log' | parallel gzip",
+    # env -C affects only its own command
+    "env -C /tmp make; echo x > y",
     "git config --global core.editor vim",
     "git config --global credential.helper store",
     "git config --global alias.co checkout",
@@ -45,7 +94,15 @@ REVIEW = [
     "git push --set-upstream origin main",
 ]
 
-SAFE: list[str] = []
+SAFE = [
+    "for f in *.txt; do echo \"$f\"; done",
+    "read -p 'name? ' n; echo $n",
+    "cat x | while read -r l; do echo \"$l\"; done",
+    "trap - EXIT",
+    "trap 'echo bye' EXIT",
+    "exec 2>/dev/null",
+    "parallel -j4 echo ::: 1 2",
+]
 
 
 @pytest.mark.parametrize("command", BLOCKED)

@@ -102,6 +102,19 @@ WRAPPERS: dict[str, tuple[frozenset, int, bool]] = {
     "taskset": (frozenset(), 1, False),
     "numactl": (frozenset(), 0, False),
     "faketime": (frozenset(), 1, False),
+    "toybox": (frozenset(), 0, False),
+    "coproc": (frozenset(), 0, False),
+    "valgrind": (frozenset(), 0, False),
+    "chrt": (frozenset("-T -P -D --sched-runtime --sched-period --sched-deadline".split()), 1, False),
+    "unshare": (frozenset("-S -G -R -w --setuid --setgid --root --wd --map-user --map-group --map-users "
+                          "--map-groups --propagation --setgroups".split()), 0, False),
+    "nsenter": (frozenset("-t -S -G --target --setuid --setgid".split()), 0, True),
+    "setpriv": (frozenset(), 0, False),
+    "prlimit": (frozenset(["-p", "--pid"]), 0, False),
+    "cgexec": (frozenset(["-g"]), 0, False),
+    "gosu": (frozenset(), 1, True),
+    "su-exec": (frozenset(), 1, True),
+    "screen": (frozenset("-S -c -e -h -p -t -T -s".split()), 0, False),
 }
 
 

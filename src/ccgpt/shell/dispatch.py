@@ -124,6 +124,16 @@ class Dispatcher(Recursion):
 
     # ---- wrappers and code-carrying commands -----------------------------------------
     def run_cmd(self, cmd: Cmd) -> Output:
+        before, outer = self.st.cwd, getattr(self, "_env_chdir", False)
+        self._env_chdir = False
+        try:
+            return self._run_cmd(cmd)
+        finally:
+            if self._env_chdir:  # `env -C DIR cmd` changes the directory of cmd only
+                self.st.cwd = before
+            self._env_chdir = outer
+
+    def _run_cmd(self, cmd: Cmd) -> Output:
         argv, spans, bases = cmd.argv, cmd.spans, getattr(cmd, "bases", None) or [cmd.span] * len(cmd.argv)
         while argv:
             prog = C.program(argv[0])
@@ -132,8 +142,11 @@ class Dispatcher(Recursion):
                 self.add("parse-error", spans[0], f"'{prog}' is a shell keyword out of place")
                 argv, spans, bases = argv[1:], spans[1:], bases[1:]
                 continue
-            if prog == "cd":
+            if prog in ("cd", "pushd"):
                 self.change_dir(argv)
+                return UNKNOWN_OUTPUT
+            if prog == "popd":
+                self.st.cwd = None
                 return UNKNOWN_OUTPUT
             w = C.WRAPPERS.get(prog)
             if w is None:
@@ -145,10 +158,19 @@ class Dispatcher(Recursion):
             if prog == "command" and ("-v" in flags or "-V" in flags):
                 names = [x for x in argv[1:] if not x.startswith("-")]
                 return Output(TEXT, "/usr/bin/" + names[0] + "\n") if names else UNKNOWN_OUTPUT
+            if prog == "flock" and ("-c" in argv or "--command" in argv):
+                k = argv.index("-c") if "-c" in argv else argv.index("--command")
+                if k + 1 < len(argv):
+                    self.nested(argv[k + 1], self.base_of(cmd, k + 1))  # `flock LOCK -c CMD` runs CMD with sh -c
+                return UNKNOWN_OUTPUT
             if prog == "env":
                 i = 1
                 while i < len(argv):
                     a = argv[i]
+                    if a in ("-C", "--chdir") and i + 1 < len(argv) or a.startswith(("--chdir=", "-C")) and len(a) > 2:
+                        d = argv[i + 1] if a in ("-C", "--chdir") else a.split("=", 1)[1] if "=" in a else a[2:]
+                        self.change_dir(["cd", d])  # `env -C / rm -rf *` runs in /
+                        self._env_chdir = True
                     if a in ("-S", "--split-string") and i + 1 < len(argv):
                         self.nested(" ".join(argv[i + 1:]), cmd.span)
                         return UNKNOWN_OUTPUT
@@ -165,6 +187,8 @@ class Dispatcher(Recursion):
                 i = C.skip_options(argv, 1, value_opts)
                 i += positional
             if i >= len(argv):
+                if prog == "exec":
+                    self.check_redirects_only(cmd.span, cmd.redirects)  # `exec 3>/etc/passwd` truncates it
                 if prog == "env":
                     return Output(UNKNOWN, secret=True)  # bare `env` prints the environment
                 if prog in ("sudo", "doas", "run0", "pkexec") and flags & {"-i", "-s", "--login", "--shell", "-e"}:

@@ -83,7 +83,9 @@ def check_redirects(cmd, a) -> None:
         if content is not None and op in (">", ">>", ">|") and r.target:
             key = P.resolve(r.target, cmd.cwd)
             a.st.files[key] = (a.st.files.get(key, "") if op == ">>" else "") + content
-        if op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
+        if op == "<>" and r.target:
+            write_target(cmd, a, r.target, r.span, append=True)
+        elif op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
             write_target(cmd, a, r.target, r.span, append=op.endswith(">>"), content=content)
         elif op == "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
             a.add("network-redirect", r.span)

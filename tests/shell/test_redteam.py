@@ -63,6 +63,9 @@ BLOCKED = [
     "env --chdir=/ rm -rf *",
     "env -C / rm -rf .",
     "pushd /; rm -rf *",
+    # creating an archive writes the -f target
+    "tar -cf /dev/sda x",
+    "tar cf /dev/nvme0n1 .",
 ]
 
 DANGEROUS = [
@@ -78,9 +81,29 @@ DANGEROUS = [
     "for f in $(ls); do rm -rf \"$f\"; done",
     "cat list | parallel rm -rf",
     "while read -r f; do rm -rf \"$f\"; done < list",
+    # extraction and copies land where -C/-d/the destination says (reading 6)
+    "rsync -a x/ /etc/",
+    "tar --directory=/usr -xf x.tar",
+    "tar xf a.tar --dir=/usr",
+    "tar -xf x.tar -C ~",
+    "unzip -d ~ x.zip",
+    "unzip -o x.zip -d ~",
+    "tar -czf ~/backup.tgz src",
+    # files that run code or grant access later
+    "echo x >> ~/.ssh/config",
+    "echo 'alias ls=rm' >> ~/.bash_aliases",
+    "echo x >> ~/.gitconfig",
+    "openssl req -x509 -newkey rsa:2048 -keyout /etc/ssl/k.pem -out c.pem",
 ]
 
 REVIEW = [
+    # rsync from a remote host writes locally; to one it sends over the network
+    "rsync -av h:/x ./y",
+    "rsync -a src/ host:/backup",
+    "tar -xzf a.tgz -C build",
+    "unzip a.zip -d out",
+    "tar -czf etc.tgz -C /etc .",  # -C while creating only reads /etc
+    "openssl genrsa -out key.pem 2048",
     "exec > out.log",
     "for f in a b; do rm \"$f\"; done",
     "parallel 'gzip {}' ::: a b",
@@ -95,6 +118,16 @@ REVIEW = [
 ]
 
 SAFE = [
+    # crying wolf: help and version output, local crypto, read-only system queries
+    "mkfs --help",
+    "mkfs.ext4 --version",
+    "rm --help",
+    "shred --version",
+    "openssl x509 -in cert.pem -noout -text",
+    "openssl rsa -in key.pem -check -noout",
+    "blkid",
+    "getent passwd root",
+    "findmnt",
     "for f in *.txt; do echo \"$f\"; done",
     "read -p 'name? ' n; echo $n",
     "cat x | while read -r l; do echo \"$l\"; done",

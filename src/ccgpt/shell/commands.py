@@ -58,7 +58,7 @@ stty tput clear reset colordiff delta bat batcat fd fdfind fzf exa eza lsattr ge
 numfmt shuf tsort pr look ldd nm objdump readelf size uptime users pinky timedatectl hostnamectl
 lsmod modinfo sensors dmidecode lshw inxi neofetch screenfetch free iconv awk gawk mawk nawk sed
 alias unalias hash compgen complete shopt trap umask ulimit times caller dirs popd pushd disown fg bg
-cut dircolors tabs logname : su nice_show sha1 md5 shasum openssl_version json_pp xmllint tidy ccze
+cut dircolors tabs logname : blkid getent lslocks lsns lsipc findmnt su nice_show sha1 md5 shasum openssl_version json_pp xmllint tidy ccze
 """.split())
 
 

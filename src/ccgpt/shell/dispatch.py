@@ -260,6 +260,9 @@ class Dispatcher(Recursion):
         checks = by_prog.get(prog)
         if checks is None and prog.startswith("mkfs"):
             checks = by_prog.get("mkfs")
+        if checks and cmd.argv[1:] in (["--help"], ["--version"]) and not cmd.redirects:
+            checks = ()  # `mkfs --help`, `rm --version`: GNU tools print and exit
+            known = known | {prog}
         if checks:
             for check in checks:
                 check(cmd, self)

@@ -129,8 +129,11 @@ def rsync(cmd, a) -> None:
             return
         a.add("recursive-delete", cmd.span, "rsync --delete removes files in the destination")
         return
-    if ops and not any(":" in o.split("/", 1)[0] for o in ops):
-        a.add("write-files", cmd.span, "copies files")
+    remote = [o for o in ops if ":" in o.split("/", 1)[0]]
+    if remote:
+        a.add("network-save", cmd.span, "rsync copies files over the network")
+    if len(ops) >= 2 and ops[-1] not in remote:
+        write_target(cmd, a, ops[-1], cmd.span)  # the local destination: `rsync -a x/ /etc/`
 
 
 PROGRAMS = {"rm": [rm], "srm": [rm], "rmdir": [rmdir], "unlink": [rmdir], "shred": [shred],

@@ -12,7 +12,8 @@ from ccgpt.shell.lazyre import lazy_re
 from ccgpt.shell import paths as P
 
 _PERSIST = lazy_re(
-    r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.(bash|zsh)rc|\.profile|\.bash_profile|\.bash_login|\.bash_logout|"
+    r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config$|\.bash_aliases|\.gitconfig|\.config/git/config|\.vimrc|"
+    r"\.config/nvim/init\.|\.tmux\.conf|\.xsessionrc|\.zlogout|\.config/environment\.d/|\.(bash|zsh)rc|\.profile|\.bash_profile|\.bash_login|\.bash_logout|"
     r"\.zprofile|\.zshenv|\.zlogin|\.config/fish/config\.fish|\.config/autostart/|\.config/systemd/|"
     r"\.local/share/systemd/|Library/LaunchAgents/|\.xinitrc|\.xprofile|\.pam_environment)"
     r"|^/etc/(systemd/|cron|crontab|profile|bash\.bashrc|zsh/|rc\.local|init\.d/|ld\.so\.preload|environment|"

@@ -94,6 +94,12 @@ def netcat(cmd, a) -> None:
     elif cmd.argv[0] == "socat" and any(x.lower().startswith(("exec:", "system:")) for x in cmd.argv[1:]):
         a.add("reverse-shell", cmd.span, "socat exec:/system: connects a program to the network")
     elif cmd.argv[0] == "openssl" and (len(cmd.argv) < 2 or cmd.argv[1] not in ("s_client", "s_server")):
+        from ccgpt.shell.rules.files import write_target
+
+        argv = cmd.argv
+        for i, x in enumerate(argv[:-1]):
+            if x in ("-out", "-keyout"):
+                write_target(cmd, a, argv[i + 1], cmd.span)  # `openssl genrsa -out key.pem`
         return
     else:
         a.add("network-send", cmd.span, f"{cmd.argv[0]} opens a raw network connection")
@@ -114,6 +120,8 @@ def exfiltration(cmd, a) -> None:
     """Generic: a secret flowing into a network sink."""
     if not cmd.argv or cmd.argv[0] not in NET_SINKS:
         return
+    if cmd.argv[0] == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
+        return  # `openssl x509 -in cert.pem`, `openssl genrsa -out key.pem`: local crypto, no network
     secret = cmd.secret_args or (cmd.stdin is not None and cmd.stdin.secret)
     if not secret:
         argv = cmd.argv

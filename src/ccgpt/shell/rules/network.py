@@ -131,7 +131,10 @@ def exfiltration(cmd, a) -> None:
             y = x.split("=@", 1)[1] if "=@" in x else x.lstrip("@<")
             if cmd.argv[0] in ("scp", "rsync", "sftp") and re.match(r"^[\w.@-]+:", y):
                 continue
-            if P.secret_path(y):
+            # a value glued to its option: `-d@.env`, `-T.env`, `--post-file=.env`
+            glued = x.split("@", 1)[1] if x.startswith("-") and "@" in x else (
+                x.split("=", 1)[1] if x.startswith("--") and "=" in x else (x[2:] if x.startswith("-") and not x.startswith("--") else ""))
+            if P.secret_path(y) or P.secret_path(glued):
                 secret = True
                 break
     if secret:

@@ -63,6 +63,17 @@ BLOCKED = [
     "env --chdir=/ rm -rf *",
     "env -C / rm -rf .",
     "pushd /; rm -rf *",
+    # parameter operations and arrays are computed, not left as an unknown name (policy:
+    # evasion is the level of what it evades)
+    "x=xrm; ${x#x} -rf /",
+    "x=rmx; ${x%x} -rf /",
+    "x=am; ${x/a/r} -rf /",
+    "x=RM; ${x,,} -rf /",
+    "x=abcrm; ${x:3} -rf /",
+    "x=/usr/local; rm -rf ${x%%/local}",
+    "x=(rm -rf /); \"${x[@]}\"",
+    "a=(rm -rf ~); ${a[*]}",
+    "a=(x rm); ${a[1]} -rf /",
     # creating an archive writes the -f target
     "tar -cf /dev/sda x",
     "tar cf /dev/nvme0n1 .",
@@ -134,6 +145,8 @@ REVIEW = [
 ]
 
 SAFE = [
+    "f=a.tar.gz; echo ${f%.tar.gz}",
+    "x=/home/u/a.txt; echo ${x##*/}",
     "dig example.com",
     "ping -c1 8.8.8.8",
     "curl -s https://x.io | jq .",

@@ -20,7 +20,7 @@ from ccgpt.shell import paths as P
 from ccgpt.shell.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.shell.parse import parse
 from ccgpt.shell.dispatch import Dispatcher
-from ccgpt.shell.words import WordEvaluator, WordInfo
+from ccgpt.shell.words import ARRAY, WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
 _SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
@@ -308,6 +308,11 @@ class Analyzer(Dispatcher, WordEvaluator):
         for c in node.children:
             if c.type == "variable_name":
                 name = self.raw(c)
+            elif c.type == "array":
+                items = [f for e in c.children if e.is_named for f in self.word_fields(e, WordInfo())]
+                value = " ".join(items)
+                if name:
+                    self.env[name + ARRAY] = ARRAY.join(items)  # `a=(rm -rf /); "${a[@]}"`
             elif c.is_named:
                 value = self.word_value(c, WordInfo()).replace("\x01", " ")
         if name:

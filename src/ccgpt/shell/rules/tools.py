@@ -223,8 +223,23 @@ def awk(cmd, a) -> None:
     if "-f" in cmd.argv:
         a.add("runs-script", cmd.span, "runs an awk program file")
         return
+    if "/inet/" in prog_text and ("|&" in prog_text or "getline" in prog_text):
+        a.add("reverse-shell", cmd.span, "gawk /inet/ socket wired to commands")
+        return
     found = False
-    for m in re.finditer(r"system\s*\(\s*\"((?:[^\"\\]|\\.)*)\"", prog_text):
+    strings = dict(re.findall(r"(\w+)\s*=\s*\"((?:[^\"\\]|\\.)*)\"", prog_text))  # cmd="rm -rf ~"
+    for m in re.finditer(r"system\s*\(\s*(?:\"((?:[^\"\\]|\\.)*)\"(\s*\))?|(\w+)\s*\))", prog_text):
+        code = m.group(1) if m.group(1) is not None else strings.get(m.group(3))
+        if code is not None:
+            if m.group(1) is not None and not m.group(2):  # system("rm -rf " $1): the rest is input data
+                a.env["__awk_data"] = P.DYNAMIC
+                code += ' "$__awk_data"'
+                a.add("runs-script", cmd.span, "awk passes input data to a shell through system()")
+            a.nested(code, cmd.span)
+            a.env.pop("__awk_data", None)
+            found = True
+    # print "CMD" | "sh" and "CMD" | getline run CMD through a shell
+    for m in re.finditer(r"\"((?:[^\"\\]|\\.)*)\"\s*\|\s*(\"(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\"|getline)", prog_text):
         a.nested(m.group(1), cmd.span)
         found = True
     if found:

@@ -20,7 +20,7 @@ from ccgpt.shell import paths as P
 from ccgpt.shell.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.shell.parse import parse
 from ccgpt.shell.dispatch import Dispatcher
-from ccgpt.shell.words import WordEvaluator, WordInfo
+from ccgpt.shell.words import ARRAY, WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
 _SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
@@ -184,7 +184,10 @@ class Analyzer(Dispatcher, WordEvaluator):
         if t == "function_definition":
             self.visit_function(node)
             return UNKNOWN_OUTPUT
-        if t in ("while_statement", "for_statement", "c_style_for_statement"):
+        if t == "for_statement":
+            self.check_loop(node)
+            return self.visit_for(node)
+        if t in ("while_statement", "c_style_for_statement"):
             self.check_loop(node)
         elif t == "comment":
             return UNKNOWN_OUTPUT
@@ -281,6 +284,8 @@ class Analyzer(Dispatcher, WordEvaluator):
                 rest.append(c)
             elif t in ("heredoc_end", "comment"):
                 continue
+            elif t == "ERROR" and op == "<" and self.raw(c).strip() == ">":
+                op = "<>"  # tree-sitter-bash does not know `<>` (open read-write): it still writes
             elif not c.is_named:
                 if not op:
                     op = t
@@ -303,6 +308,11 @@ class Analyzer(Dispatcher, WordEvaluator):
         for c in node.children:
             if c.type == "variable_name":
                 name = self.raw(c)
+            elif c.type == "array":
+                items = [f for e in c.children if e.is_named for f in self.word_fields(e, WordInfo())]
+                value = " ".join(items)
+                if name:
+                    self.env[name + ARRAY] = ARRAY.join(items)  # `a=(rm -rf /); "${a[@]}"`
             elif c.is_named:
                 value = self.word_value(c, WordInfo()).replace("\x01", " ")
         if name:
@@ -334,6 +344,38 @@ class Analyzer(Dispatcher, WordEvaluator):
             self.add("fork-bomb", self.span(node))
         self.st.funcs[name] = (self, body)
         self.visit(body)
+
+    def visit_for(self, node) -> Output:
+        """`for d in / ~; do rm -rf "$d"; done`: the body runs once per value, so it is read
+        once per value (a few at most) with the variable bound; values that cannot be known
+        (`$(ls)`, no `in` list) bind it to DYNAMIC, never to "unset"."""
+        name, values, seen_in, body = "", [], False, None
+        for c in node.children:
+            t = c.type
+            if t == "variable_name" and not name:
+                name = self.raw(c)
+            elif t == "in":
+                seen_in = True
+            elif t == "do_group":
+                body = c
+            elif seen_in and c.is_named and t != "comment":
+                info = WordInfo()
+                fields = self.word_fields(c, info)
+                if info.dynamic and (not fields or fields == ["_subst_"]):
+                    fields = [P.DYNAMIC]
+                values.extend(fields)
+        if not seen_in:
+            at = self.env.get("@")
+            values = at.split() if at else [P.DYNAMIC]
+        if body is None:
+            return UNKNOWN_OUTPUT
+        distinct = list(dict.fromkeys(values))[:8] or [P.DYNAMIC]
+        for v in distinct:
+            if name:
+                self.env[name] = v
+                self.inline.add(name)
+            self.visit(body)
+        return UNKNOWN_OUTPUT
 
     def check_loop(self, node) -> None:
         cond = None

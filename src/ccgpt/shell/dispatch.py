@@ -13,6 +13,10 @@ from ccgpt.shell.recurse import SPECIAL as _SPECIAL
 from ccgpt.shell.recurse import Recursion
 from ccgpt.shell.words import WordInfo
 
+# Filters whose output still carries the secret they read (`xxd -p key | head -c 32`).
+_SECRET_CARRIERS = frozenset("cat tar gzip bzip2 xz zstd base64 base32 xxd od hexdump zip tee gpg openssl head tail cut tr "
+                             "rev fold sort uniq sed awk gawk strings".split())
+_DECOMPRESSORS = frozenset("gunzip zcat bunzip2 bzcat unxz xzcat zstdcat unzstd lz4cat funzip".split())
 _RESERVED = frozenset("then do done fi else elif esac in { } !".split())
 
 
@@ -124,6 +128,16 @@ class Dispatcher(Recursion):
 
     # ---- wrappers and code-carrying commands -----------------------------------------
     def run_cmd(self, cmd: Cmd) -> Output:
+        before, outer = self.st.cwd, getattr(self, "_env_chdir", False)
+        self._env_chdir = False
+        try:
+            return self._run_cmd(cmd)
+        finally:
+            if self._env_chdir:  # `env -C DIR cmd` changes the directory of cmd only
+                self.st.cwd = before
+            self._env_chdir = outer
+
+    def _run_cmd(self, cmd: Cmd) -> Output:
         argv, spans, bases = cmd.argv, cmd.spans, getattr(cmd, "bases", None) or [cmd.span] * len(cmd.argv)
         while argv:
             prog = C.program(argv[0])
@@ -132,8 +146,11 @@ class Dispatcher(Recursion):
                 self.add("parse-error", spans[0], f"'{prog}' is a shell keyword out of place")
                 argv, spans, bases = argv[1:], spans[1:], bases[1:]
                 continue
-            if prog == "cd":
+            if prog in ("cd", "pushd"):
                 self.change_dir(argv)
+                return UNKNOWN_OUTPUT
+            if prog == "popd":
+                self.st.cwd = None
                 return UNKNOWN_OUTPUT
             w = C.WRAPPERS.get(prog)
             if w is None:
@@ -145,10 +162,19 @@ class Dispatcher(Recursion):
             if prog == "command" and ("-v" in flags or "-V" in flags):
                 names = [x for x in argv[1:] if not x.startswith("-")]
                 return Output(TEXT, "/usr/bin/" + names[0] + "\n") if names else UNKNOWN_OUTPUT
+            if prog == "flock" and ("-c" in argv or "--command" in argv):
+                k = argv.index("-c") if "-c" in argv else argv.index("--command")
+                if k + 1 < len(argv):
+                    self.nested(argv[k + 1], self.base_of(cmd, k + 1))  # `flock LOCK -c CMD` runs CMD with sh -c
+                return UNKNOWN_OUTPUT
             if prog == "env":
                 i = 1
                 while i < len(argv):
                     a = argv[i]
+                    if a in ("-C", "--chdir") and i + 1 < len(argv) or a.startswith(("--chdir=", "-C")) and len(a) > 2:
+                        d = argv[i + 1] if a in ("-C", "--chdir") else a.split("=", 1)[1] if "=" in a else a[2:]
+                        self.change_dir(["cd", d])  # `env -C / rm -rf *` runs in /
+                        self._env_chdir = True
                     if a in ("-S", "--split-string") and i + 1 < len(argv):
                         self.nested(" ".join(argv[i + 1:]), cmd.span)
                         return UNKNOWN_OUTPUT
@@ -165,6 +191,8 @@ class Dispatcher(Recursion):
                 i = C.skip_options(argv, 1, value_opts)
                 i += positional
             if i >= len(argv):
+                if prog == "exec":
+                    self.check_redirects_only(cmd.span, cmd.redirects)  # `exec 3>/etc/passwd` truncates it
                 if prog == "env":
                     return Output(UNKNOWN, secret=True)  # bare `env` prints the environment
                 if prog in ("sudo", "doas", "run0", "pkexec") and flags & {"-i", "-s", "--login", "--shell", "-e"}:
@@ -236,6 +264,9 @@ class Dispatcher(Recursion):
         checks = by_prog.get(prog)
         if checks is None and prog.startswith("mkfs"):
             checks = by_prog.get("mkfs")
+        if checks and cmd.argv[1:] in (["--help"], ["--version"]) and not cmd.redirects:
+            checks = ()  # `mkfs --help`, `rm --version`: GNU tools print and exit
+            known = known | {prog}
         if checks:
             for check in checks:
                 check(cmd, self)
@@ -262,11 +293,20 @@ class Dispatcher(Recursion):
         if prog == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
             pass  # openssl base64 -d, enc, dgst …: not a network pipe
         elif prog in C.NET_FETCH or prog in C.NET_PIPES:
-            if prog == "curl" and any(a in ("-o", "-O", "--output", "--remote-name") or (a.startswith("-") and not a.startswith("--") and ("o" in a or "O" in a)) for a in cmd.argv[1:]):
-                return UNKNOWN_OUTPUT
+            for r in cmd.redirects:  # `curl URL > i.sh; sh i.sh` runs what was downloaded
+                if r.op in (">", ">>", ">|", "&>") and r.fd in ("", "1") and r.target and not P.harmless_sink(r.target):
+                    self.st.downloads.add(P.resolve(r.target))
+            if prog == "curl":
+                flags = C.short_flags(cmd.argv)[0]
+                out = C.option_value(cmd.argv, "-o", "--output")
+                if out not in (None, "-") or flags & {"-O", "--remote-name", "--remote-name-all"}:
+                    return UNKNOWN_OUTPUT
             return Output(NET)
         if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
             return cmd.stdin
+        if cmd.stdin is not None and cmd.stdin.kind == NET and (prog in _DECOMPRESSORS or (
+                prog in ("gzip", "bzip2", "xz", "zstd", "lz4") and ("-d" in cmd.argv or "--decompress" in cmd.argv))):
+            return cmd.stdin  # `curl URL | gunzip | sh` is still network code
         out = static_output(cmd)
         if out is not None:
             return out
@@ -279,7 +319,7 @@ class Dispatcher(Recursion):
         if prog in ("env", "printenv", "set", "history", "export", "declare"):
             return Output(UNKNOWN, secret=True)
         secret = cmd.secret_args or (
-            cmd.stdin is not None and prog in ("cat", "tar", "gzip", "base64", "xxd", "zip", "tee", "gpg", "openssl") and cmd.stdin.secret)
+            cmd.stdin is not None and prog in _SECRET_CARRIERS and cmd.stdin.secret)
         return Output(UNKNOWN, secret=True) if secret else Output(UNKNOWN, args=cmd.argv[1:])
 
     def check_reverse_pipeline(self, cmds, span) -> None:

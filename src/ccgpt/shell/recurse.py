@@ -11,6 +11,9 @@ from ccgpt.shell.model import NET, PATHS, TEXT, Cmd
 _SHELL_VALUE_OPTS = frozenset(["-o", "+o", "-O", "+O", "--rcfile", "--init-file"])
 _XARGS_VALUE_OPTS = frozenset("-a -d -E -e -I -L -l -n -P -s --arg-file --delimiter --eof "
                               "--max-lines --max-args --max-procs --max-chars --process-slot-var".split())
+_PARALLEL_VALUE_OPTS = frozenset("-j --jobs -S --sshlogin -a --arg-file -d --delimiter -I --colsep -C -N -n -L "
+                                  "--joblog --results --tmpdir -E --timeout --retries --delay --halt --memfree "
+                                  "--load --nice --tag-string --workdir --wd --env".split())
 _FIND_GLOBAL_VALUE = frozenset(["-D", "-O"])
 _FIND_EXEC = frozenset(["-exec", "-execdir", "-ok", "-okdir"])
 _FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime "
@@ -123,6 +126,68 @@ class Recursion:
         else:
             self.add("runs-script", cmd.span, f"runs the script {path}")
 
+    def read_(self, cmd: Cmd) -> bool:
+        """`read -r d <<< /` binds d to `/`; from any other input the value is unknown
+        (DYNAMIC), never "unset": `while read f; do rm -rf "$f"; done` deletes what it reads."""
+        argv, names, i = cmd.argv, [], 1
+        while i < len(argv):
+            a = argv[i]
+            if a in ("-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u") or (cmd.argv[0] != "read" and a in ("-C", "-c", "-O", "-s")):
+                i += 2
+                continue
+            if not a.startswith("-"):
+                names.append(a)
+            i += 1
+        if not names:
+            names = ["REPLY"] if argv[0] == "read" else ["MAPFILE"]
+        text = cmd.stdin.text if cmd.stdin is not None and cmd.stdin.kind == TEXT and argv[0] == "read" else None
+        fields = text.splitlines()[0].split() if text and text.strip() else []
+        for k, name in enumerate(names):
+            if text is None:
+                value = P.DYNAMIC
+            elif k == len(names) - 1:
+                value = " ".join(fields[k:])
+            else:
+                value = fields[k] if k < len(fields) else ""
+            self.env[name] = value
+            self.inline.add(name)
+        return False
+
+    def trap(self, cmd: Cmd) -> bool:
+        """`trap 'CMD' EXIT`: CMD runs when the shell exits or gets the signal."""
+        argv = cmd.argv
+        if len(argv) > 2 and argv[1] not in ("-", "--", "-p", "-l", "-P"):
+            self.nested(argv[1], self.base_of(cmd, 1))
+        return True
+
+    def parallel(self, cmd: Cmd) -> bool:
+        """GNU parallel runs its command line through a shell once per item (`::: ITEMS`, or
+        lines from stdin), `{}` replaced by the item or the item appended."""
+        argv = cmd.argv
+        i = C.skip_options(argv, 1, _PARALLEL_VALUE_OPTS)
+        words, items = argv[i:], None
+        for sep in (":::", "::::", ":::+"):
+            if sep in words:
+                k = words.index(sep)
+                words, items = words[:k], [x for x in words[k + 1:] if x not in (":::", ":::+")]
+                if sep == "::::":
+                    items = [P.DYNAMIC]
+                break
+        if items is None:
+            src = cmd.stdin
+            items = [x for x in src.text.splitlines() if x.strip()] if src is not None and src.kind == TEXT else (
+                [src.text + ("/<match>" if src.filtered else "")] if src is not None and src.kind == PATHS else [P.DYNAMIC])
+        if not words:
+            self.add("runs-script", cmd.span, "parallel runs each input line as a command")
+            return True
+        line = " ".join(words)
+        ref = '"$__parallel_item"'  # bound per item, so `<match>` or an unknown item stays one word
+        for item in list(dict.fromkeys(items))[:8] or [P.DYNAMIC]:
+            self.env["__parallel_item"] = item
+            self.nested(line.replace("{}", ref) if "{}" in line else line + " " + ref, cmd.span)
+        self.env.pop("__parallel_item", None)
+        return True
+
     def watch(self, cmd: Cmd) -> bool:
         """`watch [-n N] CMD…` runs CMD through `sh -c` again and again."""
         i = C.skip_options(cmd.argv, 1, frozenset(["-n", "--interval", "-q", "--equexit"]))
@@ -234,6 +299,11 @@ SPECIAL = {
     ".": Recursion.source,
     "su": Recursion.su,
     "watch": Recursion.watch,
+    "read": Recursion.read_,
+    "trap": Recursion.trap,
+    "parallel": Recursion.parallel,
+    "mapfile": Recursion.read_,
+    "readarray": Recursion.read_,
 }
 for _s in C.SHELLS:
     SPECIAL[_s] = Recursion.shell

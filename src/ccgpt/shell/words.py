@@ -57,6 +57,58 @@ def decode_ansi_c(body: str) -> str:
     return _ANSI_C.sub(one, body)
 
 
+ARRAY = "\x1f"  # env[name + ARRAY]: an array's elements, joined by ARRAY
+
+
+def _string_op(value: str, rest: str) -> str | None:
+    """bash's ${x#p} ${x##p} ${x%p} ${x%%p} ${x/p/s} ${x//p/s} ${x^^} ${x,,} ${x:o:l} on a
+    known value; None for anything else (left dynamic)."""
+    import fnmatch
+
+    def match(pat: str, text: str) -> bool:
+        return fnmatch.fnmatchcase(text, pat)
+
+    if rest[:2] in ("##", "%%") or rest[:1] in ("#", "%"):
+        op = rest[:2] if rest[:2] in ("##", "%%") else rest[:1]
+        pat = rest[len(op):]
+        cuts = range(len(value) + 1)
+        if op[0] == "#":
+            order = cuts if op == "#" else reversed(cuts)
+            return next((value[k:] for k in order if match(pat, value[:k])), value)
+        order = reversed(cuts) if op == "%" else cuts
+        return next((value[:k] for k in order if match(pat, value[k:])), value)
+    if rest[:1] == "/":
+        body = rest[1:]
+        every = body.startswith("/")
+        body = body[1:] if every or body[:1] in ("#", "%") else body
+        anchor = rest[1] if rest[1:2] in ("#", "%") else ""
+        pat, _, rep = body.partition("/")
+        if not pat or any(c in pat for c in "*?["):
+            return None
+        if anchor == "#":
+            return rep + value[len(pat):] if value.startswith(pat) else value
+        if anchor == "%":
+            return value[:-len(pat)] + rep if value.endswith(pat) else value
+        return value.replace(pat, rep) if every else value.replace(pat, rep, 1)
+    if rest in ("^^", ",,", "^", ",", "~~"):
+        if rest == "^^":
+            return value.upper()
+        if rest == ",,":
+            return value.lower()
+        if rest == "~~":
+            return value.swapcase()
+        return (value[:1].upper() if rest == "^" else value[:1].lower()) + value[1:]
+    m = re.match(r"^:\s*(-?\d+)(?::\s*(-?\d+))?$", rest)
+    if m:
+        off = int(m.group(1))
+        out = value[off:] if off >= 0 else value[len(value) + off:]
+        if m.group(2) is not None:
+            n = int(m.group(2))
+            out = out[:n] if n >= 0 else out[:len(out) + n]
+        return out
+    return None
+
+
 _BRACE = lazy_re(r"\{([^{}]*,[^{}]*)\}")
 
 
@@ -206,6 +258,8 @@ class WordEvaluator:
             info.dynamic = True
             return ""
         prefix, name, rest = m.groups()
+        if rest.startswith("[") and "]" in rest and not prefix:
+            return self._element(name, rest, info, quoted)
         if prefix:
             info.dynamic = True
             return "1" if prefix == "#" else "{" + name + "}"
@@ -224,9 +278,33 @@ class WordEvaluator:
             return "{" + name + "}"  # unset aborts the command: never empty
         if op in (":+", "+"):
             return self._after_operator(node, info, quoted) if is_set else ""
+        if is_set and "$" not in rest and "`" not in rest:
+            done = _string_op(self._lookup(name, info, quoted=True), rest)
+            if done is not None:  # `x=xrm; ${x#x}`, `${x/a/r}`, `${x,,}`: computed as bash does
+                return done if quoted else _WS.sub(SPLIT, done)
         info.dynamic = True
         value = self._lookup(name, info, quoted=quoted)
         return value or "{" + name + "}"
+
+    def _element(self, name: str, rest: str, info: WordInfo, quoted: bool) -> str:
+        """`${a[@]}`, `${a[*]}`, `${a[1]}` of an array assigned earlier in the line."""
+        idx, tail = rest[1:].split("]", 1)
+        arr = self.env.get(name + ARRAY)
+        if arr is None or tail:
+            info.dynamic = True
+            return ""
+        info.expanded = True
+        if name in self.inline:
+            info.inline_var = True
+        items = arr.split(ARRAY)
+        if idx == "@" or idx == "*" and not quoted:
+            return SPLIT.join(items)
+        if idx == "*":
+            return " ".join(items)
+        if idx.isdigit():
+            return items[int(idx)] if int(idx) < len(items) else ""
+        info.dynamic = True
+        return ""
 
     def _after_operator(self, node, info: WordInfo, quoted: bool) -> str:
         parts, seen_op = [], False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ccgpt.shell import paths as P
-from ccgpt.shell.commands import short_flags
+from ccgpt.shell.commands import option_value, short_flags
 from ccgpt.shell.rules.files import write_target
 
 _WIPE = {P.ROOT: "wipe-root", P.HOME: "wipe-home", P.SYSTEM: "wipe-system"}
@@ -92,12 +92,13 @@ def truncate(cmd, a) -> None:
 
 def mv(cmd, a) -> None:
     flags, ops, _ = short_flags(cmd.argv)
-    if len(ops) < 2:
+    target = option_value(cmd.argv, "-t", "--target-directory")
+    if target is None and len(ops) < 2 or not ops:
         a.add("write-files", cmd.span)
         return
     *sources, dest = ops
-    if "-t" in flags or "--target-directory" in flags:
-        dest, sources = ops[0], ops[1:]
+    if target is not None:
+        dest, sources = target, ops
     for s in sources:
         if _catastrophic(cmd, a, s, "moves away"):
             return
@@ -128,8 +129,11 @@ def rsync(cmd, a) -> None:
             return
         a.add("recursive-delete", cmd.span, "rsync --delete removes files in the destination")
         return
-    if ops and not any(":" in o.split("/", 1)[0] for o in ops):
-        a.add("write-files", cmd.span, "copies files")
+    remote = [o for o in ops if ":" in o.split("/", 1)[0]]
+    if remote:
+        a.add("network-save", cmd.span, "rsync copies files over the network")
+    if len(ops) >= 2 and ops[-1] not in remote:
+        write_target(cmd, a, ops[-1], cmd.span)  # the local destination: `rsync -a x/ /etc/`
 
 
 PROGRAMS = {"rm": [rm], "srm": [rm], "rmdir": [rmdir], "unlink": [rmdir], "shred": [shred],

@@ -12,7 +12,8 @@ from ccgpt.shell.lazyre import lazy_re
 from ccgpt.shell import paths as P
 
 _PERSIST = lazy_re(
-    r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.(bash|zsh)rc|\.profile|\.bash_profile|\.bash_login|\.bash_logout|"
+    r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config$|\.bash_aliases|\.gitconfig|\.config/git/config|\.vimrc|"
+    r"\.config/nvim/init\.|\.tmux\.conf|\.xsessionrc|\.zlogout|\.config/environment\.d/|\.(bash|zsh)rc|\.profile|\.bash_profile|\.bash_login|\.bash_logout|"
     r"\.zprofile|\.zshenv|\.zlogin|\.config/fish/config\.fish|\.config/autostart/|\.config/systemd/|"
     r"\.local/share/systemd/|Library/LaunchAgents/|\.xinitrc|\.xprofile|\.pam_environment)"
     r"|^/etc/(systemd/|cron|crontab|profile|bash\.bashrc|zsh/|rc\.local|init\.d/|ld\.so\.preload|environment|"
@@ -83,7 +84,9 @@ def check_redirects(cmd, a) -> None:
         if content is not None and op in (">", ">>", ">|") and r.target:
             key = P.resolve(r.target, cmd.cwd)
             a.st.files[key] = (a.st.files.get(key, "") if op == ">>" else "") + content
-        if op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
+        if op == "<>" and r.target:
+            write_target(cmd, a, r.target, r.span, append=True)
+        elif op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
             write_target(cmd, a, r.target, r.span, append=op.endswith(">>"), content=content)
         elif op == "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
             a.add("network-redirect", r.span)

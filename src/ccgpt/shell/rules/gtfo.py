@@ -89,7 +89,50 @@ def at(cmd, a) -> None:
         a.nested(cmd.stdin.text, getattr(cmd.stdin, "origin", None) or cmd.span)
 
 
+_TMUX_RUNS = frozenset("new new-session new-window neww split-window splitw respawn-pane respawnp respawn-window "
+                       "respawnw run-shell run send-keys send display-popup popup".split())
+_TMUX_VALUE = frozenset("-s -n -t -c -x -y -e -F -l -f -L -S -T -d -w -h -b -E".split()) - {"-d", "-h", "-b", "-E"}
+
+
+def command_option(cmd, a) -> None:
+    """Tools that take a command to run as an option or operand: `script -c CMD`,
+    `gdb -ex 'shell CMD'`, `tmux new 'CMD'`, `tmux send-keys 'CMD' Enter`."""
+    argv, prog, codes = cmd.argv, cmd.argv[0], []
+    if prog == "script":
+        for i, x in enumerate(argv[1:], 1):
+            if x.startswith("--command="):
+                codes.append(x.split("=", 1)[1])
+            elif (x == "--command" or x.startswith("-") and not x.startswith("--") and x.endswith("c")) and i + 1 < len(argv):
+                codes.append(argv[i + 1])
+    elif prog == "gdb":
+        for i, x in enumerate(argv[1:], 1):
+            if x.lstrip("-") in ("ex", "eval-command", "iex", "init-eval-command") and i + 1 < len(argv):
+                v = argv[i + 1].strip()
+                if v.startswith(("shell ", "!", "pipe ", "|")):
+                    codes.append(v.split(None, 1)[1] if v.startswith(("shell ", "pipe ")) else v[1:])
+    elif prog == "tmux":
+        i = 1
+        while i < len(argv) and argv[i].startswith("-"):
+            i += 2 if argv[i] in ("-L", "-S", "-f", "-c", "-T") else 1
+        if i < len(argv) and argv[i] in _TMUX_RUNS:
+            sub, i = argv[i], i + 1
+            while i < len(argv) and argv[i].startswith("-"):
+                i += 2 if argv[i] in _TMUX_VALUE else 1
+            rest = argv[i:]
+            if sub in ("send-keys", "send"):
+                rest = [x for x in rest if x not in ("Enter", "C-m", "KPEnter")]
+            if rest:
+                codes.append(" ".join(rest))
+        elif i < len(argv) and argv[i] in ("ls", "list-sessions", "list-windows", "lsw", "list-panes", "lsp", "info"):
+            return
+    for code in codes:
+        a.nested(code, cmd.span)
+    if not codes:
+        a.add("runs-script", cmd.span, f"{prog} runs commands")
+
+
 PROGRAMS = {p: [carried] for p in ("tar", "bsdtar", "rsync", "ssh", "scp", "sftp", "git", "zip", "man", "vim", "vi",
                                     "nvim", "ex", "view", "less", "more", "psql", "mysql")}
-PROGRAMS.update({"sed": [sed_exec], "at": [at], "batch": [at]})
+PROGRAMS.update({"sed": [sed_exec], "at": [at], "batch": [at], "script": [command_option], "gdb": [command_option],
+                 "tmux": [command_option]})
 GENERIC: list = []

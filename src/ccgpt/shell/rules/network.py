@@ -23,8 +23,14 @@ _DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdi
 _SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w -B -I".split())
 
 
+_FORK_LOOP = lazy_re(r"fork\s+while\s+fork|(while|for|loop|until)\b[^\n]{0,40}\bfork\s*\(|\bfork\s*\(\)\s*(while|until)\b", re.I)
+
+
 def check_code_text(code: str, cmd, a) -> None:
     """Inline program text for python/perl/ruby/node/php/awk, or text piped into them."""
+    if _FORK_LOOP.search(code):
+        a.add("fork-bomb", cmd.span, "inline code forks in a loop")
+        return
     if _SOCKET.search(code) and _SPAWN.search(code):
         a.add("reverse-shell", cmd.span, "inline code connects a shell to a network socket")
         return
@@ -94,6 +100,12 @@ def netcat(cmd, a) -> None:
     elif cmd.argv[0] == "socat" and any(x.lower().startswith(("exec:", "system:")) for x in cmd.argv[1:]):
         a.add("reverse-shell", cmd.span, "socat exec:/system: connects a program to the network")
     elif cmd.argv[0] == "openssl" and (len(cmd.argv) < 2 or cmd.argv[1] not in ("s_client", "s_server")):
+        from ccgpt.shell.rules.files import write_target
+
+        argv = cmd.argv
+        for i, x in enumerate(argv[:-1]):
+            if x in ("-out", "-keyout"):
+                write_target(cmd, a, argv[i + 1], cmd.span)  # `openssl genrsa -out key.pem`
         return
     else:
         a.add("network-send", cmd.span, f"{cmd.argv[0]} opens a raw network connection")
@@ -114,6 +126,8 @@ def exfiltration(cmd, a) -> None:
     """Generic: a secret flowing into a network sink."""
     if not cmd.argv or cmd.argv[0] not in NET_SINKS:
         return
+    if cmd.argv[0] == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
+        return  # `openssl x509 -in cert.pem`, `openssl genrsa -out key.pem`: local crypto, no network
     secret = cmd.secret_args or (cmd.stdin is not None and cmd.stdin.secret)
     if not secret:
         argv = cmd.argv
@@ -123,7 +137,10 @@ def exfiltration(cmd, a) -> None:
             y = x.split("=@", 1)[1] if "=@" in x else x.lstrip("@<")
             if cmd.argv[0] in ("scp", "rsync", "sftp") and re.match(r"^[\w.@-]+:", y):
                 continue
-            if P.secret_path(y):
+            # a value glued to its option: `-d@.env`, `-T.env`, `--post-file=.env`
+            glued = x.split("@", 1)[1] if x.startswith("-") and "@" in x else (
+                x.split("=", 1)[1] if x.startswith("--") and "=" in x else (x[2:] if x.startswith("-") and not x.startswith("--") else ""))
+            if P.secret_path(y) or P.secret_path(glued):
                 secret = True
                 break
     if secret:

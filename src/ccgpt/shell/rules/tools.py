@@ -8,7 +8,7 @@ import re
 from ccgpt.shell.lazyre import lazy_re
 
 from ccgpt.shell import paths as P
-from ccgpt.shell.commands import short_flags
+from ccgpt.shell.commands import option_value, short_flags
 from ccgpt.shell.rules.files import write_target
 
 _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
@@ -21,6 +21,32 @@ _SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
 _SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
 
 
+# Configuration keys whose value git runs (or that point git at code to run) on later commands:
+# setting one is persistence. Editor/pager/alias/credential values are code only when they
+# look like shell (`!…`, metacharacters), so `core.editor vim` stays routine.
+_GIT_CODE_KEYS = lazy_re(r"^(core\.(hookspath|sshcommand|fsmonitor|askpass|gitproxy)|filter\..+\.(clean|smudge|process)|"
+                         r"diff\..+\.(textconv|command)|diff\.external|merge\..+\.driver|gpg\.(.+\.)?program|"
+                         r"include\.path|includeif\..+|uploadpack\.packobjectshook|sendemail\..*cmd)$", re.I)
+_GIT_MAYBE_CODE = lazy_re(r"^(core\.(editor|pager)|sequence\.editor|pager\..+|alias\..+|credential\.(.+\.)?helper|"
+                          r"web\.browser|browser\..+\.(cmd|path)|difftool\..+\.cmd|mergetool\..+\.cmd)$", re.I)
+_SHELLISH = lazy_re(r"^!|[;|&$`<>()]")
+
+
+def _git_config_code(cmd, a, key: str, value: str) -> bool:
+    code = _GIT_CODE_KEYS.match(key)
+    maybe = not code and _GIT_MAYBE_CODE.match(key)
+    if not code and not maybe:
+        return False
+    if code or _SHELLISH.search(value):
+        a.add("persistence", cmd.span, f"git config {key} makes git run a program on later commands")
+    else:
+        a.add("git-change", cmd.span, f"git config {key} sets a program git runs later")
+    k = key.lower()
+    if not k.startswith(("core.hookspath", "include")) and (not k.startswith(("credential", "alias")) or value.startswith("!")):
+        a.nested(value.lstrip("!"), cmd.span)  # the value runs through sh: `core.pager 'rm -rf ~'`
+    return True
+
+
 def git(cmd, a) -> None:
     argv = cmd.argv
     i = 1
@@ -29,7 +55,9 @@ def git(cmd, a) -> None:
     if i >= len(argv):
         return
     sub, rest = argv[i], argv[i + 1:]
-    flags, ops, _ = short_flags(rest, 0)
+    flags, ops, _ = short_flags(rest, 0, prog="git-" + sub)
+    if sub == "config" and len(ops) >= 2 and _git_config_code(cmd, a, ops[0], ops[1]):
+        return
     destructive = None
     if sub == "clean" and flags & {"-f", "--force"}:
         destructive = "git clean -f deletes untracked files"
@@ -123,32 +151,15 @@ def build(cmd, a) -> None:
     a.add("install-build", cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
 
 
-def _target_directory(argv: list[str]) -> str | None:
-    """The value of cp/install/ln `-t DIR`, read as getopt does: in `-rtDIR` or `-rt DIR` the
-    letters after `t` (or the next word) are the directory, wherever the option stands."""
-    for i in range(1, len(argv)):
-        word = argv[i]
-        if word == "--":
-            return None
-        if word.startswith("--target-directory"):
-            if "=" in word:
-                return word.split("=", 1)[1]
-            return argv[i + 1] if i + 1 < len(argv) else None
-        if word.startswith("-") and not word.startswith("--") and "t" in word[1:]:
-            rest = word[word.index("t", 1) + 1:]
-            return rest or (argv[i + 1] if i + 1 < len(argv) else None)
-    return None
-
-
 def writer(cmd, a) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
     if prog in ("cp", "install", "ln"):
-        target = "-t" in flags or "--target-directory" in flags
-        if len(ops) >= 2 or ((prog == "ln" or target) and ops):
+        target = option_value(cmd.argv, "-t", "--target-directory")
+        if len(ops) >= 2 or ((prog == "ln" or target is not None) and ops):
             dest = ops[-1] if len(ops) >= 2 else "."
-            if target:
-                dest = _target_directory(cmd.argv) or P.DYNAMIC
+            if target is not None:
+                dest = target or P.DYNAMIC
             from ccgpt.shell.commands import SHELLS
             from ccgpt.shell.rules.delete import copy_like
 
@@ -184,17 +195,25 @@ def writer(cmd, a) -> None:
         letters = first.lstrip("-") if first and not first.startswith("--") else ""
         if "t" in letters or "--list" in flags or "-t" in flags:
             return
-        for i, x in enumerate(cmd.argv):
-            if x in ("-C", "--directory") and i + 1 < len(cmd.argv) and P.in_system(cmd.argv[i + 1], cmd.cwd):
-                a.add("system-write", cmd.span, f"extracts into {cmd.argv[i + 1]}")
-                return
+        extract = "x" in letters or flags & {"-x", "--extract", "--get"}
+        dest = option_value(cmd.argv, "-C", "--directory")
+        archive = option_value(cmd.argv, "-f", "--file")
+        if "f" in letters and archive is None and not first.startswith("-"):
+            rest = [x for x in cmd.argv[2:] if not x.startswith("-")]
+            archive = rest[0] if rest else None  # old style: `tar czf OUT.tgz src`
+        if extract and dest is not None:
+            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
+            return
+        if not extract and archive not in (None, "-"):
+            write_target(cmd, a, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
+            return
     elif prog in ("unzip",):
         if flags & {"-l", "-v", "-t", "-Z"}:
             return
-        for i, x in enumerate(cmd.argv):
-            if x == "-d" and i + 1 < len(cmd.argv) and P.in_system(cmd.argv[i + 1], cmd.cwd):
-                a.add("system-write", cmd.span, f"extracts into {cmd.argv[i + 1]}")
-                return
+        dest = option_value(cmd.argv, "-d", "--exdir")
+        if dest is not None:
+            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
+            return
     a.add("write-files", cmd.span, f"{prog} creates or changes files")
 
 
@@ -204,8 +223,23 @@ def awk(cmd, a) -> None:
     if "-f" in cmd.argv:
         a.add("runs-script", cmd.span, "runs an awk program file")
         return
+    if "/inet/" in prog_text and ("|&" in prog_text or "getline" in prog_text):
+        a.add("reverse-shell", cmd.span, "gawk /inet/ socket wired to commands")
+        return
     found = False
-    for m in re.finditer(r"system\s*\(\s*\"((?:[^\"\\]|\\.)*)\"", prog_text):
+    strings = dict(re.findall(r"(\w+)\s*=\s*\"((?:[^\"\\]|\\.)*)\"", prog_text))  # cmd="rm -rf ~"
+    for m in re.finditer(r"system\s*\(\s*(?:\"((?:[^\"\\]|\\.)*)\"(\s*\))?|(\w+)\s*\))", prog_text):
+        code = m.group(1) if m.group(1) is not None else strings.get(m.group(3))
+        if code is not None:
+            if m.group(1) is not None and not m.group(2):  # system("rm -rf " $1): the rest is input data
+                a.env["__awk_data"] = P.DYNAMIC
+                code += ' "$__awk_data"'
+                a.add("runs-script", cmd.span, "awk passes input data to a shell through system()")
+            a.nested(code, cmd.span)
+            a.env.pop("__awk_data", None)
+            found = True
+    # print "CMD" | "sh" and "CMD" | getline run CMD through a shell
+    for m in re.finditer(r"\"((?:[^\"\\]|\\.)*)\"\s*\|\s*(\"(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\"|getline)", prog_text):
         a.nested(m.group(1), cmd.span)
         found = True
     if found:

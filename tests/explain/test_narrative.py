@@ -66,3 +66,20 @@ def test_unreachable_model_is_a_note_not_an_error(monkeypatch):
     monkeypatch.setattr("ccgpt.llm.registry.resolve_backend", boom)
     text, note = narrative.narrate(_args(), dict(RESULT))
     assert text is None and note.startswith("no narrative")
+
+
+def test_short_summary_drops_repeats_and_a_cut_off_sentence():
+    from ccgpt.assist.narrative import short_summary
+
+    looping = "It archives files. It compresses them. It archives files. It archives files. And then it"
+    assert short_summary(looping) == "It archives files. It compresses them."
+    many = "One. Two. Three. Four. Five. Six."
+    assert short_summary(many) == "One. Two. Three. Four."
+    assert short_summary("   ") == ""
+
+
+def test_letters_of_combined_flags_are_not_invented():
+    from ccgpt.assist.narrative import invented_options
+
+    assert invented_options("-l gives a long listing and -a shows hidden files", "ls -la /tmp") == []
+    assert invented_options("-R recurses", "ls -la") == ["-R"]

@@ -43,7 +43,28 @@ def build_messages(result: dict) -> list[Message]:
 def invented_options(text: str, command: str) -> list[str]:
     """Options the narrative names that the command does not contain."""
     named = set(re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", text))
-    return sorted(o for o in named if o not in command)
+    # `-a` is in `ls -la`: combined short flags stand for each of their letters
+    letters = {c for w in command.split() if re.fullmatch(r"-[A-Za-z0-9]+", w) for c in w[1:]}
+    return sorted(o for o in named if o not in command and not (len(o) == 2 and o[1] in letters))
+
+
+MAX_SENTENCES = 4
+
+
+def short_summary(text: str) -> str:
+    """The first few distinct sentences: the narrative is a summary, and small models loop
+    (the same sentence five times) or run on until their token limit."""
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
+    kept: list[str] = []
+    for sentence in sentences:
+        key = sentence.lower().rstrip(".!?")
+        if sentence and key not in {k.lower().rstrip(".!?") for k in kept}:
+            kept.append(sentence)
+        if len(kept) == MAX_SENTENCES:
+            break
+    if kept and not kept[-1].endswith((".", "!", "?")):
+        kept.pop()  # cut off mid-sentence by the token limit
+    return " ".join(kept)
 
 
 def narrate(args, result: dict) -> tuple[str | None, str | None]:
@@ -67,7 +88,7 @@ def narrate(args, result: dict) -> tuple[str | None, str | None]:
             backend.close()
         except Exception:
             pass
-    text = " ".join((completion.text or "").split())
+    text = short_summary(completion.text or "")
     if not text:
         return None, "no narrative: the model returned nothing"
     bad = invented_options(text, result["command"])

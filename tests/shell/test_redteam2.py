@@ -9,6 +9,30 @@ from ccgpt.shell.risk import classify
 
 CASES = {
     "blocked": [
+        # `{` is a keyword only before a blank: `{rm,-rf,/}` is one word, brace-expanded to `rm -rf /`
+        "{rm,-rf,/}",
+        "{rm,-rf,~}",
+        "true && {rm,-rf,/}",
+        "x; {rm,-rf,/} && ls",
+        "{rm,-rf,/} | cat",
+        "if true; then {rm,-rf,~}; fi",
+        "({rm,-r,-f,/*})",
+        "{sudo,rm,-rf,/etc}",
+        # tr on known text is evaluated like echo/printf/base64: the payload is the level
+        "echo 'sz -sf /' | tr sz rm | sh",
+        "echo 'sz -sf /' | tr 'sz' 'rm' | bash",
+        "echo 'RM -RF /' | tr '[:upper:]' '[:lower:]' | sh",
+        "echo 'rxmx -rf /' | tr -d x | sh",
+        "echo 'ez -es /' | tr 'a-zA-Z' 'n-za-mN-ZA-M' | sh",
+        "tr sz rm <<< 'sz -sf ~' | sh",
+        "$(echo sz | tr sz rm) -rf /",
+        # a name test that every name passes filters nothing: the walk deletes the whole tree
+        "find / -name '*' -delete",
+        "find / -iname '*' -delete",
+        "find / -path '*' -delete",
+        "find / -name \\* -delete",
+        "find ~ -name '*' -exec rm -rf {} +",
+        "find / -regex '.*' -delete",
         # "writing to a block device or partition": firmware and block-by-block erasers
         "hdparm --security-erase pw /dev/sda",
         "hdparm --user-master u --security-erase-enhanced pw /dev/sda",
@@ -23,10 +47,24 @@ CASES = {
         "bash -c 'nvme format /dev/nvme0n1'",
     ],
     "dangerous": [
+        # a brace-built harmless command is still obfuscation (Reading 7)
+        "{ls,-la}",
+        # tr output that cannot be computed, piped to a shell, stays a decoded payload
+        "echo 'rm -rf /' | tr -c a b | sh",
+        "echo ls | tr a-z a-z | sh",
+        # a real name filter under / or ~ is the name-filtered reading (dangerous)
+        "find / -name '*.*' -delete",
+        "find ~ -name '*.log' -delete",
         # changing disk settings is a system change, not an erase
         "hdparm -W0 /dev/sda",
     ],
     "safe": [
+        # tr to the terminal, a real group, brace expansion in an argument
+        "echo HELLO | tr A-Z a-z",
+        "tr a-z A-Z < f.txt",
+        "{ echo hi; }",
+        "echo {a,b}",
+        "find / -name '*' -print",
         # the same tools only reading
         "hdparm -I /dev/sda",
         "nvme list",

@@ -21,6 +21,21 @@ _FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -reg
                           "-inum -samefile -lname -ilname -newermt -used -nouser -nogroup".split())
 
 
+_FIND_GLOBS = frozenset("-name -iname -path -ipath -wholename -iwholename -lname -ilname".split())
+
+
+def _matches_all(test: str, value: list[str]) -> bool:
+    """`-name '*'`, `-iname '**'`, `-path '*'`, `-regex '.*'`: a test every file passes."""
+    v = value[0] if value else None
+    if v is None:
+        return False
+    if test in _FIND_GLOBS and test not in ("-lname", "-ilname"):
+        return v != "" and set(v) == {"*"}
+    if test in ("-regex", "-iregex"):
+        return v in (".*", "^.*", ".*$", "^.*$", "(.*)", ".*.*")
+    return False
+
+
 class Recursion:
     def shell(self, cmd: Cmd) -> bool:
         """`bash -c CODE`, `bash script`, `bash` reading a pipe or heredoc, `bash -i`."""
@@ -262,8 +277,10 @@ class Recursion:
             i += 1
         roots = roots or ["."]
         expr = argv[i:]
-        # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest.
-        filtered = any(a in _FIND_FILTERS for a in expr) and not any(a in ("-o", "-or") for a in expr)
+        # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest; a
+        # pattern that matches every name (`-name '*'`, `-path '*'`, `-regex '.*'`) filters nothing.
+        filtered = any(a in _FIND_FILTERS and not _matches_all(a, expr[k + 1:k + 2]) for k, a in enumerate(expr)) and \
+            not any(a in ("-o", "-or") for a in expr)
         cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
         j = 0
         while j < len(expr):

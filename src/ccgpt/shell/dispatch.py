@@ -290,6 +290,8 @@ class Dispatcher(Recursion):
     # ---- what a stage writes to the next one -----------------------------------------
     def output_of(self, cmd: Cmd) -> Output:
         prog = cmd.argv[0]
+        if cmd.inner_output is not None:  # `docker exec c curl URL | sh`: the container's output
+            return cmd.inner_output
         if prog == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
             pass  # openssl base64 -d, enc, dgst …: not a network pipe
         elif prog in C.NET_FETCH or prog in C.NET_PIPES:

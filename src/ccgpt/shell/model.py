@@ -110,7 +110,7 @@ class Cmd:
     per word, where its literal text starts (or a span to clamp nested findings to)."""
 
     __slots__ = ("argv", "spans", "span", "redirects", "stdin", "tree", "cwd", "secret_args", "net_args",
-                 "decoded_args", "bases", "procsub", "find_roots", "find_filtered")
+                 "decoded_args", "bases", "procsub", "find_roots", "find_filtered", "inner_output")
 
     def __init__(self, argv, spans, span, redirects=None, stdin=None, tree=False, cwd=None, secret_args=False,
                  net_args=False, decoded_args=False):
@@ -118,7 +118,7 @@ class Cmd:
         self.redirects = redirects if redirects is not None else []
         self.stdin, self.tree, self.cwd = stdin, tree, cwd
         self.secret_args, self.net_args, self.decoded_args = secret_args, net_args, decoded_args
-        self.bases = self.procsub = self.find_roots = None
+        self.bases = self.procsub = self.find_roots = self.inner_output = None
         self.find_filtered = False
 
     @property

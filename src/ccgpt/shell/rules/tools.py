@@ -1,4 +1,4 @@
-"""Everyday tools: git, containers, SQL clients, builds and installs, and the file writers
+"""Everyday tools: git, SQL clients, builds and installs, and the file writers
 (touch, mkdir, cp, ln, tee, sed -i, tar -x, unzip, patch, awk)."""
 
 from __future__ import annotations
@@ -87,32 +87,6 @@ def git(cmd, a) -> None:
     if sub in ("remote", "tag", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
         return
     a.add("git-change", cmd.span, f"git {sub} changes the repository or working tree")
-
-
-def containers(cmd, a) -> None:
-    prog, args = cmd.argv[0], cmd.argv[1:]
-    words = [x for x in args if not x.startswith("-")]
-    flags, _, _ = short_flags(args, 0)
-    sub = words[0] if words else ""
-    sub2 = words[1] if len(words) > 1 else ""
-    if prog in ("kubectl", "oc", "helm"):
-        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and "--replicas=0" in args):
-            a.add("container-destructive", cmd.span, f"{prog} {sub} removes cluster resources")
-        elif sub in ("get", "describe", "logs", "top", "version", "explain", "api-resources", "cluster-info", "list", "status", "history", "auth") or (sub == "config" and sub2 in ("view", "get-contexts", "current-context")):
-            return
-        else:
-            a.add("container-change", cmd.span, f"{prog} {sub} changes the cluster")
-        return
-    if sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
-        a.add("container-destructive", cmd.span, f"{prog} {sub} {sub2} deletes containers, images or volumes")
-    elif sub in ("rm", "rmi", "kill") and (flags & {"-f", "--force"} or sub == "kill"):
-        a.add("container-destructive", cmd.span, f"{prog} {sub} -f force-removes containers")
-    elif sub == "run" and (flags & {"--privileged"} or any(re.match(r"^/(:|$)|^/(etc|root|var|usr|home)?:/", x) for x in args) or "--pid=host" in args):
-        a.add("privileged", cmd.span, f"{prog} run gives the container the host's root")
-    elif sub in ("ps", "images", "logs", "inspect", "version", "info", "stats", "top", "history", "port", "diff", "search") or (sub in ("image", "container", "volume", "network", "compose") and sub2 in ("ls", "list", "inspect", "ps", "logs")):
-        return
-    else:
-        a.add("container-change", cmd.span, f"{prog} {sub} changes containers or images")
 
 
 def sql(cmd, a) -> None:
@@ -252,7 +226,6 @@ def awk(cmd, a) -> None:
 
 PROGRAMS = {
     "git": [git],
-    **{p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm")},
     **{p: [sql] for p in ("psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "mongo", "mongosh", "redis-cli", "clickhouse-client")},
     **{p: [build] for p in ("pip", "pipx", "uv", "poetry", "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "make",
                              "cmake", "ninja", "mvn", "gradle", "conda", "mamba", "bundle", "composer", "rustc", "gcc",

@@ -287,7 +287,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         return out
 
     def redirect(self, node, rest: list) -> Redirect:
-        op, fd, target, text, base = "", "", "", None, None
+        op, fd, target, text, base, here = "", "", "", None, None, None
         for c in node.children:
             t = c.type
             if t == "file_descriptor":
@@ -314,10 +314,12 @@ class Analyzer(Dispatcher, WordEvaluator):
                     if node.type == "herestring_redirect":
                         text = value
                         base = self.exact_base(c, value)
+                        here = info
                     else:
                         target = value
         r = Redirect(op, target, self.span(node), fd, text)
         r.base = base  # type: ignore[attr-defined]
+        r.info = here
         return r
 
     # ---- assignments, declarations, functions, loops ---------------------------------

@@ -94,10 +94,11 @@ class Redirect:
     """op ('>', '>>', '<', '&>', '>|', '>&', '<<', '<<<'), normalised target, span, fd,
     text (heredoc / here-string content) and base (where that text sits)."""
 
-    __slots__ = ("op", "target", "span", "fd", "text", "base")
+    __slots__ = ("op", "target", "span", "fd", "text", "base", "info")
 
     def __init__(self, op, target, span, fd="", text=None, base=None):
         self.op, self.target, self.span, self.fd, self.text, self.base = op, target, span, fd, text, base
+        self.info = None  # a here-string's WordInfo: did its value come from the network, a decoder …
 
 
 class Cmd:

@@ -100,6 +100,19 @@ INTERPRETERS = {'blocked': ['python -c \'import shutil,os; shutil.rmtree(os.path
 for _level, _cmds in INTERPRETERS.items():
     CASES[_level] = CASES.get(_level, []) + _cmds
 
+# Infrastructure CLIs (rules/cloud.py), read by analogy: reads are safe; one named remote object
+# deleted is review (`rm notes.txt`); recursive/whole-bucket deletes, --delete syncs, terminate-*/
+# delete-* of resources, terraform apply/destroy/state rm are dangerous (hard to undo); terraform
+# init/plan run provider plugins and `external` data sources (project code), so review, like make.
+# False alarms: version/help/config-printing forms and package-database queries only read. `make
+# -n` stays review: it still evaluates the Makefile's $(shell …) and runs `+`/$(MAKE) recipe lines.
+CLOUD_AND_READS = {'blocked': [],
+    'dangerous': ['terraform apply', 'terraform apply -auto-approve', 'terraform destroy -auto-approve', 'tofu destroy', 'terraform state rm aws_instance.x', 'aws s3 rm s3://b --recursive', 'aws s3 rb s3://b --force', 'aws s3 sync . s3://b --delete', 'aws ec2 terminate-instances --instance-ids i-1', 'aws rds delete-db-instance --db-instance-identifier x', 'gsutil rm -r gs://b', 'gsutil -m rm -r gs://b/**', 'gsutil rb gs://b', 'gcloud compute instances delete vm1', 'gcloud projects delete p', 'az group delete -n rg --yes'],
+    'review': ['terraform plan', 'terraform plan -out=tf.plan', 'terraform init', 'terraform fmt', 'aws s3 cp f s3://b/f', 'aws s3 rm s3://b/one.txt', 'gsutil rm gs://b/o', 'gcloud compute instances create vm1', 'make -n', 'git fetch', 'java -jar app.jar', 'ssh host'],
+    'safe': ['terraform show', 'terraform validate', 'terraform version', 'terraform state list', 'terraform output -json', 'terraform fmt -check', 'aws s3 ls s3://b', 'aws sts get-caller-identity', 'aws ec2 describe-instances', 'gsutil ls gs://b', 'gcloud compute instances list', 'az vm list', 'gcloud config list', 'java -version', 'java --version', 'javac -version', 'go version', 'mvn --version', 'ssh -V', 'ssh -G host', 'apt-cache policy bash', 'apt-cache show bash', 'apt-cache search vim', 'dpkg-query -l', 'git fetch --dry-run', 'kubectl get pods', 'kubectl describe pod x', 'kubectl logs x', 'docker ps', 'docker images', 'docker logs c', 'docker inspect c', 'systemctl status nginx', 'journalctl -u nginx', 'npm ls', 'pip show requests']}
+for _level, _cmds in CLOUD_AND_READS.items():
+    CASES[_level] = CASES.get(_level, []) + _cmds
+
 PARAMS = [(level, cmd) for level, cmds in CASES.items() for cmd in cmds]
 
 

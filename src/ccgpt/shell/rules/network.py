@@ -70,6 +70,9 @@ def transfer(cmd, a) -> None:
 
 
 def ssh(cmd, a) -> None:
+    flags = set(cmd.argv[1:])
+    if cmd.argv[0] == "ssh" and flags and (flags <= {"-V", "-v"} or "-G" in flags or "-Q" in flags):
+        return  # `ssh -V` prints the version, `ssh -G host` the configuration, `ssh -Q cipher` a list
     i = skip_options(cmd.argv, 1, _SSH_VALUE)
     if i + 1 < len(cmd.argv):
         a.nested(" ".join(cmd.argv[i + 1:]), cmd.span)

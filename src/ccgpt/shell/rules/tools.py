@@ -78,8 +78,8 @@ def git(cmd, a) -> None:
     if destructive:
         a.add("git-destructive", cmd.span, destructive)
         return
-    if sub in _GIT_READ:
-        return
+    if sub in _GIT_READ or sub == "fetch" and "--dry-run" in flags:
+        return  # `git fetch --dry-run` contacts the remote and changes no ref
     if sub == "branch" and not ops or sub == "branch" and flags & {"-a", "-r", "-v", "-vv", "--list", "--show-current", "--contains", "--merged"}:
         return
     if sub == "stash" and ops[:1] in (["list"], ["show"]):
@@ -111,9 +111,14 @@ def sql(cmd, a) -> None:
         a.add("database", cmd.span, f"{argv[0]} may change a database")
 
 
+_VERSION_ONLY = frozenset(["-version", "--version", "version", "-help", "--help", "-h", "help", "-showversion"])
+
+
 def build(cmd, a) -> None:
     prog = cmd.argv[0]
     args = cmd.argv[1:]
+    if args and all(x in _VERSION_ONLY for x in args):
+        return  # `java -version`, `go version`, `mvn --version`: print and exit
     words = [x for x in args if not x.startswith("-")]
     sub = words[0] if words else ""
     if prog in ("pip", "pipx", "uv", "poetry", "npm", "pnpm", "yarn", "gem", "cargo", "go", "conda", "mamba", "bundle", "composer"):
@@ -230,7 +235,7 @@ PROGRAMS = {
     **{p: [build] for p in ("pip", "pipx", "uv", "poetry", "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "make",
                              "cmake", "ninja", "mvn", "gradle", "conda", "mamba", "bundle", "composer", "rustc", "gcc",
                              "g++", "clang", "javac", "tsc", "pytest", "tox", "nox", "meson", "bazel", "dotnet", "deno",
-                             "rake", "ant", "just", "task")},
+                             "rake", "ant", "just", "task", "java", "kotlin", "kotlinc", "scala", "sbt")},
     **{p: [writer] for p in ("cp", "install", "ln", "tee", "touch", "mkdir", "mkfifo", "mknod", "sed", "tar", "bsdtar",
                               "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
                               "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},

@@ -17,6 +17,13 @@ _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse re
 _GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace"])
 _SQL_DESTRUCTIVE = lazy_re(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
 _SQL_DELETE = lazy_re(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
+# `WHERE 1`, `WHERE 1=1`, `WHERE true`, `WHERE 'a'='a'`, `WHERE id=id`: a condition every row meets
+_SQL_TAUTOLOGY = lazy_re(r"\b(delete\s+from|update)\s+[\w.\"`]+\s+(set\s+[^;]*?\s+)?where\s+\(?\s*"
+                         r"(1|true|not\s+0|not\s+false|(\w+|'[^']*'|\d+)\s*=\s*\4|1\s*<>\s*0|\w+\s+is\s+not\s+null\s+or\s+\w+\s+is\s+null)\s*\)?\s*(;|$)",
+                         re.I | re.M)
+# NoSQL and key-value stores: the same verbs in their own words
+_NOSQL_DESTRUCTIVE = lazy_re(r"^\s*(flushall|flushdb)\b|\bdropDatabase\s*\(|\.drop\s*\(\s*\)|"
+                             r"\.(deleteMany|remove)\s*\(\s*\{\s*\}\s*\)", re.I | re.M)
 _SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
 _SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
 
@@ -102,8 +109,11 @@ def sql(cmd, a) -> None:
         texts += ops[1:]
     if cmd.stdin is not None and cmd.stdin.kind == "text":
         texts.append(cmd.stdin.text)
+    if argv[0] == "redis-cli":
+        texts += [x for x in argv[1:] if x.lower() in ("flushall", "flushdb")]  # `redis-cli -h h FLUSHALL`
     text = "\n".join(texts)
-    if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text):
+    if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text) or \
+            _SQL_TAUTOLOGY.search(text) or _NOSQL_DESTRUCTIVE.search(text):
         a.add("sql-destructive", cmd.span)
     elif texts and all(_SQL_READ.match(t) for t in texts):
         return
@@ -111,6 +121,7 @@ def sql(cmd, a) -> None:
         a.add("database", cmd.span, f"{argv[0]} may change a database")
 
 
+_SETUID_RISKY = frozenset("python python3 perl ruby node php lua find vim vi env busybox awk gawk".split())
 _VERSION_ONLY = frozenset(["-version", "--version", "version", "-help", "--help", "-h", "help", "-showversion"])
 
 
@@ -142,6 +153,12 @@ def writer(cmd, a) -> None:
             from ccgpt.shell.commands import SHELLS
             from ccgpt.shell.rules.delete import copy_like
 
+            mode = option_value(cmd.argv, "-m", "--mode") if prog == "install" else None
+            from ccgpt.shell.rules.files import setuid_mode
+
+            if mode and setuid_mode(mode) and any(o.rsplit("/", 1)[-1] in SHELLS | _SETUID_RISKY for o in ops[:-1]):
+                # `install -m 4755 /bin/sh /tmp/x`: a setuid copy of a shell (Reading 9)
+                a.add("takeover", cmd.span, "installs a setuid copy of a shell or interpreter: anyone becomes root")
             if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
                 # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
                 key = "\x00shell-copies"

@@ -17,19 +17,17 @@ import shlex
 
 from ccgpt.shell import commands as C
 from ccgpt.shell import paths as P
+from ccgpt.shell import rereads
 from ccgpt.shell.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.shell.parse import parse
 from ccgpt.shell.dispatch import Dispatcher
 from ccgpt.shell.words import ARRAY, WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
-_SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
 _WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
                      "command_substitution process_substitution arithmetic_expansion number "
                      "translated_string brace_expression".split())
 _BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
-# A brace word where a command starts: after the line start, an operator or a keyword.
-_BRACE_COMMAND = lazy_re(r"((?:^|[;&|\n(!]|\b(?:then|do|else|time))\s*)(\{[^\s{}'\"]*,[^\s{}]*\}[^\s;&|()<>]*)")
 _INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
 
 
@@ -110,35 +108,13 @@ class Analyzer(Dispatcher, WordEvaluator):
         data = self.src
         tree = parse(data)  # parse() guards against tree-sitter's crash on plane-4+ characters
         if b"\\\n" in data and self.depth < MAX_DEPTH:
-            self._continuations()
+            rereads.continuations(self)
         root = tree.root_node
         self.visit(root)
         if root.has_error:
             self._report_errors(root)
             if "{" in self.text and self.depth < MAX_DEPTH:
-                self._brace_commands()
-
-    def _continuations(self) -> None:
-        """`r\\<newline>m -rf /` is `rm -rf /` to bash; tree-sitter sees two words. Read the
-        joined text too (findings point at the whole command); splitting a word this way is
-        obfuscation."""
-        if _SPLIT_WORD.search(self.text):
-            self.add("obfuscation", self.span_all(), "a line continuation splits a word")
-        type(self)(self.text.replace("\\\n", ""), self.st, self.span_all(), self.depth + 1).run()
-
-    def _brace_commands(self) -> None:
-        """`{rm,-rf,/}`: `{` is a keyword only before a blank, so bash reads this as one word and
-        brace-expands it into `rm -rf /`; tree-sitter sees a broken group. Read the line again
-        with every brace word in command position expanded (findings point at the whole line)."""
-        from ccgpt.shell.words import _braces
-
-        def expand(m: re.Match) -> str:
-            return m.group(1) + " ".join(_braces(m.group(2)))  # raw words: `~` still expands
-
-        text, n = _BRACE_COMMAND.subn(expand, self.text)
-        if n:
-            self.add("obfuscation", self.span_all(), "brace expansion builds the command line")
-            type(self)(text, self.st, self.span_all(), self.depth + 1).run()
+                rereads.brace_commands(self)
 
     def span_all(self):
         return self.base if type(self.base) is tuple else (self.base, self.base + len(self.text))

@@ -79,16 +79,21 @@ def _host_reaching(src: str) -> bool:
 
 
 def _translate(words: list[str], mounts: list[tuple[str, str]]) -> list[str]:
-    """Container paths under a bind mount are the host paths they mirror."""
-    out = []
-    for w in words:
-        for src, dst in mounts:
-            dst = dst.rstrip("/") or "/"
-            if dst != "/" and (w == dst or w.startswith(dst + "/")):
-                w = src.rstrip("/") + w[len(dst):] or "/"
-                break
-        out.append(w)
-    return out
+    """Container paths under a bind mount are the host paths they mirror, also inside a word
+    that is code (`sh -c 'rm -rf /host/*'`)."""
+    for src, dst in mounts:
+        dst = dst.rstrip("/")
+        if not dst.startswith("/"):
+            continue
+        rx = re.compile(r"(?<![\w.~/-])" + re.escape(dst) + r"(?=/|$|[\s'\";|&)<>])")
+        host = src.rstrip("/")
+
+        def sub(m: re.Match, host=host) -> str:
+            following = m.string[m.end():m.end() + 1]
+            return host if following == "/" else (host or "/")  # `/host` alone is `/`
+
+        words = [rx.sub(sub, w) for w in words]
+    return words
 
 
 def run_inside(cmd: Cmd, a, inner: list[str], *, cap: bool, where: str) -> None:

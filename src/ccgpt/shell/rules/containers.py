@@ -154,7 +154,7 @@ def _docker_exec(cmd, a, args: list[str]) -> None:
     sub = args[k]
     inner, mounts, seen = _docker_inner(args[k + 1:], sub)
     reach = [(s, d) for s, d in mounts if _host_reaching(s)]
-    privileged = bool(seen & {"--privileged"}) or any(x in ("--pid=host", "--net=host") or x.startswith("--cap-add=") and "SYS_ADMIN" in x for x in args)
+    privileged = bool(seen & {"--privileged"}) or any(x == "--pid=host" or x.startswith("--cap-add=") and "SYS_ADMIN" in x for x in args)
     if reach or privileged:
         a.add("privileged", cmd.span, f"{cmd.argv[0]} {sub} gives the container the host's root")
     if sub != "create":

@@ -25,8 +25,10 @@ def test_no_terminal_no_yes_refuses(run_cli, work, area):
 
 
 def test_yes_runs_inside_and_records(run_cli, work, area):
-    # The risk engine cannot see inside the Python string (review), so the sandbox must contain it.
-    escape = "open('../outside.txt', 'w').write('out')"
+    # The risk engine cannot follow the path through a Python variable (review), so the sandbox
+    # must contain it. (A literal `open('../outside.txt', 'w')` is now read as a write outside the
+    # working directory: dangerous, which `--yes` alone does not run.)
+    escape = "p = '../outside.txt'; open(p, 'w').write('out')"
     r = run_cli("run", "--yes", "--", "sh", "-c", f'echo in > inside.txt; python3 -c "{escape}"; exit 3')
     assert r.returncode == 3
     assert (work / "inside.txt").read_text() == "in\n"

@@ -17,13 +17,13 @@ import shlex
 
 from ccgpt.shell import commands as C
 from ccgpt.shell import paths as P
+from ccgpt.shell import rereads
 from ccgpt.shell.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.shell.parse import parse
 from ccgpt.shell.dispatch import Dispatcher
 from ccgpt.shell.words import ARRAY, WordEvaluator, WordInfo
 
 MAX_DEPTH = 10
-_SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
 _WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
                      "command_substitution process_substitution arithmetic_expansion number "
                      "translated_string brace_expression".split())
@@ -108,19 +108,13 @@ class Analyzer(Dispatcher, WordEvaluator):
         data = self.src
         tree = parse(data)  # parse() guards against tree-sitter's crash on plane-4+ characters
         if b"\\\n" in data and self.depth < MAX_DEPTH:
-            self._continuations()
+            rereads.continuations(self)
         root = tree.root_node
         self.visit(root)
         if root.has_error:
             self._report_errors(root)
-
-    def _continuations(self) -> None:
-        """`r\\<newline>m -rf /` is `rm -rf /` to bash; tree-sitter sees two words. Read the
-        joined text too (findings point at the whole command); splitting a word this way is
-        obfuscation."""
-        if _SPLIT_WORD.search(self.text):
-            self.add("obfuscation", self.span_all(), "a line continuation splits a word")
-        type(self)(self.text.replace("\\\n", ""), self.st, self.span_all(), self.depth + 1).run()
+            if "{" in self.text and self.depth < MAX_DEPTH:
+                rereads.brace_commands(self)
 
     def span_all(self):
         return self.base if type(self.base) is tuple else (self.base, self.base + len(self.text))
@@ -269,7 +263,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         return out
 
     def redirect(self, node, rest: list) -> Redirect:
-        op, fd, target, text, base = "", "", "", None, None
+        op, fd, target, text, base, here = "", "", "", None, None, None
         for c in node.children:
             t = c.type
             if t == "file_descriptor":
@@ -296,10 +290,12 @@ class Analyzer(Dispatcher, WordEvaluator):
                     if node.type == "herestring_redirect":
                         text = value
                         base = self.exact_base(c, value)
+                        here = info
                     else:
                         target = value
         r = Redirect(op, target, self.span(node), fd, text)
         r.base = base  # type: ignore[attr-defined]
+        r.info = here
         return r
 
     # ---- assignments, declarations, functions, loops ---------------------------------

@@ -38,6 +38,62 @@ def _hex(text: str) -> str | None:
         return None
 
 
+_TR_CLASSES = {"lower": "abcdefghijklmnopqrstuvwxyz", "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "digit": "0123456789",
+               "space": " \t\n\r\f\v", "blank": " \t"}
+
+
+def _tr_set(spec: str) -> str | None:
+    """Expand a tr SET: escapes, `a-z` ranges, `[:lower:]`-style classes; None for what is not
+    modelled (`[c*n]` repeats, equivalence classes)."""
+    spec = decode_ansi_c(spec) if "\\" in spec else spec
+    for name, chars in _TR_CLASSES.items():
+        spec = spec.replace(f"[:{name}:]", chars)
+    if "[:" in spec or "[=" in spec or "*]" in spec:
+        return None
+    out, i = [], 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-" and ord(spec[i]) <= ord(spec[i + 2]):
+            out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(spec[i])
+            i += 1
+    return "".join(out) if len(out) <= 4096 else None
+
+
+def tr(argv: list[str], text: str) -> str | None:
+    """`tr SET1 SET2`, `tr -d SET`, `tr -s SET`: the output for known input, else None."""
+    flags, sets = "", []
+    for a in argv[1:]:
+        if a.startswith("-") and len(a) > 1 and not sets:
+            flags += a[1:]
+        else:
+            sets.append(a)
+    if set(flags) - set("ds") or not sets or len(sets) > 2:
+        return None  # -c/-t and long options are not modelled
+    expanded = [_tr_set(x) for x in sets]
+    if any(e is None for e in expanded):
+        return None
+    if "d" in flags:
+        out = "".join(ch for ch in text if ch not in expanded[0])
+        squeeze = expanded[1] if len(expanded) > 1 else ""
+    elif len(expanded) == 2:
+        s1, s2 = expanded
+        if not s2:
+            return None
+        s2 = (s2 + s2[-1] * len(s1))[:len(s1)]
+        table: dict[int, str] = {}
+        for a, b in zip(s1, s2):
+            table[ord(a)] = b  # the last mapping of a repeated character wins, as in GNU tr
+        out = text.translate(table)
+        squeeze = s2 if "s" in flags else ""
+    else:
+        out, squeeze = text, expanded[0] if "s" in flags else ""
+    if squeeze:
+        out = re.sub("([" + re.escape(squeeze) + "])\\1+", r"\1", out)
+    return out
+
+
 def printf(args: list[str]) -> str:
     if not args:
         return ""
@@ -94,7 +150,12 @@ def static_output(cmd: Cmd) -> Output | None:
         decoded = _hex(literal) if literal is not None else None
     elif prog == "rev":
         decoded = "\n".join(line[::-1] for line in literal.split("\n")) if literal is not None else None
-    elif prog == "tr" or prog == "gunzip" or prog == "zcat" and not files:
+    elif prog == "tr":
+        if stdin is None or not (stdin.decoded or stdin.kind == TEXT):
+            return None
+        decoded = tr(argv, literal) if literal is not None else None
+        files = []  # tr's operands are sets, never files
+    elif prog == "gunzip" or prog == "zcat" and not files:
         if stdin is not None and (stdin.decoded or stdin.kind == TEXT):
             return Output("unknown", decoded=True)
         return None

@@ -71,9 +71,12 @@ class Dispatcher(Recursion):
             self.add("obfuscation", span, "${IFS} used to hide spaces between words")
         # Redirects override the pipe: a heredoc or here-string is the command's stdin.
         for r in redirects:
-            if r.op in ("<<", "<<-", "<<<") and r.text is not None:
+            if r.op == "<<<" and r.info is not None and r.info.net:
+                stdin = Output(NET)  # `source /dev/stdin <<< "$(curl …)"`
+            elif r.op in ("<<", "<<-", "<<<") and r.text is not None:
                 stdin = Output(TEXT, r.text)
                 stdin.origin = r.base  # type: ignore[attr-defined]
+                stdin.decoded = bool(r.info is not None and r.info.decoded)
             elif r.op == "<" and P.secret_path(r.target):
                 stdin = Output(UNKNOWN, secret=True)
         prog = C.program(argv[0])
@@ -290,6 +293,8 @@ class Dispatcher(Recursion):
     # ---- what a stage writes to the next one -----------------------------------------
     def output_of(self, cmd: Cmd) -> Output:
         prog = cmd.argv[0]
+        if cmd.inner_output is not None:  # `docker exec c curl URL | sh`: the container's output
+            return cmd.inner_output
         if prog == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
             pass  # openssl base64 -d, enc, dgst …: not a network pipe
         elif prog in C.NET_FETCH or prog in C.NET_PIPES:

@@ -9,7 +9,7 @@ import re
 
 
 class LazyRe:
-    __slots__ = ("_args", "search", "match", "fullmatch", "sub", "finditer", "findall", "split")
+    __slots__ = ("_args", "search", "match", "fullmatch", "sub", "subn", "finditer", "findall", "split")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._args = (pattern, flags)

@@ -94,10 +94,11 @@ class Redirect:
     """op ('>', '>>', '<', '&>', '>|', '>&', '<<', '<<<'), normalised target, span, fd,
     text (heredoc / here-string content) and base (where that text sits)."""
 
-    __slots__ = ("op", "target", "span", "fd", "text", "base")
+    __slots__ = ("op", "target", "span", "fd", "text", "base", "info")
 
     def __init__(self, op, target, span, fd="", text=None, base=None):
         self.op, self.target, self.span, self.fd, self.text, self.base = op, target, span, fd, text, base
+        self.info = None  # a here-string's WordInfo: did its value come from the network, a decoder …
 
 
 class Cmd:
@@ -110,7 +111,7 @@ class Cmd:
     per word, where its literal text starts (or a span to clamp nested findings to)."""
 
     __slots__ = ("argv", "spans", "span", "redirects", "stdin", "tree", "cwd", "secret_args", "net_args",
-                 "decoded_args", "bases", "procsub", "find_roots", "find_filtered")
+                 "decoded_args", "bases", "procsub", "find_roots", "find_filtered", "inner_output")
 
     def __init__(self, argv, spans, span, redirects=None, stdin=None, tree=False, cwd=None, secret_args=False,
                  net_args=False, decoded_args=False):
@@ -118,7 +119,7 @@ class Cmd:
         self.redirects = redirects if redirects is not None else []
         self.stdin, self.tree, self.cwd = stdin, tree, cwd
         self.secret_args, self.net_args, self.decoded_args = secret_args, net_args, decoded_args
-        self.bases = self.procsub = self.find_roots = None
+        self.bases = self.procsub = self.find_roots = self.inner_output = None
         self.find_filtered = False
 
     @property

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ccgpt.shell import commands as C
 from ccgpt.shell import paths as P
 from ccgpt.shell.model import NET, PATHS, TEXT, Cmd
+from ccgpt.shell.words import decode_ansi_c
 
 _SHELL_VALUE_OPTS = frozenset(["-o", "+o", "-O", "+O", "--rcfile", "--init-file"])
 _XARGS_VALUE_OPTS = frozenset("-a -d -E -e -I -L -l -n -P -s --arg-file --delimiter --eof "
@@ -19,6 +20,34 @@ _FIND_EXEC = frozenset(["-exec", "-execdir", "-ok", "-okdir"])
 _FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime "
                           "-mmin -atime -amin -ctime -cmin -size -empty -user -group -uid -gid -perm -links "
                           "-inum -samefile -lname -ilname -newermt -used -nouser -nogroup".split())
+
+
+_FIND_GLOBS = frozenset("-name -iname -path -ipath -wholename -iwholename -lname -ilname".split())
+
+
+def _matches_all(test: str, value: list[str]) -> bool:
+    """`-name '*'`, `-iname '**'`, `-path '*'`, `-regex '.*'`: a test every file passes."""
+    v = value[0] if value else None
+    if v is None:
+        return False
+    if test in _FIND_GLOBS and test not in ("-lname", "-ilname"):
+        return v != "" and set(v) == {"*"}
+    if test in ("-regex", "-iregex"):
+        return v in (".*", "^.*", ".*$", "^.*$", "(.*)", ".*.*")
+    return False
+
+
+def _cluster_has(word: str, letter: str, value_letters: str) -> bool:
+    """Whether a short-option cluster (`-0r`, `-rt0`) sets `letter` before a value letter
+    (`-n10` is -n with value 10, not -0)."""
+    if not word.startswith("-") or word.startswith("--"):
+        return False
+    for ch in word[1:]:
+        if ch == letter:
+            return True
+        if ch in value_letters:
+            return False
+    return False
 
 
 class Recursion:
@@ -43,7 +72,10 @@ class Recursion:
                 break
             i += 1
         if "c" in flags:
-            if i < len(argv):
+            if i < len(argv) and argv[i] == P.DYNAMIC:
+                if not cmd.net_args:
+                    self.add("runs-script", cmd.span, "runs shell code that is not known here")
+            elif i < len(argv):
                 self.nested(argv[i], self.base_of(cmd, i), positional=argv[i + 1:] or [argv[0]])
             return False
         if i < len(argv) and "s" not in flags:
@@ -66,7 +98,7 @@ class Recursion:
             if shell:
                 self.nested(src.text, getattr(src, "origin", None) or cmd.span)
             else:
-                from ccgpt.shell.rules.network import check_code_text
+                from ccgpt.shell.rules.inline import check_code_text
 
                 check_code_text(src.text, cmd, self)
         elif src.decoded:
@@ -76,7 +108,7 @@ class Recursion:
 
     def interpreter(self, cmd: Cmd) -> bool:
         """python -c CODE / perl -e CODE / node -e CODE …, a script file, or code on stdin."""
-        from ccgpt.shell.rules.network import check_code_text
+        from ccgpt.shell.rules.inline import check_code_text
 
         flag = C.INTERPRETERS.get(cmd.argv[0])
         argv = cmd.argv
@@ -120,7 +152,7 @@ class Recursion:
             if shell:
                 self.nested(self.st.files[key], cmd.span)
             else:
-                from ccgpt.shell.rules.network import check_code_text
+                from ccgpt.shell.rules.inline import check_code_text
 
                 check_code_text(self.st.files[key], cmd, self)
         else:
@@ -235,18 +267,27 @@ class Recursion:
                 break
             i += 1
         items = [P.DYNAMIC]
+        delim = "\0" if any(a == "--null" or _cluster_has(a, "0", "adEeIiLlnPs") for a in argv[1:i]) else None
+        d = next((argv[k + 1] for k in range(1, i - 1) if argv[k] in ("-d", "--delimiter")), None)
+        if d is not None:
+            delim = decode_ansi_c(d)[:1] or None
         if cmd.stdin is not None and cmd.stdin.kind == PATHS:
             items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
         elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
-            # `echo / | xargs rm -rf` deletes exactly that; with -I each line is one item.
+            # `echo / | xargs rm -rf` deletes exactly that; with -I each line is one item; with
+            # -0 or -d the delimiter alone splits (`echo 'rm -rf /' | xargs -0 sh -c` is one item).
             lines = [line for line in cmd.stdin.text.splitlines() if line.strip()]
-            items = lines if repl else cmd.stdin.text.split()
+            items = [x for x in cmd.stdin.text.split(delim) if x] if delim else (lines if repl else cmd.stdin.text.split())
+            items = items or [P.DYNAMIC]
         inner = argv[i:] or ["echo"]
         if repl:
             inner = [a.replace(repl, items[0]) for a in inner]
         else:
             inner = inner + items
-        sub = Cmd(inner, [cmd.span] * len(inner), cmd.span, [], None, True, self.st.cwd, cmd.secret_args, cmd.net_args)
+        # Items read from the network are network content in the command's arguments:
+        # `curl URL | xargs sh -c` runs what the server sent.
+        net = cmd.net_args or (cmd.stdin is not None and cmd.stdin.kind == NET)
+        sub = Cmd(inner, [cmd.span] * len(inner), cmd.span, [], None, True, self.st.cwd, cmd.secret_args, net)
         sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
         self.run_cmd(sub)
         return False
@@ -262,8 +303,10 @@ class Recursion:
             i += 1
         roots = roots or ["."]
         expr = argv[i:]
-        # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest.
-        filtered = any(a in _FIND_FILTERS for a in expr) and not any(a in ("-o", "-or") for a in expr)
+        # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest; a
+        # pattern that matches every name (`-name '*'`, `-path '*'`, `-regex '.*'`) filters nothing.
+        filtered = any(a in _FIND_FILTERS and not _matches_all(a, expr[k + 1:k + 2]) for k, a in enumerate(expr)) and \
+            not any(a in ("-o", "-or") for a in expr)
         cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
         j = 0
         while j < len(expr):

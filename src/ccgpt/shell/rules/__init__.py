@@ -12,11 +12,11 @@ from ccgpt.shell.rules.catalog import CATALOG, RULES, Rule  # noqa: F401
 def registry():
     """(checks by program, generic checks, every program name known to the engine)."""
     from ccgpt.shell import commands as C
-    from ccgpt.shell.rules import delete, disk, files, gtfo, network, system, tools
+    from ccgpt.shell.rules import cloud, containers, delete, disk, files, gtfo, network, system, tools
 
     by_prog: dict[str, list] = {}
     generic: list = []
-    for module in (files, delete, disk, system, network, tools, gtfo):
+    for module in (files, delete, disk, system, network, tools, containers, cloud, gtfo):
         for prog, checks in module.PROGRAMS.items():
             by_prog.setdefault(prog, []).extend(checks)
         generic.extend(module.GENERIC)

@@ -1,4 +1,5 @@
-"""Block devices and filesystems: dd, mkfs*, wipefs, partitioners, blkdiscard, mkswap, cryptsetup."""
+"""Block devices and filesystems: dd, mkfs*, wipefs, partitioners, blkdiscard, mkswap, cryptsetup,
+and firmware or block-by-block erasers (hdparm, nvme, badblocks, sg_format)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,49 @@ def blkdiscard(cmd, a) -> None:
     a.add("disk-format", cmd.span, "discards every block of a device")
 
 
+def erase_tool(cmd, a) -> None:
+    """Tools that erase a disk from its firmware or block by block: hdparm's ATA secure erase,
+    nvme format/sanitize, badblocks -w, sg_format --format, blkzone reset."""
+    argv = cmd.argv
+    prog = argv[0]
+    args = argv[1:]
+    flags, ops, _ = short_flags(argv)
+    what = None
+    if prog == "hdparm":
+        if any(x.startswith(("--security-erase", "--trim-sector-ranges", "--write-sector", "--fwdownload",
+                             "--make-bad-sector", "--dco-restore", "--dco-setmax")) for x in args) or "-N" in flags:
+            what = "hdparm erases, rewrites or resizes the disk itself"
+    elif prog == "nvme":
+        if ops[:1] and ops[0] in ("format", "sanitize", "write-zeroes", "write", "dsm", "ns-delete", "delete-ns",
+                                  "fw-download", "fw-commit", "fw-activate"):
+            what = f"nvme {ops[0]} erases or rewrites the drive"
+    elif prog == "badblocks":
+        if flags & {"-w"} or any(x.startswith("-") and not x.startswith("--") and "w" in x for x in args):
+            what = "badblocks -w overwrites every block with test patterns"
+        elif flags & {"-n"}:
+            a.add("system-change", cmd.span, "badblocks -n rewrites every block (restoring it afterwards)")
+            return
+    elif prog in ("sg_format", "sg_sanitize"):
+        if prog == "sg_sanitize" or flags & {"-F", "--format"} or any(x.startswith("--format") for x in args):
+            what = f"{prog} low-level formats the disk"
+    elif prog == "blkzone":
+        if ops[:1] and ops[0] in ("reset", "finish"):
+            what = f"blkzone {ops[0]} discards zone data"
+    if what:
+        a.add("disk-write", cmd.span, what)
+        return
+    # What is left only reads: identify, SMART logs, a read-only surface scan, a zone report.
+    if prog == "hdparm" and flags - _HDPARM_READ:
+        a.add("system-change", cmd.span, "hdparm changes disk settings")
+    elif prog == "nvme" and ops[:1] and ops[0] not in _NVME_READ:
+        a.add("system-change", cmd.span, f"nvme {ops[0]} changes the drive")
+
+
+_HDPARM_READ = frozenset("-I -i -t -T -g -C -H -v -r -a -A -B -M -Q -W -z --direct --verbose --help -h -V".split()) - {"-z"}
+_NVME_READ = frozenset("list list-subsys list-ns list-ctrl id-ctrl id-ns id-ns-desc id-nvmset smart-log error-log "
+                       "fw-log effects-log get-log get-feature show-regs version help show-topology".split())
+
+
 def mkswap(cmd, a) -> None:
     _, ops, _ = short_flags(cmd.argv)
     if any(P.block_device(o) for o in ops):
@@ -70,5 +114,6 @@ PROGRAMS = {"dd": [dd], "mkfs": [mkfs], "mke2fs": [mkfs], "mkdosfs": [mkfs], "mk
             "wipefs": [wipefs], "fdisk": [partitioner], "sfdisk": [partitioner], "sgdisk": [partitioner],
             "gdisk": [partitioner], "cfdisk": [partitioner], "parted": [partitioner], "blkdiscard": [blkdiscard],
             "mkswap": [mkswap], "cryptsetup": [cryptsetup], "mount": [mount], "umount": [mount],
-            "swapoff": [mount], "losetup": [mount]}
+            "swapoff": [mount], "losetup": [mount],
+            **{p: [erase_tool] for p in ("hdparm", "nvme", "badblocks", "sg_format", "sg_sanitize", "blkzone")}}
 GENERIC: list = []

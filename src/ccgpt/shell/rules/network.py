@@ -1,5 +1,5 @@
-"""Network: downloads, uploads, remote shells, reverse shells, exfiltration, and inline code
-(python -c, perl -e, awk system()) that opens sockets or shells out."""
+"""Network: downloads, uploads, remote shells, raw sockets, reverse shells, exfiltration. Inline
+interpreter code is read in inline.py."""
 
 from __future__ import annotations
 
@@ -9,55 +9,9 @@ from ccgpt.shell.lazyre import lazy_re
 
 from ccgpt.shell import paths as P
 from ccgpt.shell.commands import NET_SINKS, SHELLS, skip_options, short_flags
+from ccgpt.shell.rules.inline import check_code_text  # noqa: F401  (re-exported for recurse.py)
 
-_SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|Net::|IO::Socket|/dev/tcp/", re.I)
-_SPAWN = lazy_re(r"pty\.spawn|dup2|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
-_SHELL_OUT = lazy_re(
-    r"(?:os\.system|os\.popen|system|popen|shell_exec|passthru|proc_open|execSync|exec|spawnSync|check_output|"
-    r"check_call|subprocess\.(?:run|call|Popen)|Popen|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
-    re.S)
-_BACKTICK = lazy_re(r"`([^`]+)`")
-_STRING = lazy_re(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.S)
-_RMTREE = lazy_re(r"(?:shutil\.rmtree|rmSync|rmdirSync|FileUtils\.rm_rf|rm_r|remove_tree|rmtree)\s*\(\s*([\"'])([^\"']*)\1")
-_DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdir|File\.delete|\.rmdir\(|shutil\.rmtree|rm_rf")
 _SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w -B -I".split())
-
-
-_FORK_LOOP = lazy_re(r"fork\s+while\s+fork|(while|for|loop|until)\b[^\n]{0,40}\bfork\s*\(|\bfork\s*\(\)\s*(while|until)\b", re.I)
-
-
-def check_code_text(code: str, cmd, a) -> None:
-    """Inline program text for python/perl/ruby/node/php/awk, or text piped into them."""
-    if _FORK_LOOP.search(code):
-        a.add("fork-bomb", cmd.span, "inline code forks in a loop")
-        return
-    if _SOCKET.search(code) and _SPAWN.search(code):
-        a.add("reverse-shell", cmd.span, "inline code connects a shell to a network socket")
-        return
-    found = False
-    for m in _SHELL_OUT.finditer(code):
-        lit = m.group(1)
-        if lit.startswith("["):
-            parts = [x.group(1) if x.group(1) is not None else x.group(2) for x in _STRING.finditer(lit)]
-            text = " ".join(parts)
-        else:
-            text = lit[1:-1]
-        a.nested(text, cmd.span)
-        found = True
-    for m in _BACKTICK.finditer(code) if cmd.argv[0] in ("perl", "ruby", "php") else ():
-        a.nested(m.group(1), cmd.span)
-        found = True
-    for m in _RMTREE.finditer(code):
-        from ccgpt.shell.model import Cmd
-
-        sub = Cmd(["rm", "-r", "-f", "--", m.group(2)], [cmd.span] * 5, cmd.span, [], None, False, cmd.cwd)
-        a.apply_rules(sub)
-        found = True
-    if not found and _DELETE.search(code):
-        a.add("forced-delete", cmd.span, "inline code deletes files")
-        found = True
-    if not found:
-        a.add("runs-script", cmd.span, f"runs inline {cmd.argv[0]} code")
 
 
 def curl(cmd, a) -> None:
@@ -116,6 +70,9 @@ def transfer(cmd, a) -> None:
 
 
 def ssh(cmd, a) -> None:
+    flags = set(cmd.argv[1:])
+    if cmd.argv[0] == "ssh" and flags and (flags <= {"-V", "-v"} or "-G" in flags or "-Q" in flags):
+        return  # `ssh -V` prints the version, `ssh -G host` the configuration, `ssh -Q cipher` a list
     i = skip_options(cmd.argv, 1, _SSH_VALUE)
     if i + 1 < len(cmd.argv):
         a.nested(" ".join(cmd.argv[i + 1:]), cmd.span)
@@ -148,13 +105,32 @@ def exfiltration(cmd, a) -> None:
 
 
 def shell_socket(cmd, a) -> None:
-    """Generic: a shell whose input or output is a /dev/tcp socket."""
+    """Generic: a shell whose input or output is a /dev/tcp socket (or a zsh `ztcp` one)."""
     if cmd.argv and cmd.argv[0] in SHELLS and ("/dev/tcp/" in a.text or "/dev/udp/" in a.text):
         a.add("reverse-shell", cmd.span, "a shell wired to a /dev/tcp socket")
+    elif cmd.argv and cmd.argv[0] in SHELLS and _ZTCP in a.st.files and any("&" in r.op for r in cmd.redirects):
+        a.add("reverse-shell", cmd.span, "a shell wired to the socket ztcp opened")
+
+
+_ZTCP = "\x00ztcp"
+
+
+def ztcp(cmd, a) -> None:
+    """zsh's `ztcp HOST PORT` / `zsocket` open a socket on a new fd: the zsh spelling of
+    `exec 3<>/dev/tcp/HOST/PORT`."""
+    flags = short_flags(cmd.argv)[0]
+    if len(cmd.argv) > 1 and not flags & {"-c", "-L"} or flags & {"-l", "-a"}:
+        a.st.files[_ZTCP] = ""
+        a.add("network-redirect", cmd.span, f"{cmd.argv[0]} opens a raw network socket in the shell")
+
+
+def zmodload(cmd, a) -> None:
+    """Loading a zsh module changes nothing by itself; what the module's commands do is read
+    where they are used."""
 
 
 PROGRAMS = {"curl": [curl], "wget": [wget], "nc": [netcat], "ncat": [netcat], "netcat": [netcat],
             "socat": [netcat], "telnet": [netcat], "openssl": [netcat], "cryptcat": [netcat],
             "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "rclone": [transfer], "aria2c": [transfer],
-            "ssh": [ssh], "mosh": [ssh]}
+            "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload]}
 GENERIC = [exfiltration, shell_socket]

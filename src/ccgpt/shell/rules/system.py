@@ -136,7 +136,7 @@ def packages(cmd, a) -> None:
     verb = verbs[0] if verbs else ""
     readonly = {"list", "search", "show", "info", "policy", "depends", "rdepends", "madison", "query", "-Q", "-Ss",
                 "-Si", "-Qi", "-Ql", "list-installed", "history", "check-update", "provides", "whatprovides", "repolist",
-                "showpkg", "stats", "pkgnames", "changelog", "outdated", "leaves", "deps", "uses", "desc", "--version",
+                "showpkg", "stats", "pkgnames", "changelog", "showsrc", "dump", "dumpavail", "unmet", "find", "outdated", "leaves", "deps", "uses", "desc", "--version",
                 "-l", "-L", "-s", "-S", "-q", "-qa", "-qi", "-ql", "-qf", "--list", "--status", "--search", "--listfiles"}
     if verb in readonly or not cmd.argv[1:] or all(x in readonly or x in ("-Q", "-Qs", "-Ss", "-Si", "-Qi", "-Ql", "-Qe") for x in cmd.argv[1:]):
         return
@@ -193,7 +193,7 @@ PROGRAMS = {
                                 "iptables-restore", "aa-disable", "aa-complain", "apparmor_parser")},
     "history": [history], "crontab": [crontab],
     **{p: [packages] for p in ("apt", "apt-get", "aptitude", "dpkg", "dnf", "yum", "rpm", "pacman", "zypper", "apk",
-                                "snap", "flatpak", "emerge", "brew", "port", "nix-env")},
+                                "snap", "flatpak", "emerge", "brew", "port", "nix-env", "apt-cache", "apt-file", "dpkg-query")},
     **{p: [kernel] for p in ("sysctl", "modprobe", "insmod", "rmmod", "kexec", "update-grub", "grub-install",
                               "update-initramfs", "dracut", "visudo", "chpasswd", "lsmod", "modinfo")},
     **{p: [accounts] for p in ("passwd", "useradd", "userdel", "usermod", "adduser", "deluser", "groupadd",

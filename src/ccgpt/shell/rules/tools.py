@@ -1,4 +1,4 @@
-"""Everyday tools: git, containers, SQL clients, builds and installs, and the file writers
+"""Everyday tools: git, SQL clients, builds and installs, and the file writers
 (touch, mkdir, cp, ln, tee, sed -i, tar -x, unzip, patch, awk)."""
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse re
 _GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace"])
 _SQL_DESTRUCTIVE = lazy_re(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
 _SQL_DELETE = lazy_re(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
+# `WHERE 1`, `WHERE 1=1`, `WHERE true`, `WHERE 'a'='a'`, `WHERE id=id`: a condition every row meets
+_SQL_TAUTOLOGY = lazy_re(r"\b(delete\s+from|update)\s+[\w.\"`]+\s+(set\s+[^;]*?\s+)?where\s+\(?\s*"
+                         r"(1|true|not\s+0|not\s+false|(\w+|'[^']*'|\d+)\s*=\s*\4|1\s*<>\s*0|\w+\s+is\s+not\s+null\s+or\s+\w+\s+is\s+null)\s*\)?\s*(;|$)",
+                         re.I | re.M)
+# NoSQL and key-value stores: the same verbs in their own words
+_NOSQL_DESTRUCTIVE = lazy_re(r"^\s*(flushall|flushdb)\b|\bdropDatabase\s*\(|\.drop\s*\(\s*\)|"
+                             r"\.(deleteMany|remove)\s*\(\s*\{\s*\}\s*\)", re.I | re.M)
 _SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
 _SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
 
@@ -78,8 +85,8 @@ def git(cmd, a) -> None:
     if destructive:
         a.add("git-destructive", cmd.span, destructive)
         return
-    if sub in _GIT_READ:
-        return
+    if sub in _GIT_READ or sub == "fetch" and "--dry-run" in flags:
+        return  # `git fetch --dry-run` contacts the remote and changes no ref
     if sub == "branch" and not ops or sub == "branch" and flags & {"-a", "-r", "-v", "-vv", "--list", "--show-current", "--contains", "--merged"}:
         return
     if sub == "stash" and ops[:1] in (["list"], ["show"]):
@@ -87,32 +94,6 @@ def git(cmd, a) -> None:
     if sub in ("remote", "tag", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
         return
     a.add("git-change", cmd.span, f"git {sub} changes the repository or working tree")
-
-
-def containers(cmd, a) -> None:
-    prog, args = cmd.argv[0], cmd.argv[1:]
-    words = [x for x in args if not x.startswith("-")]
-    flags, _, _ = short_flags(args, 0)
-    sub = words[0] if words else ""
-    sub2 = words[1] if len(words) > 1 else ""
-    if prog in ("kubectl", "oc", "helm"):
-        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and "--replicas=0" in args):
-            a.add("container-destructive", cmd.span, f"{prog} {sub} removes cluster resources")
-        elif sub in ("get", "describe", "logs", "top", "version", "explain", "api-resources", "cluster-info", "list", "status", "history", "auth") or (sub == "config" and sub2 in ("view", "get-contexts", "current-context")):
-            return
-        else:
-            a.add("container-change", cmd.span, f"{prog} {sub} changes the cluster")
-        return
-    if sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
-        a.add("container-destructive", cmd.span, f"{prog} {sub} {sub2} deletes containers, images or volumes")
-    elif sub in ("rm", "rmi", "kill") and (flags & {"-f", "--force"} or sub == "kill"):
-        a.add("container-destructive", cmd.span, f"{prog} {sub} -f force-removes containers")
-    elif sub == "run" and (flags & {"--privileged"} or any(re.match(r"^/(:|$)|^/(etc|root|var|usr|home)?:/", x) for x in args) or "--pid=host" in args):
-        a.add("privileged", cmd.span, f"{prog} run gives the container the host's root")
-    elif sub in ("ps", "images", "logs", "inspect", "version", "info", "stats", "top", "history", "port", "diff", "search") or (sub in ("image", "container", "volume", "network", "compose") and sub2 in ("ls", "list", "inspect", "ps", "logs")):
-        return
-    else:
-        a.add("container-change", cmd.span, f"{prog} {sub} changes containers or images")
 
 
 def sql(cmd, a) -> None:
@@ -128,8 +109,11 @@ def sql(cmd, a) -> None:
         texts += ops[1:]
     if cmd.stdin is not None and cmd.stdin.kind == "text":
         texts.append(cmd.stdin.text)
+    if argv[0] == "redis-cli":
+        texts += [x for x in argv[1:] if x.lower() in ("flushall", "flushdb")]  # `redis-cli -h h FLUSHALL`
     text = "\n".join(texts)
-    if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text):
+    if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text) or \
+            _SQL_TAUTOLOGY.search(text) or _NOSQL_DESTRUCTIVE.search(text):
         a.add("sql-destructive", cmd.span)
     elif texts and all(_SQL_READ.match(t) for t in texts):
         return
@@ -137,9 +121,15 @@ def sql(cmd, a) -> None:
         a.add("database", cmd.span, f"{argv[0]} may change a database")
 
 
+_SETUID_RISKY = frozenset("python python3 perl ruby node php lua find vim vi env busybox awk gawk".split())
+_VERSION_ONLY = frozenset(["-version", "--version", "version", "-help", "--help", "-h", "help", "-showversion"])
+
+
 def build(cmd, a) -> None:
     prog = cmd.argv[0]
     args = cmd.argv[1:]
+    if args and all(x in _VERSION_ONLY for x in args):
+        return  # `java -version`, `go version`, `mvn --version`: print and exit
     words = [x for x in args if not x.startswith("-")]
     sub = words[0] if words else ""
     if prog in ("pip", "pipx", "uv", "poetry", "npm", "pnpm", "yarn", "gem", "cargo", "go", "conda", "mamba", "bundle", "composer"):
@@ -163,6 +153,12 @@ def writer(cmd, a) -> None:
             from ccgpt.shell.commands import SHELLS
             from ccgpt.shell.rules.delete import copy_like
 
+            mode = option_value(cmd.argv, "-m", "--mode") if prog == "install" else None
+            from ccgpt.shell.rules.files import setuid_mode
+
+            if mode and setuid_mode(mode) and any(o.rsplit("/", 1)[-1] in SHELLS | _SETUID_RISKY for o in ops[:-1]):
+                # `install -m 4755 /bin/sh /tmp/x`: a setuid copy of a shell (Reading 9)
+                a.add("takeover", cmd.span, "installs a setuid copy of a shell or interpreter: anyone becomes root")
             if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
                 # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
                 key = "\x00shell-copies"
@@ -252,12 +248,11 @@ def awk(cmd, a) -> None:
 
 PROGRAMS = {
     "git": [git],
-    **{p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm")},
     **{p: [sql] for p in ("psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "mongo", "mongosh", "redis-cli", "clickhouse-client")},
     **{p: [build] for p in ("pip", "pipx", "uv", "poetry", "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "make",
                              "cmake", "ninja", "mvn", "gradle", "conda", "mamba", "bundle", "composer", "rustc", "gcc",
                              "g++", "clang", "javac", "tsc", "pytest", "tox", "nox", "meson", "bazel", "dotnet", "deno",
-                             "rake", "ant", "just", "task")},
+                             "rake", "ant", "just", "task", "java", "kotlin", "kotlinc", "scala", "sbt")},
     **{p: [writer] for p in ("cp", "install", "ln", "tee", "touch", "mkdir", "mkfifo", "mknod", "sed", "tar", "bsdtar",
                               "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
                               "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},

@@ -2,18 +2,8 @@
 /commands work. Driven through the real CLI against an Ollama-shaped loopback server."""
 
 import pytest
-from fakeserver import FakeServer, Reply, ndjson_lines, transcript
 
 ANSWER = "The sky is blue — “Rayleigh” scattering."
-
-
-@pytest.fixture
-def ollama():
-    srv = FakeServer().start()
-    srv.route("GET", "/api/version", lambda r: Reply(body=transcript("version.json")))
-    srv.route("POST", "/api/chat", lambda r: Reply(lines=ndjson_lines("chat_stream.ndjson"), content_type="application/x-ndjson"))
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture
@@ -88,9 +78,9 @@ def test_interactive_prompt_in_a_terminal(cfg, private_home):
 
     import pexpect
 
-    from conftest import SRC
+    from pathlib import Path
 
-    env = {**os.environ, "HOME": str(private_home), "PYTHONPATH": str(SRC), "NO_COLOR": "1", "TERM": "xterm"}
+    env = {**os.environ, "HOME": str(private_home), "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "NO_COLOR": "1", "TERM": "xterm"}
     child = pexpect.spawn(sys.executable, ["-m", "ccgpt", "chat", "--config", cfg], env=env, encoding="utf-8", timeout=30)
     try:
         child.expect("you> ")

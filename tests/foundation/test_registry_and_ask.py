@@ -5,20 +5,11 @@ import argparse
 import json
 
 import pytest
-from fakeserver import FakeServer, Reply, ndjson_lines, transcript
+from fakeserver import FakeServer, Reply, transcript
 
 from ccgpt.config import load_config
 from ccgpt.errors import UsageError
 from ccgpt.llm.registry import resolve_backend
-
-
-@pytest.fixture
-def ollama():
-    srv = FakeServer().start()
-    srv.route("GET", "/api/version", lambda r: Reply(body=transcript("version.json")))
-    srv.route("POST", "/api/chat", lambda r: Reply(lines=ndjson_lines("chat_stream.ndjson"), content_type="application/x-ndjson"))
-    yield srv
-    srv.stop()
 
 
 def args(**kw):

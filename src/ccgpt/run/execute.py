@@ -150,6 +150,11 @@ def execute(
         write("ccgpt: WARNING: --unsafe-no-sandbox: this command runs with YOUR full permissions, "
               "network and files. Nothing isolates it.\n")
 
+    def unavailable(exc: SandboxUnavailable) -> int:
+        write(f"ccgpt: sandbox unavailable: {exc}\n")
+        recorder.done("sandbox-unavailable", exit_code=exc.exit_code)
+        return exc.exit_code
+
     if preview:
         from ccgpt.run.preview import run_preview
 
@@ -157,9 +162,7 @@ def execute(
             report = run_preview(argv, cwd=cwd, section=section, limits=limits, color=color,
                                  unsafe_no_sandbox=unsafe_no_sandbox)
         except SandboxUnavailable as exc:
-            write(f"ccgpt: sandbox unavailable: {exc}\n")
-            recorder.done("sandbox-unavailable", exit_code=exc.exit_code)
-            return exc.exit_code
+            return unavailable(exc)
         write(report + "\n")
         if decision.action == confirm_mod.RUN and tty:
             # --yes answers y/N, but a preview is shown to be looked at: ask anyway at a terminal.
@@ -174,9 +177,7 @@ def execute(
         result = run_sandboxed(argv, cwd=cwd, net=net, section=section, limits=limits,
                                unsafe_no_sandbox=unsafe_no_sandbox)
     except SandboxUnavailable as exc:
-        write(f"ccgpt: sandbox unavailable: {exc}\n")
-        recorder.done("sandbox-unavailable", exit_code=exc.exit_code)
-        return exc.exit_code
+        return unavailable(exc)
     except KeyboardInterrupt:
         recorder.done("interrupted", exit_code=130)
         raise

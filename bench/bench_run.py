@@ -9,8 +9,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
-from pathlib import Path
 
 from _timing import ROOT, median, ms, wall_times
 

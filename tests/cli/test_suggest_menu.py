@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pexpect
-import pytest
 
 DRIVER = Path(__file__).with_name("menu_driver.py")
 SRC = Path(__file__).resolve().parents[2] / "src"

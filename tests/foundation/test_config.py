@@ -1,6 +1,5 @@
 """Config lookup order, ${env:…} interpolation, secrets, and bad input."""
 
-import os
 from pathlib import Path
 
 import pytest

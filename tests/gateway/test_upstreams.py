@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from conftest import client, gateway
 from fake_ollama import FakeOllama

@@ -8,7 +8,6 @@ import pexpect
 import pytest
 
 from ccgpt.run.confirm import ASK_WORD, ASK_YES_NO, REFUSE, RUN, decide, first_word
-from run_helpers import SRC
 
 
 @pytest.mark.parametrize("level,tty,yes,action", [

@@ -5,7 +5,6 @@ Exit code: 0 safe, 3 review, 4 dangerous, 5 blocked (the highest level seen), 2 
 
 from __future__ import annotations
 
-import os
 import sys
 
 _COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}

@@ -45,7 +45,7 @@ _GLOBAL_BOOL_FLAGS = {"--json", "-q", "--quiet", "--no-color", "--no-log"}
 def _top_help() -> str:
     width = max(len(n) for n in COMMANDS) + 2
     lines = [
-        f"usage: ccgpt [--version] [--help] COMMAND [ARGS...]",
+        "usage: ccgpt [--version] [--help] COMMAND [ARGS...]",
         "",
         "CodexContinueGPT: a privacy-first terminal assistant on local models.",
         "Every command a model proposes is parsed, risk-classified and shown before anything runs.",

@@ -116,7 +116,7 @@ async def tags(gw, request: Request, ctx) -> Response:
 
 
 async def show(gw, request: Request, ctx) -> Response:
-    ident = gw.admit(ctx, request)
+    gw.admit(ctx, request)
     body = await gw.body(request)
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")

@@ -13,9 +13,7 @@ from __future__ import annotations
 import re
 
 from ccgpt.shell.lazyre import lazy_re
-import shlex
 
-from ccgpt.shell import commands as C
 from ccgpt.shell import paths as P
 from ccgpt.shell import rereads
 from ccgpt.shell.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect

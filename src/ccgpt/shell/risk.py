@@ -12,7 +12,6 @@ Pure: no I/O, no global state besides caches of compiled things.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from ccgpt.shell.lazyre import lazy_re

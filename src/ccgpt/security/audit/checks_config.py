@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ccgpt.security.audit.findings import AuditContext, ChmodFix, Finding
+from ccgpt.security.audit.findings import AuditContext, Finding, chmod_finding
 from ccgpt.security.audit.perms import current_uid, group_or_other_access, mode_of, owner_name, owner_of, world_writable
 
 
@@ -37,26 +37,24 @@ def check(ctx: AuditContext) -> list[Finding]:
     mode = mode_of(path)
     if mode is not None and world_writable(mode):
         findings.append(
-            Finding(
+            chmod_finding(
                 "config-world-writable",
                 "high",
                 f"the configuration file is writable by every user (mode {mode:o})",
                 "anyone on this machine can point ccgpt at a model server of their choosing and read your prompts",
-                f"chmod 600 {spath}",
-                path=spath,
-                fixes=[ChmodFix(path, 0o600)],
+                path,
+                0o600,
             )
         )
     elif mode is not None and group_or_other_access(mode):
         findings.append(
-            Finding(
+            chmod_finding(
                 "config-permissions",
                 "medium",
                 f"the configuration file is readable by other users (mode {mode:o}, should be 600)",
                 "it names your model servers and may hold keys; other accounts should not read it",
-                f"chmod 600 {spath}",
-                path=spath,
-                fixes=[ChmodFix(path, 0o600)],
+                path,
+                0o600,
             )
         )
     uid = owner_of(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ccgpt.security.audit.findings import AuditContext, ChmodFix, Finding
+from ccgpt.security.audit.findings import AuditContext, Finding, chmod_finding
 from ccgpt.security.audit.network import is_loopback_host
 from ccgpt.security.audit.perms import group_or_other_access, mode_of
 
@@ -102,14 +102,13 @@ def check(ctx: AuditContext) -> list[Finding]:
             )
         elif group_or_other_access(mode):
             findings.append(
-                Finding(
+                chmod_finding(
                     "gateway-tls-key-permissions",
                     "high",
                     f"the TLS private key {kp} is readable by other users (mode {mode:o})",
                     "whoever reads it can impersonate the gateway and read its traffic",
-                    f"chmod 600 {kp}",
-                    path=str(kp),
-                    fixes=[ChmodFix(kp, 0o600)],
+                    kp,
+                    0o600,
                 )
             )
     return findings

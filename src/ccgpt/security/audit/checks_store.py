@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ccgpt.security.audit.findings import AuditContext, ChmodFix, Finding
+from ccgpt.security.audit.findings import AuditContext, Finding, chmod_finding
 from ccgpt.security.audit.perms import group_or_other_access, mode_of, world_writable_under
 
 
@@ -16,14 +16,13 @@ def check(ctx: AuditContext) -> list[Finding]:
             continue
         if group_or_other_access(mode):
             findings.append(
-                Finding(
+                chmod_finding(
                     "dir-permissions",
                     "medium",
                     f"the {label} directory {directory} is open to other users (mode {mode:o}, should be 700)",
                     "it holds your history, keys and settings; other accounts should not list or enter it",
-                    f"chmod 700 {directory}",
-                    path=str(directory),
-                    fixes=[ChmodFix(directory, 0o700)],
+                    directory,
+                    0o700,
                 )
             )
     store = ctx.store_file
@@ -31,14 +30,13 @@ def check(ctx: AuditContext) -> list[Finding]:
         mode = mode_of(f)
         if mode is not None and group_or_other_access(mode) and not (mode & 0o002):
             findings.append(
-                Finding(
+                chmod_finding(
                     "store-permissions",
                     "medium",
                     f"the store {f} is readable by other users (mode {mode:o}, should be 600)",
                     "it holds every prompt, answer and command ccgpt recorded",
-                    f"chmod 600 {f}",
-                    path=str(f),
-                    fixes=[ChmodFix(f, 0o600)],
+                    f,
+                    0o600,
                 )
             )
     seen: set[Path] = set()
@@ -51,14 +49,13 @@ def check(ctx: AuditContext) -> list[Finding]:
             seen.add(p)
             target = 0o700 if p.is_dir() else 0o600
             findings.append(
-                Finding(
+                chmod_finding(
                     "world-writable",
                     "high",
                     f"{p} is writable by every user",
                     "anyone on this machine could change what ccgpt reads: settings, rules, history, keys",
-                    f"chmod {target:o} {p}",
-                    path=str(p),
-                    fixes=[ChmodFix(p, target)],
+                    p,
+                    target,
                 )
             )
     return findings

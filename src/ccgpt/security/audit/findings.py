@@ -65,6 +65,12 @@ class Finding:
         }
 
 
+def chmod_finding(rule: str, severity: str, what: str, why: str, path: Path, mode: int) -> Finding:
+    """A permissions finding whose fix, shown and offered to --fix, is `chmod MODE PATH`."""
+    fix = ChmodFix(Path(path), mode)
+    return Finding(rule, severity, what, why, fix.describe(), path=str(path), fixes=[fix])
+
+
 @dataclass
 class AuditContext:
     """Inputs of a run, gathered once, so that tests can point every check at fixtures."""

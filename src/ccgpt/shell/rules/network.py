@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from ccgpt.shell.lazyre import lazy_re
 
 from ccgpt.shell import paths as P
 from ccgpt.shell.commands import NET_SINKS, SHELLS, skip_options, short_flags

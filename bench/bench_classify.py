@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Throughput of `ccgpt.shell.risk.classify` on a mixed corpus of distinct commands.
+"""Throughput of `ccgpt.risk.classify.classify` on a mixed corpus of distinct commands.
 
 Run from the project root:  PYTHONPATH=src python bench/bench_classify.py [--runs 7]
 
@@ -61,7 +61,7 @@ def main() -> int:
     ap.add_argument("--size", type=int, default=3000)
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
-    from ccgpt.shell.risk import classify
+    from ccgpt.risk.classify import classify
 
     cmds = corpus(args.size)
     assert len(set(cmds)) == len(cmds), "corpus must be distinct"

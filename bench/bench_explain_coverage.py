@@ -20,8 +20,8 @@ def main() -> int:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "data" / "oneliners.txt"
     os.environ.setdefault("CCGPT_DATA_DIR", tempfile.mkdtemp(prefix="ccgpt-cov-"))
     from ccgpt.errors import CcgptError
-    from ccgpt.shell.explain import Explainer
-    from ccgpt.shell.manpages import ManCache
+    from ccgpt.explain.engine import Explainer
+    from ccgpt.explain.manpages import ManCache
 
     lines = [ln for ln in corpus.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     cache = ManCache.open()

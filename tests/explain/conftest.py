@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccgpt.shell.manpages import ManCache
+from ccgpt.explain.manpages import ManCache
 from ccgpt.store.db import open_store
 
 
@@ -17,7 +17,7 @@ def cache(tmp_path_factory):
 
 @pytest.fixture
 def explain(cache):
-    from ccgpt.shell.explain import Explainer
+    from ccgpt.explain.engine import Explainer
 
     def run(command: str) -> list[dict]:
         return [p.to_json() for p in Explainer(cache).explain(command)]

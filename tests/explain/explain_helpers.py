@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from functools import lru_cache
 
-from ccgpt.shell.manpages import norm
+from ccgpt.explain.manpages import norm
 
 
 @lru_cache(maxsize=None)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from explain_helpers import bash_help_text, man_text
 
-from ccgpt.shell import syntax
-from ccgpt.shell.manpages import norm
+from ccgpt.explain import syntax
+from ccgpt.explain.manpages import norm
 
 CORPUS = Path(__file__).resolve().parents[2] / "bench" / "data" / "oneliners.txt"
 EXTRA = [

@@ -8,8 +8,8 @@ import shutil
 
 from explain_helpers import man_path
 
-from ccgpt.shell import manpages
-from ccgpt.shell.manpages import ManCache, parse_rendered
+from ccgpt.explain import manpages
+from ccgpt.explain.manpages import ManCache, parse_rendered
 
 RENDERED = """\
 NAME

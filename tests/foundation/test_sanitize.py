@@ -2,7 +2,7 @@
 
 import pytest
 
-from ccgpt.shell.sanitize import StreamSanitizer, has_unsafe, sanitize, sanitize_line
+from ccgpt.term.sanitize import StreamSanitizer, has_unsafe, sanitize, sanitize_line
 
 ESC = "\x1b"
 

@@ -1,7 +1,7 @@
 """Structural checks of a candidate command: does it parse, and are the programs it calls here?
 
 Uses the same tree-sitter-bash grammar as the risk engine. This is not a safety check (that is
-`ccgpt.shell.risk`); it only decides whether a candidate is usable on this machine, so that
+`ccgpt.risk.classify`); it only decides whether a candidate is usable on this machine, so that
 broken or impossible candidates are marked and ranked last.
 """
 
@@ -38,7 +38,7 @@ def _walk(node):
 
 def program_names(command: str) -> list[str]:
     """The literal names in command position, in order (dynamic names like `$x` are skipped)."""
-    from ccgpt.shell.parse import parse
+    from ccgpt.risk.parse import parse
 
     data = command.encode("utf-8", "surrogateescape")
     tree = parse(data)
@@ -52,7 +52,7 @@ def program_names(command: str) -> list[str]:
 
 
 def analyze(command: str, which=shutil.which) -> Analysis:
-    from ccgpt.shell.parse import parse
+    from ccgpt.risk.parse import parse
 
     tree = parse(command)
     parses = not tree.root_node.has_error and bool(command.strip())

@@ -100,9 +100,9 @@ def man_summary(name: str) -> str | None:
 
 
 def _from_explain(command: str) -> str | None:
-    """The command parts of `ccgpt.shell.explain` (same man pages, richer parsing), if installed."""
+    """The command parts of `ccgpt.explain.engine` (same man pages, richer parsing), if installed."""
     try:
-        from ccgpt.shell.explain import explain
+        from ccgpt.explain.engine import explain
     except ImportError:
         return None
     try:

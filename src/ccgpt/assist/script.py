@@ -93,7 +93,7 @@ def harden(script: str) -> str:
 def risk_lines(script: str, classify_script=None) -> tuple[str, list[RiskLine]]:
     """Overall level and each finding with the line it is on (1-based, in `script`)."""
     if classify_script is None:
-        from ccgpt.shell.risk import classify_script
+        from ccgpt.risk.classify import classify_script
     verdict = classify_script(script)
     out = []
     for f in verdict.findings:
@@ -147,7 +147,7 @@ def default_name(task: str) -> str:
 
 def _comment(text: str) -> str:
     # One header line per value: a task with a newline must not become code in the script.
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     return sanitize_line(text).replace("\n", " ")[:200]
 

@@ -6,7 +6,7 @@ answer -> de-duplicate (counting how often each came up: agreement between sampl
 cheap signal of a right answer) -> check each one (parses? programs installed?) -> classify
 each with the risk engine -> rank -> explain each in one grounded line.
 
-The level always comes from `ccgpt.shell.risk`, never from the model. Nothing here runs anything.
+The level always comes from `ccgpt.risk.classify`, never from the model. Nothing here runs anything.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class SuggestResult:
 
 
 def default_classify(command: str):
-    from ccgpt.shell.risk import classify
+    from ccgpt.risk.classify import classify
 
     return classify(command)
 

@@ -55,7 +55,7 @@ def run(args) -> int:
                     }
                 )
             else:
-                from ccgpt.shell.sanitize import sanitize
+                from ccgpt.term.sanitize import sanitize
 
                 print(sanitize(completion.text))
         else:

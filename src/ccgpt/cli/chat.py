@@ -41,7 +41,7 @@ def run(args) -> int:
     from ccgpt.cli.common import interactive, load_config
     from ccgpt.llm.base import Message, Options
     from ccgpt.llm.registry import resolve_backend
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
     from ccgpt.store import chats
     from ccgpt.store.db import open_store
     from ccgpt.store.interactions import log_quietly, logging_enabled

@@ -32,7 +32,7 @@ def _user_rules(args) -> list:
     path, _ = find_config_file(getattr(args, "config", None))
     if path is None:
         return []  # the common case: no file, nothing more to import or read
-    from ccgpt.shell.user_rules import compile_rules, from_config
+    from ccgpt.risk.user_rules import compile_rules, from_config
 
     config = load_config(str(path))
     try:
@@ -55,8 +55,8 @@ def _read_stdin() -> str:
 
 def run(args) -> int:
     from ccgpt.errors import CcgptError, UsageError
-    from ccgpt.shell.levels import EXIT_CODES, RANK
-    from ccgpt.shell.risk import classify
+    from ccgpt.risk.levels import EXIT_CODES, RANK
+    from ccgpt.risk.classify import classify
 
     if args.command[:1] == ["--"]:
         args.command = args.command[1:]
@@ -102,7 +102,7 @@ def run(args) -> int:
 
 
 def _render(v, out, color: bool, quiet: bool) -> None:
-    from ccgpt.shell.sanitize import sanitize
+    from ccgpt.term.sanitize import sanitize
 
     def paint(level: str, text: str) -> str:
         return f"\x1b[{_COLORS[level]}m{text}\x1b[0m" if color else text

@@ -55,7 +55,7 @@ def _show(args) -> int:
             }
         )
         return 0
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     where = f"{cfg.path} ({cfg.chosen_by})" if cfg.path else "no file: built-in defaults"
     print(f"# {sanitize_line(where)}")

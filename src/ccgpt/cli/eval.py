@@ -30,7 +30,7 @@ def run(args) -> int:
     from ccgpt.assist.evaluate import SandboxRunner, evaluate, load_tasks
     from ccgpt.cli.common import load_config, print_json
     from ccgpt.llm.registry import resolve_backend
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     fixture = Path(args.fixture) if args.fixture else None
     if fixture is not None and not fixture.is_dir():

@@ -28,7 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def risk(command: str) -> dict:
     """The risk engine's verdict as {"level", "findings"}; level None when it is not available."""
     try:
-        from ccgpt.shell.risk import classify
+        from ccgpt.risk.classify import classify
     except ImportError:
         return {"level": None, "findings": [], "unavailable": True}
     v = classify(command).to_json()
@@ -57,8 +57,8 @@ def _read_input(args) -> str:
 
 
 def build(command: str) -> dict:
-    from ccgpt.shell.explain import Explainer
-    from ccgpt.shell.manpages import ManCache
+    from ccgpt.explain.engine import Explainer
+    from ccgpt.explain.manpages import ManCache
 
     if not command.strip():
         raise UsageError("nothing to explain: the command is empty")

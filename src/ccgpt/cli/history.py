@@ -26,7 +26,7 @@ def _when(ts: float) -> str:
 
 
 def _short(text: str | None, width: int = 70) -> str:
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     text = sanitize_line(text or "")
     return text if len(text) <= width else text[: width - 1] + "…"

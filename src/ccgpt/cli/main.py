@@ -101,7 +101,7 @@ def _parse_with_common(parser, hoisted: list[str], rest: list[str]):
 
 
 def _fail(message: str, code: int) -> int:
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     print(f"ccgpt: {sanitize_line(message)}", file=sys.stderr)
     return code

@@ -101,7 +101,7 @@ def _embedded_entry() -> dict:
 
 def _print(args, obj, text_lines) -> None:
     from ccgpt.cli.common import print_json
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     if args.json:
         print_json(obj)
@@ -195,7 +195,7 @@ def _pull(args, ol: _Ollama, name: str) -> int:
             last = st
             if args.quiet or args.json:
                 continue
-            from ccgpt.shell.sanitize import sanitize_line
+            from ccgpt.term.sanitize import sanitize_line
 
             status = sanitize_line(str(st.get("status", "")))[:40]
             total, done = st.get("total"), st.get("completed")

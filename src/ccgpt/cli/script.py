@@ -21,7 +21,7 @@ def configure(parser) -> None:
 
 
 def _clip(text: str, width: int = 160) -> str:
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     text = sanitize_line(text)
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -30,7 +30,7 @@ def _clip(text: str, width: int = 160) -> str:
 def _review(result, saved: bool) -> list[str]:
     """Remaining ShellCheck findings and risk findings, with line numbers in the saved file."""
     from ccgpt.assist.script import saved_line
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     where = saved_line if saved else (lambda n: n)
     lines = []
@@ -54,7 +54,7 @@ def run(args) -> int:
     from ccgpt.assist.trail import Trail
     from ccgpt.cli.common import load_config, print_json
     from ccgpt.llm.registry import resolve_backend
-    from ccgpt.shell.sanitize import sanitize
+    from ccgpt.term.sanitize import sanitize
     from ccgpt.store.interactions import log_quietly
 
     task = " ".join(args.task).strip()

@@ -65,7 +65,7 @@ def run(args) -> int:
     from ccgpt.assist.trail import Trail
     from ccgpt.cli.common import interactive, load_config, print_json, use_color
     from ccgpt.llm.registry import resolve_backend
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
     from ccgpt.ui.candidates import render_candidates
 
     task = _task(args)

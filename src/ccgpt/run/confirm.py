@@ -77,7 +77,7 @@ def ask(decision: Decision, command: str | list[str], *, read, write) -> bool:
         write("Run it? [y/N] ")
         return read().strip().lower() in ("y", "yes")
     word = first_word(command)
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     write(f"This is dangerous. Type {sanitize_line(word)!r} to run it, anything else to cancel: ")
     return read().strip() == word

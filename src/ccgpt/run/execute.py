@@ -29,7 +29,7 @@ class Assessment:
 def assess(command: str, *, script: bool = False) -> Assessment:
     """Classify a command line (or a whole script) with the risk engine."""
     try:
-        from ccgpt.shell.risk import classify, classify_script
+        from ccgpt.risk.classify import classify, classify_script
     except ImportError:
         # The risk engine is not installed in this build: never call anything "safe" unseen.
         return Assessment("review", [{
@@ -49,7 +49,7 @@ def _finding(f) -> dict:
 
 def render(command: str, assessment: Assessment, *, color: bool, label: str = "command") -> str:
     """The block shown before any question: the command, its level, and why."""
-    from ccgpt.shell.sanitize import sanitize, sanitize_line
+    from ccgpt.term.sanitize import sanitize, sanitize_line
 
     level = assessment.level
     tag = f"[{level}]"
@@ -141,7 +141,7 @@ def execute(
     try:
         recorder.open()  # before anything runs: a run that cannot be recorded does not happen
     except Exception as exc:  # noqa: BLE001
-        from ccgpt.shell.sanitize import sanitize_line
+        from ccgpt.term.sanitize import sanitize_line
 
         write(f"ccgpt: cannot open the audit trail, so nothing runs: {sanitize_line(str(exc))}\n")
         return 1
@@ -214,6 +214,6 @@ class _Recorder:
                    findings=self.assessment.findings, decision=decision, exit_code=exit_code,
                    duration_ms=duration_ms, detail=detail or {})
         except Exception as exc:  # noqa: BLE001 - reported, never a traceback
-            from ccgpt.shell.sanitize import sanitize_line
+            from ccgpt.term.sanitize import sanitize_line
 
             sys.stderr.write(f"ccgpt: warning: could not record this run in the audit trail: {sanitize_line(str(exc))}\n")

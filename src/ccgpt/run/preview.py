@@ -148,7 +148,7 @@ def _diff_lines(old: str, new: str, a: Entry, b: Entry) -> tuple[int, int]:
 
 def render_tree(ch: Changes, *, color: bool = False) -> str:
     """The changed paths as a tree, each marked + created, ~ modified, - deleted."""
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     marks = {}
     for rel in ch.created:
@@ -255,7 +255,7 @@ def run_preview(argv: list[str], *, cwd: str | None, section: dict, limits, colo
     """Run `argv` against a copy of cwd in the sandbox and return the report to show."""
     from ccgpt.errors import CcgptError
     from ccgpt.run.sandbox import SandboxUnavailable, run_sandboxed
-    from ccgpt.shell.sanitize import sanitize
+    from ccgpt.term.sanitize import sanitize
 
     if unsafe_no_sandbox:
         raise SandboxUnavailable("a preview needs a sandbox (without one it would change the real files)")

@@ -145,7 +145,7 @@ class _Output:
     def __init__(self, sink, shared: dict):
         import codecs
 
-        from ccgpt.shell.sanitize import StreamSanitizer
+        from ccgpt.term.sanitize import StreamSanitizer
 
         self.sink = sink
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

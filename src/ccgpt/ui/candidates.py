@@ -6,7 +6,7 @@ a candidate that carries escape sequences shows as plain characters, never as te
 
 from __future__ import annotations
 
-from ccgpt.shell.sanitize import sanitize_line
+from ccgpt.term.sanitize import sanitize_line
 
 _COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}
 WHAT_HAPPENS = {

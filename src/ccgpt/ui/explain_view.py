@@ -9,7 +9,7 @@ import os
 import shutil
 import textwrap
 
-from ccgpt.shell.sanitize import sanitize_line
+from ccgpt.term.sanitize import sanitize_line
 
 _LEVEL_COLOR = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;31"}
 _KIND_COLOR = {"command": "1", "subcommand": "1", "option": "36", "operator": "35", "redirect": "35",

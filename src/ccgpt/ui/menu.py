@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from ccgpt.shell.sanitize import sanitize_line
+from ccgpt.term.sanitize import sanitize_line
 from ccgpt.ui.candidates import level_tag, render_candidates
 
 HELP = "[r]un  [e]dit  e[x]plain  [c]opy  re[v]ise  [q]uit  or 1-{n} to select"

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 
 from ccgpt.llm.base import Chunk, Completion, collect
-from ccgpt.shell.sanitize import StreamSanitizer
+from ccgpt.term.sanitize import StreamSanitizer
 
 
 def echo_stream(chunks: Iterator[Chunk], model: str, backend: str, out=None) -> Completion:

@@ -26,7 +26,7 @@ def summary_line(findings: list[Finding]) -> str:
 
 
 def render_text(findings: list[Finding], *, color: bool = False, verbose: bool = True, hide_info: bool = False) -> str:
-    from ccgpt.shell.sanitize import sanitize_line
+    from ccgpt.term.sanitize import sanitize_line
 
     lines: list[str] = []
     for f in findings:

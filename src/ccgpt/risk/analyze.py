@@ -1,0 +1,388 @@
+"""Walk the tree-sitter tree of a command line and hand every simple command, normalised and
+unwrapped, to the rules.
+
+Recursion: lists, pipelines, subshells, compound statements, function bodies (and calls, with
+their arguments bound), command substitutions, process substitutions and here-documents are
+walked in place; strings that become code (`bash -c`, `eval`, `su -c`, `env -S`, `watch`,
+`ssh host …`, aliases, decoded payloads piped into a shell) are parsed again by a nested
+analyzer that shares this one's findings, variables and depth budget.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ccgpt.risk.lazyre import lazy_re
+
+from ccgpt.risk import paths as P
+from ccgpt.risk import rereads
+from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
+from ccgpt.risk.parse import parse
+from ccgpt.risk.dispatch import Dispatcher
+from ccgpt.risk.words import ARRAY, WordEvaluator, WordInfo
+
+MAX_DEPTH = 10
+_WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
+                     "command_substitution process_substitution arithmetic_expansion number "
+                     "translated_string brace_expression".split())
+_BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
+_INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
+
+
+class State:
+    """Shared by an analyzer and the nested analyzers it starts."""
+
+    __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd",
+                 "rules", "catalog", "user_rules", "files", "downloads", "length")
+
+    def __init__(self, rules, catalog, user_rules=None):
+        self.findings: list[Finding] = []
+        self.env: dict[str, str] = {}
+        self.inline: set[str] = set()
+        self.aliases: dict[str, str] = {}
+        self.funcs: dict[str, tuple] = {}
+        self.expanding: set[str] = set()
+        self.cwd: str | None = None
+        self.rules = rules  # (by_program, generic, known)
+        self.catalog = catalog
+        self.user_rules = user_rules
+        self.length = 0  # of the top-level command, to keep spans inside it
+        self.files: dict[str, str] = {}  # scripts written earlier in the line, with their text
+        self.downloads: set[str] = set()  # files saved from the network earlier in the line
+
+
+class Analyzer(Dispatcher, WordEvaluator):
+    def __init__(self, text: str, state: State, base=0, depth: int = 0):
+        self.text = text
+        self.src = text.encode("utf-8", "surrogateescape")
+        self.base = base  # int: offset of `text` in the top-level command; tuple: clamp span
+        self.st = state
+        self.env = state.env
+        self.inline = state.inline
+        self.depth = depth
+        self._b2c = None if len(self.src) == len(text) else self._byte_map()
+        self._last_cmds: list[Cmd] = []
+        self._pipe_span = None  # the pipeline being walked: where "fed from …" findings point
+
+    # ---- positions -------------------------------------------------------------------
+    def _byte_map(self) -> list[int]:
+        m: list[int] = []
+        for i, ch in enumerate(self.text):
+            m.extend([i] * len(ch.encode("utf-8", "surrogateescape")))
+        m.append(len(self.text))
+        return m
+
+    def char(self, b: int) -> int:
+        return b if self._b2c is None else self._b2c[min(b, len(self._b2c) - 1)]
+
+    def span(self, node) -> tuple[int, int]:
+        if type(self.base) is tuple:
+            return self.base
+        return (self.base + self.char(node.start_byte), self.base + self.char(node.end_byte))
+
+    def exact_base(self, node, value: str):
+        """Where `value` (a word's evaluated text) starts in the top-level command, if the
+        word is written literally; otherwise the word's span, to which nested findings clamp."""
+        if type(self.base) is tuple:
+            return self.base
+        raw = self.raw(node)
+        start = self.base + self.char(node.start_byte)
+        if raw == value:
+            return start
+        if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0] and raw[1:-1] == value:
+            return start + 1
+        return self.span(node)
+
+    def add(self, rule: str, span, message: str | None = None) -> None:
+        level, default = self.st.catalog[rule]
+        s, e = span
+        if e <= s:  # a zero-width place (a missing token at the end): mark the character before it
+            n = self.st.length
+            s, e = (s - 1, s) if s > 0 else (0, min(1, n))
+        self.st.findings.append(Finding(rule, level, message or default, (s, e)))
+
+    # ---- entry -----------------------------------------------------------------------
+    def run(self) -> None:
+        data = self.src
+        tree = parse(data)  # parse() guards against tree-sitter's crash on plane-4+ characters
+        if b"\\\n" in data and self.depth < MAX_DEPTH:
+            rereads.continuations(self)
+        root = tree.root_node
+        self.visit(root)
+        if root.has_error:
+            self._report_errors(root)
+            if "{" in self.text and self.depth < MAX_DEPTH:
+                rereads.brace_commands(self)
+
+    def span_all(self):
+        return self.base if type(self.base) is tuple else (self.base, self.base + len(self.text))
+
+    def nested(self, text: str, base, *, positional: list[str] | None = None) -> None:
+        """Analyze `text` as shell code that runs (bash -c, eval, a decoded payload, …)."""
+        if self.depth >= MAX_DEPTH:
+            self.add("too-deep", base if type(base) is tuple else (base, base + len(text)))
+            return
+        saved = None
+        if positional is not None:
+            saved = {k: self.env.get(k) for k in ("0", "1", "2", "3", "4", "5", "@", "*")}
+            for i, v in enumerate(positional[:6]):
+                self.env[str(i)] = v
+            self.env["@"] = self.env["*"] = " ".join(positional[1:])
+        type(self)(text, self.st, base, self.depth + 1).run()
+        if saved is not None:
+            for k, v in saved.items():
+                if v is None:
+                    self.env.pop(k, None)
+                else:
+                    self.env[k] = v
+
+    def _report_errors(self, root) -> None:
+        stack = [root]
+        found = False
+        while stack:
+            n = stack.pop()
+            if n.type == "ERROR" or n.is_missing:
+                s = self.span(n)
+                if s[0] == s[1]:
+                    s = (max(s[0] - 1, 0), s[1]) if s[1] > 0 else (0, min(1, len(self.text)) or 1)
+                self.add("parse-error", s)
+                found = True
+                continue
+            if n.has_error:
+                stack.extend(n.children)
+        if not found:
+            self.add("parse-error", self.span(root))
+
+    # ---- tree walk -------------------------------------------------------------------
+    def visit(self, node) -> Output:
+        t = node.type
+        if t == "command":
+            return self.visit_command(node, [], None)
+        if t == "pipeline":
+            return self.visit_pipeline(node)
+        if t == "redirected_statement":
+            return self.visit_redirected(node, None)
+        if t == "variable_assignment":
+            self.assign(node)
+            return UNKNOWN_OUTPUT
+        if t == "declaration_command":
+            self.visit_declaration(node)
+            return UNKNOWN_OUTPUT
+        if t == "unset_command":
+            for c in node.children:
+                if c.is_named and self.raw(c) in ("HISTFILE", "HISTSIZE", "HISTFILESIZE"):
+                    self.add("erase-traces", self.span(node))
+            return UNKNOWN_OUTPUT
+        if t == "function_definition":
+            self.visit_function(node)
+            return UNKNOWN_OUTPUT
+        if t == "for_statement":
+            self.check_loop(node)
+            return self.visit_for(node)
+        if t in ("while_statement", "c_style_for_statement"):
+            self.check_loop(node)
+        elif t == "comment":
+            return UNKNOWN_OUTPUT
+        elif t in _WORDISH:
+            self.visit_nested(node)
+            return UNKNOWN_OUTPUT
+        out = UNKNOWN_OUTPUT
+        for c in node.children:
+            if c.is_named:
+                out = self.visit(c)
+        return out if t in ("subshell", "compound_statement", "list", "program") else UNKNOWN_OUTPUT
+
+    def visit_nested(self, node) -> None:
+        """Visit the command and process substitutions anywhere inside a word."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type in ("command_substitution", "process_substitution"):
+                self.substitute(n)
+            elif n.child_count:
+                stack.extend(n.children)
+
+    def substitute(self, node) -> Output:
+        out = UNKNOWN_OUTPUT
+        for c in node.children:
+            if c.is_named and c.type != "comment":
+                out = self.visit(c)
+        return out
+
+    def visit_pipeline(self, node) -> Output:
+        prev: Output | None = None
+        progs: list[tuple[str, list[str]]] = []
+        outer, self._pipe_span = self._pipe_span, self.span(node)
+        for c in node.children:
+            if not c.is_named or c.type == "comment":
+                continue
+            before = len(self._last_cmds)
+            if c.type == "command":
+                prev = self.visit_command(c, [], prev)
+            elif c.type == "redirected_statement":
+                prev = self.visit_redirected(c, prev)
+            else:
+                self.visit(c)
+                prev = UNKNOWN_OUTPUT
+            progs.extend(self._last_cmds[before:])
+        self.check_reverse_pipeline(progs, self.span(node))
+        self._pipe_span = outer
+        return prev or UNKNOWN_OUTPUT
+
+
+    def visit_redirected(self, node, stdin: Output | None) -> Output:
+        body = None
+        redirects: list[Redirect] = []
+        rest = []
+        for c in node.children:
+            if c.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                redirects.append(self.redirect(c, rest))
+            elif c.is_named and body is None:
+                body = c
+        if body is not None and body.type == "command":
+            out = self.visit_command(body, redirects, stdin)
+        else:
+            out = self.visit(body) if body is not None else UNKNOWN_OUTPUT
+            cmd = Cmd([], [], self.span(node), redirects, cwd=self.st.cwd)
+            for check in self.st.rules[1]:
+                check(cmd, self)
+        for r in rest:  # `cat <<EOF | bash`: the pipeline continues inside the heredoc node
+            before = len(self._last_cmds)
+            if r.type == "pipeline":
+                prev = out
+                for c in r.children:
+                    if c.is_named:
+                        prev = self.visit_command(c, [], prev) if c.type == "command" else (
+                            self.visit_redirected(c, prev) if c.type == "redirected_statement" else self.visit(c))
+                out = prev
+            else:
+                out = self.visit(r)
+            self.check_reverse_pipeline(self._last_cmds[before - 1 if before else 0:], self.span(node))
+        return out
+
+    def redirect(self, node, rest: list) -> Redirect:
+        op, fd, target, text, base, here = "", "", "", None, None, None
+        for c in node.children:
+            t = c.type
+            if t == "file_descriptor":
+                fd = self.raw(c)
+            elif t == "heredoc_start":
+                op = "<<"
+            elif t == "heredoc_body":
+                text = self.raw(c)
+                base = self.exact_base(c, text)
+                self.visit_nested(c)
+            elif t in ("pipeline", "command", "list", "redirected_statement"):
+                rest.append(c)
+            elif t in ("heredoc_end", "comment"):
+                continue
+            elif t == "ERROR" and op == "<" and self.raw(c).strip() == ">":
+                op = "<>"  # tree-sitter-bash does not know `<>` (open read-write): it still writes
+            elif not c.is_named:
+                if not op:
+                    op = t
+            elif t in _WORDISH:
+                info = WordInfo()
+                if not target and text is None:
+                    value = self.word_value(c, info)
+                    if node.type == "herestring_redirect":
+                        text = value
+                        base = self.exact_base(c, value)
+                        here = info
+                    else:
+                        target = value
+        r = Redirect(op, target, self.span(node), fd, text)
+        r.base = base  # type: ignore[attr-defined]
+        r.info = here
+        return r
+
+    # ---- assignments, declarations, functions, loops ---------------------------------
+    def assign(self, node) -> None:
+        name, value = "", ""
+        for c in node.children:
+            if c.type == "variable_name":
+                name = self.raw(c)
+            elif c.type == "array":
+                items = [f for e in c.children if e.is_named for f in self.word_fields(e, WordInfo())]
+                value = " ".join(items)
+                if name:
+                    self.env[name + ARRAY] = ARRAY.join(items)  # `a=(rm -rf /); "${a[@]}"`
+            elif c.is_named:
+                value = self.word_value(c, WordInfo()).replace("\x01", " ")
+        if name:
+            self.env[name] = value
+            self.inline.add(name)
+            if name == "IFS":
+                self.add("obfuscation", self.span(node), "IFS is changed so words split in unexpected places")
+            if name in ("HISTFILE", "HISTSIZE", "HISTFILESIZE") and (value in ("/dev/null", "0", "")):
+                self.add("erase-traces", self.span(node))
+
+    def visit_declaration(self, node) -> None:
+        for c in node.children:
+            if c.type == "variable_assignment":
+                self.assign(c)
+            elif c.is_named:
+                self.visit_nested(c)
+
+    def visit_function(self, node) -> None:
+        name, body = "", None
+        for c in node.children:
+            if c.type == "word" and not name:
+                name = self.raw(c)
+            elif c.type in ("compound_statement", "subshell", "if_statement", "while_statement", "for_statement"):
+                body = c
+        if body is None:
+            return
+        text = self.raw(body)
+        if name and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text) and ("|" in text or _BACKGROUND.search(text)):
+            self.add("fork-bomb", self.span(node))
+        self.st.funcs[name] = (self, body)
+        self.visit(body)
+
+    def visit_for(self, node) -> Output:
+        """`for d in / ~; do rm -rf "$d"; done`: the body runs once per value, so it is read
+        once per value (a few at most) with the variable bound; values that cannot be known
+        (`$(ls)`, no `in` list) bind it to DYNAMIC, never to "unset"."""
+        name, values, seen_in, body = "", [], False, None
+        for c in node.children:
+            t = c.type
+            if t == "variable_name" and not name:
+                name = self.raw(c)
+            elif t == "in":
+                seen_in = True
+            elif t == "do_group":
+                body = c
+            elif seen_in and c.is_named and t != "comment":
+                info = WordInfo()
+                fields = self.word_fields(c, info)
+                if info.dynamic and (not fields or fields == ["_subst_"]):
+                    fields = [P.DYNAMIC]
+                values.extend(fields)
+        if not seen_in:
+            at = self.env.get("@")
+            values = at.split() if at else [P.DYNAMIC]
+        if body is None:
+            return UNKNOWN_OUTPUT
+        distinct = list(dict.fromkeys(values))[:8] or [P.DYNAMIC]
+        for v in distinct:
+            if name:
+                self.env[name] = v
+                self.inline.add(name)
+            self.visit(body)
+        return UNKNOWN_OUTPUT
+
+    def check_loop(self, node) -> None:
+        cond = None
+        body = None
+        for c in node.children:
+            if c.type == "do_group":
+                body = c
+            elif c.is_named and cond is None:
+                cond = c
+        if body is None:
+            return
+        infinite = node.type == "c_style_for_statement" and ";;" in self.raw(node).replace(" ", "")[:12]
+        if node.type == "while_statement" and cond is not None and _INFINITE.match(self.raw(cond)):
+            infinite = True
+        if infinite and _BACKGROUND.search(self.raw(body)):
+            self.add("fork-bomb", self.span(node))

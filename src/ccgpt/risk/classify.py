@@ -1,0 +1,144 @@
+"""The risk engine's public API.
+
+    classify(command, *, extra_rules=None) -> Verdict
+    classify_script(text, *, extra_rules=None) -> Verdict
+
+A Verdict has `.command`, `.level` ('safe' | 'review' | 'dangerous' | 'blocked'), `.findings`
+(sorted, deduplicated `Finding(rule, level, message, span)` with [start, end) character
+offsets into `.command`), `.to_json()` (the INTERFACE.md shape) and `.exit_code` (0/3/4/5).
+
+Pure: no I/O, no global state besides caches of compiled things.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ccgpt.risk.lazyre import lazy_re
+
+from ccgpt.risk.levels import EXIT_CODES, LEVELS  # noqa: F401  (re-exported)
+from ccgpt.risk.model import Finding, Verdict, verdict_from
+
+__all__ = ["classify", "classify_script", "Verdict", "Finding", "LEVELS", "EXIT_CODES"]
+
+_BIDI = lazy_re("[\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]")
+_ZERO_WIDTH = lazy_re("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+# Escape sequences other than plain SGR colour: cursor moves, erase, OSC titles/links, DCS …
+_ESC = lazy_re(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_X][^\x1b]*(?:\x1b\\)?|\x1b.?|[\x9b\x9d\x90]")
+_SGR = lazy_re(r"\x1b\[[0-9;]*m")
+_CONCEAL = lazy_re(r"(?:^|;)(8|30;40|37;47|90;100)(?:;|m)")
+_OVERSTRIKE = lazy_re(r"\r(?!\n)|[\x08\x7f]")
+_SPLIT_FALLBACK = lazy_re(r"[;&|\n(){}`]+")
+_KEYWORDS = lazy_re(r"^(\s*(then|do|else|elif|if|while|until|fi|done|esac|in|!|time|function)\s+)+")
+
+
+def _text_findings(text: str) -> list[Finding]:
+    """Findings about the characters themselves, before any parsing."""
+    out: list[Finding] = []
+    if text.isascii() and "\x1b" not in text and "\r" not in text and "\x08" not in text and "\x7f" not in text:
+        return out
+    from ccgpt.risk.rules.catalog import CATALOG
+
+    def add(rule, m, message=None):
+        level, default = CATALOG[rule]
+        out.append(Finding(rule, level, message or default, (m.start(), max(m.end(), m.start() + 1))))
+
+    for m in _BIDI.finditer(text):
+        add("hidden-unicode", m, f"bidirectional control U+{ord(m.group()):04X} reorders what you see")
+    for m in _ZERO_WIDTH.finditer(text):
+        add("hidden-unicode", m, f"invisible character U+{ord(m.group()):04X}")
+    for m in _ESC.finditer(text):
+        seq = m.group()
+        if _SGR.fullmatch(seq) and not _CONCEAL.search(seq[2:]):
+            continue  # colour that hides nothing
+        add("terminal-escape", m)
+    for m in _OVERSTRIKE.finditer(text):
+        add("terminal-escape", m, "carriage return or backspace lets later text overwrite earlier text")
+    return out
+
+
+@lru_cache(maxsize=64)
+def _compiled_user_rules(key):
+    from ccgpt.risk.user_rules import compile_rules, make_checker
+
+    return make_checker(compile_rules([dict(r) for r in key]))
+
+
+def _freeze(rules):
+    def freeze(v):
+        if isinstance(v, dict):
+            return tuple(sorted((k, freeze(x)) for k, x in v.items()))
+        if isinstance(v, list):
+            return tuple(freeze(x) for x in v)
+        return v
+
+    return tuple(freeze(r) for r in rules)
+
+
+def _analyze(text: str, extra_rules) -> list[Finding]:
+    from ccgpt.risk.analyze import Analyzer, State
+    from ccgpt.risk.rules import CATALOG, registry
+
+    user = None
+    if extra_rules:
+        key = _freeze(extra_rules)
+        user = _compiled_user_rules(key) if all(isinstance(r, dict) for r in extra_rules) else None
+        if user is None:
+            from ccgpt.risk.user_rules import compile_rules, make_checker
+
+            user = make_checker(compile_rules(extra_rules))
+    state = State(registry(), CATALOG, user)
+    state.length = len(text)
+    a = Analyzer(text, state)
+    a.run()
+    if any(f.rule == "parse-error" for f in state.findings):
+        _fallback(text, state)
+    return state.findings
+
+
+def _fallback(text: str, state) -> None:
+    """Unparseable input: also read it as plain words between operators, quotes ignored, so an
+    unbalanced quote cannot hide `rm -rf /` from the rules."""
+    from ccgpt.risk.analyze import Analyzer
+
+    pos = 0
+    for m in list(_SPLIT_FALLBACK.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        if chunk.strip():
+            cleaned = _KEYWORDS.sub("", chunk.replace("'", " ").replace('"', " ").replace("\\", ""))
+            before = len(state.findings)
+            # Both readings: the chunk as written (its quotes may be balanced) and with quotes
+            # dropped (an unbalanced quote elsewhere may have swallowed it).
+            for variant in {_KEYWORDS.sub("", chunk), cleaned}:
+                try:
+                    Analyzer(variant, state, (pos, end), depth=5).run()
+                except RecursionError:
+                    pass
+            # Only what the chunk *does* counts here: its own parse errors were reported already.
+            state.findings[before:] = [f for f in state.findings[before:] if f.rule not in ("parse-error", "unknown-command")]
+        pos = m.end() if m else len(text)
+
+
+def classify(command: str, *, extra_rules=None) -> Verdict:
+    """Classify one command line (which may hold several commands joined by ; && || | …)."""
+    if not isinstance(command, str):
+        raise TypeError("classify() takes the command as a str")
+    findings = _text_findings(command)
+    if command.strip():
+        try:
+            findings += _analyze(command, extra_rules)
+        except RecursionError:
+            from ccgpt.risk.rules import CATALOG
+
+            level, message = CATALOG["too-deep"]
+            findings.append(Finding("too-deep", level, message, (0, len(command))))
+    return verdict_from(command, findings)
+
+
+def classify_script(text: str, *, extra_rules=None) -> Verdict:
+    """Classify a whole script: functions, heredocs, many lines; same rules as `classify`."""
+    if text.startswith("#!"):
+        # The shebang is a comment for the parser; nothing to strip, but say so for readers.
+        pass
+    return classify(text, extra_rules=extra_rules)

@@ -1,0 +1,92 @@
+"""Infrastructure and cloud CLIs: terraform/tofu, aws, gsutil, gcloud, az.
+
+The policy does not name them; read by analogy. Reads (`terraform show`, `aws s3 ls`,
+`… describe-*`/`list-*`/`get-*`) are `safe`. Deleting remote resources is the remote form of a
+delete: one named object is `review` (`rm notes.txt`), recursive or whole-bucket deletes,
+`--delete` syncs, `terminate-*`/`delete-*` of resources, `terraform destroy`/`apply` (which may
+destroy and recreate anything in the plan) are `dangerous` (hard to undo). Everything else
+(`terraform init`/`plan`, which run provider plugins and `external` data sources — project code —
+and `aws … create-*`) is `review`."""
+
+from __future__ import annotations
+
+from ccgpt.risk.commands import short_flags
+
+_TF_READ = frozenset("show validate version output providers graph console metadata -version --version -help --help".split())
+_TF_DESTRUCTIVE = frozenset("apply destroy import taint untaint force-unlock".split())
+_READ_VERB = ("describe", "list", "get", "show", "ls", "info", "version", "help", "wait", "lookup", "search", "head",
+              "cat", "du", "stat", "whoami", "account", "print", "read", "check", "validate", "query")
+_DESTRUCTIVE_VERB = ("delete", "terminate", "remove", "purge", "deregister", "destroy", "drop", "revoke", "disable",
+                     "reset", "rb", "abandon", "wipe", "erase", "empty")
+
+
+def _verbs(argv: list[str]) -> list[str]:
+    return [x for x in argv[1:] if not x.startswith("-")]
+
+
+def terraform(cmd, a) -> None:
+    words = _verbs(cmd.argv)
+    sub = words[0] if words else ""
+    flags = set(cmd.argv[1:])
+    if not cmd.argv[1:] or sub in _TF_READ or flags & {"-version", "--version", "-help", "--help"} and not words:
+        return
+    if sub == "state" and words[1:2] in (["list"], ["show"], ["pull"]) or sub == "workspace" and words[1:2] in (["list"], ["show"]):
+        return
+    if sub == "fmt" and flags & {"-check", "--check"}:
+        return
+    if sub in _TF_DESTRUCTIVE or sub == "state" and words[1:2] in (["rm"], ["mv"], ["push"], ["replace-provider"]) \
+            or sub == "workspace" and words[1:2] == ["delete"]:
+        a.add("cloud-destructive", cmd.span, f"{cmd.argv[0]} {sub} changes or destroys real infrastructure")
+        return
+    a.add("cloud-change", cmd.span, f"{cmd.argv[0]} {sub} runs provider code or changes local state".replace("  ", " "))
+
+
+def aws(cmd, a) -> None:
+    words = _verbs(cmd.argv)
+    flags = short_flags(cmd.argv)[0]
+    if not words or flags & {"--version", "--help"} and len(words) < 2:
+        return
+    service, op = words[0], (words[1] if len(words) > 1 else "")
+    if service == "s3":
+        if op in ("ls", "presign"):
+            return
+        if op == "rm" and "--recursive" in flags or op == "rb" and "--force" in flags or op == "sync" and "--delete" in flags:
+            a.add("cloud-destructive", cmd.span, f"aws s3 {op} deletes many objects or a whole bucket")
+        else:
+            a.add("cloud-change", cmd.span, f"aws s3 {op} changes objects in a bucket")
+        return
+    _by_verb(cmd, a, op, f"aws {service} {op}")
+
+
+def gsutil(cmd, a) -> None:
+    words = _verbs(cmd.argv)
+    flags = short_flags(cmd.argv)[0]
+    sub = words[0] if words else ""
+    if not sub or sub in ("ls", "cat", "du", "stat", "version", "help", "hash", "signurl"):
+        return
+    if sub == "rm" and flags & {"-r", "-R", "-a"} or sub == "rb" or sub == "rsync" and "-d" in flags:
+        a.add("cloud-destructive", cmd.span, f"gsutil {sub} deletes many objects or a whole bucket")
+        return
+    a.add("cloud-change", cmd.span, f"gsutil {sub} changes objects in a bucket")
+
+
+def gcloud_like(cmd, a) -> None:
+    """gcloud/az/doctl…: the verb is the last word of the command group path."""
+    words = _verbs(cmd.argv)
+    verb = next((w for w in words if w.startswith(_DESTRUCTIVE_VERB)), None) or next(
+        (w for w in words if w.startswith(_READ_VERB)), words[-1] if words else "")
+    _by_verb(cmd, a, verb, f"{cmd.argv[0]} {' '.join(words[:3])}")
+
+
+def _by_verb(cmd, a, verb: str, what: str) -> None:
+    if not verb or verb.startswith(_READ_VERB):
+        return
+    if verb.startswith(_DESTRUCTIVE_VERB) or verb in ("rm", "rb"):
+        a.add("cloud-destructive", cmd.span, f"{what} deletes or stops cloud resources")
+    else:
+        a.add("cloud-change", cmd.span, f"{what} changes cloud resources")
+
+
+PROGRAMS = {"terraform": [terraform], "tofu": [terraform], "terragrunt": [terraform], "aws": [aws],
+            "gsutil": [gsutil], "gcloud": [gcloud_like], "az": [gcloud_like], "doctl": [gcloud_like]}
+GENERIC: list = []

@@ -1,0 +1,187 @@
+"""Containers and clusters: docker/podman/nerdctl, kubectl/oc, helm; and the commands they run
+inside a container (`docker exec c CMD`, `docker run IMG CMD`, `kubectl exec POD -- CMD`).
+
+The policy does not name commands run inside a container. Reading: the inner command is
+classified like any other, but what it destroys is the container's filesystem, not the host's,
+so its level is capped at `dangerous` (`docker exec c rm -rf /` is destructive and hard to
+undo, not a wipe of this machine). The cap does not apply when the container can reach the
+host: a bind mount of `/`, a system directory, the home directory or the Docker socket
+(`docker run -v /:/host img rm -rf /host` is `rm -rf /` on the host: container paths under the
+mount are read as the host paths they are), or `--privileged`/`--pid=host` (host devices and
+processes)."""
+
+from __future__ import annotations
+
+import re
+
+from ccgpt.risk import paths as P
+from ccgpt.risk.commands import short_flags
+from ccgpt.risk.levels import RANK
+from ccgpt.risk.model import Cmd, Finding
+
+_DOCKER_BOOL = frozenset("-d -i -t -P --rm --privileged --init --read-only --detach --interactive --tty "
+                         "--publish-all --no-healthcheck --oom-kill-disable --help -q --quiet --no-deps "
+                         "--service-ports --remove-orphans -T --no-TTY".split())
+_DOCKER_BOOL_LETTERS = frozenset("ditPqT")
+_KUBE_VALUE = frozenset("-c --container -n --namespace -f --filename --context --cluster --user --kubeconfig "
+                        "--pod-running-timeout -l --selector".split())
+
+
+def _docker_inner(args: list[str], sub: str) -> tuple[list[str], list[tuple[str, str]], set[str]]:
+    """The command of `run IMAGE CMD…` / `exec CONTAINER CMD…` (after the options), the bind
+    mounts (host, container) and the option names given."""
+    mounts: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    entry: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            i += 1
+            break
+        if not a.startswith("-") or a == "-":
+            break
+        name, value = (a.split("=", 1) + [None])[:2] if a.startswith("--") else (a, None)
+        if not a.startswith("--") and len(a) > 2:  # a cluster: -it, -dit, -v/x:/y, -eFOO=1
+            if set(a[1:]) <= _DOCKER_BOOL_LETTERS:
+                seen.update("-" + ch for ch in a[1:])
+                i += 1
+                continue
+            k = next(k for k in range(1, len(a)) if a[k] not in _DOCKER_BOOL_LETTERS)
+            name, value = "-" + a[k], a[k + 1:] or None
+        seen.add(name)
+        if name in _DOCKER_BOOL:
+            i += 1
+            continue
+        if value is None:
+            value = args[i + 1] if i + 1 < len(args) else ""
+            i += 2
+        else:
+            i += 1
+        if name in ("-v", "--volume"):
+            parts = value.split(":")
+            if len(parts) >= 2:
+                mounts.append((parts[0], parts[1]))
+        elif name == "--mount":
+            kv = dict(x.split("=", 1) for x in value.split(",") if "=" in x)
+            src = kv.get("source") or kv.get("src")
+            dst = kv.get("target") or kv.get("destination") or kv.get("dst")
+            if src and dst:
+                mounts.append((src, dst))
+        elif name == "--entrypoint":
+            entry = [value]
+    rest = args[i + 1:] if i < len(args) else []  # args[i] is the image or container
+    return entry + rest, mounts, seen
+
+
+def _host_reaching(src: str) -> bool:
+    return P.kind(src) in (P.ROOT, P.HOME, P.SYSTEM) or src.endswith("docker.sock") or P.in_system(src)
+
+
+def _translate(words: list[str], mounts: list[tuple[str, str]]) -> list[str]:
+    """Container paths under a bind mount are the host paths they mirror, also inside a word
+    that is code (`sh -c 'rm -rf /host/*'`)."""
+    for src, dst in mounts:
+        dst = dst.rstrip("/")
+        if not dst.startswith("/"):
+            continue
+        rx = re.compile(r"(?<![\w.~/-])" + re.escape(dst) + r"(?=/|$|[\s'\";|&)<>])")
+        host = src.rstrip("/")
+
+        def sub(m: re.Match, host=host) -> str:
+            following = m.string[m.end():m.end() + 1]
+            return host if following == "/" else (host or "/")  # `/host` alone is `/`
+
+        words = [rx.sub(sub, w) for w in words]
+    return words
+
+
+def run_inside(cmd: Cmd, a, inner: list[str], *, cap: bool, where: str) -> None:
+    """Classify `inner` as a command run in a container; cap what it reaches at dangerous."""
+    if not inner:
+        return
+    before = len(a.st.findings)
+    sub = Cmd(list(inner), [cmd.span] * len(inner), cmd.span, [], None, True, None)
+    sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
+    cmd.inner_output = a.run_cmd(sub)  # what the host pipes on
+    if not cap:
+        return
+    found = a.st.findings
+    for k in range(before, len(found)):
+        f = found[k]
+        if RANK[f.level] > RANK["dangerous"]:
+            found[k] = Finding(f.rule, "dangerous", f"inside {where} (not this machine): {f.message}", f.span)
+
+
+def containers(cmd, a) -> None:
+    prog, args = cmd.argv[0], cmd.argv[1:]
+    words = [x for x in args if not x.startswith("-")]
+    flags, _, _ = short_flags(args, 0)
+    sub = words[0] if words else ""
+    sub2 = words[1] if len(words) > 1 else ""
+    if prog in ("kubectl", "oc", "helm"):
+        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and "--replicas=0" in args):
+            a.add("container-destructive", cmd.span, f"{prog} {sub} removes cluster resources")
+        elif sub in ("get", "describe", "logs", "top", "version", "explain", "api-resources", "cluster-info", "list", "status", "history", "auth") or (sub == "config" and sub2 in ("view", "get-contexts", "current-context")):
+            return
+        else:
+            a.add("container-change", cmd.span, f"{prog} {sub} changes the cluster")
+            if prog != "helm" and sub in ("exec", "debug", "run"):
+                _kube_inner(cmd, a, args)
+        return
+    if sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
+        a.add("container-destructive", cmd.span, f"{prog} {sub} {sub2} deletes containers, images or volumes")
+    elif sub in ("rm", "rmi", "kill") and (flags & {"-f", "--force"} or sub == "kill"):
+        a.add("container-destructive", cmd.span, f"{prog} {sub} -f force-removes containers")
+    elif sub in ("ps", "images", "logs", "inspect", "version", "info", "stats", "top", "history", "port", "diff", "search") or (sub in ("image", "container", "volume", "network", "compose") and sub2 in ("ls", "list", "inspect", "ps", "logs")):
+        return
+    else:
+        a.add("container-change", cmd.span, f"{prog} {sub} changes containers or images")
+    _docker_exec(cmd, a, args)
+
+
+def _docker_exec(cmd, a, args: list[str]) -> None:
+    """`docker [container|compose] run|exec [OPTS] NAME CMD…`."""
+    k = 0
+    while k < len(args) and args[k].startswith("-"):
+        k += 2 if args[k] in ("-H", "--host", "--context", "-c", "--config", "-l", "--log-level") else 1
+    if k < len(args) and args[k] in ("container", "compose"):
+        k += 1
+        while k < len(args) and args[k].startswith("-"):  # compose -f FILE -p NAME
+            k += 2 if args[k] in ("-f", "--file", "-p", "--project-name", "--env-file", "--profile") else 1
+    if k >= len(args) or args[k] not in ("run", "exec", "create"):
+        return
+    sub = args[k]
+    inner, mounts, seen = _docker_inner(args[k + 1:], sub)
+    reach = [(s, d) for s, d in mounts if _host_reaching(s)]
+    privileged = bool(seen & {"--privileged"}) or any(x == "--pid=host" or x.startswith("--cap-add=") and "SYS_ADMIN" in x for x in args)
+    if reach or privileged:
+        a.add("privileged", cmd.span, f"{cmd.argv[0]} {sub} gives the container the host's root")
+    if sub != "create":
+        run_inside(cmd, a, _translate(inner, mounts), cap=not (reach or privileged), where="a container")
+
+
+def _kube_inner(cmd, a, args: list[str]) -> None:
+    """`kubectl exec POD [-c C] -- CMD…` (or the old form without `--`). `kubectl debug node/N`
+    runs in the host's namespaces with the host's root mounted at /host: not capped."""
+    if "--" in args:
+        inner = args[args.index("--") + 1:]
+    else:
+        i, ops = 0, []
+        while i < len(args) and len(ops) < 2:
+            x = args[i]
+            if x in _KUBE_VALUE:
+                i += 2
+                continue
+            if not x.startswith("-"):
+                ops.append(x)
+            i += 1
+        inner = args[i:] if len(ops) == 2 and ops[0] == "exec" else []
+    node = "debug" in args and any(x.startswith(("node/", "nodes/")) for x in args)
+    if node:
+        a.add("privileged", cmd.span, "kubectl debug node/… runs with the node's root filesystem at /host")
+    run_inside(cmd, a, _translate(inner, [("/", "/host")]) if node else inner, cap=not node, where="a pod")
+
+
+PROGRAMS = {p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm")}
+GENERIC: list = []

@@ -1,0 +1,119 @@
+"""Block devices and filesystems: dd, mkfs*, wipefs, partitioners, blkdiscard, mkswap, cryptsetup,
+and firmware or block-by-block erasers (hdparm, nvme, badblocks, sg_format)."""
+
+from __future__ import annotations
+
+from ccgpt.risk import paths as P
+from ccgpt.risk.commands import short_flags
+from ccgpt.risk.rules.files import write_target
+
+
+def dd(cmd, a) -> None:
+    for arg in cmd.argv[1:]:
+        if arg.startswith("of="):
+            write_target(cmd, a, arg[3:], cmd.span)
+            return
+
+
+def mkfs(cmd, a) -> None:
+    a.add("disk-format", cmd.span, f"{cmd.argv[0]} creates a new filesystem, erasing what was there")
+
+
+def wipefs(cmd, a) -> None:
+    flags, ops, _ = short_flags(cmd.argv)
+    # Without -a or -o, wipefs only lists signatures; -n makes any erase a dry run.
+    if ops and flags & {"-a", "--all", "-o", "--offset"} and not flags & {"-n", "--no-act"}:
+        a.add("disk-format", cmd.span, "wipefs erases filesystem signatures")
+
+
+def partitioner(cmd, a) -> None:
+    argv = cmd.argv
+    prog = argv[0]
+    args = set(argv[1:])
+    readonly = {"fdisk": {"-l", "--list", "-V"}, "sfdisk": {"-l", "--list", "-d", "--dump", "-V", "--verify", "-s", "--show-size"},
+                "sgdisk": {"-p", "--print", "-i", "-v", "--verify", "-L", "--list-types", "-O", "--print-mbr"},
+                "gdisk": {"-l"}, "cfdisk": set(), "parted": {"-l", "--list", "print"}}.get(prog, set())
+    if args and all(x in readonly or not x.startswith("-") and x.startswith("/dev/") or x in ("-s", "--script") for x in args) and args & readonly:
+        return
+    if prog == "parted" and argv[-1:] == ["print"]:
+        return
+    a.add("disk-format", cmd.span, f"{prog} rewrites a partition table")
+
+
+def blkdiscard(cmd, a) -> None:
+    a.add("disk-format", cmd.span, "discards every block of a device")
+
+
+def erase_tool(cmd, a) -> None:
+    """Tools that erase a disk from its firmware or block by block: hdparm's ATA secure erase,
+    nvme format/sanitize, badblocks -w, sg_format --format, blkzone reset."""
+    argv = cmd.argv
+    prog = argv[0]
+    args = argv[1:]
+    flags, ops, _ = short_flags(argv)
+    what = None
+    if prog == "hdparm":
+        if any(x.startswith(("--security-erase", "--trim-sector-ranges", "--write-sector", "--fwdownload",
+                             "--make-bad-sector", "--dco-restore", "--dco-setmax")) for x in args) or "-N" in flags:
+            what = "hdparm erases, rewrites or resizes the disk itself"
+    elif prog == "nvme":
+        if ops[:1] and ops[0] in ("format", "sanitize", "write-zeroes", "write", "dsm", "ns-delete", "delete-ns",
+                                  "fw-download", "fw-commit", "fw-activate"):
+            what = f"nvme {ops[0]} erases or rewrites the drive"
+    elif prog == "badblocks":
+        if flags & {"-w"} or any(x.startswith("-") and not x.startswith("--") and "w" in x for x in args):
+            what = "badblocks -w overwrites every block with test patterns"
+        elif flags & {"-n"}:
+            a.add("system-change", cmd.span, "badblocks -n rewrites every block (restoring it afterwards)")
+            return
+    elif prog in ("sg_format", "sg_sanitize"):
+        if prog == "sg_sanitize" or flags & {"-F", "--format"} or any(x.startswith("--format") for x in args):
+            what = f"{prog} low-level formats the disk"
+    elif prog == "blkzone":
+        if ops[:1] and ops[0] in ("reset", "finish"):
+            what = f"blkzone {ops[0]} discards zone data"
+    if what:
+        a.add("disk-write", cmd.span, what)
+        return
+    # What is left only reads: identify, SMART logs, a read-only surface scan, a zone report.
+    if prog == "hdparm" and flags - _HDPARM_READ:
+        a.add("system-change", cmd.span, "hdparm changes disk settings")
+    elif prog == "nvme" and ops[:1] and ops[0] not in _NVME_READ:
+        a.add("system-change", cmd.span, f"nvme {ops[0]} changes the drive")
+
+
+_HDPARM_READ = frozenset("-I -i -t -T -g -C -H -v -r -a -A -B -M -Q -W -z --direct --verbose --help -h -V".split()) - {"-z"}
+_NVME_READ = frozenset("list list-subsys list-ns list-ctrl id-ctrl id-ns id-ns-desc id-nvmset smart-log error-log "
+                       "fw-log effects-log get-log get-feature show-regs version help show-topology".split())
+
+
+def mkswap(cmd, a) -> None:
+    _, ops, _ = short_flags(cmd.argv)
+    if any(P.block_device(o) for o in ops):
+        a.add("disk-format", cmd.span, "mkswap on a device erases it")
+    else:
+        a.add("write-files", cmd.span, "formats a swap file")
+
+
+def cryptsetup(cmd, a) -> None:
+    if any(x in ("luksFormat", "erase", "luksErase", "reencrypt", "luksKillSlot") for x in cmd.argv[1:]):
+        a.add("disk-format", cmd.span, "cryptsetup formats or erases an encrypted device")
+    elif any(x in ("status", "luksDump", "isLuks", "--version", "--help") for x in cmd.argv[1:]):
+        return
+    else:
+        a.add("system-change", cmd.span, "changes encrypted devices")
+
+
+def mount(cmd, a) -> None:
+    _, ops, _ = short_flags(cmd.argv)
+    if ops or len(cmd.argv) > 1 and cmd.argv[0] != "mount":
+        a.add("system-change", cmd.span, f"{cmd.argv[0]} changes mounted filesystems")
+
+
+PROGRAMS = {"dd": [dd], "mkfs": [mkfs], "mke2fs": [mkfs], "mkdosfs": [mkfs], "mkntfs": [mkfs], "newfs": [mkfs],
+            "wipefs": [wipefs], "fdisk": [partitioner], "sfdisk": [partitioner], "sgdisk": [partitioner],
+            "gdisk": [partitioner], "cfdisk": [partitioner], "parted": [partitioner], "blkdiscard": [blkdiscard],
+            "mkswap": [mkswap], "cryptsetup": [cryptsetup], "mount": [mount], "umount": [mount],
+            "swapoff": [mount], "losetup": [mount],
+            **{p: [erase_tool] for p in ("hdparm", "nvme", "badblocks", "sg_format", "sg_sanitize", "blkzone")}}
+GENERIC: list = []

@@ -1,0 +1,100 @@
+"""Where writes land: redirections and the destination of cp/mv/tee/dd/…
+
+One function, `write_target`, decides what writing to a path means, so `>`, `tee`, `cp` and
+`dd of=` cannot disagree."""
+
+from __future__ import annotations
+
+import re
+
+from ccgpt.risk.lazyre import lazy_re
+
+from ccgpt.risk import paths as P
+
+_PERSIST = lazy_re(
+    r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config$|\.bash_aliases|\.gitconfig|\.config/git/config|\.vimrc|"
+    r"\.config/nvim/init\.|\.tmux\.conf|\.xsessionrc|\.zlogout|\.config/environment\.d/|\.(bash|zsh)rc|\.profile|\.bash_profile|\.bash_login|\.bash_logout|"
+    r"\.zprofile|\.zshenv|\.zlogin|\.config/fish/config\.fish|\.config/autostart/|\.config/systemd/|"
+    r"\.local/share/systemd/|Library/LaunchAgents/|\.xinitrc|\.xprofile|\.pam_environment)"
+    r"|^/etc/(systemd/|cron|crontab|profile|bash\.bashrc|zsh/|rc\.local|init\.d/|ld\.so\.preload|environment|"
+    r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch")
+_HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
+_SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")
+_UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)
+_SETUID = lazy_re(r"(^|[ugoa]*)\+[rwx]*s|^[2467][0-7]{3}$")
+
+
+def write_target(cmd, a, path: str, span, *, append: bool = False, content: str | None = None) -> None:
+    if not path or path == P.DYNAMIC:
+        a.add("write-files", span, "writes to a file whose name is computed at run time")
+        return
+    if P.harmless_sink(path):
+        return
+    p = P.resolve(path, cmd.cwd)
+    if p.startswith(("/dev/tcp/", "/dev/udp/")):
+        a.add("network-redirect", span)
+        return
+    if P.block_device(p):
+        a.add("disk-write", span)
+        return
+    if p == "/proc/sysrq-trigger":
+        a.add("sysrq", span)
+        return
+    text = content or ""
+    if _SUDOERS.match(p) and "NOPASSWD" in text and "ALL" in text:
+        a.add("takeover", span, "grants password-less root through sudoers")
+        return
+    if p in ("/etc/passwd", "/etc/shadow") and append and _UID0.search(text):
+        a.add("takeover", span, "adds a uid-0 (root) account")
+        return
+    if p in P.CRITICAL_FILES or _SUDOERS.match(p) or p.startswith("/boot/") or p == "/boot":
+        if append:
+            a.add("system-write", span, f"appends to {p}, a system file")
+        else:
+            a.add("critical-file", span, f"overwrites {p}")
+        return
+    if _PERSIST.search(p):
+        a.add("persistence", span, f"writes {p}, which runs code or grants access later")
+        return
+    if _HISTORY.search(p):
+        a.add("system-write" if append else "erase-traces", span)
+        return
+    if p.startswith("/proc/") or p.startswith("/sys/"):
+        a.add("system-write", span, f"writes kernel settings through {p}")
+        return
+    if P.in_system(p):
+        a.add("system-write", span, f"writes into {p}, a system location")
+        return
+    if not append and P.outside_workdir(p):
+        a.add("overwrite-outside", span, f"may overwrite {p}, outside the working directory")
+        return
+    a.add("write-files", span, f"writes {path}")
+
+
+def check_redirects(cmd, a) -> None:
+    """Generic rule: every `>`, `>>`, `&>`, `>|` on any command."""
+    content = None
+    if cmd.argv and cmd.argv[0] in ("echo", "printf", "cat"):
+        from ccgpt.risk.decode import static_output
+
+        out = static_output(cmd)
+        content = out.text if out is not None else None
+    for r in cmd.redirects:
+        op = r.op
+        if content is not None and op in (">", ">>", ">|") and r.target:
+            key = P.resolve(r.target, cmd.cwd)
+            a.st.files[key] = (a.st.files.get(key, "") if op == ">>" else "") + content
+        if op == "<>" and r.target:
+            write_target(cmd, a, r.target, r.span, append=True)
+        elif op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
+            write_target(cmd, a, r.target, r.span, append=op.endswith(">>"), content=content)
+        elif op == "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
+            a.add("network-redirect", r.span)
+
+
+def setuid_mode(mode: str) -> bool:
+    return bool(_SETUID.search(mode))
+
+
+GENERIC = [check_redirects]
+PROGRAMS: dict = {}

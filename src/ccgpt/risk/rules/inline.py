@@ -1,0 +1,121 @@
+"""Inline interpreter code: `python -c`, `perl -e`, `ruby -e`, `node -e`, `php -r`, a script
+piped or here-doc'ed into one, a script file written earlier in the line.
+
+No attempt to analyse the language: the obvious idioms are recognised and handed back to the
+shell rules (a literal shell command in `os.system`/`subprocess`/backticks is classified as
+shell; `shutil.rmtree(PATH)` is `rm -rf PATH`; `os.remove(PATH)` is `rm -f PATH`;
+`open(PATH, "w")` writes PATH), home-directory spellings (`os.path.expanduser("~")`,
+`Path.home()`, `os.environ["HOME"]`, `$ENV{HOME}`, `os.homedir()`) read as `~`, and a secret
+path together with a network call is exfiltration. Anything else is at least `review`."""
+
+from __future__ import annotations
+
+import re
+
+from ccgpt.risk import paths as P
+from ccgpt.risk.lazyre import lazy_re
+
+_SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|Net::|IO::Socket|/dev/tcp/", re.I)
+_SPAWN = lazy_re(r"pty\.spawn|dup2|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
+_SHELL_OUT = lazy_re(
+    r"(?:os\.system|os\.popen|system|popen|shell_exec|passthru|proc_open|execSync|exec|spawnSync|check_output|"
+    r"check_call|subprocess\.(?:run|call|Popen)|Popen|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
+    re.S)
+_BACKTICK = lazy_re(r"`([^`]+)`")
+_STRING = lazy_re(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.S)
+_RMTREE = lazy_re(r"(?:shutil\.rmtree|rmSync|rmdirSync|FileUtils\.rm_rf|FileUtils\.rm_r|rm_r|remove_tree|rmtree|"
+                  r"fs\.rm|fs\.promises\.rm|rimraf)\s*\(\s*([\"'])([^\"']*)\1")
+_REMOVE = lazy_re(r"(?:os\.remove|os\.unlink|unlinkSync|fs\.unlink|File\.delete|FileUtils\.rm|unlink)\s*\(\s*([\"'])([^\"']*)\1"
+                  r"|Path\(\s*([\"'])([^\"']*)\3\s*\)\.unlink\(")
+_OPEN_WRITE = lazy_re(r"open\s*\(\s*([\"'])([^\"']+)\1\s*,\s*[\"'][wa]b?\+?[\"']"
+                      r"|Path\(\s*([\"'])([^\"']+)\3\s*\)\.write_(?:text|bytes)\("
+                      r"|(?:writeFileSync|appendFileSync|File\.write)\s*\(\s*([\"'])([^\"']+)\5")
+_DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdir|File\.delete|\.rmdir\(|shutil\.rmtree|rm_rf"
+                  r"|rmtree|removedirs|os\.walk[^\n]*remove")
+_FORK_LOOP = lazy_re(r"fork\s+while\s+fork|(while|for|loop|until)\b[^\n]{0,40}\bfork\s*\(|\bfork\s*\(\)\s*(while|until)\b", re.I)
+# Spellings of the home directory in Python, Perl, Ruby, Node and PHP.
+_HOME = lazy_re(r"""os\.path\.expanduser\(\s*(["'])~([^"']*)\1\s*\)"""
+                r"""|(?:pathlib\.)?Path\.home\(\)|(?:pathlib\.)?Path\(\s*(["'])~\3\s*\)\.expanduser\(\)"""
+                r"""|os\.environ\[\s*(["'])HOME\4\s*\]|os\.(?:environ\.get|getenv)\(\s*(["'])HOME\5\s*\)"""
+                r"""|\$ENV\{\s*["']?HOME["']?\s*\}|ENV\[\s*["']HOME["']\s*\]|Dir\.home|(?:os|require\(\s*["']os["']\s*\))\.homedir\(\)|process\.env\.HOME"""
+                r"""|getenv\(\s*["']HOME["']\s*\)|\$_SERVER\[\s*["']HOME["']\s*\]""")
+# `os.path.join("~", ".ssh")`, `Path.home() / ".ssh"`, `"~" + "/.ssh"`: glue the literal parts.
+_JOIN = lazy_re(r"""(?:os\.path\.join|path\.join|File\.join)\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)"""
+                r"""|"((?:[^"\\]|\\.)*)"\s*[/+.]\s*"((?:[^"\\]|\\.)*)\"""")
+_NETWORK = lazy_re(r"requests\.|urllib|urlopen|http\.client|httplib|socket|smtplib|ftplib|paramiko|\bfetch\s*\(|axios|"
+                   r"https?\.request|XMLHttpRequest|Net::HTTP|LWP|HTTP::Tiny|curl_|file_get_contents\(\s*[\"']https?:|"
+                   r"open-uri|RestClient|Faraday|aiohttp|httpx|websocket|dns\.resolver|boto3|s3\.upload")
+
+
+def _normalise(code: str) -> str:
+    """Home spellings become the literal `"~"`, and joins of literals one literal, so the path
+    rules below see `shutil.rmtree("~")` and `open("~/.ssh/id_rsa")`."""
+    if "HOME" in code or "home" in code or "expanduser" in code:
+        code = _HOME.sub(lambda m: '"~' + (m.group(2) or "") + '"', code)
+    code = code.replace("'", '"') if "'" in code and '"' not in code else code
+    for _ in range(3):
+        new = _JOIN.sub(lambda m: '"' + _join(m.group(1), m.group(2)) if m.group(1) is not None
+                        else '"' + (m.group(3) or "") + (m.group(4) or "") + '"', code)
+        if new == code:
+            break
+        code = new
+    return code
+
+
+def _join(a: str, b: str) -> str:
+    return (a.rstrip("/") + "/" + b.lstrip("/") if a else b) + '"'
+
+
+def _literals(code: str) -> list[str]:
+    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _STRING.finditer(code)]
+
+
+def check_code_text(code: str, cmd, a) -> None:
+    """Inline program text for python/perl/ruby/node/php/awk, or text piped into them."""
+    from ccgpt.risk.model import Cmd
+
+    if _FORK_LOOP.search(code):
+        a.add("fork-bomb", cmd.span, "inline code forks in a loop")
+        return
+    if _SOCKET.search(code) and _SPAWN.search(code):
+        a.add("reverse-shell", cmd.span, "inline code connects a shell to a network socket")
+        return
+    code = _normalise(code)
+    found = False
+    for m in _SHELL_OUT.finditer(code):
+        lit = m.group(1)
+        if lit.startswith("["):
+            parts = [x.group(1) if x.group(1) is not None else x.group(2) for x in _STRING.finditer(lit)]
+            text = " ".join(parts)
+        else:
+            text = lit[1:-1]
+        a.nested(text, cmd.span)
+        found = True
+    for m in _BACKTICK.finditer(code) if cmd.argv[0] in ("perl", "ruby", "php") else ():
+        a.nested(m.group(1), cmd.span)
+        found = True
+
+    def rules(argv: list[str]) -> None:
+        sub = Cmd(argv, [cmd.span] * len(argv), cmd.span, [], None, False, cmd.cwd)
+        a.apply_rules(sub)
+
+    for m in _RMTREE.finditer(code):
+        rules(["rm", "-r", "-f", "--", m.group(2)])
+        found = True
+    for m in _REMOVE.finditer(code):
+        rules(["rm", "-f", "--", m.group(2) if m.group(2) is not None else m.group(4)])
+        found = True
+    for m in _OPEN_WRITE.finditer(code):
+        from ccgpt.risk.rules.files import write_target
+
+        path = next(g for g in (m.group(2), m.group(4), m.group(6)) if g is not None)
+        write_target(cmd, a, path, cmd.span)
+        found = True
+    if not found and _DELETE.search(code):
+        a.add("forced-delete", cmd.span, "inline code deletes files")
+        found = True
+    if _NETWORK.search(code) and any(P.secret_path(s) for s in _literals(code)):
+        a.add("exfiltration", cmd.span, "inline code reads a secret file and talks to the network")
+        found = True
+    if not found:
+        a.add("runs-script", cmd.span, f"runs inline {cmd.argv[0]} code")

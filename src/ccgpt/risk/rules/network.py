@@ -1,0 +1,135 @@
+"""Network: downloads, uploads, remote shells, raw sockets, reverse shells, exfiltration. Inline
+interpreter code is read in inline.py."""
+
+from __future__ import annotations
+
+import re
+
+
+from ccgpt.risk import paths as P
+from ccgpt.risk.commands import NET_SINKS, SHELLS, skip_options, short_flags
+from ccgpt.risk.rules.inline import check_code_text  # noqa: F401  (re-exported for recurse.py)
+
+_SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w -B -I".split())
+
+
+def curl(cmd, a) -> None:
+    flags, _, _ = short_flags(cmd.argv)
+    argv = cmd.argv
+    for i, x in enumerate(argv[:-1]):
+        if x in ("-o", "--output"):
+            a.st.downloads.add(P.resolve(argv[i + 1]))
+    if flags & {"-O", "--remote-name"}:
+        for x in argv[1:]:
+            if "://" in x or "." in x.split("/")[-1]:
+                a.st.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
+    if flags & {"-o", "-O", "--output", "--remote-name", "--remote-name-all", "-J", "--output-dir"}:
+        a.add("network-save", cmd.span, "downloads to a file")
+    elif flags & {"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T",
+                  "--upload-file", "--json"} or any(x in ("POST", "PUT", "DELETE", "PATCH") for x in cmd.argv):
+        a.add("network-send", cmd.span, "sends data to a server")
+
+
+def wget(cmd, a) -> None:
+    argv = cmd.argv
+    to_stdout = any(x in ("-O-", "-qO-", "-qO", "--output-document=-", "--spider", "-O", "--output-document") and
+                    (x.endswith("-") or x == "--spider" or argv[i + 1:i + 2] == ["-"]) for i, x in enumerate(argv))
+    if any(x.startswith(("--post-data", "--post-file", "--body-file", "--method")) for x in argv):
+        a.add("network-send", cmd.span, "sends data to a server")
+    elif not to_stdout:
+        for i, x in enumerate(argv):
+            if x in ("-O", "--output-document") and i + 1 < len(argv):
+                a.st.downloads.add(P.resolve(argv[i + 1]))
+            elif "://" in x:
+                a.st.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
+        a.add("network-save", cmd.span, "downloads to a file")
+
+
+def netcat(cmd, a) -> None:
+    # openssl's options are single-dash words (-connect): never split them into letters.
+    flags = set(cmd.argv[1:]) if cmd.argv[0] == "openssl" else short_flags(cmd.argv)[0]
+    if flags & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
+        a.add("reverse-shell", cmd.span, f"{cmd.argv[0]} -e/-c connects a program to the network")
+    elif cmd.argv[0] == "socat" and any(x.lower().startswith(("exec:", "system:")) for x in cmd.argv[1:]):
+        a.add("reverse-shell", cmd.span, "socat exec:/system: connects a program to the network")
+    elif cmd.argv[0] == "openssl" and (len(cmd.argv) < 2 or cmd.argv[1] not in ("s_client", "s_server")):
+        from ccgpt.risk.rules.files import write_target
+
+        argv = cmd.argv
+        for i, x in enumerate(argv[:-1]):
+            if x in ("-out", "-keyout"):
+                write_target(cmd, a, argv[i + 1], cmd.span)  # `openssl genrsa -out key.pem`
+        return
+    else:
+        a.add("network-send", cmd.span, f"{cmd.argv[0]} opens a raw network connection")
+
+
+def transfer(cmd, a) -> None:
+    a.add("network-save", cmd.span, f"{cmd.argv[0]} copies files over the network")
+
+
+def ssh(cmd, a) -> None:
+    flags = set(cmd.argv[1:])
+    if cmd.argv[0] == "ssh" and flags and (flags <= {"-V", "-v"} or "-G" in flags or "-Q" in flags):
+        return  # `ssh -V` prints the version, `ssh -G host` the configuration, `ssh -Q cipher` a list
+    i = skip_options(cmd.argv, 1, _SSH_VALUE)
+    if i + 1 < len(cmd.argv):
+        a.nested(" ".join(cmd.argv[i + 1:]), cmd.span)
+    a.add("network-save", cmd.span, "opens an ssh session on another machine")
+
+
+def exfiltration(cmd, a) -> None:
+    """Generic: a secret flowing into a network sink."""
+    if not cmd.argv or cmd.argv[0] not in NET_SINKS:
+        return
+    if cmd.argv[0] == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
+        return  # `openssl x509 -in cert.pem`, `openssl genrsa -out key.pem`: local crypto, no network
+    secret = cmd.secret_args or (cmd.stdin is not None and cmd.stdin.secret)
+    if not secret:
+        argv = cmd.argv
+        for i, x in enumerate(argv[1:], 1):
+            if "://" in x or (argv[0] in ("ssh", "scp", "sftp", "rsync") and (argv[i - 1] in ("-i", "-F", "-o") or x.startswith("-i"))):
+                continue
+            y = x.split("=@", 1)[1] if "=@" in x else x.lstrip("@<")
+            if cmd.argv[0] in ("scp", "rsync", "sftp") and re.match(r"^[\w.@-]+:", y):
+                continue
+            # a value glued to its option: `-d@.env`, `-T.env`, `--post-file=.env`
+            glued = x.split("@", 1)[1] if x.startswith("-") and "@" in x else (
+                x.split("=", 1)[1] if x.startswith("--") and "=" in x else (x[2:] if x.startswith("-") and not x.startswith("--") else ""))
+            if P.secret_path(y) or P.secret_path(glued):
+                secret = True
+                break
+    if secret:
+        a.add("exfiltration", cmd.span)
+
+
+def shell_socket(cmd, a) -> None:
+    """Generic: a shell whose input or output is a /dev/tcp socket (or a zsh `ztcp` one)."""
+    if cmd.argv and cmd.argv[0] in SHELLS and ("/dev/tcp/" in a.text or "/dev/udp/" in a.text):
+        a.add("reverse-shell", cmd.span, "a shell wired to a /dev/tcp socket")
+    elif cmd.argv and cmd.argv[0] in SHELLS and _ZTCP in a.st.files and any("&" in r.op for r in cmd.redirects):
+        a.add("reverse-shell", cmd.span, "a shell wired to the socket ztcp opened")
+
+
+_ZTCP = "\x00ztcp"
+
+
+def ztcp(cmd, a) -> None:
+    """zsh's `ztcp HOST PORT` / `zsocket` open a socket on a new fd: the zsh spelling of
+    `exec 3<>/dev/tcp/HOST/PORT`."""
+    flags = short_flags(cmd.argv)[0]
+    if len(cmd.argv) > 1 and not flags & {"-c", "-L"} or flags & {"-l", "-a"}:
+        a.st.files[_ZTCP] = ""
+        a.add("network-redirect", cmd.span, f"{cmd.argv[0]} opens a raw network socket in the shell")
+
+
+def zmodload(cmd, a) -> None:
+    """Loading a zsh module changes nothing by itself; what the module's commands do is read
+    where they are used."""
+
+
+PROGRAMS = {"curl": [curl], "wget": [wget], "nc": [netcat], "ncat": [netcat], "netcat": [netcat],
+            "socat": [netcat], "telnet": [netcat], "openssl": [netcat], "cryptcat": [netcat],
+            "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "rclone": [transfer], "aria2c": [transfer],
+            "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload]}
+GENERIC = [exfiltration, shell_socket]

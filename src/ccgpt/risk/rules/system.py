@@ -1,0 +1,203 @@
+"""Permissions, power, processes, guards, persistence, traces and system packages."""
+
+from __future__ import annotations
+
+from ccgpt.risk import paths as P
+from ccgpt.risk.commands import SHELLS, short_flags
+from ccgpt.risk.rules.files import setuid_mode
+
+_SYSTEM_KINDS = {P.ROOT: "wipe-root", P.HOME: "wipe-home", P.SYSTEM: "wipe-system"}
+
+
+def chmod_like(cmd, a) -> None:
+    prog = cmd.argv[0]
+    flags, ops, _ = short_flags(cmd.argv)
+    recursive = cmd.tree or bool(flags & {"-R", "--recursive"}) or (prog == "setfacl" and "-r" not in flags and "-R" in flags)
+    mode = ops[0] if ops and prog in ("chmod", "chown", "chgrp") else ""
+    targets = ops[1:] if prog in ("chmod", "chown", "chgrp") else ops
+    copies = a.st.files.get("\x00shell-copies", "").split("\x00")
+    if prog == "chmod" and setuid_mode(mode) and any(
+            t.rsplit("/", 1)[-1] in SHELLS or t.rsplit("/", 1)[-1] in ("python", "python3", "perl", "find", "vim", "env")
+            or P.resolve(t, cmd.cwd) in copies for t in targets):
+        a.add("takeover", cmd.span, "makes a shell or interpreter setuid: anyone becomes root")
+        return
+    if recursive:
+        for t in targets:
+            k = P.kind(t, cmd.cwd)
+            if k in (P.ROOT, P.SYSTEM) or (k == P.CWD_ALL and cmd.cwd == "/"):
+                a.add("system-perms", cmd.span, f"recursive {prog} of {t}")
+                return
+        a.add("permissions", cmd.span, f"recursive {prog} changes a whole tree")
+        return
+    if prog == "chmod" and (mode.endswith("777") or mode in ("a+rwx", "ugo+rwx", "o+w", "a+w") or setuid_mode(mode)):
+        a.add("permissions", cmd.span, f"chmod {mode} opens files to everyone or sets setuid")
+        return
+    if any(P.in_system(t, cmd.cwd) for t in targets):
+        a.add("permissions", cmd.span, f"{prog} on a system path")
+        return
+    a.add("permissions-named", cmd.span)
+
+
+def power(cmd, a) -> None:
+    prog = cmd.argv[0]
+    if prog in ("init", "telinit") and not any(x in ("0", "6") for x in cmd.argv[1:]):
+        a.add("system-change", cmd.span, f"{prog} changes the runlevel")
+        return
+    if prog == "shutdown" and "-c" in cmd.argv:
+        return
+    a.add("stop-system", cmd.span, f"{prog} stops or restarts the machine")
+
+
+def kill(cmd, a) -> None:
+    prog = cmd.argv[0]
+    if prog in ("killall", "pkill", "killall5", "skill", "slay"):
+        a.add("kill-processes", cmd.span, f"{prog} kills every process matching a name")
+        return
+    args = cmd.argv[1:]
+    if not args or args[0] in ("-l", "-L", "--list", "--table"):
+        return
+    i = 0
+    if args[0] in ("-s", "-n", "--signal") and len(args) > 1:
+        i = 2
+    elif args[0].startswith("-") and args[0] != "--" and len(args) > 1:
+        i = 1  # the signal: `kill -1 123` sends SIGHUP; `kill -9 -1` targets every process
+    if args[i:i + 1] == ["--"]:
+        i += 1
+    targets = args[i:]
+    if "-1" in targets or "1" in targets:
+        a.add("kill-processes", cmd.span, "kills every process (or init)")
+        return
+    a.add("processes", cmd.span, "kills a process")
+
+
+def systemctl(cmd, a) -> None:
+    args = [x for x in cmd.argv[1:] if not x.startswith("-")]
+    verb = args[0] if args else ""
+    if verb in ("poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "emergency", "rescue", "isolate", "soft-reboot"):
+        a.add("stop-system", cmd.span, f"systemctl {verb} stops or restarts the machine")
+    elif verb in ("stop", "disable", "mask", "kill", "unmask", "enable", "link", "edit", "set-default", "revert", "daemon-reexec"):
+        a.add("disable-guard" if verb in ("stop", "disable", "mask", "kill") else "persistence", cmd.span,
+              f"systemctl {verb} changes which services run")
+    elif verb in ("status", "is-active", "is-enabled", "is-failed", "list-units", "list-unit-files", "show", "cat",
+                  "list-timers", "list-sockets", "list-dependencies", "get-default", "help", "") or "--version" in cmd.argv:
+        return
+    else:
+        a.add("processes", cmd.span, f"systemctl {verb} starts or reloads services")
+
+
+def service(cmd, a) -> None:
+    verb = cmd.argv[2] if len(cmd.argv) > 2 else ""
+    if verb in ("stop",):
+        a.add("disable-guard", cmd.span, "stops a service")
+    elif verb in ("status", "") or "--status-all" in cmd.argv:
+        return
+    else:
+        a.add("processes", cmd.span, f"service {verb}")
+
+
+def firewall(cmd, a) -> None:
+    prog, args = cmd.argv[0], cmd.argv[1:]
+    if prog == "ufw":
+        if args[:1] in (["status"], ["app"], ["show"], ["version"], ["--version"]):
+            return
+        a.add("disable-guard", cmd.span, f"ufw {' '.join(args[:1])} changes the firewall")
+    elif prog in ("setenforce",):
+        if args and args[0] in ("0", "Permissive", "permissive"):
+            a.add("disable-guard", cmd.span, "setenforce 0 turns SELinux enforcement off")
+        else:
+            a.add("system-change", cmd.span)
+    elif prog in ("iptables", "ip6tables", "nft", "firewall-cmd", "ebtables", "arptables", "iptables-restore"):
+        flags = set(args)
+        if prog in ("iptables", "ip6tables") and flags & {"-L", "--list", "-S", "--list-rules"} and not flags & {"-F", "-X", "-D", "-A", "-I", "-P", "-Z"}:
+            return
+        if prog == "nft" and args[:2] in (["list", "ruleset"], ["list", "tables"]) or (prog == "firewall-cmd" and any(x.startswith(("--list", "--get", "--query", "--state")) for x in args)):
+            return
+        a.add("disable-guard", cmd.span, f"{prog} changes the firewall")
+    elif prog in ("aa-disable", "aa-complain", "apparmor_parser"):
+        a.add("disable-guard", cmd.span, "weakens AppArmor")
+
+
+def history(cmd, a) -> None:
+    flags, _, _ = short_flags(cmd.argv)
+    if flags & {"-c", "-d", "-w", "-r", "-a", "-n", "-s"}:
+        a.add("erase-traces", cmd.span, "history -c/-d/-w rewrites the shell history")
+
+
+def crontab(cmd, a) -> None:
+    args = cmd.argv[1:]
+    if args and set(args) <= {"-l", "-u"} | {x for x in args if not x.startswith("-") and "-u" in args}:
+        return
+    a.add("persistence", cmd.span, "crontab installs, edits or removes scheduled jobs")
+
+
+def packages(cmd, a) -> None:
+    prog = cmd.argv[0]
+    verbs = [x for x in cmd.argv[1:] if not x.startswith("-")]
+    verb = verbs[0] if verbs else ""
+    readonly = {"list", "search", "show", "info", "policy", "depends", "rdepends", "madison", "query", "-Q", "-Ss",
+                "-Si", "-Qi", "-Ql", "list-installed", "history", "check-update", "provides", "whatprovides", "repolist",
+                "showpkg", "stats", "pkgnames", "changelog", "showsrc", "dump", "dumpavail", "unmet", "find", "outdated", "leaves", "deps", "uses", "desc", "--version",
+                "-l", "-L", "-s", "-S", "-q", "-qa", "-qi", "-ql", "-qf", "--list", "--status", "--search", "--listfiles"}
+    if verb in readonly or not cmd.argv[1:] or all(x in readonly or x in ("-Q", "-Qs", "-Ss", "-Si", "-Qi", "-Ql", "-Qe") for x in cmd.argv[1:]):
+        return
+    if prog == "brew":
+        a.add("install-build", cmd.span, f"brew {verb} changes installed software")
+        return
+    a.add("system-packages", cmd.span, f"{prog} {verb} changes system packages")
+
+
+def kernel(cmd, a) -> None:
+    prog = cmd.argv[0]
+    if prog == "sysctl":
+        if any(x in ("-w", "--write", "-p", "--load", "--system") or "=" in x for x in cmd.argv[1:]):
+            a.add("system-change", cmd.span, "sysctl changes kernel settings")
+        return
+    if prog in ("lsmod", "modinfo"):
+        return
+    a.add("system-change", cmd.span, f"{prog} changes the running kernel or system configuration")
+
+
+def accounts(cmd, a) -> None:
+    prog = cmd.argv[0]
+    if prog == "passwd" and (len(cmd.argv) == 1 or cmd.argv[1:] == ["-S"]):
+        a.add("system-change", cmd.span, "changes your password")
+        return
+    if prog in ("useradd", "adduser", "usermod") and any(x in ("-o", "--non-unique") or x == "0" for x in cmd.argv[1:]) and "-u" in cmd.argv:
+        a.add("takeover", cmd.span, "creates a second uid-0 (root) account")
+        return
+    a.add("system-change", cmd.span, f"{prog} changes users, groups or passwords")
+
+
+def misc_state(cmd, a) -> None:
+    prog, args = cmd.argv[0], cmd.argv[1:]
+    if prog == "journalctl" and any(x.startswith(("--vacuum", "--rotate", "--flush")) for x in args):
+        a.add("erase-traces", cmd.span, "journalctl --vacuum deletes system logs")
+    elif prog == "dmesg" and any(x in ("-c", "-C", "--clear", "--read-clear") for x in args):
+        a.add("erase-traces", cmd.span, "dmesg -c clears the kernel log")
+    elif prog == "hostname" and any(not x.startswith("-") for x in args):
+        a.add("system-change", cmd.span, "sets the host name")
+    elif prog == "date" and any(x in ("-s", "--set") or x.startswith("--set=") for x in args):
+        a.add("system-change", cmd.span, "sets the system clock")
+    elif prog in ("ip", "ifconfig", "route", "nmcli") and any(x in ("set", "add", "del", "delete", "flush", "down", "up", "change", "replace", "modify", "connection") for x in args):
+        a.add("system-change", cmd.span, f"{prog} changes network configuration")
+    elif prog == "sort" and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
+        a.add("write-files", cmd.span, "sort -o writes a file")
+
+
+PROGRAMS = {
+    **{p: [chmod_like] for p in ("chmod", "chown", "chgrp", "setfacl", "chattr")},
+    **{p: [power] for p in ("shutdown", "reboot", "halt", "poweroff", "init", "telinit")},
+    **{p: [kill] for p in ("kill", "killall", "pkill", "killall5", "skill")},
+    "systemctl": [systemctl], "service": [service],
+    **{p: [firewall] for p in ("ufw", "setenforce", "iptables", "ip6tables", "nft", "firewall-cmd", "ebtables",
+                                "iptables-restore", "aa-disable", "aa-complain", "apparmor_parser")},
+    "history": [history], "crontab": [crontab],
+    **{p: [packages] for p in ("apt", "apt-get", "aptitude", "dpkg", "dnf", "yum", "rpm", "pacman", "zypper", "apk",
+                                "snap", "flatpak", "emerge", "brew", "port", "nix-env", "apt-cache", "apt-file", "dpkg-query")},
+    **{p: [kernel] for p in ("sysctl", "modprobe", "insmod", "rmmod", "kexec", "update-grub", "grub-install",
+                              "update-initramfs", "dracut", "visudo", "chpasswd", "lsmod", "modinfo")},
+    **{p: [accounts] for p in ("passwd", "useradd", "userdel", "usermod", "adduser", "deluser", "groupadd",
+                                "groupdel", "gpasswd", "chsh", "chage")},
+    **{p: [misc_state] for p in ("journalctl", "dmesg", "hostname", "date", "ip", "ifconfig", "route", "nmcli", "sort")},
+}
+GENERIC: list = []

@@ -1,0 +1,261 @@
+"""Everyday tools: git, SQL clients, builds and installs, and the file writers
+(touch, mkdir, cp, ln, tee, sed -i, tar -x, unzip, patch, awk)."""
+
+from __future__ import annotations
+
+import re
+
+from ccgpt.risk.lazyre import lazy_re
+
+from ccgpt.risk import paths as P
+from ccgpt.risk.commands import option_value, short_flags
+from ccgpt.risk.rules.files import write_target
+
+_GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
+                      "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
+                      "merge-base cherry var check-ignore fsck verify-commit".split())
+_GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace"])
+_SQL_DESTRUCTIVE = lazy_re(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
+_SQL_DELETE = lazy_re(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
+# `WHERE 1`, `WHERE 1=1`, `WHERE true`, `WHERE 'a'='a'`, `WHERE id=id`: a condition every row meets
+_SQL_TAUTOLOGY = lazy_re(r"\b(delete\s+from|update)\s+[\w.\"`]+\s+(set\s+[^;]*?\s+)?where\s+\(?\s*"
+                         r"(1|true|not\s+0|not\s+false|(\w+|'[^']*'|\d+)\s*=\s*\4|1\s*<>\s*0|\w+\s+is\s+not\s+null\s+or\s+\w+\s+is\s+null)\s*\)?\s*(;|$)",
+                         re.I | re.M)
+# NoSQL and key-value stores: the same verbs in their own words
+_NOSQL_DESTRUCTIVE = lazy_re(r"^\s*(flushall|flushdb)\b|\bdropDatabase\s*\(|\.drop\s*\(\s*\)|"
+                             r"\.(deleteMany|remove)\s*\(\s*\{\s*\}\s*\)", re.I | re.M)
+_SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
+_SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
+
+
+# Configuration keys whose value git runs (or that point git at code to run) on later commands:
+# setting one is persistence. Editor/pager/alias/credential values are code only when they
+# look like shell (`!…`, metacharacters), so `core.editor vim` stays routine.
+_GIT_CODE_KEYS = lazy_re(r"^(core\.(hookspath|sshcommand|fsmonitor|askpass|gitproxy)|filter\..+\.(clean|smudge|process)|"
+                         r"diff\..+\.(textconv|command)|diff\.external|merge\..+\.driver|gpg\.(.+\.)?program|"
+                         r"include\.path|includeif\..+|uploadpack\.packobjectshook|sendemail\..*cmd)$", re.I)
+_GIT_MAYBE_CODE = lazy_re(r"^(core\.(editor|pager)|sequence\.editor|pager\..+|alias\..+|credential\.(.+\.)?helper|"
+                          r"web\.browser|browser\..+\.(cmd|path)|difftool\..+\.cmd|mergetool\..+\.cmd)$", re.I)
+_SHELLISH = lazy_re(r"^!|[;|&$`<>()]")
+
+
+def _git_config_code(cmd, a, key: str, value: str) -> bool:
+    code = _GIT_CODE_KEYS.match(key)
+    maybe = not code and _GIT_MAYBE_CODE.match(key)
+    if not code and not maybe:
+        return False
+    if code or _SHELLISH.search(value):
+        a.add("persistence", cmd.span, f"git config {key} makes git run a program on later commands")
+    else:
+        a.add("git-change", cmd.span, f"git config {key} sets a program git runs later")
+    k = key.lower()
+    if not k.startswith(("core.hookspath", "include")) and (not k.startswith(("credential", "alias")) or value.startswith("!")):
+        a.nested(value.lstrip("!"), cmd.span)  # the value runs through sh: `core.pager 'rm -rf ~'`
+    return True
+
+
+def git(cmd, a) -> None:
+    argv = cmd.argv
+    i = 1
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in _GIT_VALUE else 1
+    if i >= len(argv):
+        return
+    sub, rest = argv[i], argv[i + 1:]
+    flags, ops, _ = short_flags(rest, 0, prog="git-" + sub)
+    if sub == "config" and len(ops) >= 2 and _git_config_code(cmd, a, ops[0], ops[1]):
+        return
+    destructive = None
+    if sub == "clean" and flags & {"-f", "--force"}:
+        destructive = "git clean -f deletes untracked files"
+    elif sub == "reset" and "--hard" in flags:
+        destructive = "git reset --hard discards uncommitted work"
+    elif sub == "push" and (flags & {"-f", "--force", "--force-with-lease", "--mirror", "--delete", "-d", "--prune"} or any(o.startswith("+") or o.startswith(":") for o in ops)):
+        destructive = "force-push rewrites or deletes remote history"
+    elif sub == "branch" and ("-D" in flags or flags >= {"-d", "-f"} or flags >= {"--delete", "--force"}):
+        destructive = "git branch -D deletes an unmerged branch"
+    elif sub in ("checkout", "restore") and ("." in ops or "--" in rest and ops) and "--staged" not in flags:
+        destructive = f"git {sub} discards uncommitted changes"
+    elif sub == "stash" and ops[:1] in (["drop"], ["clear"]):
+        destructive = "git stash drop/clear deletes stashed work"
+    elif sub in ("filter-branch", "filter-repo") or (sub == "reflog" and ops[:1] == ["expire"]) or (sub == "gc" and any(f.startswith("--prune") for f in flags)):
+        destructive = f"git {sub} rewrites or prunes history"
+    elif sub == "update-ref" and "-d" in flags:
+        destructive = "git update-ref -d deletes a ref"
+    if destructive:
+        a.add("git-destructive", cmd.span, destructive)
+        return
+    if sub in _GIT_READ or sub == "fetch" and "--dry-run" in flags:
+        return  # `git fetch --dry-run` contacts the remote and changes no ref
+    if sub == "branch" and not ops or sub == "branch" and flags & {"-a", "-r", "-v", "-vv", "--list", "--show-current", "--contains", "--merged"}:
+        return
+    if sub == "stash" and ops[:1] in (["list"], ["show"]):
+        return
+    if sub in ("remote", "tag", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
+        return
+    a.add("git-change", cmd.span, f"git {sub} changes the repository or working tree")
+
+
+def sql(cmd, a) -> None:
+    argv = cmd.argv
+    texts = []
+    for i, x in enumerate(argv[1:], 1):
+        if x in ("-c", "--command", "-e", "--execute", "--eval") and i + 1 < len(argv):
+            texts.append(argv[i + 1])
+        elif x.startswith(("--command=", "--execute=")):
+            texts.append(x.split("=", 1)[1])
+    if argv[0] in ("sqlite3",):
+        ops = [x for x in argv[1:] if not x.startswith("-")]
+        texts += ops[1:]
+    if cmd.stdin is not None and cmd.stdin.kind == "text":
+        texts.append(cmd.stdin.text)
+    if argv[0] == "redis-cli":
+        texts += [x for x in argv[1:] if x.lower() in ("flushall", "flushdb")]  # `redis-cli -h h FLUSHALL`
+    text = "\n".join(texts)
+    if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text) or \
+            _SQL_TAUTOLOGY.search(text) or _NOSQL_DESTRUCTIVE.search(text):
+        a.add("sql-destructive", cmd.span)
+    elif texts and all(_SQL_READ.match(t) for t in texts):
+        return
+    else:
+        a.add("database", cmd.span, f"{argv[0]} may change a database")
+
+
+_SETUID_RISKY = frozenset("python python3 perl ruby node php lua find vim vi env busybox awk gawk".split())
+_VERSION_ONLY = frozenset(["-version", "--version", "version", "-help", "--help", "-h", "help", "-showversion"])
+
+
+def build(cmd, a) -> None:
+    prog = cmd.argv[0]
+    args = cmd.argv[1:]
+    if args and all(x in _VERSION_ONLY for x in args):
+        return  # `java -version`, `go version`, `mvn --version`: print and exit
+    words = [x for x in args if not x.startswith("-")]
+    sub = words[0] if words else ""
+    if prog in ("pip", "pipx", "uv", "poetry", "npm", "pnpm", "yarn", "gem", "cargo", "go", "conda", "mamba", "bundle", "composer"):
+        if sub in ("list", "show", "freeze", "ls", "search", "info", "outdated", "view", "version", "check", "why", "env", "config", "--version", "help", "doctor", "audit") or "--version" in args or (not args and prog != "yarn"):
+            return
+        if sub in ("uninstall", "remove", "rm") and prog in ("pip", "npm", "conda", "gem"):
+            a.add("install-build", cmd.span, f"{prog} {sub} removes packages")
+            return
+    a.add("install-build", cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
+
+
+def writer(cmd, a) -> None:
+    prog = cmd.argv[0]
+    flags, ops, _ = short_flags(cmd.argv)
+    if prog in ("cp", "install", "ln"):
+        target = option_value(cmd.argv, "-t", "--target-directory")
+        if len(ops) >= 2 or ((prog == "ln" or target is not None) and ops):
+            dest = ops[-1] if len(ops) >= 2 else "."
+            if target is not None:
+                dest = target or P.DYNAMIC
+            from ccgpt.risk.commands import SHELLS
+            from ccgpt.risk.rules.delete import copy_like
+
+            mode = option_value(cmd.argv, "-m", "--mode") if prog == "install" else None
+            from ccgpt.risk.rules.files import setuid_mode
+
+            if mode and setuid_mode(mode) and any(o.rsplit("/", 1)[-1] in SHELLS | _SETUID_RISKY for o in ops[:-1]):
+                # `install -m 4755 /bin/sh /tmp/x`: a setuid copy of a shell (Reading 9)
+                a.add("takeover", cmd.span, "installs a setuid copy of a shell or interpreter: anyone becomes root")
+            if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
+                # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
+                key = "\x00shell-copies"
+                a.st.files[key] = a.st.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
+            copy_like(cmd, a, dest, flags)
+            return
+    elif prog in ("tee",):
+        if not ops:
+            return
+        content = cmd.stdin.text if cmd.stdin is not None and cmd.stdin.kind == "text" else None
+        for op in ops:
+            write_target(cmd, a, op, cmd.span, append=bool(flags & {"-a", "--append"}), content=content)
+        return
+    elif prog in ("touch", "mkdir", "mkfifo", "mknod"):
+        for op in ops:
+            if P.in_system(op, cmd.cwd) or P.outside_workdir(op, cmd.cwd) and P.resolve(op, cmd.cwd).startswith("/") and P.in_system(op, cmd.cwd):
+                a.add("system-write", cmd.span, f"creates {op} in a system location")
+                return
+    elif prog == "sed":
+        if not (flags & {"-i", "--in-place"} or any(x.startswith(("-i", "--in-place")) for x in cmd.argv[1:])):
+            script = " ".join(ops[:1])
+            if re.search(r"(^|;|\s)[0-9,$/]*[we]\s|/w\s", script):
+                a.add("write-files", cmd.span, "sed script writes files or runs commands")
+            return
+        for op in ops[1:]:
+            write_target(cmd, a, op, cmd.span)
+        return
+    elif prog in ("tar", "bsdtar"):
+        first = cmd.argv[1] if len(cmd.argv) > 1 else ""
+        letters = first.lstrip("-") if first and not first.startswith("--") else ""
+        if "t" in letters or "--list" in flags or "-t" in flags:
+            return
+        extract = "x" in letters or flags & {"-x", "--extract", "--get"}
+        dest = option_value(cmd.argv, "-C", "--directory")
+        archive = option_value(cmd.argv, "-f", "--file")
+        if "f" in letters and archive is None and not first.startswith("-"):
+            rest = [x for x in cmd.argv[2:] if not x.startswith("-")]
+            archive = rest[0] if rest else None  # old style: `tar czf OUT.tgz src`
+        if extract and dest is not None:
+            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
+            return
+        if not extract and archive not in (None, "-"):
+            write_target(cmd, a, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
+            return
+    elif prog in ("unzip",):
+        if flags & {"-l", "-v", "-t", "-Z"}:
+            return
+        dest = option_value(cmd.argv, "-d", "--exdir")
+        if dest is not None:
+            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
+            return
+    a.add("write-files", cmd.span, f"{prog} creates or changes files")
+
+
+def awk(cmd, a) -> None:
+    ops = [x for x in cmd.argv[1:] if not x.startswith("-")]
+    prog_text = ops[0] if ops else ""
+    if "-f" in cmd.argv:
+        a.add("runs-script", cmd.span, "runs an awk program file")
+        return
+    if "/inet/" in prog_text and ("|&" in prog_text or "getline" in prog_text):
+        a.add("reverse-shell", cmd.span, "gawk /inet/ socket wired to commands")
+        return
+    found = False
+    strings = dict(re.findall(r"(\w+)\s*=\s*\"((?:[^\"\\]|\\.)*)\"", prog_text))  # cmd="rm -rf ~"
+    for m in re.finditer(r"system\s*\(\s*(?:\"((?:[^\"\\]|\\.)*)\"(\s*\))?|(\w+)\s*\))", prog_text):
+        code = m.group(1) if m.group(1) is not None else strings.get(m.group(3))
+        if code is not None:
+            if m.group(1) is not None and not m.group(2):  # system("rm -rf " $1): the rest is input data
+                a.env["__awk_data"] = P.DYNAMIC
+                code += ' "$__awk_data"'
+                a.add("runs-script", cmd.span, "awk passes input data to a shell through system()")
+            a.nested(code, cmd.span)
+            a.env.pop("__awk_data", None)
+            found = True
+    # print "CMD" | "sh" and "CMD" | getline run CMD through a shell
+    for m in re.finditer(r"\"((?:[^\"\\]|\\.)*)\"\s*\|\s*(\"(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\"|getline)", prog_text):
+        a.nested(m.group(1), cmd.span)
+        found = True
+    if found:
+        return
+    if re.search(r"system\s*\(|\|\s*\"|\|&|getline", prog_text):
+        a.add("runs-script", cmd.span, "awk program runs commands")
+    elif re.search(r"(print|printf)[^;}]*>\s*\"?[^\s;}]", prog_text):
+        a.add("write-files", cmd.span, "awk program writes files")
+
+
+PROGRAMS = {
+    "git": [git],
+    **{p: [sql] for p in ("psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "mongo", "mongosh", "redis-cli", "clickhouse-client")},
+    **{p: [build] for p in ("pip", "pipx", "uv", "poetry", "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "make",
+                             "cmake", "ninja", "mvn", "gradle", "conda", "mamba", "bundle", "composer", "rustc", "gcc",
+                             "g++", "clang", "javac", "tsc", "pytest", "tox", "nox", "meson", "bazel", "dotnet", "deno",
+                             "rake", "ant", "just", "task", "java", "kotlin", "kotlinc", "scala", "sbt")},
+    **{p: [writer] for p in ("cp", "install", "ln", "tee", "touch", "mkdir", "mkfifo", "mknod", "sed", "tar", "bsdtar",
+                              "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
+                              "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
+    **{p: [awk] for p in ("awk", "gawk", "mawk", "nawk")},
+}
+GENERIC: list = []

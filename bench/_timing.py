@@ -19,13 +19,16 @@ def ccgpt_argv() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "ccgpt"]
 
 
-def wall_times(argv: list[str], runs: int = 15, warmup: int = 2, env: dict | None = None, cwd=None) -> list[float]:
-    """Seconds per run of a whole process, after `warmup` runs to fill the OS page cache."""
+def wall_times(argv: list[str], runs: int = 15, warmup: int = 2, env: dict | None = None, cwd=None,
+               input: bytes | None = None) -> list[float]:
+    """Seconds per run of a whole process, after `warmup` runs to fill the OS page cache.
+    `input` is written to its stdin (else stdin is ours)."""
     env = {**os.environ, **(env or {})}
     times = []
     for i in range(warmup + runs):
         start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, check=False)
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd, check=False,
+                       input=input)
         if i >= warmup:
             times.append(time.perf_counter() - start)
     return times

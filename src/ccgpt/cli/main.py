@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("ccgpt.cli.config", "show, locate or create the configuration"),
     "shell-init": ("ccgpt.cli.shell_init", "print aliases and a key binding for bash, zsh or fish"),
     "eval": ("ccgpt.cli.eval", "benchmark a model on your own task set"),
+    "mcp": ("ccgpt.cli.mcp", "MCP server for AI agents: check, explain, suggest and sandboxed run tools"),
+    "guard": ("ccgpt.cli.guard", "hook for agent CLIs (Claude Code, Codex, Gemini CLI): blocks or asks by risk"),
 }
 
 # Flags every command accepts; they may also be written before the command name.

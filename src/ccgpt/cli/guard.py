@@ -1,0 +1,136 @@
+"""`ccgpt guard [--format claude|codex|gemini]`: the hook an agent CLI runs before each shell
+command; `ccgpt guard install AGENT [--project | --user]` adds it to the agent's settings.
+
+The hook fails closed: unreadable input, an exception or the internal deadline -> exit 2, the
+code every supported agent reads as "block". It imports only the risk engine (no HTTP client,
+no MCP SDK, no store), because it runs before every command an agent runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+MAX_EVENT = 4 * 1024 * 1024  # a hook event larger than this is not one we can judge: block
+DEFAULT_DEADLINE = 5.0  # seconds; below every agent's own hook timeout (which would let it run)
+
+
+def configure(parser) -> None:
+    parser.usage = ("ccgpt guard [--format claude|codex|gemini] < EVENT.json\n"
+                    "       ccgpt guard install claude|codex|gemini [--project | --user] [--dry-run]")
+    parser.add_argument("action", nargs="*", metavar="install AGENT", help="add the hook to an agent's settings file")
+    parser.add_argument("--format", choices=("claude", "codex", "gemini"), default="claude",
+                        help="the agent's hook protocol (default claude: Claude Code PreToolUse)")
+    parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="S",
+                        help=f"give up and block after S seconds (default {DEFAULT_DEADLINE:g})")
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("--project", action="store_true", help="install into this project's settings file")
+    scope.add_argument("--user", action="store_true", help="install into your user settings file (default)")
+    parser.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
+
+
+def run(args) -> int:
+    if args.action:
+        return _install(args)
+    from ccgpt.agents.guard import failure
+
+    try:
+        answer = _hook(args)
+    except BaseException as exc:  # noqa: BLE001 - every failure, even an interrupt, blocks
+        answer = failure(f"internal error ({type(exc).__name__}: {exc})")
+    try:
+        if answer.stdout:
+            sys.stdout.write(answer.stdout)
+            sys.stdout.flush()
+        if answer.stderr:
+            sys.stderr.write(answer.stderr)
+            sys.stderr.flush()
+    except OSError:
+        return 2
+    return answer.exit_code
+
+
+def _hook(args):
+    import json
+
+    from ccgpt.agents.guard import Unreadable, answer, failure, shell_command
+
+    try:
+        data = sys.stdin.buffer.read(MAX_EVENT + 1) if sys.stdin is not None else b""
+    except OSError as exc:
+        return failure(f"cannot read the hook event ({exc})")
+    if len(data) > MAX_EVENT:
+        return failure("the hook event is larger than 4 MB")
+    try:
+        event = json.loads(data.decode("utf-8"))
+        command = shell_command(event, args.format)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError and Unreadable are ValueErrors
+        detail = str(exc) if isinstance(exc, Unreadable) else "the hook event is not valid JSON"
+        return failure(f"unreadable input: {detail}")
+    if command is None:
+        return answer(None, args.format)
+    try:
+        verdict = verdict_within(command, args.deadline, _rules(args))
+    except TimeoutError:
+        return failure(f"no verdict within {args.deadline:g} s")
+    return answer(verdict, args.format)
+
+
+def _rules(args) -> list:
+    from ccgpt.cli.check import _user_rules
+
+    return _user_rules(args)
+
+
+def verdict_within(command: str, seconds: float, rules: list) -> dict:
+    """The risk verdict, computed in a forked child so that no hang of any kind (a pathological
+    regular expression, the parser's C code) can outlast the deadline; TimeoutError when it does."""
+    from ccgpt.risk.classify import classify
+
+    if not hasattr(os, "fork"):
+        return classify(command, extra_rules=rules).to_json()
+    import json
+    import select
+    import signal
+    import time
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: classify, send the verdict, leave without running any cleanup
+        code = 1
+        try:
+            os.close(read_fd)
+            data = json.dumps(classify(command, extra_rules=rules).to_json()).encode()
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view):]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    chunks, deadline = [], time.monotonic() + seconds
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_fd], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise TimeoutError
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError("the risk engine failed")
+    return json.loads(b"".join(chunks))
+
+
+def _install(args) -> int:
+    from ccgpt.agents.guard_install import install
+    from ccgpt.errors import UsageError
+
+    if args.action[0] != "install" or len(args.action) != 2:
+        raise UsageError("usage: ccgpt guard install claude|codex|gemini [--project | --user] [--dry-run]")
+    return install(args.action[1], project=args.project, dry_run=args.dry_run)

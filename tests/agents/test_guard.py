@@ -1,0 +1,147 @@
+"""`ccgpt guard`: each agent's hook protocol, each risk level, and every fail-closed path, run as
+the agent runs it (a fresh process, the event on stdin)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from agents_helpers import SRC
+
+SHELL_TOOL = {"claude": "Bash", "codex": "Bash", "gemini": "run_shell_command"}
+EVENT_NAME = {"claude": "PreToolUse", "codex": "PreToolUse", "gemini": "BeforeTool"}
+COMMANDS = {"safe": "ls -la", "review": "echo hi > notes.txt", "dangerous": "rm -rf ./build",
+            "blocked": "rm -rf ~"}
+
+
+def guard(stdin, *args, env=None):
+    full = {k: v for k, v in os.environ.items() if k != "CCGPT_CONFIG"}
+    full.update(PYTHONPATH=SRC, **(env or {}))
+    data = stdin if isinstance(stdin, bytes) else json.dumps(stdin).encode()
+    return subprocess.run([sys.executable, "-m", "ccgpt", "guard", *args], input=data, capture_output=True,
+                          env=full, timeout=60)
+
+
+def event(fmt, command, tool=None):
+    return {"session_id": "s1", "cwd": "/work", "hook_event_name": EVENT_NAME[fmt],
+            "tool_name": tool or SHELL_TOOL[fmt], "tool_input": {"command": command}}
+
+
+def test_commands_have_the_levels_these_tests_assume():
+    from ccgpt.risk.classify import classify
+
+    assert {level: classify(c).level for level, c in COMMANDS.items()} == {k: k for k in COMMANDS}
+
+
+@pytest.mark.parametrize("level", ["safe", "review"])
+@pytest.mark.parametrize("fmt", ["claude", "codex", "gemini"])
+def test_safe_and_review_leave_the_decision_to_the_agent(fmt, level):
+    r = guard(event(fmt, COMMANDS[level]), "--format", fmt)
+    assert r.returncode == 0 and r.stderr == b""
+    assert r.stdout == (b"{}\n" if fmt == "gemini" else b"")  # Gemini CLI wants JSON on stdout
+
+
+@pytest.mark.parametrize("fmt", ["claude", "codex", "gemini"])
+def test_blocked_exits_2_with_the_reason_on_stderr(fmt):
+    r = guard(event(fmt, COMMANDS["blocked"]), "--format", fmt)
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"blocked" in r.stderr and b"wipe-home" in r.stderr
+
+
+def test_claude_dangerous_asks_the_person():
+    r = guard(event("claude", COMMANDS["dangerous"]))  # claude is the default format
+    assert r.returncode == 0 and r.stderr == b""
+    out = json.loads(r.stdout)
+    assert set(out) == {"hookSpecificOutput"}
+    hso = out["hookSpecificOutput"]
+    assert hso["hookEventName"] == "PreToolUse" and hso["permissionDecision"] == "ask"
+    assert "dangerous" in hso["permissionDecisionReason"] and "recursive-delete" in hso["permissionDecisionReason"]
+
+
+def test_codex_dangerous_is_denied_with_the_reason():
+    out = json.loads(guard(event("codex", COMMANDS["dangerous"]), "--format", "codex").stdout)
+    hso = out["hookSpecificOutput"]
+    assert hso["permissionDecision"] == "deny" and "recursive-delete" in hso["permissionDecisionReason"]
+
+
+def test_gemini_dangerous_is_denied_with_the_reason():
+    r = guard(event("gemini", COMMANDS["dangerous"]), "--format", "gemini")
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and out["decision"] == "deny" and "recursive-delete" in out["reason"]
+
+
+def test_codex_argv_form_is_read_inside():
+    ev = event("codex", ["bash", "-lc", "rm -rf ~"])
+    assert guard(ev, "--format", "codex").returncode == 2
+
+
+@pytest.mark.parametrize("fmt, tool", [("claude", "Read"), ("claude", "mcp__ccgpt__run_command"),
+                                       ("codex", "apply_patch"), ("gemini", "read_file")])
+def test_other_tools_pass_through(fmt, tool):
+    ev = {"hook_event_name": EVENT_NAME[fmt], "tool_name": tool, "tool_input": {"file_path": "/etc/hosts"}}
+    r = guard(ev, "--format", fmt)
+    assert r.returncode == 0 and r.stderr == b""
+
+
+def test_other_events_pass_through():
+    ev = {"hook_event_name": "PostToolUse", "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}}
+    assert guard(ev).returncode == 0
+
+
+def test_hidden_characters_do_not_reach_the_agent_raw():
+    r = guard(event("claude", "rm -rf ~ #\x1b[2J\u202e"))
+    assert r.returncode == 2 and b"\x1b" not in r.stderr
+
+
+@pytest.mark.parametrize("stdin", [
+    b"", b"not json", b"[1, 2]", b"\xff\xfe\x00",
+    json.dumps({"hook_event_name": "PreToolUse", "tool_input": {"command": "ls"}}).encode(),
+    json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash"}).encode(),
+    json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": 42}}).encode(),
+    json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": "ls"}).encode(),
+], ids=["empty", "garbage", "array", "binary", "no-tool", "no-input", "number", "input-string"])
+def test_unreadable_input_fails_closed(stdin):
+    r = guard(stdin)
+    assert r.returncode == 2 and b"fail closed" in r.stderr and r.stdout == b""
+
+
+def test_oversized_event_fails_closed():
+    r = guard(event("claude", "echo " + "a" * (5 * 1024 * 1024)))
+    assert r.returncode == 2 and b"larger than" in r.stderr
+
+
+def test_internal_deadline_fails_closed():
+    r = guard(event("claude", "ls -la"), "--deadline", "0.000001")
+    assert r.returncode == 2 and b"no verdict within" in r.stderr
+
+
+def test_an_internal_error_fails_closed(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[ccgpt.rules]\ndeny = [{ pattern = '(' }]\n")  # a rule that does not compile
+    r = guard(event("claude", "ls -la"), env={"CCGPT_CONFIG": str(bad)})
+    assert r.returncode == 2 and b"fail closed" in r.stderr
+
+
+def test_user_deny_rules_apply(tmp_path):
+    cfg = tmp_path / "rules.toml"
+    cfg.write_text("[ccgpt.rules]\ndeny = [{ pattern = 'terraform destroy', level = 'blocked', "
+                   "message = 'no destroy from agents' }]\n")
+    r = guard(event("claude", "terraform destroy -auto-approve"), env={"CCGPT_CONFIG": str(cfg)})
+    assert r.returncode == 2 and b"no destroy from agents" in r.stderr
+
+
+def test_guard_imports_only_the_risk_engine():
+    code = ("import sys, io, runpy; sys.argv = ['ccgpt', 'guard']; "
+            "sys.stdin = io.TextIOWrapper(io.BytesIO(b'{\"tool_name\": \"Bash\", \"tool_input\": {\"command\": \"ls\"}}'));"
+            "from ccgpt.cli.main import main\n"
+            "try:\n    main()\nfinally:\n"
+            "    heavy = [m for m in ('httpx', 'mcp', 'starlette', 'anyio', 'llama_cpp', 'ccgpt.store.db', 'sqlite3',"
+            " 'ccgpt.explain.engine', 'yaml') if m in sys.modules]\n"
+            "    print('HEAVY', heavy, file=sys.stderr)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SRC},
+                       timeout=60)
+    assert "HEAVY []" in r.stderr, r.stderr

@@ -109,7 +109,10 @@ def _write(path: str, text: str, old_text: str | None) -> str | None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     backup = None
     if old_text is not None:
-        backup = f"{path}.ccgpt-backup-{time.strftime('%Y%m%d-%H%M%S')}"
+        stamp = f"{path}.ccgpt-backup-{time.strftime('%Y%m%d-%H%M%S')}"
+        backup, n = stamp, 1
+        while os.path.exists(backup):  # two installs within one second keep both backups
+            backup, n = f"{stamp}-{n}", n + 1
         shutil.copy2(path, backup)
     tmp = f"{path}.ccgpt-tmp-{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as fh:

@@ -12,8 +12,6 @@ import pytest
 
 from agents_helpers import CLIENT, Elicitor, HttpServer, history, http_session
 
-pytestmark = pytest.mark.slow  # each test starts a server process
-
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
                    "clientInfo": {"name": "probe", "version": "0"}}}
@@ -43,15 +41,17 @@ def test_tools_and_elicitation_over_http(server, work, server_env):
         async with http_session(srv.url, elicitor=no) as session:
             names = [t.name for t in (await session.list_tools()).tools]
             checked = await session.call_tool("check_command", {"command": "rm -rf ~"})
+            explained = await session.call_tool("explain_command", {"command": "ls -la"})
             declined = await session.call_tool("run_command", {"command": "rm -rf build"})
         async with http_session(srv.url, elicitor=yes) as session:
             accepted = await session.call_tool("run_command", {"command": "rm -rf build"})
             blocked = await session.call_tool("run_command", {"command": "touch x; rm -rf ~"})
-        return names, checked, declined, accepted, blocked
+        return names, checked, explained, declined, accepted, blocked
 
-    names, checked, declined, accepted, blocked = anyio.run(main)
+    names, checked, explained, declined, accepted, blocked = anyio.run(main)
     assert names == ["check_command", "explain_command", "suggest_command", "run_command"]
     assert checked.structuredContent["level"] == "blocked"
+    assert [p["text"] for p in explained.structuredContent["parts"]] == ["ls", "-la"]
     assert declined.structuredContent["ran"] is False and "declined" in declined.structuredContent["reason"]
     assert accepted.structuredContent["ran"] is True and not (work / "build").exists()
     assert blocked.structuredContent["ran"] is False and not (work / "x").exists()

@@ -242,3 +242,19 @@ def test_suggest_equals_the_cli_json_shape_and_runs_nothing(server_env, work):
         assert c["level"] in ("safe", "review", "dangerous", "blocked") and "explanation" in c
     assert list(work.iterdir()) == []  # suggested, never run
     assert any(e["detail"]["tool"] == "suggest_command" for e in history(server_env))
+
+
+def test_root_flag_names_the_writable_tree(server_env, work, area):
+    (result,) = call(["--root", str(work)], server_env, area / "outside",
+                     [("run_command", {"command": "pwd; echo x > here.txt"})])
+    assert result.structuredContent["stdout"] == f"{work}\n" and (work / "here.txt").exists()
+    assert list((area / "outside").iterdir()) == []
+
+
+def test_root_slash_is_refused_at_start(server_env, work):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "ccgpt", "mcp", "--root", "/"], env=server_env, cwd=work,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "everything writable" in r.stderr and r.stdout == ""

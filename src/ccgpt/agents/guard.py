@@ -88,6 +88,7 @@ def answer(verdict: dict | None, fmt: str) -> Answer:
     why = reason(verdict)
     if level != "dangerous":  # blocked, or a level this hook does not know: fail closed
         return Answer(BLOCK, stderr=f"{why}. The risk policy blocks this command; do not retry it in another form.\n")
+    out: dict
     if fmt == "claude":
         out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "ask",
                                       "permissionDecisionReason": why}}

@@ -68,7 +68,9 @@ def merge(settings: dict, agent: str, command: str) -> dict:
     entry = {"type": "command", "command": command, "timeout": target.timeout}
     for group in groups:
         inner = group.get("hooks") if isinstance(group, dict) else None
-        for i, hook in enumerate(inner if isinstance(inner, list) else []):
+        if not isinstance(inner, list):
+            continue
+        for i, hook in enumerate(inner):
             if _is_ours(hook):
                 inner[i] = {**hook, **entry}
                 group["matcher"] = target.matcher

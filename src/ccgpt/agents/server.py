@@ -247,4 +247,11 @@ def default_root(root: str | None) -> str:
     path = os.path.realpath(root or os.getcwd())
     if not os.path.isdir(path):
         raise UsageError(f"--root {root}: not a directory")
+    if path == "/":
+        raise UsageError("the sandbox root would be / (everything writable): start it in a project "
+                         "directory or give --root DIR")
+    home = os.path.realpath(os.path.expanduser("~"))
+    if path == home or home.startswith(path + os.sep):
+        print(f"ccgpt mcp: warning: the sandbox root {path} holds your home directory: run_command may "
+              "change any file in it (start-up files excepted); prefer --root PROJECT", file=sys.stderr)
     return path

@@ -231,18 +231,23 @@ def test_every_call_lands_in_the_audit_trail(server_env, work):
 
 
 @pytest.mark.slow
-def test_suggest_equals_the_cli_json_shape_and_runs_nothing(server_env, work):
-    (result,) = call(["--backend", "embedded"], server_env, work,
-                     [("suggest_command", {"task": "create a file named made-by-model.txt", "n": 2})])
-    assert not result.isError, result.content[0].text
-    s = result.structuredContent
-    assert s["task"] == "create a file named made-by-model.txt" and s["backend"] == "embedded"
-    assert 1 <= len(s["candidates"]) <= 2
-    for c in s["candidates"]:
-        assert c["level"] in ("safe", "review", "dangerous", "blocked") and "explanation" in c
+def test_suggest_and_narrative_equal_the_cli_json_on_the_embedded_model(server_env, work):
+    """The embedded model answers greedily and from scratch each time, so the MCP results and the
+    CLI's --json objects can be compared exactly."""
+    task = "create a file named made-by-model.txt"
+    suggested, explained = call(["--backend", "embedded"], server_env, work, [
+        ("suggest_command", {"task": task, "n": 2}),
+        ("explain_command", {"command": "tar xzf a.tgz", "narrative": True}),
+    ])
+    assert not suggested.isError, suggested.content[0].text
+    s = suggested.structuredContent
+    assert s == cli_json(["suggest", "--json", "--backend", "embedded", "-n", "2", task], server_env, work)
+    assert s["backend"] == "embedded" and 1 <= len(s["candidates"]) <= 2
     assert list(work.iterdir()) == []  # suggested, never run
-    assert any(e["detail"]["tool"] == "suggest_command" for e in history(server_env))
-
+    e = explained.structuredContent
+    assert e == cli_json(["explain", "--json", "--backend", "embedded", "tar xzf a.tgz"], server_env, work)
+    assert e["narrative"] is None or e["narrative_source"].startswith("model:")
+    assert any(ev["detail"]["tool"] == "suggest_command" for ev in history(server_env))
 
 def test_root_flag_names_the_writable_tree(server_env, work, area):
     (result,) = call(["--root", str(work)], server_env, area / "outside",

@@ -63,7 +63,9 @@ def test_invalid_input_is_refused_by_the_schema(server_env, work):
     ])
     assert bad_extra.isError and "validation" in bad_extra.content[0].text.lower()
     assert missing.isError and "command" in missing.content[0].text
-    assert unknown.isError
+    assert unknown.isError and "run_command" in unknown.content[0].text
+    decisions = sorted(e["decision"] for e in history(server_env))
+    assert decisions == ["invalid-input", "invalid-input", "unknown-tool"]  # refused calls are audited too
 
 
 def test_safe_and_review_run_in_the_root(server_env, work):

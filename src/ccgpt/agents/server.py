@@ -211,21 +211,35 @@ def build_server(services: Services, options: Options, audit: ToolAudit):
     async def list_tools() -> list:
         return listed
 
-    @server.call_tool()
+    # Input is validated here rather than by the SDK, so that a refused call is audited too.
+    @server.call_tool(validate_input=False)
     async def call_tool(name: str, arguments: dict):
+        import jsonschema
+
         from ccgpt.term.sanitize import sanitize_line
 
-        if name not in TOOLS:
-            raise ValueError(f"unknown tool {sanitize_line(name)!r}")
         ctx = server.request_context
         client = client_of(ctx, options.transport)
+        arguments = arguments if isinstance(arguments, dict) else {}
+
+        def refuse(message: str, decision: str):
+            message = sanitize_line(message)[:2000]
+            command, task = arguments.get("command"), arguments.get("task")
+            audit.record(name if name in TOOLS else sanitize_line(name)[:100], client, decision=decision,
+                         command=command if isinstance(command, str) else None,
+                         task=task if isinstance(task, str) else None, detail={"error": message})
+            return types.CallToolResult(content=[types.TextContent(type="text", text=message)], isError=True)
+
+        if name not in TOOLS:
+            return refuse(f"unknown tool {name!r}; the tools are {', '.join(TOOLS)}", "unknown-tool")
+        try:
+            jsonschema.validate(instance=arguments, schema=TOOLS[name]["input"])
+        except jsonschema.ValidationError as exc:
+            return refuse(f"Input validation error: {exc.message}", "invalid-input")
         try:
             result = await getattr(tools, name)(arguments, ctx, client)
         except Exception as exc:  # noqa: BLE001 - one clear line to the agent, never a traceback
-            message = sanitize_line(f"{name} failed: {exc}")
-            audit.record(name, client, command=arguments.get("command"), task=arguments.get("task"),
-                         decision="error", detail={"error": message})
-            return types.CallToolResult(content=[types.TextContent(type="text", text=message)], isError=True)
+            return refuse(f"{name} failed: {exc}", "error")
         text = output.text_block(result, untrusted=name == "run_command")
         return [types.TextContent(type="text", text=text)], result
 

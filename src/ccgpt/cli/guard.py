@@ -55,6 +55,8 @@ def _hook(args):
 
     from ccgpt.agents.guard import Unreadable, answer, failure, shell_command
 
+    if sys.stdin is not None and sys.stdin.isatty():
+        return failure("no hook event: it reads the agent's event as JSON on stdin (see ccgpt guard --help)")
     try:
         data = sys.stdin.buffer.read(MAX_EVENT + 1) if sys.stdin is not None else b""
     except OSError as exc:

@@ -265,3 +265,14 @@ def test_root_slash_is_refused_at_start(server_env, work):
     r = subprocess.run([sys.executable, "-m", "ccgpt", "mcp", "--root", "/"], env=server_env, cwd=work,
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "everything writable" in r.stderr and r.stdout == ""
+
+
+def test_a_run_that_cannot_be_audited_does_not_happen(server_env, work, area):
+    blocker = area / "not-a-dir"
+    blocker.write_text("a file where the data directory should be")
+    env = dict(server_env, CCGPT_DATA_DIR=str(blocker / "ccgpt"))
+    checked, ran = call([], env, work, [("check_command", {"command": "ls"}),
+                                        ("run_command", {"command": "touch should-not-exist"})])
+    assert checked.structuredContent["level"] == "safe"  # reading still answers
+    r = ran.structuredContent
+    assert r["ran"] is False and "audit trail" in r["reason"] and not (work / "should-not-exist").exists()

@@ -5,8 +5,8 @@ Run from the project root:  python bench/bench_guard.py [--runs 15]
 
 The hook runs before every command an agent runs, so each run is a fresh process. Three
 events: a safe command (no decision), a dangerous one ("ask") and a blocked one (exit 2), plus
-a tool that is not Bash (passes through without the risk engine). Prints medians and the ratio
-to `python3 -c pass`. Target: <= 80 ms.
+a tool that is not Bash (passes through without the risk engine). Prints medians, the ratio
+to `python3 -c pass`, and `ccgpt check` on the same machine as a reference. Target: <= 80 ms.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def main() -> int:
         worst = max(worst, med)
         print(f"ccgpt guard, {label:<28} median {med:6.1f} ms (min {min(times):.1f}, max {max(times):.1f}), "
               f"{med / base:.1f}x python3 -c pass")
+    # The same risk engine behind the CLI, in the same minute: shows what the hook adds on top
+    # (a busy machine slows both alike).
+    check = median([ms(t) for t in wall_times([*ccgpt_argv(), "check", "-q", "rm -rf ~"], args.runs, env=env)])
+    print(f"reference: ccgpt check 'rm -rf ~'          median {check:6.1f} ms")
     print(f"slowest median {worst:.1f} ms; target <= 80 ms: {'met' if worst <= 80 else 'NOT met'}")
     return 0
 

@@ -122,3 +122,29 @@ def test_other_agents(tmp_path, agent, rel, event, matcher, timeout):
 def test_unknown_agent_is_a_usage_error(tmp_path):
     r = install("cursor", cwd=tmp_path, home=tmp_path / "home")
     assert r.returncode == 2 and "unknown agent" in r.stderr
+
+
+def test_a_stale_ccgpt_entry_is_updated_in_place(tmp_path):
+    path = tmp_path / ".claude" / "settings.json"
+    path.parent.mkdir()
+    stale = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [
+        {"type": "command", "command": "npx lint-bash"},
+        {"type": "command", "command": "/old/venv/bin/ccgpt guard", "timeout": 60}]}]}}
+    path.write_text(json.dumps(stale))
+    r = install("claude", "--project", cwd=tmp_path, home=tmp_path / "home")
+    assert r.returncode == 0, r.stderr
+    groups = json.loads(path.read_text())["hooks"]["PreToolUse"]
+    assert len(groups) == 1 and groups[0]["hooks"][0] == {"type": "command", "command": "npx lint-bash"}
+    (hook,) = ours({"hooks": {"PreToolUse": groups}})
+    assert hook["timeout"] == 10 and "/old/venv" not in hook["command"]
+
+
+@pytest.mark.parametrize("content, message", [('{"hooks": []}', '"hooks" value that is not an object'),
+                                              ('{"hooks": {"PreToolUse": {}}}', "not a list"),
+                                              ("[]", "does not hold a JSON object")])
+def test_unexpected_shapes_are_refused_untouched(tmp_path, content, message):
+    path = tmp_path / ".claude" / "settings.json"
+    path.parent.mkdir()
+    path.write_text(content)
+    r = install("claude", "--project", cwd=tmp_path, home=tmp_path / "home")
+    assert r.returncode == 1 and message in r.stderr and path.read_text() == content

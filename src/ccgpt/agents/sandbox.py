@@ -15,6 +15,11 @@ import subprocess
 from dataclasses import dataclass, field
 
 EXIT_SANDBOX = 125
+# Agent configuration inside the root: what an agent CLI or editor reads and acts on later,
+# outside the sandbox (permissions, hooks, MCP servers to start). A command run for an agent
+# must not be able to rewrite the rules that govern that agent, so the existing ones are hidden
+# (unreadable and unwritable) in its sandbox.
+AGENT_CONFIG = (".claude", ".mcp.json", ".codex", ".gemini", ".vscode", ".cursor")
 
 
 @dataclass
@@ -41,9 +46,18 @@ def limits_for(section: dict, timeout: float | None, output_kb: int):
     return dataclasses.replace(limits, timeout=wall, output_limit_kb=shown)
 
 
+def protected(section: dict, root: str) -> dict:
+    """`section` with the agent configuration that exists under `root` added to `hide`."""
+    import os
+
+    present = [os.path.join(root, name) for name in AGENT_CONFIG if os.path.lexists(os.path.join(root, name))]
+    return dict(section, hide=list(section.get("hide") or []) + present) if present else section
+
+
 def _run(argv: list[str], root: str, *, net: bool, section: dict, limits, workdir_source: str | None = None):
     from ccgpt.run.sandbox import run_sandboxed
 
+    section = protected(section, root)
     out, err = io.StringIO(), io.StringIO()
     result = run_sandboxed(argv, cwd=root, net=net, section=section, limits=limits, stdout=out, stderr=err,
                            stdin=subprocess.DEVNULL, workdir_source=workdir_source)

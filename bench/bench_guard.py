@@ -33,6 +33,20 @@ EVENTS = {
 }
 
 
+def cpu_ms(argv: list[str], stdin: bytes, env: dict, runs: int) -> list[float]:
+    """CPU time (user + system) of each run, in ms: what the hook costs the machine, which a
+    busy machine inflates far less than it inflates wall time."""
+    import resource
+
+    out = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(argv, input=stdin, env=env, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    return out
+
+
 def check_exit(argv: list[str], stdin: bytes, env: dict, expect: int) -> None:
     r = subprocess.run(argv, input=stdin, env=env, capture_output=True)
     if r.returncode != expect:
@@ -45,10 +59,14 @@ def main() -> int:
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
     env.pop("CCGPT_CONFIG", None)
+    # Measure what an installed ccgpt does: byte-code caches written by the warm-up runs (a
+    # PYTHONDONTWRITEBYTECODE in the caller's shell would compile every module on every run).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     base = ms(median(wall_times([sys.executable, "-c", "pass"], args.runs, env=env)))
     argv = [*ccgpt_argv(), "guard", "--format", "claude"]
     print(f"command: {' '.join(argv)}")
-    print(f"python3 -c pass: median {base:.1f} ms over {args.runs} runs")
+    base_cpu = median(cpu_ms([sys.executable, "-c", "pass"], b"", env, args.runs))
+    print(f"python3 -c pass: median {base:.1f} ms over {args.runs} runs; cpu {base_cpu:.1f} ms")
     worst = 0.0
     for label, (tool, command, expect) in EVENTS.items():
         event = {"hook_event_name": "PreToolUse", "tool_name": tool,
@@ -58,8 +76,9 @@ def main() -> int:
         times = [ms(t) for t in wall_times(argv, args.runs, env=env, input=stdin)]
         med = median(times)
         worst = max(worst, med)
+        cpu = median(cpu_ms(argv, stdin, env, args.runs))
         print(f"ccgpt guard, {label:<28} median {med:6.1f} ms (min {min(times):.1f}, max {max(times):.1f}), "
-              f"{med / base:.1f}x python3 -c pass")
+              f"{med / base:.1f}x python3 -c pass; cpu {cpu:.1f} ms")
     # The same risk engine behind the CLI, in the same minute: shows what the hook adds on top
     # (a busy machine slows both alike).
     check = median([ms(t) for t in wall_times([*ccgpt_argv(), "check", "-q", "rm -rf ~"], args.runs, env=env)])

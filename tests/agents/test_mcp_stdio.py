@@ -88,6 +88,8 @@ def test_dangerous_runs_after_the_person_accepts(server_env, work):
     assert r["level"] == "dangerous" and r["ran"] and r["exit_code"] == 0
     assert not (work / "build").exists()
     assert len(yes.messages) == 1 and "rm -rf build" in yes.messages[0] and "DANGEROUS" in yes.messages[0]
+    (event,) = history(server_env)
+    assert event["decision"] == "ran" and event["detail"]["allowed"] == "confirmed"
 
 
 @pytest.mark.parametrize("answer", [Elicitor("decline"), Elicitor("cancel"), Elicitor("accept", run=False)],

@@ -116,12 +116,7 @@ class Tools:
                   "stdout": "", "stderr": "", "truncated": False, "duration_s": None, "reason": None}
         record = dict(command=command, level=level, findings=findings, detail={"preview": preview})
 
-        gate = policy.gate(level, self.options.max_level)
-        refusal, decision = gate.reason, "refused-blocked"
-        if gate.action == policy.ASK:
-            refusal, decision = await self._confirm(ctx, command, level, findings, client)
-        elif gate.action == policy.RUN:
-            refusal = None
+        refusal, decision = await self._decide(ctx, command, level, findings, client)
         if refusal:
             result["reason"] = refusal
             self.audit.record("run_command", client, decision=decision, **record)
@@ -139,8 +134,17 @@ class Tools:
         self.audit.record("run_command", client, exit_code=outcome.exit_code,
                           duration_ms=round(outcome.duration_s * 1000, 1),
                           decision=("previewed" if preview else "ran") if not outcome.error else "sandbox-failed",
-                          **dict(record, detail=dict(outcome.detail, preview=preview, confirmed=decision == "confirmed")))
+                          **dict(record, detail=dict(outcome.detail, preview=preview, allowed=decision)))
         return result
+
+    async def _decide(self, ctx, command: str, level: str, findings: list, client: dict) -> tuple[str | None, str]:
+        """(None, how it was allowed) or (why not, the audit decision)."""
+        gate = policy.gate(level, self.options.max_level)
+        if gate.action == policy.RUN:
+            return None, "within --max-level"
+        if gate.action == policy.REFUSE:
+            return gate.reason, "refused-blocked"
+        return await self._confirm(ctx, command, level, findings, client)
 
     def _run(self, command: str, preview: bool, timeout):
         limits = sandbox.limits_for(self.options.section, timeout, self.options.output_kb)

@@ -291,3 +291,13 @@ def test_agent_configuration_in_the_root_cannot_be_read_or_rewritten(server_env,
     assert r["ran"] and r["exit_code"] != 0
     assert "canary" not in r["stdout"] + r["stderr"]
     assert "guard-canary-7741" in settings.read_text() and "canary-3391" in (work / ".mcp.json").read_text()
+
+
+def test_no_sandbox_means_no_run(server_env, work, area):
+    cfg = area / "sandbox-user.toml"
+    cfg.write_text('[ccgpt.sandbox]\nbackend = "user"\n')  # no user named: no sandbox can be built
+    (result,) = call([], dict(server_env, CCGPT_CONFIG=str(cfg)), work,
+                     [("run_command", {"command": "touch made.txt"})])
+    r = result.structuredContent
+    assert r["ran"] is False and r["exit_code"] == 125 and "sandbox failed" in r["reason"]
+    assert not (work / "made.txt").exists()

@@ -230,6 +230,13 @@ def test_every_call_lands_in_the_audit_trail(server_env, work):
     assert ("check_command", "checked") in by_tool and ("run_command", "ran") in by_tool
     assert ("run_command", "refused-blocked") in by_tool
     assert all(e["detail"]["client"]["name"] == CLIENT and e["kind"] == "mcp" for e in events)
+    assert all(e["task"].endswith(f"via MCP client {CLIENT}") for e in events)
+    import subprocess
+    import sys
+
+    shown = subprocess.run([sys.executable, "-m", "ccgpt", "history", CLIENT], env=server_env, capture_output=True,
+                           text=True, timeout=60).stdout
+    assert "run_command via MCP client ccgpt-tests" in shown and "rm -rf ~" in shown
     ran = next(e for e in events if e["decision"] == "ran")
     assert ran["command"] == "echo audited" and ran["exit_code"] == 0 and ran["detail"]["sandbox"] == "bwrap"
 

@@ -31,20 +31,20 @@ class ToolAudit:
 
     def record(self, tool: str, client: dict, *, command: str | None = None, task: str | None = None,
                level: str | None = None, findings: list | None = None, decision: str | None = None,
-               exit_code: int | None = None, duration_ms: float | None = None, detail: dict | None = None,
-               strict: bool = False) -> None:
+               exit_code: int | None = None, duration_ms: float | None = None, detail: dict | None = None) -> None:
         from ccgpt.store.audit import record
 
         if not self.log_text:
             command = "<not logged>" if command is not None else None
             task = "<not logged>" if task is not None else None
+        # The task column is what `ccgpt history` shows and searches: the client's name goes there.
+        via = f"{tool} via MCP client {client.get('name', 'unknown')}"
+        task = f"{task} ({via})" if task else via
         try:
             record(self._open(), KIND, task=task, command=command, level=level, findings=findings,
                    decision=decision, exit_code=exit_code, duration_ms=duration_ms,
                    detail={"tool": tool, "client": client, **(detail or {})})
         except Exception as exc:  # noqa: BLE001 - sqlite3.Error, OSError, CcgptError
-            if strict:
-                raise
             if not self._warned:
                 from ccgpt.term.sanitize import sanitize_line
 

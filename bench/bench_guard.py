@@ -62,6 +62,11 @@ def main() -> int:
     # Measure what an installed ccgpt does: byte-code caches written by the warm-up runs (a
     # PYTHONDONTWRITEBYTECODE in the caller's shell would compile every module on every run).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # From an empty directory, as in an agent's project: run from this checkout, ccgpt would read
+    # the checkout's configs/dbgpt-proxy-ollama.toml (measured separately below).
+    import tempfile
+
+    os.chdir(tempfile.mkdtemp(prefix="ccgpt-bench-guard-"))
     base = ms(median(wall_times([sys.executable, "-c", "pass"], args.runs, env=env)))
     argv = [*ccgpt_argv(), "guard", "--format", "claude"]
     print(f"command: {' '.join(argv)}")
@@ -79,6 +84,10 @@ def main() -> int:
         cpu = median(cpu_ms(argv, stdin, env, args.runs))
         print(f"ccgpt guard, {label:<28} median {med:6.1f} ms (min {min(times):.1f}, max {max(times):.1f}), "
               f"{med / base:.1f}x python3 -c pass; cpu {cpu:.1f} ms")
+    with_config = dict(env, CCGPT_CONFIG=str(ROOT / "configs" / "dbgpt-proxy-ollama.toml"))
+    stdin = json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls -la"}}).encode()
+    cfg = median([ms(t) for t in wall_times(argv, args.runs, env=with_config, input=stdin)])
+    print(f"ccgpt guard, safe, with a config file to read  median {cfg:6.1f} ms (TOML parse for [ccgpt.rules])")
     # The same risk engine behind the CLI, in the same minute: shows what the hook adds on top
     # (a busy machine slows both alike).
     check = median([ms(t) for t in wall_times([*ccgpt_argv(), "check", "-q", "rm -rf ~"], args.runs, env=env)])

@@ -145,3 +145,11 @@ def test_guard_imports_only_the_risk_engine():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": SRC},
                        timeout=60)
     assert "HEAVY []" in r.stderr, r.stderr
+
+
+def test_a_config_without_rules_changes_nothing(tmp_path):
+    cfg = tmp_path / "plain.toml"
+    cfg.write_text('[ccgpt]\nbackend = "embedded"\n[ccgpt.sandbox]\ntimeout = 30\n')
+    env = {"CCGPT_CONFIG": str(cfg)}
+    assert guard(event("claude", COMMANDS["safe"]), env=env).returncode == 0
+    assert guard(event("claude", COMMANDS["blocked"]), env=env).returncode == 2

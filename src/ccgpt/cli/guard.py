@@ -79,8 +79,20 @@ def _hook(args):
 
 
 def _rules(args) -> list:
+    """`[ccgpt.rules]` of the configuration, as `ccgpt check` reads them. A config file that
+    does not even contain the word `rules` cannot hold any, so its TOML is not parsed (tomllib
+    alone costs ~15 ms, paid before every agent command)."""
     from ccgpt.cli.check import _user_rules
+    from ccgpt.config import find_config_file
 
+    path, _ = find_config_file(getattr(args, "config", None))
+    if path is None:
+        return []
+    try:
+        if b"rules" not in path.read_bytes():
+            return []
+    except OSError:
+        pass  # unreadable: _user_rules reports it, and the guard fails closed
     return _user_rules(args)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -153,3 +154,26 @@ def test_a_config_without_rules_changes_nothing(tmp_path):
     env = {"CCGPT_CONFIG": str(cfg)}
     assert guard(event("claude", COMMANDS["safe"]), env=env).returncode == 0
     assert guard(event("claude", COMMANDS["blocked"]), env=env).returncode == 2
+
+
+def test_rules_are_parsed_once_per_change_of_the_config(tmp_path):
+    cfg = tmp_path / "rules.toml"
+    data = tmp_path / "data"
+    env = {"CCGPT_CONFIG": str(cfg), "CCGPT_DATA_DIR": str(data)}
+    cfg.write_text("[ccgpt.rules]\ndeny = [{ pattern = 'terraform destroy', level = 'blocked', message = 'first rule' }]\n")
+    ev = event("claude", "terraform destroy")
+    assert b"first rule" in guard(ev, env=env).stderr
+    cache = data / "guard-rules.json"
+    assert cache.is_file() and stat.S_IMODE(cache.stat().st_mode) == 0o600
+    # The second run reads the cache: no TOML parser is even imported.
+    probe = ("import sys, io; sys.argv = ['ccgpt', 'guard']; sys.stdin = io.TextIOWrapper(io.BytesIO(%r))\n"
+             "from ccgpt.cli.main import main\ncode = main()\nprint('CODE', code, 'tomllib' in sys.modules)" % json.dumps(ev).encode())
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": SRC, **env})
+    assert "CODE 2 False" in r.stdout and "first rule" in r.stderr
+    # A changed file is read again.
+    cfg.write_text("[ccgpt.rules]\ndeny = [{ pattern = 'terraform destroy', level = 'blocked', message = 'the second rule' }]\n")
+    assert b"the second rule" in guard(ev, env=env).stderr
+    # A tampered cache that no longer matches the file is ignored.
+    cache.write_text(json.dumps({"key": ["forged"], "rules": []}))
+    assert guard(ev, env=env).returncode == 2

@@ -79,21 +79,19 @@ def _hook(args):
 
 
 def _rules(args) -> list:
-    """`[ccgpt.rules]` of the configuration, as `ccgpt check` reads them. A config file that
-    does not even contain the word `rules` cannot hold any, so its TOML is not parsed (tomllib
-    alone costs ~15 ms, paid before every agent command)."""
+    """`[ccgpt.rules]` of the configuration, as `ccgpt check` reads them, parsed once per change
+    of the file (agents/guard_rules.py): tomllib alone costs ~15 ms, paid before every command."""
     from ccgpt.cli.check import _user_rules
     from ccgpt.config import find_config_file
 
     path, _ = find_config_file(getattr(args, "config", None))
     if path is None:
         return []
-    try:
-        if b"rules" not in path.read_bytes():
-            return []
-    except OSError:
-        pass  # unreadable: _user_rules reports it, and the guard fails closed
-    return _user_rules(args)
+    if not path.is_file():
+        return _user_rules(args)  # says what is wrong with it; the guard fails closed
+    from ccgpt.agents.guard_rules import load
+
+    return load(path, lambda: _user_rules(args))
 
 
 def verdict_within(command: str, seconds: float, rules: list) -> dict:

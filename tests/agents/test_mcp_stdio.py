@@ -308,3 +308,30 @@ def test_no_sandbox_means_no_run(server_env, work, area):
     r = result.structuredContent
     assert r["ran"] is False and r["exit_code"] == 125 and "sandbox failed" in r["reason"]
     assert not (work / "made.txt").exists()
+
+
+def test_concurrent_runs_are_bounded(server_env, work):
+    from ccgpt.agents.server import MAX_RUNS
+
+    # Each run notes when it starts and ends; at no moment may more than MAX_RUNS overlap.
+    script = "echo start $(date +%s%N) >> log.$$; sleep 2; echo end $(date +%s%N) >> log.$$"
+
+    async def main():
+        async with stdio_session([], env=server_env, cwd=work) as session:
+            async with anyio.create_task_group() as tg:
+                for _ in range(MAX_RUNS + 2):
+                    tg.start_soon(session.call_tool, "run_command", {"command": script})
+
+    anyio.run(main)
+    events = []
+    for log in work.glob("log.*"):
+        for line in log.read_text().split("\n"):
+            if line:
+                kind, t = line.split()
+                events.append((int(t), 1 if kind == "start" else -1))
+    assert len(events) == 2 * (MAX_RUNS + 2)
+    running = peak = 0
+    for _, step in sorted(events):
+        running += step
+        peak = max(peak, running)
+    assert 2 <= peak <= MAX_RUNS  # they did overlap, and never more than the bound

@@ -19,6 +19,7 @@ from ccgpt.agents.audit import ToolAudit
 from ccgpt.agents.schemas import TOOLS
 
 ELICIT_TIMEOUT = 600  # seconds a confirmation may stay unanswered before it counts as cancelled
+MAX_RUNS = 4  # sandboxed runs at once; more wait their turn (each has its own limits, not the sum)
 INSTRUCTIONS = (
     "ccgpt: a parser-based risk classifier, grounded explanations and a sandbox for shell commands. "
     "check_command before proposing a command; run_command runs it in a sandbox (blocked never runs, "
@@ -70,6 +71,7 @@ def can_elicit(session) -> bool:
 class Tools:
     def __init__(self, services: Services, options: Options, audit: ToolAudit):
         self.services, self.options, self.audit = services, options, audit
+        self._slots = None  # an anyio.Semaphore, made in the event loop on first use
 
     async def check_command(self, args: dict, ctx, client: dict) -> dict:
         import anyio
@@ -129,7 +131,10 @@ class Tools:
 
             result["reason"] = f"not run: the audit trail cannot be written: {sanitize_line(str(exc))}"
             return result
-        outcome = await anyio.to_thread.run_sync(self._run, command, preview, args.get("timeout"))
+        if self._slots is None:
+            self._slots = anyio.Semaphore(MAX_RUNS)
+        async with self._slots:
+            outcome = await anyio.to_thread.run_sync(self._run, command, preview, args.get("timeout"))
         self._fill(result, outcome, preview)
         self.audit.record("run_command", client, exit_code=outcome.exit_code,
                           duration_ms=round(outcome.duration_s * 1000, 1),

@@ -21,7 +21,7 @@ COMMANDS = {"safe": "ls -la", "review": "echo hi > notes.txt", "dangerous": "rm 
 
 def guard(stdin, *args, env=None):
     full = {k: v for k, v in os.environ.items() if k != "CCGPT_CONFIG"}
-    full.update(PYTHONPATH=SRC, **(env or {}))
+    full.update({"PYTHONPATH": SRC, **(env or {})})
     data = stdin if isinstance(stdin, bytes) else json.dumps(stdin).encode()
     return subprocess.run([sys.executable, "-m", "ccgpt", "guard", *args], input=data, capture_output=True,
                           env=full, timeout=60)
@@ -177,3 +177,16 @@ def test_rules_are_parsed_once_per_change_of_the_config(tmp_path):
     # A tampered cache that no longer matches the file is ignored.
     cache.write_text(json.dumps({"key": ["forged"], "rules": []}))
     assert guard(ev, env=env).returncode == 2
+
+
+def test_a_broken_install_still_blocks(tmp_path):
+    """The guard's own module cannot even be imported: still exit 2, not the 1 an agent ignores."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Broken:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'ccgpt.agents.guard':\n"
+        "            raise ImportError('simulated broken install')\n"
+        "sys.meta_path.insert(0, Broken())\n")
+    r = guard(event("claude", "ls"), env={"PYTHONPATH": f"{tmp_path}{os.pathsep}{SRC}"})
+    assert r.returncode == 2 and b"fail closed" in r.stderr

@@ -32,22 +32,26 @@ def configure(parser) -> None:
 def run(args) -> int:
     if args.action:
         return _install(args)
-    from ccgpt.agents.guard import failure
+    try:
+        from ccgpt.agents.guard import failure
 
-    try:
-        answer = _hook(args)
-    except BaseException as exc:  # noqa: BLE001 - every failure, even an interrupt, blocks
-        answer = failure(f"internal error ({type(exc).__name__}: {exc})")
-    try:
+        try:
+            answer = _hook(args)
+        except BaseException as exc:  # noqa: BLE001 - every failure, even an interrupt, blocks
+            answer = failure(f"internal error ({type(exc).__name__}: {exc})")
         if answer.stdout:
             sys.stdout.write(answer.stdout)
             sys.stdout.flush()
         if answer.stderr:
             sys.stderr.write(answer.stderr)
             sys.stderr.flush()
-    except OSError:
+        return answer.exit_code
+    except BaseException:  # noqa: BLE001 - even the failure path failed (a broken install, a closed pipe)
+        try:
+            os.write(2, b"ccgpt guard: internal error; the command was not allowed (fail closed)\n")
+        except OSError:
+            pass
         return 2
-    return answer.exit_code
 
 
 def _hook(args):

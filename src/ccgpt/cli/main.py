@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("ccgpt.cli.config", "show, locate or create the configuration"),
     "shell-init": ("ccgpt.cli.shell_init", "print aliases and a key binding for bash, zsh or fish"),
     "eval": ("ccgpt.cli.eval", "benchmark a model on your own task set"),
+    "commit": ("ccgpt.cli.commit", "write a commit message for the staged diff; commits only after confirmation"),
+    "review": ("ccgpt.cli.review", "review a diff: risk engine and ShellCheck findings, then the model's"),
+    "roles": ("ccgpt.cli.roles", "list, show or create role presets (system prompt, model, temperature)"),
+    "memory": ("ccgpt.cli.memory", "facts ccgpt remembers for your prompts: add, list, forget, clear"),
 }
 
 # Flags every command accepts; they may also be written before the command name.

@@ -57,10 +57,15 @@ def _body(f: FileDiff, numbered: bool) -> list[str]:
     return _numbered(f) if numbered else f.text().rstrip("\n").split("\n")
 
 
+_NOTE_ROOM = 80  # "[... N more line(s) ...]"
+
+
 def _cut(lines: list[str], room: int) -> tuple[list[str], bool]:
+    if sum(len(line) + 1 for line in lines) <= room:
+        return lines, False
     kept, used = [], 0
     for line in lines:
-        if used + len(line) + 1 > room:
+        if used + len(line) + 1 > room - _NOTE_ROOM:
             left = len(lines) - len(kept)
             return kept + [f"[... {left} more line(s) of this file's diff not sent: too long]"], True
         kept.append(line)
@@ -82,7 +87,7 @@ def digest(files: list[FileDiff], budget: int, *, numbered: bool = False) -> Dig
         else:
             sendable.append(f)
         listing.append(f"- {f.stat()}" + (f": {why}" if why else ""))
-    room = budget - sum(len(line) + 1 for line in listing)
+    room = budget - sum(len(line) + 1 for line in listing) - 60  # - a "not sent for lack of room" line
     bodies: dict[str, list[str]] = {}
     # Smallest first: many small files fit whole, and the big ones share what is left.
     order = sorted(sendable, key=lambda f: sum(len(r.text) for r in f.rows))
@@ -95,7 +100,7 @@ def digest(files: list[FileDiff], budget: int, *, numbered: bool = False) -> Dig
         kept, was_cut = _cut(lines, share)
         bodies[f.path] = kept
         (result.cut if was_cut else result.sent).append(f.path)
-        room -= sum(len(line) + 1 for line in kept)
+        room -= sum(len(line) + 1 for line in kept) + 2  # + the blank line between files
     no_room = [f.path for f in sendable if f.path not in bodies]
     if no_room:
         listing.append("Not sent for lack of room: " + ", ".join(no_room))

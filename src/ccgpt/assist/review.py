@@ -20,7 +20,7 @@ from ccgpt.llm.base import Backend, Message, Options
 RESERVED_TOKENS = 900
 MAX_MESSAGE = 300
 _FINDING = re.compile(
-    r"^\s*(?:[-*]|\d+[.)])?\s*[`*]*(?P<path>[^\s:`*]+)[`*]*\s*:\s*(?:line\s*)?(?P<line>\d+)(?::\d+)?\s*[:\-]?\s*"
+    r"^\s*(?:[-*]|\d+[.)])?\s*[`*]*(?P<path>[^\s:`*]+)[`*]*\s*:\s*(?:line\s*)?(?P<line>\d+)(?::\d+)?[`*]*\s*[:\-]?\s*"
     r"(?:\[?(?P<sev>error|warning|note|info|critical|high|medium|low)\]?\s*[:\-]?\s*)?(?P<msg>\S.*)$",
     re.IGNORECASE,
 )

@@ -91,12 +91,17 @@ def risk_findings(f: FileDiff, content: str | None, classify_script=None) -> lis
             at = _first_added(range(first, last + 1), set(added))
             if at is not None:
                 out.append(ReviewFinding(f.path, at, finding.level, f"{finding.rule}: {finding.message}", "risk"))
-        return out
+        return _unique(out)
     for number, text in sorted(added.items()):
         for finding in classify_script(text).findings:
             if finding.level in ("dangerous", "blocked"):
                 out.append(ReviewFinding(f.path, number, finding.level, f"{finding.rule}: {finding.message}", "risk"))
-    return out
+    return _unique(out)
+
+
+def _unique(findings: list[ReviewFinding]) -> list[ReviewFinding]:
+    """One finding per line and message: the engine may see one command in two readings."""
+    return list({(x.line, x.severity, x.message): x for x in findings}.values())
 
 
 def shellcheck_findings(f: FileDiff, content: str | None, dialect: str, lint=None) -> tuple[list[ReviewFinding], str | None]:

@@ -14,6 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fakeserver import FakeServer, Reply, transcript  # noqa: E402
 
+SRC_DIR = str(Path(__file__).resolve().parents[2] / "src")
+
 
 def _chat_reply(text: str, model: str) -> Reply:
     lines = [json.dumps({"model": model, "message": {"role": "assistant", "content": text}, "done": False}).encode() + b"\n",

@@ -28,8 +28,6 @@ _LOOSE_TYPE = re.compile(r"^(?P<type>[A-Za-z]+)\s*(?:\((?P<scope>[^)]*)\))?\s*(?
 _FENCE = re.compile(r"```[\w-]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _LABEL = re.compile(r"^(?:here(?: is|'s)[^:]*|(?:suggested |proposed )?commit message|subject|title|message|body)\s*:\s*",
                     re.IGNORECASE)
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
-                        "\U000e0000-\U000e007f]")
 RESERVED_TOKENS = 700  # system prompt, instructions, the worked example and the answer
 
 EXAMPLE_DIFF = """Files changed:
@@ -52,9 +50,9 @@ EXAMPLE_MESSAGE = {
 
 def scrub(text: str) -> str:
     """Text with escape sequences, controls (but newline and tab) and invisible characters removed."""
-    from ccgpt.term.sanitize import sanitize
+    from ccgpt.term.sanitize import INVISIBLE, sanitize
 
-    return _INVISIBLE.sub("", sanitize(text)).replace("\t", " ")
+    return sanitize(INVISIBLE.sub("", text)).replace("\t", " ")
 
 
 def infer_type(files: list[FileDiff]) -> str:

@@ -50,11 +50,12 @@ def scripted():
     srv.stop()
 
 
-def write_config(tmp_path: Path, url: str, extra: str = "") -> str:
+def write_config(tmp_path: Path, url: str, extra: str = "", top: str = "") -> str:
+    """extra: more tables at the end; top: more keys of the [ccgpt] table."""
     path = tmp_path / "ccgpt.toml"
     path.write_text(f'[[models.llms]]\nname = "llama3.2"\nprovider = "proxy/ollama"\napi_base = "{url}"\n'
-                    '[ccgpt]\nbackend = "ollama"\nfallback_to_embedded = false\n'
-                    '[ccgpt.models]\nshell = "llama3.2"\ncode = "coder"\ngeneral = "llama3.2"\n' + extra)
+                    f'[ccgpt]\nbackend = "ollama"\nfallback_to_embedded = false\n{top}'
+                    '[ccgpt.models]\nshell = "shellmodel"\ncode = "coder"\ngeneral = "llama3.2"\n' + extra)
     return str(path)
 
 

@@ -104,11 +104,11 @@ def test_files_without_room_are_named_as_not_sent():
     assert len(planned.text) <= 1_500 + 20 * 60  # the listing of every file is always kept
 
 
-def test_numbered_form_shows_new_line_numbers():
+def test_numbered_form_leads_each_line_with_path_and_new_line_number():
     planned = digest(parse_diff(DIFF)[:1], 10_000, numbered=True)
-    assert "   22 +   rm -rf /" in planned.text
-    assert "    1   #!/bin/bash" in planned.text
-    assert "      - echo old" in planned.text
+    assert "deploy.sh:22: +   rm -rf /" in planned.text
+    assert "deploy.sh:1:   #!/bin/bash" in planned.text
+    assert "deploy.sh: - echo old" in planned.text
 
 
 def test_budget_follows_the_context_window():

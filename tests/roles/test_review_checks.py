@@ -148,3 +148,16 @@ def test_sarif_2_1_0_shape():
     assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
         "uri": "tools/deploy.sh", "uriBaseId": "SRCROOT"}
     assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": "file:///repo/"}}
+
+
+def test_echoed_diff_lines_and_lines_without_a_severity_are_not_findings():
+    echo = 'tools/deploy.sh:4: + rm -rf ~\ntools/deploy.sh:3: note: cd "$1"\ntools/deploy.sh:7: the root is deleted'
+    kept, dropped = parse_model_findings(echo, files(), "m")
+    assert kept == [] and dropped == 0
+
+
+def test_the_copied_placeholder_path_means_the_only_file():
+    kept, dropped = parse_model_findings("PATH:4: error: deletes the home directory", files(), "m")
+    assert [(x.path, x.line) for x in kept] == [("tools/deploy.sh", 4)] and dropped == 0
+    two = parse_diff(DIFF + DIFF.replace("tools/deploy.sh", "other.sh"))
+    assert parse_model_findings("PATH:4: error: x", two, "m") == ([], 1)

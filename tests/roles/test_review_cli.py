@@ -105,7 +105,7 @@ def test_model_findings_are_kept_on_diff_lines_and_dropped_elsewhere(ccgpt, repo
     assert [f for f in findings if not f["source"].startswith("model:")] == EXPECTED
     assert "1 model finding(s) dropped" in r.stderr
     sent = scripted.chats()[-1]["messages"][-1]["content"]
-    assert "    4 + rm -rf ~" in sent and "<diff>" in sent
+    assert "deploy.sh:4: + rm -rf ~" in sent and "<diff>" in sent
     assert r.returncode == 5
 
 

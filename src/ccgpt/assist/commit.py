@@ -11,6 +11,7 @@ never receives an empty or malformed message from us.
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 
@@ -28,6 +29,8 @@ _LOOSE_TYPE = re.compile(r"^(?P<type>[A-Za-z]+)\s*(?:\((?P<scope>[^)]*)\))?\s*(?
 _FENCE = re.compile(r"```[\w-]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _LABEL = re.compile(r"^(?:here(?: is|'s)[^:]*|(?:suggested |proposed )?commit message|subject|title|message|body)\s*:\s*",
                     re.IGNORECASE)
+# A small model sometimes echoes the diff back: the message ends where diff text begins.
+_DIFF_TEXT = re.compile(r"diff --git |^index [0-9a-f]{7}|^(?:---|\+\+\+) (?:a/|b/|/dev/null)|@@ -\d")
 RESERVED_TOKENS = 700  # system prompt, instructions, the worked example and the answer
 
 EXAMPLE_DIFF = """Files changed:
@@ -82,7 +85,7 @@ def fallback_subject(files: list[FileDiff]) -> str:
 
 
 def _shorten(subject: str, limit: int = SUBJECT_MAX) -> str:
-    subject = subject.rstrip(" .")
+    subject = subject.rstrip(" .:;,")
     if len(subject) <= limit:
         return subject
     cut = subject[: limit + 1].rsplit(" ", 1)[0]
@@ -130,11 +133,14 @@ def _wrap_body(lines: list[str]) -> list[str]:
 
 def clean_message(text: str, files: list[FileDiff], style: str = "conventional") -> str:
     """A valid commit message from a model's answer (see the module docstring)."""
-    text = scrub(text)
+    text = scrub(html.unescape(text))
     fence = _FENCE.search(text)
     if fence and fence.group(1).strip():
         text = fence.group(1)
     lines = [l.rstrip() for l in text.split("\n") if not l.lstrip().startswith("#") and l.strip() != "```"]
+    echoed = next((i for i, l in enumerate(lines) if _DIFF_TEXT.search(l)), None)
+    if echoed is not None:
+        lines = lines[:echoed]
     while lines and not lines[0].strip():
         lines.pop(0)
     subject = _LABEL.sub("", lines[0].strip()) if lines else ""
@@ -181,8 +187,7 @@ def _instructions(style: str) -> str:
             + ", ".join(TYPES) + " and the scope is optional" if style == "conventional" else "in the imperative mood")
     return ("Write the commit message for the change below. First line: a subject of at most 72 characters, "
             f"{form}. Then, only if the subject is not enough, a blank line and a short body wrapped at 72 "
-            "characters saying what changed and why. Reply with the commit message only: no code fence, "
-            "no quotes, no commentary.")
+            "characters saying what changed and why.")
 
 
 def commit_messages(diff_text: str, system: str, style: str = "conventional") -> list[Message]:

@@ -1,6 +1,6 @@
 """The `review` use case: deterministic findings first, then the model's, each at a diff line.
 
-The model sees the diff with new-file line numbers and answers one finding per line as
+The model sees the diff with every line led by `PATH:LINE:` and answers one finding per line as
 `PATH:LINE: SEVERITY: MESSAGE`. Its answer is untrusted: a finding must name a file of the
 diff and a line the diff shows (added or context), or it is dropped and counted; its
 message is made one safe line; and its severity is capped at `review`, because how
@@ -21,18 +21,15 @@ RESERVED_TOKENS = 900
 MAX_MESSAGE = 300
 _FINDING = re.compile(
     r"^\s*(?:[-*]|\d+[.)])?\s*[`*]*(?P<path>[^\s:`*]+)[`*]*\s*:\s*(?:line\s*)?(?P<line>\d+)(?::\d+)?[`*]*\s*[:\-]?\s*"
-    r"(?:\[?(?P<sev>error|warning|note|info|critical|high|medium|low)\]?\s*[:\-]?\s*)?(?P<msg>\S.*)$",
+    r"\[?(?P<sev>error|warning|note|info|critical|high|medium|low)\]?\s*[:\-]\s*(?P<msg>\S.*)$",
     re.IGNORECASE,
 )
 _MODEL_SEVERITY = {"error": "review", "critical": "review", "high": "review", "warning": "review", "medium": "review"}
 
 INSTRUCTIONS = (
-    "Review the change below. Each line of the new code is shown with its line number (`+` marks an added "
-    "line, `-` a removed one). Report each real problem on its own line, exactly in this form:\n"
-    "PATH:LINE: SEVERITY: MESSAGE\n"
-    "where PATH is a file name as shown after `---`, LINE is one of the line numbers shown, SEVERITY is "
-    "error, warning or note, and MESSAGE says what is wrong in one sentence. Report only problems in the "
-    "change. If there is none, reply exactly: no findings"
+    "You are reviewing the change below. List every bug, security risk or data-loss risk it adds. Every line "
+    "of the diff starts with PATH:LINE: (`+` marks an added line, `-` a removed one). Write each problem on its "
+    "own line as PATH:LINE: SEVERITY: MESSAGE, where SEVERITY is error, warning or note. Write nothing else."
 )
 
 
@@ -66,13 +63,21 @@ def _resolve_path(named: str, files: dict[str, FileDiff]) -> FileDiff | None:
         named = named[2:]
     if named in files:
         return files[named]
+    if named.upper() == "PATH" and len(files) == 1:  # the placeholder of the asked-for form, copied
+        return next(iter(files.values()))
     # The model may drop a leading directory; accept a suffix only when it is unambiguous.
     matches = [f for p, f in files.items() if p.endswith("/" + named)]
     return matches[0] if len(matches) == 1 else None
 
 
+def _echoes(message: str, f: FileDiff, line: int) -> bool:
+    shown = next((r.text for r in f.rows if r.new == line and r.kind in "+ "), None)
+    return shown is not None and message.lstrip("+ ").strip() == shown.strip()
+
+
 def parse_model_findings(text: str, files: list[FileDiff], model: str) -> tuple[list[ReviewFinding], int]:
-    """(findings on lines the diff shows, how many named no such line)."""
+    """(findings on lines the diff shows, how many named no such line). A line counts as a
+    finding only in the asked-for form, severity included: echoed diff lines are not findings."""
     from ccgpt.term.sanitize import sanitize_line
 
     by_path = {f.path: f for f in files}
@@ -88,6 +93,8 @@ def parse_model_findings(text: str, files: list[FileDiff], model: str) -> tuple[
             dropped += 1
             continue
         message = sanitize_line(m.group("msg")).strip()[:MAX_MESSAGE]
+        if _echoes(message, f, line):
+            continue  # the model copied the diff line back: not a finding
         severity = _MODEL_SEVERITY.get((m.group("sev") or "").lower(), "info")
         kept.setdefault((f.path, line, message.lower()), ReviewFinding(f.path, line, severity, message, f"model:{model}"))
     return list(kept.values()), dropped

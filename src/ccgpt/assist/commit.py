@@ -172,7 +172,8 @@ def problems(message: str, style: str = "conventional") -> list[str]:
         found.append("the subject line is empty")
     if len(subject) > SUBJECT_MAX:
         found.append(f"the subject is {len(subject)} characters (at most {SUBJECT_MAX})")
-    if style == "conventional" and not (_CONVENTIONAL.match(subject) and _CONVENTIONAL.match(subject).group("type") in TYPES):
+    conventional = _CONVENTIONAL.match(subject)
+    if style == "conventional" and not (conventional and conventional.group("type") in TYPES):
         found.append("the subject is not `type(scope): description` with a Conventional Commits type")
     if len(lines) > 1 and lines[1].strip():
         found.append("the subject must be followed by a blank line")

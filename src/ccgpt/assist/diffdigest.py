@@ -64,7 +64,8 @@ _NOTE_ROOM = 80  # "[... N more line(s) ...]"
 def _cut(lines: list[str], room: int) -> tuple[list[str], bool]:
     if sum(len(line) + 1 for line in lines) <= room:
         return lines, False
-    kept, used = [], 0
+    kept: list[str] = []
+    used = 0
     for line in lines:
         if used + len(line) + 1 > room - _NOTE_ROOM:
             left = len(lines) - len(kept)

@@ -43,7 +43,7 @@ class FileDiff:
 
     @property
     def added(self) -> dict[int, str]:
-        return {r.new: r.text for r in self.rows if r.kind == "+"}
+        return {r.new: r.text for r in self.rows if r.kind == "+" and r.new is not None}
 
     @property
     def shown(self) -> set[int]:

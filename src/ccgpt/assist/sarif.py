@@ -30,9 +30,8 @@ def to_sarif(findings: list[ReviewFinding], version: str, uri_base: str | None =
     for f in findings:
         rid = rule_id(f)
         rules.setdefault(rid, {"id": rid, "shortDescription": {"text": f"{f.source} finding {rid}"}})
-        location = {"artifactLocation": {"uri": f.path}, "region": {"startLine": max(1, f.line)}}
-        if uri_base:
-            location["artifactLocation"]["uriBaseId"] = "SRCROOT"
+        artifact = {"uri": f.path, **({"uriBaseId": "SRCROOT"} if uri_base else {})}
+        location = {"artifactLocation": artifact, "region": {"startLine": max(1, f.line)}}
         results.append({
             "ruleId": rid,
             "level": _LEVEL[f.severity],

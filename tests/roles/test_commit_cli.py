@@ -139,3 +139,21 @@ def test_install_hook_keeps_another_program_s_hook_unless_forced(ccgpt, repo):
     assert r.returncode == 1 and "is not ccgpt's" in r.stderr and "theirs" in hook.read_text()
     assert ccgpt("commit", "install-hook", "--force", cwd=repo).returncode == 0
     assert ccgpt("commit", "uninstall-hook", cwd=repo).returncode == 0 and not hook.exists()
+
+
+def test_a_large_diff_is_fitted_and_binary_and_generated_files_are_only_named(ccgpt, repo, cfg, scripted):
+    (repo / "big.py").write_text("".join(f"value_{i} = {i}\n" for i in range(20_000)))
+    (repo / "small.py").write_text("print('hi')\n")
+    (repo / "poetry.lock").write_text("[[package]]\nname = 'x'\n" * 500)
+    (repo / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0" * 100)
+    git(repo, "add", ".")
+    scripted.answers = ["feat: add the values"]
+    r = ccgpt("commit", "--print-only", "--config", cfg, cwd=repo)
+    assert r.returncode == 0 and r.stdout == "feat: add the values\n"
+    sent = scripted.chats()[0]["messages"][-1]["content"]
+    diff = sent[sent.index("<diff>"):]
+    assert len(diff) <= (8192 - 700) * 3 + 100  # [ccgpt.commit] context_tokens default, 3 chars a token
+    assert "- logo.png (added, binary): binary, not sent" in diff
+    assert "- poetry.lock (added, +1000 -0): generated, not sent" in diff and "[[package]]" not in diff
+    assert "+print('hi')" in diff  # the small file whole
+    assert "more line(s) of this file's diff not sent" in diff and "+value_0 = 0" in diff

@@ -62,7 +62,7 @@ class Writer:
         self.style = args.style or str(cfg.get("commit.style", "conventional"))
         if self.style not in ("conventional", "plain"):
             raise CcgptError(f"[ccgpt.commit] style must be conventional or plain, not {self.style!r}")
-        self.backend, model = resolve_backend(cfg, args, task=self.role.task, quiet=args.quiet or args.print_only)
+        self.backend, model = resolve_backend(cfg, args, task=self.role.task, quiet=args.quiet)
         self.model = role_model(self.role, self.backend.name, args.model, model)
         self.tries = 0
 

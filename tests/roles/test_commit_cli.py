@@ -9,7 +9,7 @@ import sys
 import pexpect
 import pytest
 
-from conftest import SRC_DIR, commits, git, write_config
+from roles_helpers import SRC_DIR, commits, git, write_config
 
 ANSWER = "```\nFeat(parser) : add a TOML reader\x1b[2J\n\nIt reads the config file.\n```"
 CLEAN = "feat(parser): add a TOML reader\n\nIt reads the config file.\n"

@@ -10,7 +10,7 @@ import pexpect
 import pytest
 
 from ccgpt.assist.commit import problems
-from conftest import SRC_DIR, commits, git
+from roles_helpers import SRC_DIR, commits, git
 
 pytestmark = pytest.mark.slow
 

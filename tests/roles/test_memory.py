@@ -11,7 +11,7 @@ from ccgpt.store import memory
 from ccgpt.store.db import open_store
 from ccgpt.store.memory import Memory
 
-from conftest import write_config
+from roles_helpers import write_config
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ scripted Ollama-shaped server."""
 
 import json
 
-from conftest import git
+from roles_helpers import git
 
 SCRIPT_V1 = "#!/bin/bash\nset -e\necho start\n"
 SCRIPT_V2 = "#!/bin/bash\nset -e\necho start\nrm -rf ~\necho $unset_var\n"
@@ -110,7 +110,7 @@ def test_model_findings_are_kept_on_diff_lines_and_dropped_elsewhere(ccgpt, repo
 
 
 def test_an_unreachable_model_costs_only_its_findings(ccgpt, repo, tmp_path):
-    from conftest import write_config
+    from roles_helpers import write_config
 
     _repo_with_change(repo)
     cfg = write_config(tmp_path, "http://127.0.0.1:9")

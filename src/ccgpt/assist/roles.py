@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ccgpt.errors import CcgptError, UsageError
@@ -123,8 +123,7 @@ def load_role_file(path: Path) -> Role:
         raise RoleError(f"{path}: malformed TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RoleError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
-    role = _check(name, data, str(path))
-    return Role(**{**role.__dict__, "path": path})
+    return replace(_check(name, data, str(path)), path=path)
 
 
 def user_role_files(directory: Path | None = None) -> list[Path]:

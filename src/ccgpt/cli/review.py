@@ -83,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
     step = None if args.no_llm else _model_step(args, cfg)
     review = run_review(target.files, target.content_of, model_step=step)
     if args.sarif:
-        print_json(__import__("ccgpt.assist.sarif", fromlist=["to_sarif"]).to_sarif(
-            review.findings, __version__, target.root.as_uri() + "/"))
+        from ccgpt.assist.sarif import to_sarif
+
+        print_json(to_sarif(review.findings, __version__, target.root.as_uri() + "/"))
     elif args.json:
         print_json(review.to_json())
     elif review.findings:

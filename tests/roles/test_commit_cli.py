@@ -157,3 +157,10 @@ def test_a_large_diff_is_fitted_and_binary_and_generated_files_are_only_named(cc
     assert "- poetry.lock (added, +1000 -0): generated, not sent" in diff and "[[package]]" not in diff
     assert "+print('hi')" in diff  # the small file whole
     assert "more line(s) of this file's diff not sent" in diff and "+value_0 = 0" in diff
+
+
+def test_install_hook_honours_core_hooks_path(ccgpt, repo):
+    git(repo, "config", "core.hooksPath", "githooks")
+    assert ccgpt("commit", "install-hook", cwd=repo).returncode == 0
+    assert (repo / "githooks" / "prepare-commit-msg").is_file()
+    assert not (repo / ".git" / "hooks" / "prepare-commit-msg").exists()

@@ -114,3 +114,17 @@ def test_numbered_form_leads_each_line_with_path_and_new_line_number():
 def test_budget_follows_the_context_window():
     assert budget_chars(2048, 700) == (2048 - 700) * 3
     assert budget_chars(512, 700) == 1_000
+
+
+def test_linguist_generated_from_gitattributes_marks_a_file_in_a_real_repository(repo):
+    from roles_helpers import git
+
+    from ccgpt.assist.gitdiff import read_diff
+
+    (repo / ".gitattributes").write_text("gen/** linguist-generated\n")
+    (repo / "gen").mkdir()
+    (repo / "gen" / "api.py").write_text("x = 1\n")
+    (repo / "src.py").write_text("y = 2\n")
+    git(repo, "add", ".")
+    marked = {f.path: f.generated for f in read_diff(repo, ["--cached"])}
+    assert marked == {".gitattributes": False, "gen/api.py": True, "src.py": False}

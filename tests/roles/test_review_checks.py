@@ -161,3 +161,12 @@ def test_the_copied_placeholder_path_means_the_only_file():
     assert [(x.path, x.line) for x in kept] == [("tools/deploy.sh", 4)] and dropped == 0
     two = parse_diff(DIFF + DIFF.replace("tools/deploy.sh", "other.sh"))
     assert parse_model_findings("PATH:4: error: x", two, "m") == ([], 1)
+
+
+def test_zsh_files_get_the_risk_engine_but_not_shellcheck():
+    from ccgpt.assist.review_checks import deterministic
+
+    diff = "diff --git a/.zshrc b/.zshrc\n--- a/.zshrc\n+++ b/.zshrc\n@@ -0,0 +1 @@\n+rm -rf ~\n"
+    found, notes = deterministic(parse_diff(diff), lambda p: "rm -rf ~\n")
+    assert [(x.path, x.line, x.source) for x in found] == [(".zshrc", 1, "risk")]
+    assert notes == [".zshrc: not checked by ShellCheck (ShellCheck does not support zsh)"]

@@ -13,6 +13,10 @@ def configure(parser) -> None:
     parser.add_argument("-t", "--temperature", type=float, help="sampling temperature")
     parser.add_argument("--max-tokens", type=int, help="cap the answer's length in tokens")
     parser.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
+    parser.add_argument("--role", metavar="NAME", help="use a role preset (`ccgpt roles list`)")
+    from ccgpt.cli.memory_flags import add_flags
+
+    add_flags(parser)
 
 
 def read_piped_stdin() -> str | None:
@@ -24,6 +28,9 @@ def read_piped_stdin() -> str | None:
 
 def run(args) -> int:
     from ccgpt.assist.ask import build_messages
+    from ccgpt.assist.memory import with_memory
+    from ccgpt.assist.roles import get_role, role_model
+    from ccgpt.cli.memory_flags import recall_for
     from ccgpt.cli.common import load_config, print_json
     from ccgpt.llm.base import Options
     from ccgpt.llm.registry import resolve_backend
@@ -35,9 +42,14 @@ def run(args) -> int:
     if not question and not context:
         raise UsageError("nothing to ask: give a prompt, or pipe text in (e.g. `git diff | ccgpt ask \"commit message\"`)")
     cfg = load_config(args)
-    backend, model = resolve_backend(cfg, args, task=classify_task(question or context or ""), quiet=args.quiet)
-    messages = build_messages(question, context, args.system)
-    options = Options(temperature=args.temperature, max_tokens=args.max_tokens)
+    role = get_role(args.role) if args.role else None
+    task = role.task if role else classify_task(question or context or "")
+    backend, model = resolve_backend(cfg, args, task=task, quiet=args.quiet)
+    model = role_model(role, backend.name, args.model, model)
+    messages = build_messages(question, context, args.system or (role.system if role else None))
+    messages[0].content = with_memory(messages[0].content, recall_for(cfg, args, backend, question or (context or "")[:2000]))
+    temperature = args.temperature if args.temperature is not None else (role.temperature if role else None)
+    options = Options(temperature=temperature, max_tokens=args.max_tokens)
     try:
         if args.json or args.no_stream:
             completion = backend.chat(model, messages, options)

@@ -11,7 +11,7 @@ import sys
 
 from ccgpt.errors import UsageError
 
-HELP = "commands: /model NAME (switch model), /clear (forget this conversation), /exit (or Ctrl-D), /help"
+HELP = "commands: /model NAME (switch model), /role NAME (switch role), /clear (forget this conversation), /exit (or Ctrl-D), /help"
 
 
 def configure(parser) -> None:
@@ -19,6 +19,10 @@ def configure(parser) -> None:
     parser.add_argument("--session", type=int, metavar="ID", help="resume conversation ID")
     parser.add_argument("-s", "--system", help="system prompt for a new conversation")
     parser.add_argument("-t", "--temperature", type=float, help="sampling temperature")
+    parser.add_argument("--role", metavar="NAME", help="start with a role preset (`ccgpt roles list`)")
+    from ccgpt.cli.memory_flags import add_flags
+
+    add_flags(parser)
 
 
 def _lines(interactive: bool):
@@ -38,6 +42,10 @@ def _lines(interactive: bool):
 
 def run(args) -> int:
     from ccgpt.assist.ask import SYSTEM_PROMPT
+    from ccgpt.assist.memory import with_memory
+    from ccgpt.assist.roles import get_role
+    from ccgpt.cli.chat_role import apply_role, slash_role
+    from ccgpt.cli.memory_flags import recall_for
     from ccgpt.cli.common import interactive, load_config
     from ccgpt.llm.base import Message, Options
     from ccgpt.llm.registry import resolve_backend
@@ -50,10 +58,14 @@ def run(args) -> int:
     if args.json:
         raise UsageError("chat is interactive; use `ccgpt ask --json` for machine output")
     cfg = load_config(args)
-    backend, model = resolve_backend(cfg, args, task="general", quiet=args.quiet)
+    role = get_role(args.role) if args.role else None
+    backend, model = resolve_backend(cfg, args, task=role.task if role else "general", quiet=args.quiet)
     keep = logging_enabled(cfg, args)
     store = open_store() if keep or args.resume or args.session else None
     history: list[Message] = [Message("system", args.system or SYSTEM_PROMPT)]
+    temperature = args.temperature
+    if role:
+        model, temperature = apply_role(role, history, args, backend.name, model)
     session_id = None
     if args.session or args.resume:
         session_id = args.session or chats.latest_session(store)
@@ -66,7 +78,7 @@ def run(args) -> int:
     if tty and not args.quiet:
         resumed = f", resuming conversation {session_id} ({len(history) - 1} messages)" if session_id else ""
         print(f"ccgpt chat with {sanitize_line(model)} on {backend.name}{resumed}. {HELP}", file=sys.stderr)
-    options = Options(temperature=args.temperature)
+    options = Options(temperature=temperature)
     try:
         for line in _lines(tty):
             text = line.strip()
@@ -83,6 +95,10 @@ def run(args) -> int:
                     chats.clear(store, session_id)
                 print("conversation cleared", file=sys.stderr)
                 continue
+            if text.startswith("/role"):
+                model, options.temperature, role = slash_role(text[len("/role"):].strip(), history, args,
+                                                              backend.name, model, role, options.temperature)
+                continue
             if text.startswith("/model"):
                 name = text[len("/model") :].strip()
                 if not name:
@@ -94,7 +110,9 @@ def run(args) -> int:
             history.append(Message("user", text))
             if tty:
                 sys.stdout.write("ai> ")
-            completion = echo_stream(backend.stream_chat(model, history, options), model, backend.name)
+            memory = recall_for(cfg, args, backend, text)  # this turn only: never stored in the history
+            sent = [Message("system", with_memory(history[0].content, memory)), *history[1:]]
+            completion = echo_stream(backend.stream_chat(model, sent, options), model, backend.name)
             history.append(Message("assistant", completion.text))
             if keep and store:
                 if session_id is None:

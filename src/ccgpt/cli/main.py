@@ -37,6 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("ccgpt.cli.eval", "benchmark a model on your own task set"),
     "mcp": ("ccgpt.cli.mcp", "MCP server for AI agents: check, explain, suggest and sandboxed run tools"),
     "guard": ("ccgpt.cli.guard", "hook for agent CLIs (Claude Code, Codex, Gemini CLI): blocks or asks by risk"),
+    "commit": ("ccgpt.cli.commit", "write a commit message for the staged diff; commits only after confirmation"),
+    "review": ("ccgpt.cli.review", "review a diff: risk engine and ShellCheck findings, then the model's"),
+    "roles": ("ccgpt.cli.roles", "list, show or create role presets (system prompt, model, temperature)"),
+    "memory": ("ccgpt.cli.memory", "facts ccgpt remembers for your prompts: add, list, forget, clear"),
 }
 
 # Flags every command accepts; they may also be written before the command name.

@@ -21,6 +21,9 @@ def configure(parser) -> None:
     files = parser.add_mutually_exclusive_group()
     files.add_argument("--list-files", action="store_true", default=None, help="send the names (never contents) in this directory")
     files.add_argument("--no-list-files", dest="list_files", action="store_false", help="do not send any file names")
+    from ccgpt.cli.memory_flags import add_flags
+
+    add_flags(parser)
 
 
 def _task(args) -> str:
@@ -78,7 +81,11 @@ def run(args) -> int:
     backend, model = resolve_backend(cfg, args, task="shell", quiet=args.quiet)
     trail = Trail(cfg, args, "suggest")
     try:
-        suggester = Suggester(backend, model, ctx.render())
+        # Remembered facts ride in the context block the use case already treats as data.
+        from ccgpt.cli.memory_flags import recall_for
+
+        memory = recall_for(cfg, args, backend, task).block()
+        suggester = Suggester(backend, model, ctx.render() + (f"\n{memory}" if memory else ""))
         result = suggester.suggest(task, n)
         log_interactions(cfg, args, result)
 

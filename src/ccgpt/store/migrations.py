@@ -90,4 +90,23 @@ MIGRATIONS: list[str] = [
         data TEXT NOT NULL                -- JSON
     );
     """,
+    # 2: facts the user asked ccgpt to remember (`ccgpt memory`), searchable by full text
+    """
+    CREATE TABLE memories (
+        id INTEGER PRIMARY KEY,
+        created REAL NOT NULL,
+        text TEXT NOT NULL                -- redacted of secrets before it is stored
+    );
+    CREATE VIRTUAL TABLE memories_fts USING fts5(text, content='memories', content_rowid='id', tokenize='porter unicode61');
+    CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER memories_au AFTER UPDATE ON memories BEGIN
+        INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    """,
 ]

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import json
 import lzma
 import os
 import re
 import subprocess
 from dataclasses import dataclass, field
+
+from ccgpt.store.man_cache import get_entry, put_entry
 
 _NAME_OK = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+:@-]{0,100}$")
 _SECTIONS = "1:8:6:7:5:4:2:3:9"
@@ -292,24 +293,12 @@ class ManCache:
         except Exception:  # an unwritable home must not stop an explanation
             return cls(None)
 
-    def _get(self, key: str):
-        if not self.store:
-            return None
-        try:
-            row = self.store.conn.execute("SELECT mtime, data FROM man_cache WHERE path = ?", (key,)).fetchone()
-        except Exception:
-            return None
-        return row
+    def _get(self, key: str) -> tuple[float, object] | None:
+        return get_entry(self.store, key) if self.store else None
 
     def _put(self, key: str, mtime: float, data) -> None:
-        if not self.store:
-            return
-        try:
-            with self.store.transaction() as conn:
-                conn.execute("INSERT OR REPLACE INTO man_cache(path, mtime, data) VALUES (?, ?, ?)",
-                             (key, mtime, json.dumps(data)))
-        except Exception:
-            pass
+        if self.store:
+            put_entry(self.store, key, mtime, data)
 
     @staticmethod
     def _mtime(path: str) -> float | None:
@@ -336,7 +325,7 @@ class ManCache:
         """The cached page path; "" when known to have none; None when unknown."""
         row = self._get("which:" + name)
         if row:
-            path = json.loads(row[1])
+            path = row[1]
             if path is None:
                 return "" if row[0] == self._dirs_stamp() else None
             if self._mtime(path) == row[0]:
@@ -351,7 +340,7 @@ class ManCache:
     def get(self, key: str, mtime_of: str):
         row = self._get(key)
         if row and row[0] == self._mtime(mtime_of):
-            return json.loads(row[1])
+            return row[1]
         return None
 
     def put(self, key: str, mtime_of: str, data) -> None:

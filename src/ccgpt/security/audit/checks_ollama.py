@@ -143,6 +143,11 @@ def _check_version(ctx: AuditContext, url: str) -> list[Finding]:
             )
         )
         return findings
+    findings.append(_vulnerable_finding(version, url, vulns))
+    return findings
+
+
+def _vulnerable_finding(version: str, url: str, vulns) -> Finding:
     severity = "high" if any(v.severity == "high" for v in vulns) else "medium"
     fixed = [v.fixed for v in vulns if v.fixed]
     upgrade = max(fixed, key=parse_version) if fixed else None
@@ -153,13 +158,10 @@ def _check_version(ctx: AuditContext, url: str) -> list[Finding]:
     )
     if unfixed:
         fix += f"; keep it on loopback ({', '.join(unfixed)} name no fixed release)"
-    findings.append(
-        Finding(
-            "ollama-vulnerable-version",
-            severity,
-            f"Ollama {version} at {url} has published vulnerabilities: {ids}",
-            "; ".join(f"{v.id}: {v.summary}" for v in vulns),
-            fix,
-        )
+    return Finding(
+        "ollama-vulnerable-version",
+        severity,
+        f"Ollama {version} at {url} has published vulnerabilities: {ids}",
+        "; ".join(f"{v.id}: {v.summary}" for v in vulns),
+        fix,
     )
-    return findings

@@ -27,7 +27,8 @@ HELP_MAX = 2000
 _WS = re.compile(r"\s+")
 # One variant of a tag: "-a", "--all", "--color[=WHEN]", "-n NUM", "--lines=[+]NUM", "-C <commit>".
 _VARIANT = re.compile(r"^(-<[\w-]+>|--?[A-Za-z0-9?#@][A-Za-z0-9_.?#@+-]*|[+][A-Za-z0-9]+|[A-Za-z0-9][A-Za-z0-9_-]*)(.*)$")
-_BULLET = re.compile(r"^[○•·◦‣∙●*]\s+")
+_BULLET_CHARS = "○•·◦‣∙●*"
+_BULLET = re.compile(rf"^[{_BULLET_CHARS}]\s+")
 # An operand that is an expression, not a value: find's and test's operators.
 _EXPR = r"(?:expr|EXPRESSION|expression)\d*"
 _PREFIX_OP = re.compile(rf"^(!|-[a-z]+)\s+{_EXPR}$")
@@ -58,7 +59,9 @@ class Item:
 
 def clean_tag(text: str) -> str:
     """A tag as the option table reads it: no bullet, no synopsis brackets, no trailing colon."""
-    text = _BULLET.sub("", text.strip())
+    text = text.strip()
+    if text[:1] in _BULLET_CHARS:
+        text = _BULLET.sub("", text)
     if len(text) > 2 and text[0] == '"' and text[-1] == '"' and text[1] in "-+":
         text = text[1:-1]  # pod2man's "-I dirs" (gprof, perl tools)
     if text.startswith("[-") and text.endswith("]") and text.count("[") == 1:
@@ -148,8 +151,11 @@ def looks_like_tag(text: str, limit: int = 90) -> bool:
         and (not text.endswith(".") or text.endswith("..."))
 
 
+_LEAD = re.compile(r" *")
+
+
 def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+    return _LEAD.match(line).end()  # no copy of the line (a paragraph can be thousands of characters)
 
 
 def _body_columns(lines: list[str]) -> dict[int, dict[int, int]]:
@@ -238,10 +244,13 @@ def _item_at(lines: list[str], k: int, bodies, section: str) -> tuple[Item | Non
 def _bare_tag(lines: list[str], k: int) -> tuple[list[str], list[str | None]] | None:
     """A tag line without a body whose item follows at the same indent (gpg: "--armor" above
     "-a     Create ASCII armored output."): its names belong to the next item."""
+    if not lines[k].lstrip().startswith(("-", '"')):
+        return None  # the common case, decided without cleaning anything
     tag = clean_tag(lines[k])
+    if not tag.startswith("-") or len(tag) > 60:
+        return None
     nxt = next((ln for ln in lines[k + 1:k + 3] if ln.strip()), "")
-    if not tag.startswith("-") or len(tag) > 60 or _indent(nxt) != _indent(lines[k]) \
-            or not clean_tag(nxt).startswith("-") or not looks_like_tag(tag):
+    if _indent(nxt) != _indent(lines[k]) or not clean_tag(nxt).startswith("-") or not looks_like_tag(tag):
         return None
     return variants(tag)
 
@@ -284,6 +293,7 @@ def parse_rendered(text: str) -> tuple[str | None, list[Item]]:
     bodies = _body_columns(lines)
     items: list[Item] = []
     pending = None
+    skipping = False
     k = 0
     while k < len(lines):
         line = lines[k]
@@ -293,12 +303,13 @@ def parse_rendered(text: str) -> tuple[str | None, list[Item]]:
             continue
         if _indent(line) == 0:
             section = stripped
+            skipping = section.startswith(SKIP_SECTIONS)
             k += 1
             continue
         if section.startswith("NAME") and title is None:
             m = re.search(r"\s(?:\\?-|—|–)\s+(.+)$", stripped)
             title = norm(m.group(1)) if m else None
-        if not any(section.startswith(s) for s in SKIP_SECTIONS):
+        if not skipping:
             item, k = _item_at(lines, k, bodies, section)
             if item is not None:
                 if pending:

@@ -84,6 +84,8 @@ def test_a_builtin_quotes_the_man_page_only_when_that_documents_more(explain):
     assert part(pf, "printf", "command")["source"] == "builtin:bash"
     assert part(pf, "-v out", "option")["source"] == "builtin:bash"
     assert part(explain("cd /tmp"), "cd", "command")["source"] == "builtin:bash"
+    # a page of another kind (wait(2), a system call) never stands in for a builtin
+    assert part(explain("wait -n"), "wait", "command")["source"] == "builtin:bash"
     # a program by its path is never the builtin
     expect(part(explain("/bin/echo -n x"), "-n", "option"), "echo", "do not output the trailing newline")
 

@@ -110,7 +110,7 @@ class CommandExplainer:
         """A builtin that also has a man page (echo, kill, printf, pwd): quote the source that
         documents more of the options written, then more options in all; bash's own help on a tie."""
         info = {"help": builtin.builtin.short, "source": _builtins.SOURCE}
-        if page is None:
+        if page is None or page.section[:1] not in ("1", "8"):  # wait(2), exit(3): C functions, not commands
             return [builtin], info
         man = Table(page.source, page=page)
         used = [w for w in words if w.startswith("-") and len(w) > 1 and w != "--"]

@@ -64,9 +64,9 @@ class Table:
     def documents(self, word: str) -> bool:
         """Whether `word` (an option as written, `-la` or `--all=x`) is described here."""
         name = word.split("=", 1)[0]
-        if self.lookup(name) or name.startswith("--"):
-            return bool(self.lookup(name))
-        return all(self.lookup("-" + c) for c in name[1:])
+        if self.lookup(name):
+            return True
+        return not name.startswith("--") and all(self.lookup("-" + c) for c in name[1:])  # -la
 
     def breadth(self) -> int:
         """How many option names this source describes."""

@@ -88,6 +88,9 @@ OPTIONS
        -s, --signal, -SIGNAL
               Send this signal instead of SIGTERM.
 
+          -b, --binary      read in binary mode
+              --tag         create a BSD-style checksum
+
 DESCRIPTION
        Not an item.
 """
@@ -144,6 +147,12 @@ def test_separate_tag_lines_negations_ranges_and_placeholders():
     assert t["-9"].help == "Select a compression preset level."
     assert "-2" in t["-#"].tags and t["-#"].help == "Regulate the speed of compression."
     assert t["-SIGNAL"] is t["--signal"]
+
+
+def test_usage_dump_lines():
+    t = _table()  # shasum: "-b, --binary      read in binary mode", the long name after the comma kept
+    assert t["-b"] is t["--binary"] and t["-b"].help == "read in binary mode"
+    assert t["--tag"].help == "create a BSD-style checksum"
 
 
 def test_synopsis_groups_give_aliases():

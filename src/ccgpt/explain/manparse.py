@@ -193,7 +193,7 @@ def _same_line_tag(line: str, ind: int, cols: dict[int, int]) -> tuple[str, str]
             head = clean_tag(line[ind:col])
             gap = col - ind - len(line[ind:col].rstrip())
             if head and looks_like_tag(head) and (head[0] in "-+" or gap >= 2 or _operator_tags(head)) \
-                    and "  " not in head:
+                    and "  " not in head and not head.endswith(","):  # "-a, --algorithm": the tag goes on
                 return head, line[col:]
     m = re.match(r"^([-+]\S+(?: \S+)?) {2,}(\S.*)$", line.strip())  # "-F value       sets the separator"
     if m and looks_like_tag(m.group(1)):

@@ -91,6 +91,12 @@ OPTIONS
           -b, --binary      read in binary mode
               --tag         create a BSD-style checksum
 
+       -pnum  or  --strip=num
+          Strip the smallest prefix containing num leading slashes.
+
+       -C  --format=FORMAT
+              use the specified FORMAT instead of the default
+
 DESCRIPTION
        Not an item.
 """
@@ -153,6 +159,9 @@ def test_usage_dump_lines():
     t = _table()  # shasum: "-b, --binary      read in binary mode", the long name after the comma kept
     assert t["-b"] is t["--binary"] and t["-b"].help == "read in binary mode"
     assert t["--tag"].help == "create a BSD-style checksum"
+    # two spaces between variants are not a body: patch's and stat's tags
+    assert t["-p"] is t["--strip"] and t["-p"].arg_for("-p") == "required"
+    assert t["--format"].help == "use the specified FORMAT instead of the default" and t["-C"] is t["--format"]
 
 
 def test_synopsis_groups_give_aliases():

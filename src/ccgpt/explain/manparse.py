@@ -152,6 +152,9 @@ def looks_like_tag(text: str, limit: int = 90) -> bool:
 
 
 _LEAD = re.compile(r" *")
+# Text after two spaces that is not another variant ("-c  --format=FORMAT", "-pnum  or  --strip=num"):
+# the body sits on the tag's line ("-b, --binary      read in binary mode").
+_INLINE_BODY = re.compile(r"\S {2,}(?![-+]|or\s)\S")
 
 
 def _indent(line: str) -> int:
@@ -170,14 +173,15 @@ def _body_columns(lines: list[str]) -> dict[int, dict[int, int]]:
     return bodies
 
 
-def _body(lines: list[str], first: str, start: int, ind: int) -> str:
-    """`first` and the paragraphs after it (from line `start`) deeper than the tag's indent."""
+def _body(lines: list[str], first: str, start: int, col: int) -> str:
+    """`first` and the paragraphs after it (from line `start`) indented to the body's column `col`
+    or deeper (a line less deep is the next tag or the page's own text)."""
     paras = [first.strip()]
     size = len(paras[0])
     for line in lines[start:]:
         if not line.strip():
             continue
-        if _indent(line) <= ind:
+        if _indent(line) < col:
             break
         if size >= HELP_MAX or (size >= HELP_SOFT and not paras[-1].endswith(":")):
             break
@@ -186,7 +190,7 @@ def _body(lines: list[str], first: str, start: int, ind: int) -> str:
     return norm(" ".join(paras))
 
 
-def _same_line_tag(line: str, ind: int, cols: dict[int, int]) -> tuple[str, str] | None:
+def _same_line_tag(line: str, ind: int, cols: dict[int, int]) -> tuple[str, str, int] | None:
     """A tag and its body on one line: "-n     do not output the trailing newline"."""
     for col, _ in sorted(cols.items(), key=lambda kv: -kv[1]) or [(ind + 7, 0), (ind + 8, 0)]:
         if len(line) > col and line[col - 1] == " " and line[col] != " ":
@@ -194,10 +198,10 @@ def _same_line_tag(line: str, ind: int, cols: dict[int, int]) -> tuple[str, str]
             gap = col - ind - len(line[ind:col].rstrip())
             if head and looks_like_tag(head) and (head[0] in "-+" or gap >= 2 or _operator_tags(head)) \
                     and "  " not in head and not head.endswith(","):  # "-a, --algorithm": the tag goes on
-                return head, line[col:]
+                return head, line[col:], col
     m = re.match(r"^([-+]\S+(?: \S+)?) {2,}(\S.*)$", line.strip())  # "-F value       sets the separator"
     if m and looks_like_tag(m.group(1)):
-        return m.group(1), m.group(2)
+        return m.group(1), m.group(2), ind + m.start(2)  # a hand-made table (shasum's usage dump)
     return None
 
 
@@ -227,18 +231,18 @@ def _item_at(lines: list[str], k: int, bodies, section: str) -> tuple[Item | Non
     if nxt < len(lines) and not lines[nxt].strip() and (stripped[0] in "-+" or _operator_tags(stripped)):
         nxt += 1  # sed's and jq's pages: a blank line between tag and body
     tag = body = None
-    if nxt < len(lines) and lines[nxt].strip() and _indent(lines[nxt]) > ind \
+    if nxt < len(lines) and lines[nxt].strip() and _indent(lines[nxt]) > ind and not _INLINE_BODY.search(stripped) \
             and looks_like_tag(stripped, 90 * (extra + 1)):
-        tag, body, start = stripped, lines[nxt], nxt + 1
+        tag, body, start, col = stripped, lines[nxt], nxt + 1, _indent(lines[nxt])
     else:
         same = _same_line_tag(line, ind, bodies.get(ind, {}))
         if same is None:
             return None, k
-        (tag, body), start = same, k + 1
+        (tag, body, col), start = same, k + 1
     names, args = variants(tag)
     if not names:
         return None, k
-    return Item(names, args, _body(lines, body, start, ind), tag, section), k
+    return Item(names, args, _body(lines, body, start, col), tag, section), k
 
 
 def _bare_tag(lines: list[str], k: int) -> tuple[list[str], list[str | None]] | None:

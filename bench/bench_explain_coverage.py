@@ -1,7 +1,9 @@
 """Coverage of `ccgpt explain --no-llm` over a corpus of real one-liners.
 
 For every option part whose program has a man page on this machine, does it get a
-man-page-sourced help string? Prints the share (target >= 95 %) and the misses.
+man-page-sourced help string? Prints the share (target >= 95 %) and the misses, and the
+option parts whose "value" is itself an option of the same page (`diff -u -N` read as -u
+taking -N): a help that is present but attached to the wrong words.
 
     PYTHONPATH=src python bench/bench_explain_coverage.py [bench/data/oneliners.txt]
 """
@@ -16,6 +18,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _value_is_an_option(ex, part) -> bool:
+    words = part.text.split(None, 1)
+    if len(words) < 2 or not words[1].startswith("-") or not part.source.startswith("man:"):
+        return False
+    page = ex.page(part.source[4:].rsplit("(", 1)[0])
+    return page is not None and page.lookup(words[1]) is not None
+
+
 def main() -> int:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "data" / "oneliners.txt"
     os.environ.setdefault("CCGPT_DATA_DIR", tempfile.mkdtemp(prefix="ccgpt-cov-"))
@@ -28,6 +38,7 @@ def main() -> int:
     total = grounded = 0
     errors = []
     misses = []
+    swallowed = []
     for line in lines:
         ex = Explainer(cache)
         try:
@@ -46,6 +57,8 @@ def main() -> int:
                 total += 1
                 if p.help and (p.source or "").startswith("man:"):
                     grounded += 1
+                    if _value_is_an_option(ex, p):
+                        swallowed.append(f"{p.text!r} in {line!r}")
                 else:
                     misses.append(f"{p.text!r} in {line!r}" + (f" ({p.note})" if p.note else ""))
     cache.close()
@@ -53,6 +66,9 @@ def main() -> int:
     print(f"corpus: {len(lines)} one-liners ({corpus.name})")
     print(f"options whose program has a man page: {total}")
     print(f"  with a man-page-sourced help:       {grounded}  ({share:.1f} %, target >= 95 %)")
+    print(f"  of which the value is itself an option: {len(swallowed)}")
+    for m in swallowed:
+        print("    -", m)
     if misses:
         print("misses:")
         for m in misses:

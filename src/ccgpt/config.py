@@ -19,7 +19,20 @@ from ccgpt.errors import ConfigError
 
 CHECKOUT_CONFIG = Path("configs") / "dbgpt-proxy-ollama.toml"
 _ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
-_SECRET_KEY = re.compile(r"(?:^|_)(api_?key|access_?key|secret_?key|token|secret|password|passwd)$", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"(?:^|_)(api_?key|access_?key|secret_?key|encrypt_?key|token|secret|password|passwd)$",
+                         re.IGNORECASE)
+# The tables ccgpt reads; the others ([system], [service.web] ...) are DB-GPT's own and are
+# left as written (ccgpt neither needs their values nor may fail on DB-GPT's variables).
+READ_TABLES = ("ccgpt", "models")
+
+
+class UnsetVariable(ConfigError):
+    """`${env:NAME}` without a default, and NAME is not set: an error, as in DB-GPT."""
+
+    def __init__(self, key: str, name: str):
+        super().__init__(f"{key} = ${{env:{name}}} but {name} is not set; set it, or give a default: "
+                         f"${{env:{name}:-VALUE}}")
+        self.key, self.name = key, name
 
 
 def template_text() -> str:
@@ -133,7 +146,7 @@ def _interpolate(value, dotted: str, sources: dict[str, str]):
                 used.append(name)
                 return os.environ[name]
             if fallback is None:
-                return ""
+                raise UnsetVariable(dotted, name)
             return fallback
 
         result = _ENV_REF.sub(expand, value)
@@ -142,11 +155,16 @@ def _interpolate(value, dotted: str, sources: dict[str, str]):
     return value
 
 
+def is_secret_name(name: str) -> bool:
+    """Whether a key or variable is named like a secret (api_key, WEBUI_SECRET_KEY, DB_PASSWORD)."""
+    return bool(_SECRET_KEY.search(name)) and not name.lower().endswith("_env")
+
+
 def _find_literal_secrets(value, dotted: str, out: list[SecretFinding]) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
             path = f"{dotted}.{k}" if dotted else k
-            if isinstance(v, str) and v and _SECRET_KEY.search(k) and "${env:" not in v and not k.endswith("_env"):
+            if isinstance(v, str) and v and is_secret_name(k) and "${env:" not in v:
                 env_name = re.sub(r"[^A-Z0-9]+", "_", f"CCGPT_{k}".upper())
                 out.append(SecretFinding(path, f'{k} = "${{env:{env_name}}}"'))
             else:
@@ -183,7 +201,10 @@ def load_config(explicit: str | None = None, *, warn: bool = True) -> Config:
     secrets: list[SecretFinding] = []
     _find_literal_secrets(data, "", secrets)
     file_sources: dict[str, str] = {}
-    raw = _interpolate(data, "", file_sources)
+    try:
+        raw = {k: _interpolate(v, k, file_sources) if k in READ_TABLES else v for k, v in data.items()}
+    except UnsetVariable as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     own = raw.get("ccgpt", {})
     if not isinstance(own, dict):
         raise ConfigError(f"{path}: [ccgpt] must be a table")

@@ -44,3 +44,13 @@ def part(parts: list[dict], text: str, kind: str | None = None) -> dict:
         if p["text"] == text and (kind is None or p["kind"] == kind):
             return p
     raise AssertionError(f"no part {text!r} ({kind}) in {[(p['text'], p['kind']) for p in parts]}")
+
+
+def expect(p: dict, program: str, fragment: str, section: str = "1", page: str | None = None) -> None:
+    """A part quoted from `page`'s man page, or, where the page is absent, a part without help."""
+    page = page or program
+    if man_path(page) is None:
+        assert p["help"] is None and p["source"] is None, p
+        return
+    assert p["source"] == f"man:{page}({section})", p
+    assert fragment in p["help"], p

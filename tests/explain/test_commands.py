@@ -9,16 +9,7 @@ a note that says no man page was found) -- never a silent skip.
 from __future__ import annotations
 
 import pytest
-from explain_helpers import man_path, part
-
-
-def expect(p: dict, program: str, fragment: str, section: str = "1", page: str | None = None) -> None:
-    page = page or program
-    if man_path(page) is None:
-        assert p["help"] is None and p["source"] is None, p
-        return
-    assert p["source"] == f"man:{page}({section})", p
-    assert fragment in p["help"], p
+from explain_helpers import expect, man_path, part
 
 
 def test_ls_combined_short_options(explain):

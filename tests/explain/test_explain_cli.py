@@ -37,7 +37,7 @@ def test_words_are_joined_and_sh_explain_alias(ccgpt):
     j, _ = _json(ccgpt, "grep", "-c", "x", "file")
     assert j["command"] == "grep -c x file"
     r = subprocess.run([sys.executable, "-c", "import sys; from ccgpt.cli.main import sh_explain; "
-                        "sys.argv=['sh-explain','--json','--no-llm','pwd']; sys.exit(sh_explain())"],
+                        "sys.argv=['sh-explain','--json','--no-llm','cd']; sys.exit(sh_explain())"],
                        capture_output=True, text=True, env={**__import__('os').environ,
                                                             "PYTHONPATH": str(__import__('explain_helpers').__file__.rsplit('/tests/', 1)[0] + '/src')})
     assert r.returncode == 0, r.stderr

@@ -103,8 +103,9 @@ def test_cache_keyed_by_path_and_mtime(tmp_path, monkeypatch):
     os.utime(page_file, (st.st_atime, st.st_mtime + 10))  # the page changed: render again
     cache.page(str(page_file))
     assert len(renders) == 2
-    row = cache.store.conn.execute("SELECT mtime FROM man_cache WHERE path = ?", (str(page_file),)).fetchone()
-    assert row[0] == page_file.stat().st_mtime
+    from ccgpt.store.man_cache import get_entry
+
+    assert get_entry(cache.store, str(page_file))[0] == page_file.stat().st_mtime
     cache.close()
 
 

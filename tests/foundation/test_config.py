@@ -69,9 +69,13 @@ def test_env_interpolation_with_and_without_default(tmp_path, monkeypatch):
     )
     monkeypatch.delenv("MY_BASE", raising=False)
     monkeypatch.delenv("GW_HOST", raising=False)
+    # no default and not set: a clear error naming the key and the variable (as DB-GPT does)
+    with pytest.raises(ConfigError, match=r"gateway\.host = \$\{env:GW_HOST\} but GW_HOST is not set"):
+        load_config(str(path))
+    monkeypatch.setenv("GW_HOST", "127.0.0.1")
     cfg = load_config(str(path))
     assert cfg.get("openai.api_base") == "http://127.0.0.1:1/v1"
-    assert cfg.get("gateway.host") == ""
+    assert cfg.get("gateway.host") == "127.0.0.1"
     monkeypatch.setenv("MY_BASE", "http://10.0.0.1:8000/v1")
     cfg = load_config(str(path))
     assert cfg.get("openai.api_base") == "http://10.0.0.1:8000/v1"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ccgpt.explain import builtins as _builtins
 from ccgpt.explain import syntax
+from ccgpt.explain.manpages import missing_tools
 
 # Programs whose first operand names an action (`git commit`, `systemctl restart`).
 SUBCOMMAND_PROGRAMS = {
@@ -33,6 +34,7 @@ WRAPPER_VALUE_OPTIONS = {"sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t"
                          "doas": {"-u", "-C"}, "timeout": {"-s", "-k"}, "nice": {"-n"}}
 FIND_LIKE = {"find"}
 _EXEC = {"-exec", "-execdir", "-ok", "-okdir"}
+FIND_OPERATORS = ("!", "(", ")", ",")  # find's page documents them as "( expr )", "! expr", "expr1 , expr2"
 _PLAIN_WORD = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 
 
@@ -50,13 +52,27 @@ class Table:
     def __init__(self, source: str, page=None, builtin=None):
         self.source, self.page, self.builtin = source, page, builtin
 
-    def lookup(self, tag: str):
-        """(help, arg) where arg is "required", "optional" or None; None if the tag is not listed."""
+    def lookup(self, tag: str, value: str | None = None):
+        """(help, arg) where arg is "required", "optional" or None; None if the tag is not listed.
+        `value` (the next word) picks among variants of one option (find's -perm forms)."""
         if self.page is not None:
-            item = self.page.lookup(tag)
-            return (item.help, item.arg) if item else None
+            item = self.page.lookup(tag, value)
+            return (item.help, item.arg_for(tag)) if item else None
         opt = self.builtin.options.get(tag) if self.builtin else None
         return (opt[0], "required" if opt[1] else None) if opt else None
+
+    def documents(self, word: str) -> bool:
+        """Whether `word` (an option as written, `-la` or `--all=x`) is described here."""
+        name = word.split("=", 1)[0]
+        if self.lookup(name):
+            return True
+        return not name.startswith("--") and all(self.lookup("-" + c) for c in name[1:])  # -la
+
+    def breadth(self) -> int:
+        """How many option names this source describes."""
+        if self.page is not None:
+            return len({t for it in self.page.items for t in it.tags if t.startswith("-")})
+        return len(self.builtin.options) if self.builtin else 0
 
     def long_options(self) -> list[str]:
         if self.page is not None:
@@ -71,26 +87,42 @@ class CommandExplainer:
         self.ctx = ctx
 
     # -- tables
-    def tables_for(self, name: str) -> tuple[list[Table], dict]:
+    def tables_for(self, name: str, words: list[str] = ()) -> tuple[list[Table], dict]:
         """Option tables for a command name and the command part's help/source/note."""
         ctx = self.ctx
-        if "/" in name:
-            base = os.path.basename(name)
+        by_path = "/" in name
+        if by_path:
             if not name.startswith("/"):
                 return [], {"help": None, "source": None,
                             "note": "a program given by a relative path: not looked up, not run"}
-            name = base
-        b = ctx.builtins.get(name) if ctx.builtins.is_builtin(name) else None
-        if b is not None:
-            return [Table(_builtins.SOURCE, builtin=b)], {"help": b.short, "source": _builtins.SOURCE}
+            name = os.path.basename(name)  # /bin/echo is the program, never the builtin
+        b = ctx.builtins.get(name) if ctx.builtins.is_builtin(name) and not by_path else None
         page = ctx.page(name)
+        if b is not None:
+            return self._builtin_or_page(name, Table(_builtins.SOURCE, builtin=b), page, words)
         if page is None:
-            return [], {"help": None, "source": None, "note": f"no man page for {name} on this machine"}
+            why = missing_tools()
+            note = f"no man page for {name} on this machine" + (f": {why}" if why else "")
+            return [], {"help": None, "source": None, "note": note}
         return [Table(page.source, page=page)], {"help": page.title, "source": page.source}
 
-    def lookup(self, tables: list[Table], tag: str):
+    def _builtin_or_page(self, name: str, builtin: Table, page, words) -> tuple[list[Table], dict]:
+        """A builtin that also has a man page (echo, kill, printf, pwd): quote the source that
+        documents more of the options written, then more options in all; bash's own help on a tie."""
+        info = {"help": builtin.builtin.short, "source": _builtins.SOURCE}
+        if page is None or page.section[:1] not in ("1", "8"):  # wait(2), exit(3): C functions, not commands
+            return [builtin], info
+        man = Table(page.source, page=page)
+        used = [w for w in words if w.startswith("-") and len(w) > 1 and w != "--"]
+        score = {id(t): (sum(1 for w in used if t.documents(w)), t.breadth()) for t in (builtin, man)}
+        if score[id(man)] <= score[id(builtin)]:
+            return [builtin], info
+        note = f"bash runs its builtin {name} (see `help {name}`); {page.source} documents more"
+        return [man], {"help": page.title, "source": page.source, "note": note}
+
+    def lookup(self, tables: list[Table], tag: str, value: str | None = None):
         for t in tables:
-            hit = t.lookup(tag)
+            hit = t.lookup(tag, value)
             if hit:
                 return hit[0], hit[1], t.source
         return None
@@ -99,7 +131,7 @@ class CommandExplainer:
     def explain(self, name: Word, args: list[Word], nested: bool = False) -> None:
         ctx = self.ctx
         prog = os.path.basename(name.text)
-        tables, info = self.tables_for(name.text)
+        tables, info = self.tables_for(name.text, [a.text for a in args])
         ctx.add(name, "command", **info)
         i = 0
         positional = 0
@@ -108,7 +140,7 @@ class CommandExplainer:
             w = args[i]
             t = w.text
             is_opt = t.startswith("-") and len(t) > 1 and not end_of_options \
-                or (prog in FIND_LIKE and t in ("!", "(", ")"))
+                or (prog in FIND_LIKE and t in FIND_OPERATORS)
             if re.match(r"^-\d+(\.\d+)?$", t) and (not tables or prog in FIND_LIKE):
                 is_opt = False  # a negative number, or `kill -9` / `head -20` with nothing to look it up in
             if t == "--" and not end_of_options:
@@ -242,6 +274,9 @@ class CommandExplainer:
         whole = self.lookup(tables, t)
         if whole is None and re.match(r"^-\d+$", t):  # gzip -9, documented as "-#"
             whole = self.lookup(tables, "-#")
+        if whole is None and re.match(r"^-(?:[A-Z][A-Z0-9+]+|\d+)$", t) \
+                and not all(self.lookup(tables, "-" + c) for c in t[1:]):
+            whole = self._placeholder(tables)  # killall -HUP: "-SIGNAL"; kill -9: "-<signal>"
         if whole is not None or len(t) == 2 or prog in FIND_LIKE or \
                 (re.match(r"^-\d+$", t) and not all(self.lookup(tables, "-" + c) for c in t[1:])):
             if whole is None:
@@ -251,6 +286,7 @@ class CommandExplainer:
                 return self._exec(tables, args, i, whole)
             end = w.end
             if whole[1] == "required" and i + 1 < len(args):
+                whole = self.lookup(tables, t, args[i + 1].text) or whole
                 end = args[i + 1].end
                 i += 1
             ctx.add(Word(t, w.start, end), "option", help=whole[0], source=whole[2])
@@ -277,6 +313,15 @@ class CommandExplainer:
                 "; ".join(f"-{c} {h}" for c, h in segs)
             ctx.add(Word(t, w.start, end), "option", help=text, source=source, note=note)
         return i + 1
+
+    def _placeholder(self, tables: list[Table]):
+        """The entry a page writes for "any -WORD" (`-SIGNAL`, `-<signal>`), if it has one."""
+        for t in tables:
+            for tag in (t.page.placeholder_tags() if t.page is not None else ()):
+                hit = t.lookup(tag)
+                if hit:
+                    return hit[0], None, t.source
+        return None
 
     def _exec(self, tables, args, i, hit) -> int:
         """find -exec COMMAND … ; (or +): the command inside is explained as a command."""

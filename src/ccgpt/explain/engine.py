@@ -170,8 +170,7 @@ class Explainer:
             if not texts:
                 continue
             prog = texts[0].rsplit("/", 1)[-1]
-            if prog not in table:
-                names.append(prog)
+            names.append(prog)  # a builtin too: its man page may document more (echo, kill)
             plain = [t for t in texts[1:] if re.match(r"^[a-z][a-z0-9_-]*$", t)]
             if plain and prog not in table:
                 names.append(f"{prog}-{plain[0]}")

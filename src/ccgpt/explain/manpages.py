@@ -15,34 +15,20 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import json
 import lzma
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 
+from ccgpt.explain.manparse import PARSER_VERSION, Item, norm, parse_rendered
+from ccgpt.store.man_cache import get_entry, put_entry
+
+__all__ = ["Item", "ManCache", "Page", "find_pages", "missing_tools", "norm", "parse_page", "parse_rendered", "render"]
+
 _NAME_OK = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+:@-]{0,100}$")
 _SECTIONS = "1:8:6:7:5:4:2:3:9"
-_SKIP_SECTIONS = ("SEE ALSO", "HISTORY", "BUGS", "EXAMPLE", "AUTHOR", "COPYRIGHT", "STANDARDS",
-                  "REPORTING BUGS", "EXIT STATUS", "FILES", "NOTES", "COLOPHON")
-_WS = re.compile(r"\s+")
-# One variant of a tag: "-a", "--all", "--color[=WHEN]", "-n NUM", "--lines=[+]NUM", "-C <commit>".
-_VARIANT = re.compile(r"^(--?[A-Za-z0-9?#@][A-Za-z0-9_.?#@+-]*|[+][A-Za-z0-9]+|[A-Za-z0-9][A-Za-z0-9_-]*)(.*)$")
-
-
-def norm(text: str) -> str:
-    """Whitespace-normalise: the form in which help text is quoted and compared."""
-    return _WS.sub(" ", text).strip()
-
-
-@dataclass
-class Item:
-    tags: list[str]      # option names or words, e.g. ["-a", "--all"] or ["restart"]
-    arg: str | None      # "required", "optional" or None
-    help: str            # first paragraph of the body, whitespace-normalised
-    tag_text: str        # the tag line as printed
-    section: str = ""
 
 
 @dataclass
@@ -52,33 +38,59 @@ class Page:
     path: str
     title: str | None
     items: list[Item] = field(default_factory=list)
-    _index: dict[str, Item] | None = None
+    _index: dict[str, list[Item]] | None = None
 
     @property
     def source(self) -> str:
         return f"man:{self.name}({self.section})"
 
-    def lookup(self, tag: str) -> Item | None:
+    def lookup(self, tag: str, value: str | None = None) -> Item | None:
+        """The item documenting `tag`; with a value, the variant whose placeholder has the
+        value's form (find's "-perm -mode" for `-perm -o=w`, "-perm /mode" for `/u+x`)."""
         if self._index is None:
             self._index = {}
             for item in self.items:
                 for t in item.tags:
-                    self._index.setdefault(t, item)
-        return self._index.get(tag)
+                    self._index.setdefault(t, []).append(item)
+        items = self._index.get(tag)
+        if not items:
+            return None
+        if value and len(items) > 1:
+            for item in items:
+                placeholder = item.tag_text.split(tag, 1)[-1].strip()
+                if placeholder[:1] in "-/+" and placeholder[:1] == value[:1]:
+                    return item
+        return items[0]
+
+    def placeholder_tags(self) -> list[str]:
+        """Tags that stand for a family of options: "-SIGNAL" (killall), "-<signal>" (kill)."""
+        return [t for it in self.items for t in it.tags if re.match(r"^-(?:<[\w-]+>|[A-Z][A-Z_]{2,})$", t)]
 
     def long_options(self) -> list[str]:
         return [t for it in self.items for t in it.tags if t.startswith("--")]
 
     def to_json(self) -> dict:
-        return {"name": self.name, "section": self.section, "path": self.path, "title": self.title,
-                "items": [[i.tags, i.arg, i.help, i.tag_text, i.section] for i in self.items]}
+        return {"parser": PARSER_VERSION, "name": self.name, "section": self.section, "path": self.path,
+                "title": self.title, "items": [[i.tags, i.args, i.help, i.tag_text, i.section] for i in self.items]}
 
     @classmethod
-    def from_json(cls, d: dict) -> Page:
+    def from_json(cls, d: dict) -> Page | None:
+        """The cached page, or None when an older parser wrote it (it is parsed again)."""
+        if d.get("parser") != PARSER_VERSION:
+            return None
         return cls(d["name"], d["section"], d["path"], d["title"], [Item(*row) for row in d["items"]])
 
 
 # ---------------------------------------------------------------- finding pages
+
+def missing_tools() -> str | None:
+    """Why no page can be read on this machine at all, naming the package that brings the tool."""
+    if not shutil.which("man"):
+        return "the man command is not installed (package man-db)"
+    if not shutil.which("groff"):
+        return "`groff`, which renders the pages, is not installed (package groff-base)"
+    return None
+
 
 def _page_id(path: str) -> tuple[str, str]:
     """("git-commit", "1") from /usr/share/man/man1/git-commit.1.gz."""
@@ -153,121 +165,7 @@ def render(path: str) -> str:
     return r.stdout.decode("utf-8", "replace")
 
 
-# ---------------------------------------------------------------- parsing rendered text
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _variants(tag: str) -> tuple[list[str], str | None]:
-    """Option names in a tag line and whether they take an argument."""
-    tags: list[str] = []
-    arg = None
-    tag = re.sub(r"^(?:expr\d*|!)\s+(?=-)", "", tag)  # find's "expr1 -o expr2"
-    # split "-a, --all" / "-e script, --expression=script" / "install, reinstall" / "-# --fast --best"
-    chunks: list[str] = []
-    for chunk in re.split(r",\s+|\s+\|\s+|\s+or\s+", tag):
-        chunks += re.split(r"\s+(?=--?[A-Za-z#])", chunk.strip()) if chunk.startswith("-") else [chunk.strip()]
-    for chunk in chunks:
-        m = _VARIANT.match(chunk)
-        if not m:
-            continue
-        name, rest = m.group(1), m.group(2)
-        if name.startswith("-") and "=" in name:
-            name, rest = name.split("=", 1)[0], "=" + name.split("=", 1)[1] + rest
-        if not name.startswith(("-", "+")) and rest.startswith("="):
-            name, rest = name + "=", ""  # dd's operands: if=FILE
-        tags.append(name)
-        if re.match(r"^-[A-Za-z][a-z]{2,}$", name) and re.search(r"--[\w-]+=", tag):
-            tags.append(name[:2])  # patch's "-pnum or --strip=num": -p takes num
-            arg = "required"
-        rest = rest.strip()
-        if rest.startswith("[=") or rest.startswith("[ ") or (rest.startswith("[") and name.startswith("--")):
-            arg = arg or "optional"
-        elif rest and name.startswith("-") and not rest.startswith("("):
-            arg = "required"
-    return tags, arg
-
-
-def _looks_like_tag(text: str, limit: int = 90) -> bool:
-    if text.startswith(("-", "+")):
-        return len(text) < limit
-    # a word tag (`restart PATTERN...`, `a`, `install, reinstall`): short, no sentence punctuation
-    return bool(re.match(r"^[A-Za-z0-9][\w-]*(?:=\S+)?(?:,? [\w<>\[\]().,|=-]+){0,4}$", text)) and len(text) < 60 \
-        and (not text.endswith(".") or text.endswith("..."))
-
-
-def parse_rendered(text: str) -> tuple[str | None, list[Item]]:
-    lines = text.splitlines()
-    title = None
-    section = ""
-    # body columns seen after a tag-only line, per tag indent (learned from the page itself)
-    bodies: dict[int, dict[int, int]] = {}
-    nonblank = [(i, l) for i, l in enumerate(lines) if l.strip()]
-    for (i, a), (j, b) in zip(nonblank, nonblank[1:]):
-        ia, ib = _indent(a), _indent(b)
-        if 0 < ia < ib and j == i + 1 and _looks_like_tag(a.strip()):
-            bodies.setdefault(ia, {}).setdefault(ib, 0)
-            bodies[ia][ib] += 1
-    items: list[Item] = []
-    n = len(lines)
-    k = 0
-    while k < n:
-        line = lines[k]
-        ind = _indent(line)
-        stripped = line.strip()
-        if not stripped:
-            k += 1
-            continue
-        if ind == 0:
-            section = stripped
-            k += 1
-            continue
-        if section.startswith("NAME") and title is None:
-            m = re.search(r"\s(?:\\?-|—|–)\s+(.+)$", stripped)
-            title = norm(m.group(1)) if m else None
-        if any(section.startswith(s) for s in _SKIP_SECTIONS):
-            k += 1
-            continue
-        tag = body = None
-        nxt = lines[k + 1] if k + 1 < n else ""
-        if not nxt.strip() and stripped[0] in "-+" and k + 2 < n:
-            nxt = lines[k + 2]  # sed's pages: a blank line between tag and body
-        if ind < 4 and not stripped.startswith("-"):  # .SS sub-headings sit at indent 3
-            k += 1
-            continue
-        extra = 0
-        while stripped[0] in "-+" and k + 1 + extra < n and _indent(lines[k + 1 + extra]) == ind \
-                and lines[k + 1 + extra].strip().startswith("-") and len(lines[k + 1 + extra]) < 80 + ind:
-            extra += 1  # wget's pages: "-q" and "--quiet" on lines of their own, then the body
-        if extra:
-            stripped = ", ".join(lines[j].strip() for j in range(k, k + extra + 1))
-            k += extra
-            nxt = lines[k + 1] if k + 1 < n else ""
-        if nxt.strip() and _indent(nxt) > ind and _looks_like_tag(stripped, 90 * (extra + 1)):
-            tag, body = stripped, nxt.strip()
-        else:
-            cols = sorted(bodies.get(ind, {}).items(), key=lambda kv: -kv[1])
-            for col, _ in cols or [(ind + 7, 0), (ind + 8, 0)]:
-                if len(line) > col and line[col - 1] == " " and line[col] != " ":
-                    head = line[ind:col].rstrip()
-                    gap = col - ind - len(head)
-                    if head and _looks_like_tag(head) and (head[0] in "-+" or gap >= 2) and "  " not in head:
-                        tag, body = head, line[col:].strip()
-                        break
-            if tag is None:  # "-F value       sets the field separator": a tag wider than usual
-                m = re.match(r"^([-+]\S+(?: \S+)?) {2,}(\S.*)$", stripped)
-                if m and _looks_like_tag(m.group(1)):
-                    tag, body = m.group(1), m.group(2)
-        if tag is None:
-            k += 1
-            continue
-        names, arg = _variants(tag)
-        if names:
-            items.append(Item(names, arg, norm(body), tag, section))
-        k += 1
-    return title, items
-
+# ---------------------------------------------------------------- parsing
 
 def parse_page(path: str) -> Page:
     name, sect = _page_id(path)
@@ -292,24 +190,12 @@ class ManCache:
         except Exception:  # an unwritable home must not stop an explanation
             return cls(None)
 
-    def _get(self, key: str):
-        if not self.store:
-            return None
-        try:
-            row = self.store.conn.execute("SELECT mtime, data FROM man_cache WHERE path = ?", (key,)).fetchone()
-        except Exception:
-            return None
-        return row
+    def _get(self, key: str) -> tuple[float, object] | None:
+        return get_entry(self.store, key) if self.store else None
 
     def _put(self, key: str, mtime: float, data) -> None:
-        if not self.store:
-            return
-        try:
-            with self.store.transaction() as conn:
-                conn.execute("INSERT OR REPLACE INTO man_cache(path, mtime, data) VALUES (?, ?, ?)",
-                             (key, mtime, json.dumps(data)))
-        except Exception:
-            pass
+        if self.store:
+            put_entry(self.store, key, mtime, data)
 
     @staticmethod
     def _mtime(path: str) -> float | None:
@@ -336,7 +222,7 @@ class ManCache:
         """The cached page path; "" when known to have none; None when unknown."""
         row = self._get("which:" + name)
         if row:
-            path = json.loads(row[1])
+            path = row[1]
             if path is None:
                 return "" if row[0] == self._dirs_stamp() else None
             if self._mtime(path) == row[0]:
@@ -351,7 +237,7 @@ class ManCache:
     def get(self, key: str, mtime_of: str):
         row = self._get(key)
         if row and row[0] == self._mtime(mtime_of):
-            return json.loads(row[1])
+            return row[1]
         return None
 
     def put(self, key: str, mtime_of: str, data) -> None:
@@ -361,8 +247,9 @@ class ManCache:
 
     def page(self, path: str) -> Page | None:
         data = self.get(path, path)
-        if data:
-            return Page.from_json(data)
+        cached = Page.from_json(data) if isinstance(data, dict) else None
+        if cached is not None:
+            return cached
         try:
             page = parse_page(path)
         except (OSError, subprocess.SubprocessError, EOFError, lzma.LZMAError):

@@ -42,6 +42,7 @@ def build_context(config: str | None = None, project_dir: Path | None = None, *,
 def run_audit(ctx: AuditContext) -> list[Finding]:
     from ccgpt.security.audit import (
         checks_config,
+        checks_dbgpt,
         checks_docker,
         checks_gateway,
         checks_ollama,
@@ -50,7 +51,8 @@ def run_audit(ctx: AuditContext) -> list[Finding]:
     )
 
     findings: list[Finding] = []
-    for module in (checks_config, checks_store, checks_ollama, checks_gateway, checks_sandbox, checks_docker):
+    for module in (checks_config, checks_dbgpt, checks_store, checks_ollama, checks_gateway, checks_sandbox,
+                   checks_docker):
         findings += module.check(ctx)
     return sort_findings(findings)
 

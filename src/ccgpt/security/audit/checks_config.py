@@ -32,6 +32,39 @@ def check(ctx: AuditContext) -> list[Finding]:
                 path=str(path),
             )
         ]
+    findings = _permission_findings(path)
+    spath = str(path)
+    if ctx.config_error:
+        findings.append(
+            Finding(
+                "config-invalid",
+                "medium",
+                f"the configuration cannot be loaded: {ctx.config_error}",
+                "every ccgpt command stops on it; the other checks used the built-in defaults",
+                "fix the file, or recreate it with `ccgpt config init --force`",
+                path=spath,
+            )
+        )
+    cfg = ctx.config
+    text = _read(path)
+    for secret in getattr(cfg, "literal_secrets", []) or []:
+        env_name = _env_name(secret.suggestion)
+        findings.append(
+            Finding(
+                "config-literal-secret",
+                "high",
+                f"{secret.key} is a literal secret in the configuration file",
+                "a key written in a file ends up in backups, dotfile repositories and bug reports",
+                f"write {secret.suggestion} in the file and set it in your environment: export {env_name}=…",
+                path=spath,
+                line=_line_of(text, secret.key),
+            )
+        )
+    return findings
+
+
+def _permission_findings(path: Path) -> list[Finding]:
+    """Who may write, read and own the configuration file."""
     findings: list[Finding] = []
     spath = str(path)
     mode = mode_of(path)
@@ -67,32 +100,6 @@ def check(ctx: AuditContext) -> list[Finding]:
                 "its owner decides where your prompts go and which rules apply",
                 f"review it, then take it over: cp {spath} {spath}.mine && mv {spath}.mine {spath} && chmod 600 {spath}",
                 path=spath,
-            )
-        )
-    if ctx.config_error:
-        findings.append(
-            Finding(
-                "config-invalid",
-                "medium",
-                f"the configuration cannot be loaded: {ctx.config_error}",
-                "every ccgpt command stops on it; the other checks used the built-in defaults",
-                "fix the file, or recreate it with `ccgpt config init --force`",
-                path=spath,
-            )
-        )
-    cfg = ctx.config
-    text = _read(path)
-    for secret in getattr(cfg, "literal_secrets", []) or []:
-        env_name = _env_name(secret.suggestion)
-        findings.append(
-            Finding(
-                "config-literal-secret",
-                "high",
-                f"{secret.key} is a literal secret in the configuration file",
-                "a key written in a file ends up in backups, dotfile repositories and bug reports",
-                f"write {secret.suggestion} in the file and set it in your environment: export {env_name}=…",
-                path=spath,
-                line=_line_of(text, secret.key),
             )
         )
     return findings

@@ -15,6 +15,8 @@ Rules (rule id: severity):
   compose-unpinned-image: medium      image without a digest
   compose-cap-drop: low         capabilities not dropped (cap_drop: [ALL])
   compose-not-read-only: low    root filesystem writable (read_only: true)
+  ollama-origins-any, ollama-bind-all, env-literal-secret   a service's `environment:` or a
+                                Dockerfile's ENV (the shared check of audit/environment.py)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import os
 from pathlib import Path
 
 from ccgpt.security.audit import compose, dockerfile
+from ccgpt.security.audit.environment import check_environment, compose_environment, dockerfile_env
 from ccgpt.security.audit.findings import AuditContext, Finding
 
 OLLAMA_PORT = 11434
@@ -110,6 +113,10 @@ def check_dockerfile(path: Path, shown: str) -> list[Finding]:
                 line=stage.line,
             )
         )
+    for stage in st:
+        for ins in stage.instructions:
+            if ins.keyword == "ENV":
+                findings += check_environment(dockerfile_env(ins.args), f"ENV in {shown}", path=shown, line=ins.line)
     final = st[-1]
     user = final.last("USER")
     if user is None or dockerfile.is_root_user(user.args):
@@ -232,6 +239,8 @@ def _check_service(svc: compose.Service, path: Path, shown: str) -> list[Finding
                       "one runaway request or fork bomb can starve the whole host",
                       "set deploy.resources.limits (memory: 8g, cpus: \"4\", pids: 512) or mem_limit / cpus / pids_limit",
                       shown))
+    out += check_environment(compose_environment(d.get("environment")), f"service {svc.name}",
+                             path=shown, line=svc.line, exposed=_reachable_from_outside(d))
     out += _user_findings(svc, path, shown)
     if image and not d.get("build") and "@sha256:" not in image:
         out.append(_f("compose-unpinned-image", "medium", svc, f"image {image} is not pinned by digest",
@@ -247,6 +256,16 @@ def _check_service(svc: compose.Service, path: Path, shown: str) -> list[Finding
                       "an intruder can modify the container's own programs",
                       "add read_only: true with tmpfs: [/tmp] and volumes for data", shown))
     return out
+
+
+def _reachable_from_outside(d: dict) -> bool:
+    if d.get("network_mode") == "host":
+        return True
+    for entry in d.get("ports") or []:
+        pub = compose.parse_port(entry)
+        if pub is not None and not (pub.host_ip in ("127.0.0.1", "::1", "localhost") or pub.host_ip.startswith("127.")):
+            return True
+    return False
 
 
 def _user_findings(svc: compose.Service, path: Path, shown: str) -> list[Finding]:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 
 from ccgpt.security.audit import network
+from ccgpt.security.audit.environment import WHY_EXPOSED, bind_all_finding, check_environment
 from ccgpt.security.audit.findings import AuditContext, Finding
 from ccgpt.security.audit.vulndb import affecting, load_table, parse_version
-
-_WHY_EXPOSED = (
-    "Ollama has no authentication: anyone who can reach the port can read your models, run "
-    "prompts on your hardware, pull or delete models, and exploit any bug of that version"
-)
 
 
 def ollama_url(ctx: AuditContext) -> str:
@@ -27,9 +23,9 @@ def check(ctx: AuditContext) -> list[Finding]:
     findings: list[Finding] = []
     env_host = ctx.env.get("OLLAMA_HOST")
     target = network.parse_ollama_host(ollama_url(ctx))
+    findings += check_environment(ctx.env)  # OLLAMA_HOST=0.0.0.0, OLLAMA_ORIGINS=*
     if env_host is not None:
         findings += _check_env_host(network.parse_ollama_host(env_host), env_host)
-    findings += _check_origins(ctx.env.get("OLLAMA_ORIGINS", ""))
     findings += _check_listeners(ctx, target.port)
     if not target.is_loopback and not target.binds_everywhere and target.scheme == "http":
         findings.append(
@@ -47,44 +43,11 @@ def check(ctx: AuditContext) -> list[Finding]:
 
 
 def _check_env_host(hp: network.HostPort, raw: str) -> list[Finding]:
-    if hp.binds_everywhere:
-        return [
-            Finding(
-                "ollama-bind-all",
-                "high",
-                f"OLLAMA_HOST={raw} makes an Ollama server started here listen on every network interface",
-                _WHY_EXPOSED,
-                "export OLLAMA_HOST=127.0.0.1:11434 (and for the systemd service: "
-                "sudo systemctl edit ollama, set Environment=OLLAMA_HOST=127.0.0.1:11434, restart)",
-            )
-        ]
-    if not hp.is_loopback and hp.host in network.local_addresses():
-        return [
-            Finding(
-                "ollama-bind-all",
-                "high",
-                f"OLLAMA_HOST={raw} makes an Ollama server started here listen on a network address",
-                _WHY_EXPOSED,
-                "export OLLAMA_HOST=127.0.0.1:11434, and share Ollama through `ccgpt serve` with keys instead",
-            )
-        ]
+    """A specific address of this machine is as exposed as 0.0.0.0 (the wildcard case is the
+    shared environment check's)."""
+    if not hp.binds_everywhere and not hp.is_loopback and hp.host in network.local_addresses():
+        return [bind_all_finding(raw, what="a network address")]
     return []
-
-
-def _check_origins(value: str) -> list[Finding]:
-    entries = [e.strip() for e in value.split(",") if e.strip()]
-    wild = [e for e in entries if e in ("*", "http://*", "https://*", "http://*:*", "https://*:*")]
-    if not wild:
-        return []
-    return [
-        Finding(
-            "ollama-origins-any",
-            "high",
-            f"OLLAMA_ORIGINS={value} lets every web site call your Ollama from your browser",
-            "any page you visit can send prompts to your local models, read their answers, and pull or delete models",
-            "unset OLLAMA_ORIGINS, or list only the origins you use: export OLLAMA_ORIGINS=http://localhost:3000",
-        )
-    ]
 
 
 def _check_listeners(ctx: AuditContext, port: int) -> list[Finding]:
@@ -101,7 +64,7 @@ def _check_listeners(ctx: AuditContext, port: int) -> list[Finding]:
                 "ollama-exposed",
                 "high",
                 f"Ollama answers on this machine's network address(es) {', '.join(answering)} port {port}",
-                _WHY_EXPOSED,
+                WHY_EXPOSED,
                 "bind it to loopback: OLLAMA_HOST=127.0.0.1:11434 (systemd: sudo systemctl edit ollama), "
                 f"or block the port: sudo ufw deny {port}/tcp",
             )
@@ -112,7 +75,7 @@ def _check_listeners(ctx: AuditContext, port: int) -> list[Finding]:
                 "ollama-port-listening",
                 "medium",
                 f"a process listens on port {port} on {', '.join(wide)} (not only loopback)",
-                "if it is Ollama, " + _WHY_EXPOSED[0].lower() + _WHY_EXPOSED[1:],
+                "if it is Ollama, " + WHY_EXPOSED[0].lower() + WHY_EXPOSED[1:],
                 f"find it with: ss -ltnp 'sport = :{port}'; bind Ollama to 127.0.0.1",
             )
         ]
@@ -180,6 +143,11 @@ def _check_version(ctx: AuditContext, url: str) -> list[Finding]:
             )
         )
         return findings
+    findings.append(_vulnerable_finding(version, url, vulns))
+    return findings
+
+
+def _vulnerable_finding(version: str, url: str, vulns) -> Finding:
     severity = "high" if any(v.severity == "high" for v in vulns) else "medium"
     fixed = [v.fixed for v in vulns if v.fixed]
     upgrade = max(fixed, key=parse_version) if fixed else None
@@ -190,13 +158,10 @@ def _check_version(ctx: AuditContext, url: str) -> list[Finding]:
     )
     if unfixed:
         fix += f"; keep it on loopback ({', '.join(unfixed)} name no fixed release)"
-    findings.append(
-        Finding(
-            "ollama-vulnerable-version",
-            severity,
-            f"Ollama {version} at {url} has published vulnerabilities: {ids}",
-            "; ".join(f"{v.id}: {v.summary}" for v in vulns),
-            fix,
-        )
+    return Finding(
+        "ollama-vulnerable-version",
+        severity,
+        f"Ollama {version} at {url} has published vulnerabilities: {ids}",
+        "; ".join(f"{v.id}: {v.summary}" for v in vulns),
+        fix,
     )
-    return findings

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from ccgpt.risk.lazyre import lazy_re
+from ccgpt.term.invisible import INVISIBLE
 
 # Letters from other scripts that look like Latin ones (a short, practical confusables table).
 _CONFUSABLE = str.maketrans({
@@ -15,7 +16,7 @@ _CONFUSABLE = str.maketrans({
     "А": "a", "В": "b", "С": "c", "Е": "e", "Н": "h", "К": "k", "М": "m", "О": "o", "Р": "p",
     "Т": "t", "Х": "x", "Ү": "y",
 })
-_INVISIBLE = lazy_re("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = lazy_re(f"[{INVISIBLE}]")
 _VERSIONED = lazy_re(r"^(python|pip|perl|ruby|node|php|bash|zsh|ksh|lua|pypy|mksh)[0-9.]*$")
 
 

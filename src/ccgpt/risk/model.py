@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ccgpt.risk.levels import EXIT_CODES, LEVELS, RANK
+from ccgpt.risk.levels import EXIT_CODES, LEVELS, RANK, Level
 
 _FindingBase = namedtuple("_FindingBase", "rule level message span")
 
@@ -41,7 +41,7 @@ class Verdict(_VerdictBase):
 def verdict_from(command: str, findings) -> Verdict:
     """Sort (by position, strictest first), deduplicate, and take the strictest level."""
     if not findings:
-        return Verdict(command, "safe", ())
+        return Verdict(command, Level.SAFE, ())
     if len(findings) == 1:
         return Verdict(command, findings[0].level, (findings[0],))
     unique = {(f.span, f.rule, f.level, f.message): f for f in findings}

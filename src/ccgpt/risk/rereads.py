@@ -7,6 +7,10 @@ from __future__ import annotations
 import re
 
 from ccgpt.risk.lazyre import lazy_re
+from ccgpt.risk.rules.catalog import rule
+
+OBFUSCATION = rule("obfuscation")
+
 
 _SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
 # A brace word where a command starts: after the line start, an operator or a keyword.
@@ -17,8 +21,8 @@ def continuations(a) -> None:
     """`r\\<newline>m -rf /` is `rm -rf /` to bash; tree-sitter sees two words. Read the joined
     text too; splitting a word this way is obfuscation."""
     if _SPLIT_WORD.search(a.text):
-        a.add("obfuscation", a.span_all(), "a line continuation splits a word")
-    type(a)(a.text.replace("\\\n", ""), a.st, a.span_all(), a.depth + 1).run()
+        a.add(OBFUSCATION, a.span_all(), "a line continuation splits a word")
+    type(a)(a.text.replace("\\\n", ""), a.st, a.span_all(), a.depth + 1).walk()
 
 
 def brace_commands(a) -> None:
@@ -32,5 +36,5 @@ def brace_commands(a) -> None:
 
     text, n = _BRACE_COMMAND.subn(expand, a.text)
     if n:
-        a.add("obfuscation", a.span_all(), "brace expansion builds the command line")
-        type(a)(text, a.st, a.span_all(), a.depth + 1).run()
+        a.add(OBFUSCATION, a.span_all(), "brace expansion builds the command line")
+        type(a)(text, a.st, a.span_all(), a.depth + 1).walk()

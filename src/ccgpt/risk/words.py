@@ -11,10 +11,16 @@ dynamic so rules can be pessimistic instead of guessing "harmless".
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ccgpt.risk.lazyre import lazy_re
 
-from ccgpt.risk.model import NET, TEXT
+from ccgpt.risk.model import NET, TEXT, Output
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from ccgpt.risk.parse import Node
 
 # Whitespace produced by an *unquoted* expansion: the shell splits the word there.
 SPLIT = "\x01"
@@ -36,7 +42,7 @@ class WordInfo:
     def __init__(self) -> None:
         self.quoted = self.dynamic = self.expanded = self.inline_var = False
         self.subst = self.ifs = self.net = self.secret = self.ansi_c = self.decoded = False
-        self.procsub = None
+        self.procsub: Output | None = None
 
 
 def decode_ansi_c(body: str) -> str:
@@ -114,7 +120,8 @@ _BRACE = lazy_re(r"\{([^{}]*,[^{}]*)\}")
 
 def _braces(value: str, limit: int = 64) -> list[str]:
     """`{/,}` → ['/', ''], `a{b,c}d` → ['abd', 'acd'] (bounded, innermost first)."""
-    out, todo = [], [value]
+    out: list[str] = []
+    todo = [value]
     while todo and len(out) + len(todo) <= limit:
         v = todo.pop()
         m = _BRACE.search(v)
@@ -137,6 +144,8 @@ class WordEvaluator:
     src: bytes
     env: dict
     inline: set
+    substitute: Callable[[Node], Output]
+    visit_nested: Callable[[Node], None]
 
     def raw(self, node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "surrogateescape")
@@ -201,7 +210,7 @@ class WordEvaluator:
         return _unescape_word(text)
 
     def _string(self, node, info: WordInfo) -> str:
-        out = []
+        out: list[str] = []
         for c in node.children:
             t = c.type
             if t == "string_content":

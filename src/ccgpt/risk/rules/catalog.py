@@ -1,13 +1,32 @@
 """Every rule in one place: its level, what it means to a person, and examples that must and
-must not produce it. `tests/risk/test_rule_examples.py` checks every example of every rule,
-so a rule cannot drift from its documentation."""
+must not produce it.
+
+Checkers name the rules they emit through `rule("name")` at import, so a misspelt name fails
+when the catalogue loads, never with a KeyError in the middle of a classification;
+`ccgpt.risk.validate.validate()` replays every example (the test suite calls it; `ccgpt check`
+does not pay for it)."""
 
 from __future__ import annotations
 
-from collections import namedtuple
+from ccgpt.risk.levels import Level
 
-# name, level, message, must_match (examples that must produce it), must_not_match.
-Rule = namedtuple("Rule", "name level message must_match must_not_match", defaults=((),))
+
+class Rule:
+    """One kind of finding: name, level, message, and examples that must / must not produce it."""
+
+    __slots__ = ("name", "level", "message", "must_match", "must_not_match")
+
+    def __init__(self, name: str, level: str, message: str, must_match: tuple[str, ...] = (),
+                 must_not_match: tuple[str, ...] = ()) -> None:
+        self.name, self.level, self.message = name, Level(level), message
+        self.must_match, self.must_not_match = tuple(must_match), tuple(must_not_match)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.name!r}, {self.level.value!r})"
+
+
+class UnknownRule(LookupError):
+    pass
 
 
 RULES: tuple[Rule, ...] = (
@@ -202,4 +221,26 @@ RULES: tuple[Rule, ...] = (
          ("ls -la", "echo 'ok'")),
 )
 
-CATALOG: dict[str, tuple[str, str]] = {r.name: (r.level, r.message) for r in RULES}
+
+
+def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
+    out: dict[str, Rule] = {}
+    for r in rules:
+        if r.name in out:
+            raise ValueError(f"rule {r.name!r} is defined twice in the catalogue")
+        if r.level is Level.SAFE or not r.message or not r.must_match:
+            raise ValueError(f"rule {r.name!r} needs a level above safe, a message and a must_match example")
+        out[r.name] = r
+    return out
+
+
+CATALOG: dict[str, Rule] = _index(RULES)
+
+
+def rule(name: str) -> Rule:
+    """The catalogue's rule `name`; UnknownRule (at import of the checker that asks) otherwise."""
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise UnknownRule(f"no rule named {name!r} in the catalogue (rules/catalog.py)") from None
+

@@ -10,6 +10,25 @@ import re
 from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk import paths as P
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+WRITE_FILES = rule("write-files")
+NETWORK_REDIRECT = rule("network-redirect")
+DISK_WRITE = rule("disk-write")
+SYSRQ = rule("sysrq")
+TAKEOVER = rule("takeover")
+SYSTEM_WRITE = rule("system-write")
+ERASE_TRACES = rule("erase-traces")
+CRITICAL_FILE = rule("critical-file")
+PERSISTENCE = rule("persistence")
+OVERWRITE_OUTSIDE = rule("overwrite-outside")
+
 
 _PERSIST = lazy_re(
     r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config$|\.bash_aliases|\.gitconfig|\.config/git/config|\.vimrc|"
@@ -24,54 +43,54 @@ _UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)
 _SETUID = lazy_re(r"(^|[ugoa]*)\+[rwx]*s|^[2467][0-7]{3}$")
 
 
-def write_target(cmd, a, path: str, span, *, append: bool = False, content: str | None = None) -> None:
+def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = False, content: str | None = None) -> None:
     if not path or path == P.DYNAMIC:
-        a.add("write-files", span, "writes to a file whose name is computed at run time")
+        ctx.add(WRITE_FILES, span, "writes to a file whose name is computed at run time")
         return
     if P.harmless_sink(path):
         return
     p = P.resolve(path, cmd.cwd)
     if p.startswith(("/dev/tcp/", "/dev/udp/")):
-        a.add("network-redirect", span)
+        ctx.add(NETWORK_REDIRECT, span)
         return
     if P.block_device(p):
-        a.add("disk-write", span)
+        ctx.add(DISK_WRITE, span)
         return
     if p == "/proc/sysrq-trigger":
-        a.add("sysrq", span)
+        ctx.add(SYSRQ, span)
         return
     text = content or ""
     if _SUDOERS.match(p) and "NOPASSWD" in text and "ALL" in text:
-        a.add("takeover", span, "grants password-less root through sudoers")
+        ctx.add(TAKEOVER, span, "grants password-less root through sudoers")
         return
     if p in ("/etc/passwd", "/etc/shadow") and append and _UID0.search(text):
-        a.add("takeover", span, "adds a uid-0 (root) account")
+        ctx.add(TAKEOVER, span, "adds a uid-0 (root) account")
         return
     if p in P.CRITICAL_FILES or _SUDOERS.match(p) or p.startswith("/boot/") or p == "/boot":
         if append:
-            a.add("system-write", span, f"appends to {p}, a system file")
+            ctx.add(SYSTEM_WRITE, span, f"appends to {p}, a system file")
         else:
-            a.add("critical-file", span, f"overwrites {p}")
+            ctx.add(CRITICAL_FILE, span, f"overwrites {p}")
         return
     if _PERSIST.search(p):
-        a.add("persistence", span, f"writes {p}, which runs code or grants access later")
+        ctx.add(PERSISTENCE, span, f"writes {p}, which runs code or grants access later")
         return
     if _HISTORY.search(p):
-        a.add("system-write" if append else "erase-traces", span)
+        ctx.add(SYSTEM_WRITE if append else ERASE_TRACES, span)
         return
     if p.startswith("/proc/") or p.startswith("/sys/"):
-        a.add("system-write", span, f"writes kernel settings through {p}")
+        ctx.add(SYSTEM_WRITE, span, f"writes kernel settings through {p}")
         return
     if P.in_system(p):
-        a.add("system-write", span, f"writes into {p}, a system location")
+        ctx.add(SYSTEM_WRITE, span, f"writes into {p}, a system location")
         return
     if not append and P.outside_workdir(p):
-        a.add("overwrite-outside", span, f"may overwrite {p}, outside the working directory")
+        ctx.add(OVERWRITE_OUTSIDE, span, f"may overwrite {p}, outside the working directory")
         return
-    a.add("write-files", span, f"writes {path}")
+    ctx.add(WRITE_FILES, span, f"writes {path}")
 
 
-def check_redirects(cmd, a) -> None:
+def check_redirects(cmd: Cmd, ctx: Context) -> None:
     """Generic rule: every `>`, `>>`, `&>`, `>|` on any command."""
     content = None
     if cmd.argv and cmd.argv[0] in ("echo", "printf", "cat"):
@@ -83,13 +102,13 @@ def check_redirects(cmd, a) -> None:
         op = r.op
         if content is not None and op in (">", ">>", ">|") and r.target:
             key = P.resolve(r.target, cmd.cwd)
-            a.st.files[key] = (a.st.files.get(key, "") if op == ">>" else "") + content
+            ctx.files[key] = (ctx.files.get(key, "") if op == ">>" else "") + content
         if op == "<>" and r.target:
-            write_target(cmd, a, r.target, r.span, append=True)
+            write_target(cmd, ctx, r.target, r.span, append=True)
         elif op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
-            write_target(cmd, a, r.target, r.span, append=op.endswith(">>"), content=content)
+            write_target(cmd, ctx, r.target, r.span, append=op.endswith(">>"), content=content)
         elif op == "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
-            a.add("network-redirect", r.span)
+            ctx.add(NETWORK_REDIRECT, r.span)
 
 
 def setuid_mode(mode: str) -> bool:

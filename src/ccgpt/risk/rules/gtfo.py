@@ -4,6 +4,18 @@ carry is analysed like any other. `tar --checkpoint-action=exec=…`, `rsync -e 
 `less +'!…'`, `at`/`batch` reading commands, `sed 'e …'`."""
 
 from __future__ import annotations
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+RUNS_SCRIPT = rule("runs-script")
+WRITE_FILES = rule("write-files")
+PERSISTENCE = rule("persistence")
+
 
 _GIT_CMD_KEYS = ("core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "sequence.editor",
                  "diff.external", "core.hookspath", "pager.", "credential.helper", "gpg.program", "ssh.variant")
@@ -18,7 +30,7 @@ def _value_after(argv: list[str], i: int, opt: str) -> str | None:
     return None
 
 
-def carried(cmd, a) -> None:
+def carried(cmd: Cmd, ctx: Context) -> None:
     argv = cmd.argv
     prog = argv[0]
     codes: list[str] = []
@@ -60,17 +72,17 @@ def carried(cmd, a) -> None:
             if c.startswith("!"):
                 codes.append(c[1:])
             elif c.startswith(("sh", "terminal", "call system")):
-                a.add("runs-script", cmd.span, f"{prog} runs a command on start")
+                ctx.add(RUNS_SCRIPT, cmd.span, f"{prog} runs a command on start")
         elif prog in ("less", "more") and x.startswith("+") and "!" in x:
             codes.append(x.split("!", 1)[1])
     for code in codes:
         if code:
-            a.nested(code, cmd.span)
+            ctx.nested(code, cmd.span)
     if prog in ("vim", "vi", "nvim", "ex"):
-        a.add("write-files", cmd.span, f"{prog} is an editor: it can change files")
+        ctx.add(WRITE_FILES, cmd.span, f"{prog} is an editor: it can change files")
 
 
-def sed_exec(cmd, a) -> None:
+def sed_exec(cmd: Cmd, ctx: Context) -> None:
     """GNU sed's `e` command runs its argument: `sed -n '1e rm -rf ~'`."""
     for x in cmd.argv[1:]:
         if x.startswith("-"):
@@ -78,15 +90,15 @@ def sed_exec(cmd, a) -> None:
         for part in x.split(";"):
             p = part.strip().lstrip("0123456789,$/")
             if p.startswith("e ") and len(p) > 2:
-                a.nested(p[2:], cmd.span)
+                ctx.nested(p[2:], cmd.span)
         break
 
 
-def at(cmd, a) -> None:
+def at(cmd: Cmd, ctx: Context) -> None:
     """`at`/`batch` run commands read from stdin (or -f FILE) later: persistence plus payload."""
-    a.add("persistence", cmd.span, f"{cmd.argv[0]} schedules commands to run later")
+    ctx.add(PERSISTENCE, cmd.span, f"{cmd.argv[0]} schedules commands to run later")
     if cmd.stdin is not None and cmd.stdin.kind == "text":
-        a.nested(cmd.stdin.text, getattr(cmd.stdin, "origin", None) or cmd.span)
+        ctx.nested(cmd.stdin.text, getattr(cmd.stdin, "origin", None) or cmd.span)
 
 
 _TMUX_RUNS = frozenset("new new-session new-window neww split-window splitw respawn-pane respawnp respawn-window "
@@ -94,7 +106,7 @@ _TMUX_RUNS = frozenset("new new-session new-window neww split-window splitw resp
 _TMUX_VALUE = frozenset("-s -n -t -c -x -y -e -F -l -f -L -S -T -d -w -h -b -E".split()) - {"-d", "-h", "-b", "-E"}
 
 
-def command_option(cmd, a) -> None:
+def command_option(cmd: Cmd, ctx: Context) -> None:
     """Tools that take a command to run as an option or operand: `script -c CMD`,
     `gdb -ex 'shell CMD'`, `tmux new 'CMD'`, `tmux send-keys 'CMD' Enter`."""
     argv, prog, codes = cmd.argv, cmd.argv[0], []
@@ -126,9 +138,9 @@ def command_option(cmd, a) -> None:
         elif i < len(argv) and argv[i] in ("ls", "list-sessions", "list-windows", "lsw", "list-panes", "lsp", "info"):
             return
     for code in codes:
-        a.nested(code, cmd.span)
+        ctx.nested(code, cmd.span)
     if not codes:
-        a.add("runs-script", cmd.span, f"{prog} runs commands")
+        ctx.add(RUNS_SCRIPT, cmd.span, f"{prog} runs commands")
 
 
 PROGRAMS = {p: [carried] for p in ("tar", "bsdtar", "rsync", "ssh", "scp", "sftp", "git", "zip", "man", "vim", "vi",

@@ -1,0 +1,374 @@
+"""Programs whose arguments or input are code: shells (`bash -c`, a script, a heredoc or
+pipe fed to `sh`), interpreters (`python -c`), `eval`, `source`, `su -c`, `watch`, `xargs` and
+`find -exec/-delete`. Each hands the code it carries back to the engine through the rule context."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ccgpt.risk import commands as C
+from ccgpt.risk import paths as P
+from ccgpt.risk.model import NET, PATHS, TEXT, Cmd
+from ccgpt.risk.rules.catalog import rule
+from ccgpt.risk.words import decode_ansi_c
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+RUNS_SCRIPT = rule("runs-script")
+REMOTE_CODE = rule("remote-code")
+DECODED_PAYLOAD = rule("decoded-payload")
+PRIVILEGED = rule("privileged")
+
+_SHELL_VALUE_OPTS = frozenset(["-o", "+o", "-O", "+O", "--rcfile", "--init-file"])
+_XARGS_VALUE_OPTS = frozenset("-a -d -E -e -I -L -l -n -P -s --arg-file --delimiter --eof "
+                              "--max-lines --max-args --max-procs --max-chars --process-slot-var".split())
+_PARALLEL_VALUE_OPTS = frozenset("-j --jobs -S --sshlogin -a --arg-file -d --delimiter -I --colsep -C -N -n -L "
+                                  "--joblog --results --tmpdir -E --timeout --retries --delay --halt --memfree "
+                                  "--load --nice --tag-string --workdir --wd --env".split())
+_FIND_GLOBAL_VALUE = frozenset(["-D", "-O"])
+_FIND_EXEC = frozenset(["-exec", "-execdir", "-ok", "-okdir"])
+_FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime "
+                          "-mmin -atime -amin -ctime -cmin -size -empty -user -group -uid -gid -perm -links "
+                          "-inum -samefile -lname -ilname -newermt -used -nouser -nogroup".split())
+
+
+_FIND_GLOBS = frozenset("-name -iname -path -ipath -wholename -iwholename -lname -ilname".split())
+
+
+def _matches_all(test: str, value: list[str]) -> bool:
+    """`-name '*'`, `-iname '**'`, `-path '*'`, `-regex '.*'`: a test every file passes."""
+    v = value[0] if value else None
+    if v is None:
+        return False
+    if test in _FIND_GLOBS and test not in ("-lname", "-ilname"):
+        return v != "" and set(v) == {"*"}
+    if test in ("-regex", "-iregex"):
+        return v in (".*", "^.*", ".*$", "^.*$", "(.*)", ".*.*")
+    return False
+
+
+def _cluster_has(word: str, letter: str, value_letters: str) -> bool:
+    """Whether a short-option cluster (`-0r`, `-rt0`) sets `letter` before a value letter
+    (`-n10` is -n with value 10, not -0)."""
+    if not word.startswith("-") or word.startswith("--"):
+        return False
+    for ch in word[1:]:
+        if ch == letter:
+            return True
+        if ch in value_letters:
+            return False
+    return False
+
+
+def code_args(cmd: Cmd, ctx: Context) -> bool:
+    """Arguments of a shell, `eval`, `source` or an interpreter that came from the network or
+    out of a decoder are code from there: `bash -c "$(curl …)"`, `eval "$(echo … | base64 -d)"`."""
+    if cmd.net_args:
+        ctx.add(REMOTE_CODE, cmd.span)
+    if cmd.decoded_args:
+        ctx.add(DECODED_PAYLOAD, cmd.span)
+    return False
+
+
+def shell(cmd: Cmd, ctx: Context) -> bool:
+    """`bash -c CODE`, `bash script`, `bash` reading a pipe or heredoc, `bash -i`."""
+    argv = cmd.argv
+    flags: set[str] = set()
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a in _SHELL_VALUE_OPTS:
+            i += 2
+            continue
+        if a == "--" or a == "-":
+            i += 1
+            break
+        if a.startswith("--"):
+            flags.add(a)
+        elif a.startswith(("-", "+")) and len(a) > 1:
+            flags.update(a[1:])
+        else:
+            break
+        i += 1
+    if "c" in flags:
+        if i < len(argv) and argv[i] == P.DYNAMIC:
+            if not cmd.net_args:
+                ctx.add(RUNS_SCRIPT, cmd.span, "runs shell code that is not known here")
+        elif i < len(argv):
+            ctx.nested(argv[i], ctx.word_base(cmd, i), positional=argv[i + 1:] or [argv[0]])
+        return False
+    if i < len(argv) and "s" not in flags:
+        run_file(cmd, ctx, argv[i], shell=True)
+        return False
+    consume_stdin(cmd, ctx, shell=True)
+    if cmd.stdin is None and "i" not in flags and not cmd.redirects:
+        ctx.add(RUNS_SCRIPT, cmd.span, "starts a new shell")
+    return False
+
+def consume_stdin(cmd: Cmd, ctx: Context, shell: bool) -> None:
+    src = cmd.stdin
+    if src is None:
+        return
+    if src.kind == NET:
+        ctx.add(REMOTE_CODE, ctx.pipe_span or cmd.span)
+    elif src.kind == TEXT:
+        if src.decoded:
+            ctx.add(DECODED_PAYLOAD, ctx.pipe_span or cmd.span)
+        if shell:
+            ctx.nested(src.text, getattr(src, "origin", None) or cmd.span)
+        else:
+            from ccgpt.risk.rules.inline import check_code_text
+
+            check_code_text(src.text, cmd, ctx)
+    elif src.decoded:
+        ctx.add(DECODED_PAYLOAD, cmd.span)
+    elif shell:
+        ctx.add(RUNS_SCRIPT, cmd.span, "runs commands read from a pipe")
+
+def interpreter(cmd: Cmd, ctx: Context) -> bool:
+    """python -c CODE / perl -e CODE / node -e CODE …, a script file, or code on stdin."""
+    from ccgpt.risk.rules.inline import check_code_text
+
+    flag = C.INTERPRETERS.get(cmd.argv[0])
+    argv = cmd.argv
+    for j in range(1, len(argv)):
+        a = argv[j]
+        if not flag or not a.startswith("-") or a.startswith("--") and a != "--eval":
+            continue
+        if a == flag or a == "--eval" or (len(a) <= 4 and a.endswith(flag[1:])):  # -c, -uc, -ne
+            if j + 1 < len(argv):
+                check_code_text(argv[j + 1], cmd, ctx)
+            return False
+        if a.startswith(flag):  # -c'print(1)'
+            check_code_text(a[len(flag):], cmd, ctx)
+            return False
+    if argv[1:2] in (["--version"], ["-V"], ["--help"]) or argv[1:3] in (["-m", "json.tool"], ["-m", "site"]):
+        return False  # prints a version, help or pretty-printed JSON
+    operands = [a for a in argv[1:] if not a.startswith("-")]
+    if not operands or operands[0] in ("-", "/dev/stdin"):
+        consume_stdin(cmd, ctx, shell=False)
+    else:
+        run_file(cmd, ctx, operands[0], shell=False)
+    return False
+
+def source(cmd: Cmd, ctx: Context) -> bool:
+    if len(cmd.argv) > 1:
+        run_file(cmd, ctx, cmd.argv[1], shell=True)
+    return False
+
+def run_file(cmd: Cmd, ctx: Context, path: str, shell: bool) -> None:
+    """A script argument: a <(…) substitution, a file written or downloaded earlier in the
+    line, or an unknown file."""
+    if path in ("/dev/fd/63", "/dev/stdin", "-"):
+        if path == "/dev/fd/63" and cmd.procsub is not None:
+            cmd.stdin = cmd.procsub
+        consume_stdin(cmd, ctx, shell=shell)
+        return
+    key = P.resolve(path)
+    if key in ctx.downloads:
+        ctx.add(REMOTE_CODE, cmd.span, f"runs {path}, downloaded from the network in the same line")
+    elif key in ctx.files:
+        if shell:
+            ctx.nested(ctx.files[key], cmd.span)
+        else:
+            from ccgpt.risk.rules.inline import check_code_text
+
+            check_code_text(ctx.files[key], cmd, ctx)
+    else:
+        ctx.add(RUNS_SCRIPT, cmd.span, f"runs the script {path}")
+
+def read(cmd: Cmd, ctx: Context) -> bool:
+    """`read -r d <<< /` binds d to `/`; from any other input the value is unknown
+    (DYNAMIC), never "unset": `while read f; do rm -rf "$f"; done` deletes what it reads."""
+    argv, names, i = cmd.argv, [], 1
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u") or (cmd.argv[0] != "read" and a in ("-C", "-c", "-O", "-s")):
+            i += 2
+            continue
+        if not a.startswith("-"):
+            names.append(a)
+        i += 1
+    if not names:
+        names = ["REPLY"] if argv[0] == "read" else ["MAPFILE"]
+    text = cmd.stdin.text if cmd.stdin is not None and cmd.stdin.kind == TEXT and argv[0] == "read" else None
+    fields = text.splitlines()[0].split() if text and text.strip() else []
+    for k, name in enumerate(names):
+        if text is None:
+            value = P.DYNAMIC
+        elif k == len(names) - 1:
+            value = " ".join(fields[k:])
+        else:
+            value = fields[k] if k < len(fields) else ""
+        ctx.bind(name, value)
+    return False
+
+def trap(cmd: Cmd, ctx: Context) -> bool:
+    """`trap 'CMD' EXIT`: CMD runs when the shell exits or gets the signal."""
+    argv = cmd.argv
+    if len(argv) > 2 and argv[1] not in ("-", "--", "-p", "-l", "-P"):
+        ctx.nested(argv[1], ctx.word_base(cmd, 1))
+    return True
+
+def parallel(cmd: Cmd, ctx: Context) -> bool:
+    """GNU parallel runs its command line through a shell once per item (`::: ITEMS`, or
+    lines from stdin), `{}` replaced by the item or the item appended."""
+    argv = cmd.argv
+    i = C.skip_options(argv, 1, _PARALLEL_VALUE_OPTS)
+    words, items = argv[i:], None
+    for sep in (":::", "::::", ":::+"):
+        if sep in words:
+            k = words.index(sep)
+            words, items = words[:k], [x for x in words[k + 1:] if x not in (":::", ":::+")]
+            if sep == "::::":
+                items = [P.DYNAMIC]
+            break
+    if items is None:
+        src = cmd.stdin
+        items = [x for x in src.text.splitlines() if x.strip()] if src is not None and src.kind == TEXT else (
+            [src.text + ("/<match>" if src.filtered else "")] if src is not None and src.kind == PATHS else [P.DYNAMIC])
+    if not words:
+        ctx.add(RUNS_SCRIPT, cmd.span, "parallel runs each input line as a command")
+        return True
+    line = " ".join(words)
+    ref = '"$__parallel_item"'  # bound per item, so `<match>` or an unknown item stays one word
+    for item in list(dict.fromkeys(items))[:8] or [P.DYNAMIC]:
+        ctx.bind("__parallel_item", item)
+        ctx.nested(line.replace("{}", ref) if "{}" in line else line + " " + ref, cmd.span)
+    ctx.bind("__parallel_item", None)
+    return True
+
+def watch(cmd: Cmd, ctx: Context) -> bool:
+    """`watch [-n N] CMD…` runs CMD through `sh -c` again and again."""
+    i = C.skip_options(cmd.argv, 1, frozenset(["-n", "--interval", "-q", "--equexit"]))
+    if i < len(cmd.argv):
+        base = ctx.word_base(cmd, i) if len(cmd.argv) == i + 1 else cmd.span
+        ctx.nested(" ".join(cmd.argv[i:]), base)
+    return True
+
+def su(cmd: Cmd, ctx: Context) -> bool:
+    ctx.add(PRIVILEGED, cmd.span, "runs as another user or root through su")
+    argv = cmd.argv
+    for j, a in enumerate(argv[1:], 1):
+        if a in ("-c", "--command") and j + 1 < len(argv):
+            ctx.nested(argv[j + 1], ctx.word_base(cmd, j + 1))
+        elif a.startswith("--command="):
+            ctx.nested(a.split("=", 1)[1], cmd.span)
+    return True
+
+def eval_(cmd: Cmd, ctx: Context) -> bool:
+    if len(cmd.argv) > 1:
+        base = ctx.word_base(cmd, 1) if len(cmd.argv) == 2 else cmd.span
+        ctx.nested(" ".join(cmd.argv[1:]), base)
+    return False
+
+def xargs(cmd: Cmd, ctx: Context) -> bool:
+    argv = cmd.argv
+    i, repl = 1, None
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            i += 1
+            break
+        if a in ("-I", "--replace") and i + 1 < len(argv):
+            repl = argv[i + 1]
+            i += 2
+            continue
+        if a.startswith("--replace=") or (a.startswith("-i") and len(a) >= 2) or (a.startswith("-I") and len(a) > 2):
+            repl = a.split("=", 1)[1] if "=" in a else (a[2:] or "{}")
+            i += 1
+            continue
+        if a in _XARGS_VALUE_OPTS:
+            i += 2
+            continue
+        if not a.startswith("-"):
+            break
+        i += 1
+    items = [P.DYNAMIC]
+    delim = "\0" if any(a == "--null" or _cluster_has(a, "0", "adEeIiLlnPs") for a in argv[1:i]) else None
+    d = next((argv[k + 1] for k in range(1, i - 1) if argv[k] in ("-d", "--delimiter")), None)
+    if d is not None:
+        delim = decode_ansi_c(d)[:1] or None
+    if cmd.stdin is not None and cmd.stdin.kind == PATHS:
+        items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
+    elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
+        # `echo / | xargs rm -rf` deletes exactly that; with -I each line is one item; with
+        # -0 or -d the delimiter alone splits (`echo 'rm -rf /' | xargs -0 sh -c` is one item).
+        lines = [line for line in cmd.stdin.text.splitlines() if line.strip()]
+        items = [x for x in cmd.stdin.text.split(delim) if x] if delim else (lines if repl else cmd.stdin.text.split())
+        items = items or [P.DYNAMIC]
+    inner = argv[i:] or ["echo"]
+    if repl:
+        inner = [a.replace(repl, items[0]) for a in inner]
+    else:
+        inner = inner + items
+    # Items read from the network are network content in the command's arguments:
+    # `curl URL | xargs sh -c` runs what the server sent.
+    net = cmd.net_args or (cmd.stdin is not None and cmd.stdin.kind == NET)
+    sub = Cmd(inner, [cmd.span] * len(inner), cmd.span, [], None, True, ctx.cwd, cmd.secret_args, net)
+    sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
+    ctx.run(sub)
+    return False
+
+def find(cmd: Cmd, ctx: Context) -> bool:
+    argv = cmd.argv
+    i = 1
+    while i < len(argv) and argv[i] in ("-H", "-L", "-P") or (i < len(argv) and argv[i] in _FIND_GLOBAL_VALUE):
+        i += 2 if argv[i] in _FIND_GLOBAL_VALUE else 1
+    roots = []
+    while i < len(argv) and not argv[i].startswith(("-", "(", "!", ")")):
+        roots.append(argv[i])
+        i += 1
+    roots = roots or ["."]
+    expr = argv[i:]
+    # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest; a
+    # pattern that matches every name (`-name '*'`, `-path '*'`, `-regex '.*'`) filters nothing.
+    filtered = any(a in _FIND_FILTERS and not _matches_all(a, expr[k + 1:k + 2]) for k, a in enumerate(expr)) and \
+        not any(a in ("-o", "-or") for a in expr)
+    cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
+    j = 0
+    while j < len(expr):
+        a = expr[j]
+        if a in _FIND_EXEC:
+            k = j + 1
+            while k < len(expr) and expr[k] not in (";", "+"):
+                k += 1
+            inner = expr[j + 1:k]
+            for root in roots:
+                item = root + "/<match>" if filtered else root
+                sub_argv = [x.replace("{}", item) for x in inner]
+                if sub_argv:
+                    sub = Cmd(sub_argv, [cmd.span] * len(sub_argv), cmd.span, [], None, True, ctx.cwd)
+                    sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
+                    ctx.run(sub)
+            j = k + 1
+            continue
+        if a == "-delete":
+            for root in roots:
+                item = root + "/<match>" if filtered else root
+                sub = Cmd(["rm", "-r", "-f", "--", item], [cmd.span] * 5, cmd.span, [], None, True, ctx.cwd)
+                ctx.check(sub)
+        j += 1
+    return False
+
+
+# Programs whose words are code, or that change what the rest of the line means: they run
+# before the program rules; a handler that returns True has said everything about the command.
+HANDLERS = {
+    "eval": [code_args, eval_],
+    "xargs": [xargs],
+    "find": [find],
+    "source": [code_args, source],
+    ".": [code_args, source],
+    "su": [su],
+    "watch": [watch],
+    "read": [read],
+    "trap": [trap],
+    "parallel": [parallel],
+    "mapfile": [read],
+    "readarray": [read],
+    **{s: [code_args, shell] for s in C.SHELLS},
+    **{s: [code_args, interpreter] for s in C.INTERPRETERS if s != "awk"},
+    "awk": [code_args],
+}

@@ -14,6 +14,7 @@ import re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk import rereads
+from ccgpt.risk.cmdwords import REDIRECTS, WORDISH, redirect_target
 from ccgpt.risk.dispatch import Dispatcher
 from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.levels import Level
@@ -32,9 +33,7 @@ FORK_BOMB = rule("fork-bomb")
 
 
 MAX_DEPTH = 10
-_WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
-                     "command_substitution process_substitution arithmetic_expansion number "
-                     "translated_string brace_expression".split())
+_WORDISH = WORDISH
 _BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
 _INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
 
@@ -247,7 +246,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         redirects: list[Redirect] = []
         rest: list = []
         for c in node.children:
-            if c.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+            if c.type in REDIRECTS:
                 redirects.append(self.redirect(c, rest))
             elif c.is_named and body is None:
                 body = c
@@ -272,6 +271,7 @@ class Analyzer(Dispatcher, WordEvaluator):
 
     def redirect(self, node, rest: list) -> Redirect:
         op, fd, target, text, base, here = "", "", "", None, None, None
+        tnode = redirect_target(node)[0]
         for c in node.children:
             t = c.type
             if t == "file_descriptor":
@@ -291,17 +291,20 @@ class Analyzer(Dispatcher, WordEvaluator):
             elif not c.is_named:
                 if not op:
                     op = t
-            elif t in _WORDISH:
+            elif c == tnode:  # the words after it belong to the command (cmdwords.py)
                 info = WordInfo()
-                if not target and text is None:
+                if text is None:
                     value = self.word_value(c, info)
                     if node.type == "herestring_redirect":
                         text = value
                         base = self.exact_base(c, value)
                         here = info
                     else:
-                        target = value
-        r = Redirect(op, target, self.span(node), fd, text)
+                        target = P.DYNAMIC if value == "" and info.dynamic else value
+        span = self.span(node)
+        if tnode is not None and tnode.end_byte < node.end_byte and type(self.base) is not tuple:
+            span = (span[0], self.span(tnode)[1])
+        r = Redirect(op, target, span, fd, text)
         r.base = base  # type: ignore[attr-defined]
         r.info = here
         return r
@@ -365,7 +368,7 @@ class Analyzer(Dispatcher, WordEvaluator):
             elif seen_in and c.is_named and t != "comment":
                 info = WordInfo()
                 fields = self.word_fields(c, info)
-                if info.dynamic and (not fields or fields == ["_subst_"]):
+                if not fields:
                     fields = [P.DYNAMIC]
                 values.extend(fields)
         if not seen_in:

@@ -11,6 +11,7 @@ import re
 from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk.model import TEXT, Cmd, Output
+from ccgpt.risk.paths import DYNAMIC
 from ccgpt.risk.words import decode_ansi_c
 
 _PRINTF_SPEC = lazy_re(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?[sbcdiouxXq])")
@@ -124,6 +125,8 @@ def static_output(cmd: Cmd) -> Output | None:
     argv = cmd.argv
     prog = argv[0]
     stdin = cmd.stdin
+    if DYNAMIC in argv:
+        return Output("unknown")  # `echo $X | sh`: text not known here
     if prog == "echo":
         args = argv[1:]
         escapes = False

@@ -11,6 +11,7 @@ import shlex
 
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
+from ccgpt.risk.cmdwords import command_children
 from ccgpt.risk.model import NET, TEXT, UNKNOWN, Cmd, Output, Redirect, UNKNOWN_OUTPUT
 from ccgpt.risk.rules.catalog import rule
 from ccgpt.risk.rules.code import run_file
@@ -61,7 +62,7 @@ class Dispatcher:
         name_info = WordInfo()
         info = WordInfo()
         assigns = []
-        for c in node.children:
+        for c in command_children(node):  # words swallowed by a redirect are arguments
             t = c.type
             if t == "variable_assignment":
                 assigns.append(c)
@@ -87,6 +88,8 @@ class Dispatcher:
                     spans.append(sp)
                     bases.append(c if len(fields) == 1 else sp)
         span = self.span(node)
+        if spans and spans[-1][1] > span[1]:  # arguments after a redirect (`rm -rf 2>/dev/null /`)
+            span = (span[0], max(s[1] for s in spans))
         while argv and argv[0] == "" and not name_info.quoted:
             argv, spans, bases = argv[1:], spans[1:], bases[1:]  # a missing name (parse error)
         if not argv:
@@ -240,7 +243,7 @@ class Dispatcher:
         if checks:
             for check in checks:
                 check(cmd, self.ctx)
-        elif not known:
+        elif not known and prog != P.DYNAMIC:  # an unknown name is rules/unresolved.py's
             self.add(UNKNOWN_COMMAND, cmd.spans[0], f"'{prog}' is not a known read-only program; it may change state")
         for check in reg.generic:
             check(cmd, self.ctx)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ccgpt.risk.levels import Level
 from ccgpt.risk.model import Cmd, Finding, Output
 
 if TYPE_CHECKING:
     from ccgpt.risk.analyze import Analyzer
     from ccgpt.risk.context import Base, Span
-    from ccgpt.risk.levels import Level
     from ccgpt.risk.rules.catalog import Rule
 
 
@@ -77,6 +77,26 @@ class WalkContext:
             f = found[k]
             if f.level > level:
                 found[k] = Finding(f.rule, level, f"{note}: {f.message}", f.span)
+
+    def worst_reading(self, cmd: Cmd) -> Level:
+        a = self._a
+        st = a.st
+        mark, cmds = len(st.findings), len(a._last_cmds)
+        env, inline, files, downloads, aliases, cwd = (dict(st.env), set(st.inline), dict(st.files),
+                                                       set(st.downloads), dict(st.aliases), st.cwd)
+        try:
+            a.run_cmd(cmd)
+            return max((f.level for f in st.findings[mark:]), default=Level.SAFE)
+        finally:  # the same objects, refilled: the walker and its nested walkers share them
+            del st.findings[mark:]
+            del a._last_cmds[cmds:]
+            st.cwd = cwd
+            for live_map, old_map in ((st.env, env), (st.files, files), (st.aliases, aliases)):
+                live_map.clear()
+                live_map.update(old_map)
+            for live_set, old_set in ((st.inline, inline), (st.downloads, downloads)):
+                live_set.clear()
+                live_set.update(old_set)
 
     def define_alias(self, name: str, value: str) -> None:
         self._a.st.aliases[name] = value

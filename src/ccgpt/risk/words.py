@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk.model import NET, TEXT, Output
+from ccgpt.risk.paths import DYNAMIC
 
 if TYPE_CHECKING:
     from typing import Callable
@@ -63,6 +64,7 @@ def decode_ansi_c(body: str) -> str:
     return _ANSI_C.sub(one, body)
 
 
+SUBST = "_subst_"  # the output of a command substitution that cannot be computed
 ARRAY = "\x1f"  # env[name + ARRAY]: an array's elements, joined by ARRAY
 
 
@@ -156,13 +158,17 @@ class WordEvaluator:
             text = self.raw(node)
             if "\\" not in text:
                 return [text]
+        before, info.dynamic = info.dynamic, False
         value = self.word_value(node, info)
+        dynamic, info.dynamic = info.dynamic, before or info.dynamic
+        if dynamic and value in ("", SUBST):
+            # Nothing of the word is known (`$DIR`, `"${X}"`, `$(cmd)`): it may be empty or
+            # anything at all. Fail closed: rules see DYNAMIC, never a vanished word.
+            return [DYNAMIC]
         if "{" in value and "," in value and not info.quoted:
             value = SPLIT.join(_braces(value))
         if SPLIT in value:
             return [f for f in value.split(SPLIT) if f]
-        if value == "" and info.dynamic and not info.quoted:
-            return []  # an unquoted empty expansion vanishes, as in the shell
         return [value]
 
     def word_value(self, node, info: WordInfo) -> str:
@@ -338,4 +344,4 @@ class WordEvaluator:
             value = out.text.rstrip("\n")
             return value if quoted else _WS.sub(SPLIT, value)
         info.dynamic = True
-        return "_subst_"
+        return SUBST

@@ -24,7 +24,7 @@ WRITE_FILES = rule("write-files")
 def dd(cmd: Cmd, ctx: Context) -> None:
     for arg in cmd.argv[1:]:
         if arg.startswith("of="):
-            write_target(cmd, ctx, arg[3:], cmd.span)
+            write_target(cmd, ctx, arg[3:] or P.DYNAMIC, cmd.span)  # `of=$DEV`: not known here
             return
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ccgpt.risk.context import Context
 
 WRITE_FILES = rule("write-files")
+UNRESOLVED_OPERAND = rule("unresolved-operand")
 NETWORK_REDIRECT = rule("network-redirect")
 DISK_WRITE = rule("disk-write")
 SYSRQ = rule("sysrq")
@@ -44,7 +45,10 @@ _SETUID = lazy_re(r"(^|[ugoa]*)\+[rwx]*s|^[2467][0-7]{3}$")
 
 
 def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = False, content: str | None = None) -> None:
-    if not path or path == P.DYNAMIC:
+    if path == P.DYNAMIC:
+        ctx.add(UNRESOLVED_OPERAND, span, "writes to a file whose name is not known here (it could be any file)")
+        return
+    if not path:
         ctx.add(WRITE_FILES, span, "writes to a file whose name is computed at run time")
         return
     if P.harmless_sink(path):

@@ -39,8 +39,17 @@ def redirect_target(redirect: Node) -> tuple[Node | None, list[Node]]:
 
 
 def statement_redirects(command: Node) -> list[Node]:
-    """The redirects written after `command` in its redirected statement (`cmd ARGS > f`)."""
-    parent = command.parent
+    """The redirects written after `command` in its redirected statement (`cmd ARGS > f`).
+
+    In `a | b 2>/dev/null c` and `a && b 2>/dev/null c` tree-sitter-bash makes the whole
+    pipeline or list the statement's body; bash gives the redirect (and `c`) to `b`, the last
+    simple command."""
+    node, parent = command, command.parent
+    while parent is not None and parent.type in ("pipeline", "list"):
+        named = [c for c in parent.children if c.is_named and c.type != "comment"]
+        if not named or named[-1] != node:
+            return []
+        node, parent = parent, parent.parent
     if parent is None or parent.type != "redirected_statement":
         return []
     return [c for c in parent.children if c.type in REDIRECTS]

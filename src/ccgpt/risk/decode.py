@@ -125,7 +125,7 @@ def static_output(cmd: Cmd) -> Output | None:
     argv = cmd.argv
     prog = argv[0]
     stdin = cmd.stdin
-    if DYNAMIC in argv:
+    if prog in ("echo", "printf") and DYNAMIC in argv:
         return Output("unknown")  # `echo $X | sh`: text not known here
     if prog == "echo":
         args = argv[1:]

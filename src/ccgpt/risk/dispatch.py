@@ -47,6 +47,7 @@ class Dispatcher:
     span: Callable[[Node], tuple[int, int]]
     raw: Callable[[Node], str]
     word_fields: Callable[[Node, WordInfo], list[str]]
+    word_value: Callable[[Node, WordInfo], str]
     visit: Callable[[Node], Output]
     visit_nested: Callable[[Node], None]
     redirect: Callable[[Node, list], Redirect]
@@ -171,6 +172,7 @@ class Dispatcher:
     def _run_cmd(self, cmd: Cmd) -> Output:
         ctx = self.ctx
         argv, spans, bases = cmd.argv, cmd.spans, cmd.bases or [cmd.span] * len(cmd.argv)
+        first = bases[0] if bases else None
         while argv:
             prog = C.program(argv[0])
             if prog in _RESERVED:
@@ -188,6 +190,11 @@ class Dispatcher:
         if not argv:
             return UNKNOWN_OUTPUT
         cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
+        if bases[0] is not first and not isinstance(bases[0], tuple):
+            # A wrapper was peeled: its command word is a command name too (`sudo l''s`).
+            info = WordInfo()
+            self.word_value(bases[0], info)
+            self.check_name(bases[0], info, argv[0], spans[0])
         prog = C.program(argv[0])
         path = argv[0]
         argv[0] = prog

@@ -76,9 +76,10 @@ class Output:
     @property
     def secret(self) -> bool:
         if self._args is not None:
-            from ccgpt.risk.paths import secret_path
+            from ccgpt.risk.paths import DYNAMIC, secret_path
 
-            self._secret = self._secret or any(secret_path(a) for a in self._args)
+            # A file the engine cannot name may be a secret one (fail closed: `cat $F | nc …`).
+            self._secret = self._secret or any(a == DYNAMIC or secret_path(a) for a in self._args)
             self._args = None
         return self._secret
 

@@ -3,13 +3,16 @@ outside the line, a `$(…)` whose output is unknown — is read as the worst th
 
 Every command holding such a word (`paths.DYNAMIC`) is checked again with the word replaced by
 stand-ins that bring out the worst in each position: a root target, recursive/force flags, a
-find action, a block device, a shell flag; an unknown program name is read as `rm` and as `sh`.
+find action, a block device, a shell flag, and the words the catalogue's examples give that
+program (`git $SUB --force` is read as `git push --force`); an unknown program name is read as
+`rm` and as `sh`.
 If a reading is destructive, the command gets `unresolved-operand` (or `unresolved-program`)
 at `dangerous`: hard-to-undo at worst, but not known to be a wipe (that stays reserved for
 targets the engine sees reduce to a root or home, like `"$UNSET"/`)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ccgpt.risk import paths as P
@@ -28,6 +31,26 @@ OPERAND_READINGS = ("/", "-rf", "--force", "-delete", "of=/dev/sda", "-c")
 PROGRAM_READINGS = ("rm", "sh")
 
 
+@lru_cache(maxsize=256)
+def program_words(prog: str) -> tuple[str, ...]:
+    """The words the catalogue's own examples give `prog` (`git`: push, --force, reset, --hard
+    …): what an unknown word in its command line may well be (`git $SUB --force`)."""
+    import shlex
+
+    from ccgpt.risk.rules.catalog import RULES
+
+    words: dict[str, None] = {}
+    for r in RULES:
+        for ex in r.must_match:
+            try:
+                argv = shlex.split(ex)
+            except ValueError:
+                continue
+            if argv and argv[0].rsplit("/", 1)[-1] == prog:
+                words.update((w, None) for w in argv[1:] if w.isprintable() and "$" not in w)
+    return tuple(words)[:24]
+
+
 def _variant(cmd: Cmd, argv: list[str]) -> Cmd:
     v = Cmd(argv, list(cmd.spans), cmd.span, cmd.redirects, cmd.stdin, cmd.tree, cmd.cwd,
             cmd.secret_args, cmd.net_args, cmd.decoded_args)
@@ -41,7 +64,8 @@ def _readings(cmd: Cmd) -> list[list[str]]:
     out = []
     for prog in progs:
         if P.DYNAMIC in argv[1:]:
-            out += [[prog] + [s if w == P.DYNAMIC else w for w in argv[1:]] for s in OPERAND_READINGS]
+            stand_ins = OPERAND_READINGS + program_words(prog)
+            out += [[prog] + [s if w == P.DYNAMIC else w for w in argv[1:]] for s in stand_ins]
         else:
             out.append([prog] + argv[1:])
     return out

@@ -50,13 +50,15 @@ def env(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
 
 
 def flock(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
+    """`flock [OPTS] LOCK CMD…` or `flock [OPTS] LOCK -c CMD` (CMD runs through sh -c)."""
     argv = cmd.argv
-    if "-c" in argv or "--command" in argv:
-        k = argv.index("-c") if "-c" in argv else argv.index("--command")
+    lock = C.skip_options(argv, 1, value_opts)
+    k = lock + 1
+    if k < len(argv) and argv[k] in ("-c", "--command"):
         if k + 1 < len(argv):
-            ctx.nested(argv[k + 1], ctx.word_base(cmd, k + 1))  # `flock LOCK -c CMD` runs CMD with sh -c
+            ctx.nested(argv[k + 1], ctx.word_base(cmd, k + 1))
         return UNKNOWN_OUTPUT
-    return C.skip_options(argv, 1, value_opts) + 1
+    return k
 
 
 def command(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:

@@ -80,8 +80,11 @@ def run(args) -> int:
         inputs = [" ".join(args.command)]
     if not args.each and not inputs[0].strip():
         raise UsageError("the command is empty")
+    from ccgpt.run.fsprobe import FilesystemProbe
+
+    probe = FilesystemProbe()  # overwrite or create, where home is, what a script run by name holds
     try:
-        verdicts = [classify(text, extra_rules=rules) for text in inputs]
+        verdicts = [classify(text, extra_rules=rules, probe=probe) for text in inputs]
     except ValueError as e:
         raise CcgptError(str(e)) from None
     out = sys.stdout

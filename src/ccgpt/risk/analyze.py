@@ -20,6 +20,7 @@ from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.levels import Level
 from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.risk.parse import parse
+from ccgpt.risk.probes import Probe
 from ccgpt.risk.rules import Registry
 from ccgpt.risk.rules.catalog import Rule, rule
 from ccgpt.risk.walkcontext import WalkContext
@@ -42,9 +43,9 @@ class State:
     """Shared by an analyzer and the nested analyzers it starts."""
 
     __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd",
-                 "rules", "user_rules", "files", "downloads", "length")
+                 "rules", "user_rules", "files", "downloads", "length", "probe")
 
-    def __init__(self, rules: Registry, user_rules=None):
+    def __init__(self, rules: Registry, user_rules=None, probe: Probe | None = None):
         self.findings: list[Finding] = []
         self.env: dict[str, str] = {}
         self.inline: set[str] = set()
@@ -57,6 +58,7 @@ class State:
         self.length = 0  # of the top-level command, to keep spans inside it
         self.files: dict[str, str] = {}  # scripts written earlier in the line, with their text
         self.downloads: set[str] = set()  # files saved from the network earlier in the line
+        self.probe = probe  # the caller's view of the filesystem (probes.py), or None
 
 
 class Analyzer(Dispatcher, WordEvaluator):

@@ -18,7 +18,9 @@ from ccgpt.risk.lazyre import lazy_re
 from ccgpt.term.invisible import BIDI, ZERO_WIDTH
 
 from ccgpt.risk.levels import EXIT_CODES, LEVELS  # noqa: F401  (re-exported)
+from ccgpt.risk import paths as P
 from ccgpt.risk.model import Finding, Verdict, verdict_from
+from ccgpt.risk.probes import Probe, home_of
 
 __all__ = ["classify", "classify_script", "Verdict", "Finding", "LEVELS", "EXIT_CODES"]
 
@@ -76,7 +78,7 @@ def _freeze(rules):
     return tuple(freeze(r) for r in rules)
 
 
-def _analyze(text: str, extra_rules) -> list[Finding]:
+def _analyze(text: str, extra_rules, probe: Probe | None) -> list[Finding]:
     from ccgpt.risk.analyze import Analyzer, State
     from ccgpt.risk.rules import registry
 
@@ -88,7 +90,7 @@ def _analyze(text: str, extra_rules) -> list[Finding]:
             from ccgpt.risk.user_rules import compile_rules, make_checker
 
             user = make_checker(compile_rules(extra_rules))
-    state = State(registry(), user)
+    state = State(registry(), user, probe)
     state.length = len(text)
     a = Analyzer(text, state)
     a.walk()
@@ -121,23 +123,31 @@ def _fallback(text: str, state) -> None:
         pos = m.end() if m else len(text)
 
 
-def classify(command: str, *, extra_rules=None) -> Verdict:
-    """Classify one command line (which may hold several commands joined by ; && || | …)."""
+def classify(command: str, *, extra_rules=None, probe: Probe | None = None) -> Verdict:
+    """Classify one command line (which may hold several commands joined by ; && || | …).
+
+    `probe` (probes.Probe), when given, answers what the text alone cannot: whether a write
+    target exists (overwrite or create, RISK-POLICY reading 11), where home is, what a script
+    run by name contains. The verdict's JSON then says `"probe": "filesystem"`."""
     if not isinstance(command, str):
         raise TypeError("classify() takes the command as a str")
     findings = _text_findings(command)
     if command.strip():
+        token = P.HOME_DIR.set(home_of(probe))
         try:
-            findings += _analyze(command, extra_rules)
+            findings += _analyze(command, extra_rules, probe)
         except RecursionError:
             from ccgpt.risk.rules import CATALOG
 
             r = CATALOG["too-deep"]
             findings.append(Finding(r.name, r.level, r.message, (0, len(command))))
-    return verdict_from(command, findings)
+        finally:
+            P.HOME_DIR.reset(token)
+    v = verdict_from(command, findings)
+    return v if probe is None else v.with_probe("filesystem")
 
 
-def classify_script(text: str, *, extra_rules=None) -> Verdict:
+def classify_script(text: str, *, extra_rules=None, probe: Probe | None = None) -> Verdict:
     """Classify a whole script: functions, heredocs, many lines; same rules as `classify`."""
     # A shebang line is a comment to the parser: nothing to strip.
-    return classify(text, extra_rules=extra_rules)
+    return classify(text, extra_rules=extra_rules, probe=probe)

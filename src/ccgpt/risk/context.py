@@ -14,6 +14,7 @@ from typing import Protocol, Union
 
 from ccgpt.risk.levels import Level
 from ccgpt.risk.model import Cmd, Output
+from ccgpt.risk.probes import Probe
 from ccgpt.risk.rules.catalog import Rule
 
 Span = tuple[int, int]
@@ -42,6 +43,10 @@ class Context(Protocol):
     @property
     def cwd(self) -> str | None:
         """'/', '~' or a path after a `cd` earlier in the line; None: here."""
+
+    @property
+    def probe(self) -> Probe | None:
+        """The caller's filesystem probe (probes.py), or None: then assume the worst."""
 
     def add(self, rule: Rule, span: Span, message: str | None = None) -> None:
         """Report `rule` at `span` (its catalogue message unless a specific one is given)."""

@@ -199,8 +199,9 @@ class Dispatcher:
         path = argv[0]
         argv[0] = prog
         cmd.cwd = self.st.cwd
-        if "/" in path and (P.resolve(path) in self.st.files or P.resolve(path) in self.st.downloads):
-            run_file(cmd, ctx, path, shell=True)  # `echo 'rm -rf /' > x.sh; ./x.sh`
+        if "/" in path and (P.resolve(path) in self.st.files or P.resolve(path) in self.st.downloads or (
+                self.st.probe is not None and not self.st.rules.is_known(prog) and self.st.probe.is_file(P.resolve(path)))):
+            run_file(cmd, ctx, path, shell=True)  # `echo 'rm -rf /' > x.sh; ./x.sh`, `./deploy.sh`
             return UNKNOWN_OUTPUT
         if any(ch in prog for ch in "*?["):
             return self.globbed_program(cmd, prog)

@@ -22,20 +22,27 @@ class Finding(_FindingBase):
         return {"rule": self.rule, "level": self.level, "message": self.message, "span": [self.span[0], self.span[1]]}
 
 
-_VerdictBase = namedtuple("_VerdictBase", "command level findings")
+_VerdictBase = namedtuple("_VerdictBase", "command level findings probe", defaults=(None,))
 
 
 class Verdict(_VerdictBase):
-    """command, level, findings (a tuple of Finding, sorted and deduplicated)."""
+    """command, level, findings (a tuple of Finding, sorted and deduplicated), probe (None, or
+    "filesystem" when the caller's filesystem probe informed the verdict)."""
 
     __slots__ = ()
+
+    def with_probe(self, probe: str) -> Verdict:
+        return self._replace(probe=probe)
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.level]
 
     def to_json(self) -> dict:
-        return {"command": self.command, "level": self.level, "findings": [f.to_json() for f in self.findings]}
+        out = {"command": self.command, "level": self.level, "findings": [f.to_json() for f in self.findings]}
+        if self.probe is not None:
+            out["probe"] = self.probe
+        return out
 
 
 def verdict_from(command: str, findings) -> Verdict:

@@ -11,6 +11,7 @@ from ccgpt.risk.model import Cmd, Finding, Output
 if TYPE_CHECKING:
     from ccgpt.risk.analyze import Analyzer
     from ccgpt.risk.context import Base, Span
+    from ccgpt.risk.probes import Probe
     from ccgpt.risk.rules.catalog import Rule
 
 
@@ -35,6 +36,10 @@ class WalkContext:
     @property
     def cwd(self) -> str | None:
         return self._a.st.cwd
+
+    @property
+    def probe(self) -> Probe | None:
+        return self._a.st.probe
 
     @property
     def pipe_span(self) -> Span | None:

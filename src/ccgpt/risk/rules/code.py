@@ -175,8 +175,29 @@ def run_file(cmd: Cmd, ctx: Context, path: str, shell: bool) -> None:
             from ccgpt.risk.rules.inline import check_code_text
 
             check_code_text(ctx.files[key], cmd, ctx)
-    else:
+    elif not _read_by_probe(cmd, ctx, path, shell):
         ctx.add(RUNS_SCRIPT, cmd.span, f"runs the script {path}")
+
+
+SCRIPT_LIMIT = 65536
+
+
+def _read_by_probe(cmd: Cmd, ctx: Context, path: str, shell: bool) -> bool:
+    """`bash deploy.sh` with a probe that can read deploy.sh: classify what it runs. A script
+    that reads clean is still a script run (runs-script), never safe by omission."""
+    if ctx.probe is None or path == P.DYNAMIC:
+        return False
+    text = ctx.probe.read(P.resolve(path, ctx.cwd), SCRIPT_LIMIT)
+    if text is None:
+        return False
+    ctx.add(RUNS_SCRIPT, cmd.span, f"runs the script {path} (its content is classified too)")
+    if shell:
+        ctx.nested(text, cmd.span)
+    else:
+        from ccgpt.risk.rules.inline import check_code_text
+
+        check_code_text(text, cmd, ctx)
+    return True
 
 def read(cmd: Cmd, ctx: Context) -> bool:
     """`read -r d <<< /` binds d to `/`; from any other input the value is unknown

@@ -124,10 +124,10 @@ def mv(cmd: Cmd, ctx: Context) -> None:
         if P.kind(s, cmd.cwd) == P.SYSTEM_SUB:
             ctx.add(SYSTEM_WRITE, cmd.span, f"moves {s} out of a system directory")
             return
-    copy_like(cmd, ctx, dest, flags)
+    copy_like(cmd, ctx, dest, flags, sources)
 
 
-def copy_like(cmd: Cmd, ctx: Context, dest: str, flags) -> None:
+def copy_like(cmd: Cmd, ctx: Context, dest: str, flags, sources: list[str] | None = None) -> None:
     """cp/mv/install/ln destination."""
     if dest == "/dev/null" and cmd.argv[0] == "mv":
         ctx.add(FORCED_DELETE, cmd.span, "moving to /dev/null destroys the source")
@@ -135,6 +135,13 @@ def copy_like(cmd: Cmd, ctx: Context, dest: str, flags) -> None:
     no_clobber = bool(flags & {"-n", "--no-clobber", "--update"})
     if no_clobber and P.outside_workdir(dest, cmd.cwd) and not P.in_system(dest, cmd.cwd):
         ctx.add(WRITE_FILES, cmd.span)
+        return
+    probe = ctx.probe
+    if sources and probe is not None and P.outside_workdir(dest, cmd.cwd) and probe.is_dir(P.resolve(dest, cmd.cwd)):
+        # Into an existing directory: what is written is DIR/NAME for each source.
+        for s in sources:
+            name = s.rstrip("/").rsplit("/", 1)[-1]
+            write_target(cmd, ctx, dest.rstrip("/") + "/" + name, cmd.span)
         return
     write_target(cmd, ctx, dest, cmd.span)
 

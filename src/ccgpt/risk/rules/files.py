@@ -41,6 +41,9 @@ _PERSIST = lazy_re(
 _HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
 _SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")
 _UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)
+# System directories that hold served or installed data rather than the system itself: creating
+# a new file there (`cp a.php /srv/site/`) is a create, not a system change.
+_SERVED = lazy_re(r"^/(srv|opt|var/www|var/tmp|var/backups?)/")
 _SETUID = lazy_re(r"(^|[ugoa]*)\+[rwx]*s|^[2467][0-7]{3}$")
 
 
@@ -85,13 +88,16 @@ def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = Fals
     if p.startswith("/proc/") or p.startswith("/sys/"):
         ctx.add(SYSTEM_WRITE, span, f"writes kernel settings through {p}")
         return
-    if P.in_system(p):
+    exists = ctx.probe.exists(p) if ctx.probe is not None and P.outside_workdir(p) else None
+    if P.in_system(p) and not (exists is False and _SERVED.match(p)):
         ctx.add(SYSTEM_WRITE, span, f"writes into {p}, a system location")
         return
-    if not append and P.outside_workdir(p):
-        ctx.add(OVERWRITE_OUTSIDE, span, f"may overwrite {p}, outside the working directory")
+    if not append and P.outside_workdir(p) and exists is not False:
+        # Reading 11: an existing file is overwritten (dangerous); a new one is created.
+        said = f"overwrites {p}, which exists" if exists else f"may overwrite {p}, outside the working directory"
+        ctx.add(OVERWRITE_OUTSIDE, span, said)
         return
-    ctx.add(WRITE_FILES, span, f"writes {path}")
+    ctx.add(WRITE_FILES, span, f"creates {p} (it does not exist yet)" if exists is False else f"writes {path}")
 
 
 def check_redirects(cmd: Cmd, ctx: Context) -> None:

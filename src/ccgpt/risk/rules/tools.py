@@ -183,7 +183,7 @@ def writer(cmd: Cmd, ctx: Context) -> None:
                 # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
                 key = "\x00shell-copies"
                 ctx.files[key] = ctx.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
-            copy_like(cmd, ctx, dest, flags)
+            copy_like(cmd, ctx, dest, flags, ops[:-1] if target is None else ops)
             return
     elif prog in ("tee",):
         if not ops:

@@ -33,6 +33,9 @@ _FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -reg
                           "-inum -samefile -lname -ilname -newermt -used -nouser -nogroup".split())
 
 
+_FIND_WRITES = frozenset(["-fprint", "-fprint0", "-fls", "-fprintf"])
+_FIND_TESTS_WITH_VALUE = (_FIND_FILTERS - {"-empty", "-nouser", "-nogroup"}) | frozenset(
+    "-maxdepth -mindepth -type -xtype -printf -fstype -context -anewer -cnewer".split())
 _FIND_GLOBS = frozenset("-name -iname -path -ipath -wholename -iwholename -lname -ilname".split())
 
 
@@ -292,11 +295,15 @@ def xargs(cmd: Cmd, ctx: Context) -> bool:
         if a == "--":
             i += 1
             break
-        if a in ("-I", "--replace") and i + 1 < len(argv):
+        if a in ("-I", "-J") and i + 1 < len(argv):  # GNU -I R, BSD -J R: R is replaced by the item
             repl = argv[i + 1]
             i += 2
             continue
-        if a.startswith("--replace=") or (a.startswith("-i") and len(a) >= 2) or (a.startswith("-I") and len(a) > 2):
+        if a == "--replace":  # optional argument, attached only: alone it means {}
+            repl = "{}"
+            i += 1
+            continue
+        if a.startswith("--replace=") or (a.startswith("-i") and len(a) >= 2) or (a.startswith(("-I", "-J")) and len(a) > 2):
             repl = a.split("=", 1)[1] if "=" in a else (a[2:] or "{}")
             i += 1
             continue
@@ -364,6 +371,15 @@ def find(cmd: Cmd, ctx: Context) -> bool:
                     sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
                     ctx.run(sub)
             j = k + 1
+            continue
+        if a in _FIND_WRITES and j + 1 < len(expr):  # `-fprint FILE`: find writes FILE
+            from ccgpt.risk.rules.files import write_target
+
+            write_target(cmd, ctx, expr[j + 1], cmd.span)
+            j += 2
+            continue
+        if a in _FIND_TESTS_WITH_VALUE:
+            j += 2  # `find . -name -delete`: -delete is the pattern here, not the action
             continue
         if a == "-delete":
             for root in roots:

@@ -148,6 +148,8 @@ def copy_like(cmd: Cmd, ctx: Context, dest: str, flags, sources: list[str] | Non
 
 def rsync(cmd: Cmd, ctx: Context) -> None:
     flags, ops, _ = short_flags(cmd.argv)
+    if flags & {"-n", "--dry-run"}:
+        return  # rsync -n lists what it would do and changes nothing (remote shells aside: gtfo.py)
     deleting = any(f.startswith("--delete") or f in ("--remove-source-files",) for f in flags)
     if deleting and ops:
         dest = ops[-1]

@@ -4,8 +4,10 @@ carry is analysed like any other. `tar --checkpoint-action=exec=…`, `rsync -e 
 `less +'!…'`, `at`/`batch` reading commands, `sed 'e …'`."""
 
 from __future__ import annotations
+
 from typing import TYPE_CHECKING
 
+from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.model import Cmd
 from ccgpt.risk.rules.catalog import rule
 
@@ -19,6 +21,10 @@ PERSISTENCE = rule("persistence")
 
 _GIT_CMD_KEYS = ("core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "sequence.editor",
                  "diff.external", "core.hookspath", "pager.", "credential.helper", "gpg.program", "ssh.variant")
+
+
+_SED_SPLIT = lazy_re(r"[;\n]")
+_SED_SUBST = lazy_re(r"^s(.)((?:(?!\1).)*)\1((?:(?!\1).)*)\1([gpiIeEmM0-9w]*)")
 
 
 def _value_after(argv: list[str], i: int, opt: str) -> str | None:
@@ -53,6 +59,8 @@ def carried(cmd: Cmd, ctx: Context) -> None:
                 codes.append(v.split("=", 1)[1] if "=" in v else v.split(None, 1)[-1])
         elif prog == "git":
             v = _value_after(argv, i, "-c")
+            if v is None and x.startswith("-c") and len(x) > 2 and "=" in x:
+                v = x[2:]  # attached: `git -ccore.pager=CMD log`
             if v is not None and "=" in v:
                 key, value = v.split("=", 1)
                 if value.startswith("!"):
@@ -75,6 +83,11 @@ def carried(cmd: Cmd, ctx: Context) -> None:
                 ctx.add(RUNS_SCRIPT, cmd.span, f"{prog} runs a command on start")
         elif prog in ("less", "more") and x.startswith("+") and "!" in x:
             codes.append(x.split("!", 1)[1])
+        elif prog in ("rg", "ripgrep"):
+            v = _value_after(argv, i, "--pre") or _value_after(argv, i, "--hostname-bin")
+            if v is not None:
+                ctx.add(RUNS_SCRIPT, cmd.span, f"{prog} runs {v} on every file it searches")
+                codes.append(v + " FILE")  # the program runs with each file as its argument
     for code in codes:
         if code:
             ctx.nested(code, cmd.span)
@@ -82,16 +95,37 @@ def carried(cmd: Cmd, ctx: Context) -> None:
         ctx.add(WRITE_FILES, cmd.span, f"{prog} is an editor: it can change files")
 
 
-def sed_exec(cmd: Cmd, ctx: Context) -> None:
-    """GNU sed's `e` command runs its argument: `sed -n '1e rm -rf ~'`."""
-    for x in cmd.argv[1:]:
-        if x.startswith("-"):
+def _sed_scripts(argv: list[str]) -> list[str]:
+    """The scripts of a sed command line: every -e/--expression value, else the first operand."""
+    scripts, operand, i = [], None, 1
+    while i < len(argv):
+        x = argv[i]
+        if x in ("-e", "--expression") and i + 1 < len(argv):
+            scripts.append(argv[i + 1])
+            i += 2
             continue
-        for part in x.split(";"):
-            p = part.strip().lstrip("0123456789,$/")
+        if x.startswith("--expression="):
+            scripts.append(x.split("=", 1)[1])
+        elif x.startswith("-e") and len(x) > 2:
+            scripts.append(x[2:])
+        elif not x.startswith("-") and operand is None:
+            operand = x
+        i += 1
+    return scripts or ([operand] if operand is not None else [])
+
+
+def sed_exec(cmd: Cmd, ctx: Context) -> None:
+    """GNU sed runs commands two ways: the `e` command (`sed -n '1e rm -rf ~'`) and the `e` flag
+    of `s`, which runs the pattern space after the substitution (`s/x/rm -rf ~/e`)."""
+    for script in _sed_scripts(cmd.argv):
+        for part in _SED_SPLIT.split(script):
+            p = part.strip().lstrip("0123456789,$/!")
             if p.startswith("e ") and len(p) > 2:
                 ctx.nested(p[2:], cmd.span)
-        break
+            m = _SED_SUBST.match(p)
+            if m and "e" in m.group(4):
+                ctx.add(RUNS_SCRIPT, cmd.span, "sed's e flag runs each substituted line as a command")
+                ctx.nested(m.group(3), cmd.span)
 
 
 def at(cmd: Cmd, ctx: Context) -> None:
@@ -144,7 +178,7 @@ def command_option(cmd: Cmd, ctx: Context) -> None:
 
 
 PROGRAMS = {p: [carried] for p in ("tar", "bsdtar", "rsync", "ssh", "scp", "sftp", "git", "zip", "man", "vim", "vi",
-                                    "nvim", "ex", "view", "less", "more", "psql", "mysql")}
+                                    "nvim", "ex", "view", "less", "more", "psql", "mysql", "rg", "ripgrep")}
 PROGRAMS.update({"sed": [sed_exec], "at": [at], "batch": [at], "script": [command_option], "gdb": [command_option],
                  "tmux": [command_option]})
 GENERIC: list = []

@@ -150,6 +150,20 @@ def crontab(cmd: Cmd, ctx: Context) -> None:
     ctx.add(PERSISTENCE, cmd.span, "crontab installs, edits or removes scheduled jobs")
 
 
+# Query options that only read the package database, whatever operands follow them.
+_QUERIES = {
+    "dpkg": frozenset("-l -L -s -S -p -c -I --list --listfiles --status --search --print-avail --contents --info "
+                      "--get-selections --print-architecture --print-foreign-architectures --audit -C --verify -V "
+                      "--compare-versions".split()),
+    "dpkg-query": frozenset("-l -L -s -S -p -W -f --list --listfiles --status --search --show --showformat".split()),
+    "rpm": frozenset("-q -qa -qi -ql -qf -qc -qd -qR --query --verify -V --checksig -K".split()),
+    "pacman": frozenset("-Q -Qi -Ql -Qs -Qe -Qo -Qk -Ss -Si -Sl -Sg -F -Fl -Fo".split()),
+    "apk": frozenset("info search list -v --version".split()),
+}
+# Simulation flags: apt-get -s / --simulate / --dry-run / --just-print, dnf --assumeno.
+_DRY_RUN = frozenset("-s --simulate --dry-run --just-print --no-act --recon --assumeno".split())
+
+
 def packages(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     verbs = [x for x in cmd.argv[1:] if not x.startswith("-")]
@@ -160,6 +174,8 @@ def packages(cmd: Cmd, ctx: Context) -> None:
                 "-l", "-L", "-s", "-S", "-q", "-qa", "-qi", "-ql", "-qf", "--list", "--status", "--search", "--listfiles"}
     if verb in readonly or not cmd.argv[1:] or all(x in readonly or x in ("-Q", "-Qs", "-Ss", "-Si", "-Qi", "-Ql", "-Qe") for x in cmd.argv[1:]):
         return
+    if cmd.argv[1] in _QUERIES.get(prog, ()) or _DRY_RUN & set(cmd.argv[1:]):
+        return  # `dpkg -L bash`, `dpkg --get-selections`, `rpm -qf FILE`, `apt-get -s install x`
     if prog == "brew":
         ctx.add(INSTALL_BUILD, cmd.span, f"brew {verb} changes installed software")
         return
@@ -200,8 +216,12 @@ def misc_state(cmd: Cmd, ctx: Context) -> None:
         ctx.add(SYSTEM_CHANGE, cmd.span, "sets the system clock")
     elif prog in ("ip", "ifconfig", "route", "nmcli") and any(x in ("set", "add", "del", "delete", "flush", "down", "up", "change", "replace", "modify", "connection") for x in args):
         ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes network configuration")
-    elif prog == "sort" and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
-        ctx.add(WRITE_FILES, cmd.span, "sort -o writes a file")
+    elif prog in ("sort", "base64", "base32", "basenc") and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
+        out = next((args[k + 1] if x in ("-o", "--output") and k + 1 < len(args) else x.split("=", 1)[-1] if "=" in x else x[2:]
+                    for k, x in enumerate(args) if x in ("-o", "--output") or x.startswith(("-o", "--output="))), "")
+        from ccgpt.risk.rules.files import write_target
+
+        write_target(cmd, ctx, out or P.DYNAMIC, cmd.span)  # `sort -o FILE`, BSD `base64 -o FILE`
 
 
 PROGRAMS = {
@@ -218,6 +238,7 @@ PROGRAMS = {
                               "update-initramfs", "dracut", "visudo", "chpasswd", "lsmod", "modinfo")},
     **{p: [accounts] for p in ("passwd", "useradd", "userdel", "usermod", "adduser", "deluser", "groupadd",
                                 "groupdel", "gpasswd", "chsh", "chage")},
-    **{p: [misc_state] for p in ("journalctl", "dmesg", "hostname", "date", "ip", "ifconfig", "route", "nmcli", "sort")},
+    **{p: [misc_state] for p in ("journalctl", "dmesg", "hostname", "date", "ip", "ifconfig", "route", "nmcli", "sort", "base64",
+                                  "base32", "basenc")},
 }
 GENERIC: list = []

@@ -74,6 +74,20 @@ def _git_config_code(cmd: Cmd, ctx: Context, key: str, value: str) -> bool:
     return True
 
 
+def _git_discards(sub: str, rest: list[str], flags: set[str], ops: list[str]) -> str | None:
+    """checkout/restore/switch forms that overwrite uncommitted changes in the working tree."""
+    from_file = any(f.startswith("--pathspec-from-file") for f in flags)
+    if sub == "restore" and (ops or from_file) and ("--staged" not in flags or "--worktree" in flags or "-W" in flags):
+        return "git restore overwrites uncommitted changes in those paths"
+    if sub == "checkout":
+        creating = flags & {"-b", "-B", "--orphan", "-t", "--track"}
+        if flags & {"-f", "--force"} or from_file or "--" in rest and ops or "." in ops or len(ops) >= 2 and not creating:
+            return "git checkout with paths or --force overwrites uncommitted changes"
+    if sub == "switch" and flags & {"-f", "--force", "--discard-changes"}:
+        return "git switch --discard-changes throws uncommitted changes away"
+    return None
+
+
 def git(cmd: Cmd, ctx: Context) -> None:
     argv = cmd.argv
     i = 1
@@ -85,8 +99,12 @@ def git(cmd: Cmd, ctx: Context) -> None:
     flags, ops, _ = short_flags(rest, 0, prog="git-" + sub)
     if sub == "config" and len(ops) >= 2 and _git_config_code(cmd, ctx, ops[0], ops[1]):
         return
-    destructive = None
-    if sub == "clean" and flags & {"-f", "--force"}:
+    destructive = _git_discards(sub, rest, flags, ops)
+    if destructive:
+        pass
+    elif sub == "clean" and flags & {"-n", "--dry-run"}:
+        return  # lists what it would delete
+    elif sub == "clean" and flags & {"-f", "--force"}:
         destructive = "git clean -f deletes untracked files"
     elif sub == "reset" and "--hard" in flags:
         destructive = "git reset --hard discards uncommitted work"
@@ -94,8 +112,6 @@ def git(cmd: Cmd, ctx: Context) -> None:
         destructive = "force-push rewrites or deletes remote history"
     elif sub == "branch" and ("-D" in flags or flags >= {"-d", "-f"} or flags >= {"--delete", "--force"}):
         destructive = "git branch -D deletes an unmerged branch"
-    elif sub in ("checkout", "restore") and ("." in ops or "--" in rest and ops) and "--staged" not in flags:
-        destructive = f"git {sub} discards uncommitted changes"
     elif sub == "stash" and ops[:1] in (["drop"], ["clear"]):
         destructive = "git stash drop/clear deletes stashed work"
     elif sub in ("filter-branch", "filter-repo") or (sub == "reflog" and ops[:1] == ["expire"]) or (sub == "gc" and any(f.startswith("--prune") for f in flags)):
@@ -104,6 +120,11 @@ def git(cmd: Cmd, ctx: Context) -> None:
         destructive = "git update-ref -d deletes a ref"
     if destructive:
         ctx.add(GIT_DESTRUCTIVE, cmd.span, destructive)
+        return
+    out = next((rest[k + 1] if w == "--output" and k + 1 < len(rest) else w.split("=", 1)[1]
+                for k, w in enumerate(rest) if w == "--output" or w.startswith("--output=")), None)
+    if out is not None and sub in ("log", "diff", "show", "format-patch", "range-diff", "whatchanged"):
+        write_target(cmd, ctx, out, cmd.span)  # `git log --output=FILE` writes FILE
         return
     if sub in _GIT_READ or sub == "fetch" and "--dry-run" in flags:
         return  # `git fetch --dry-run` contacts the remote and changes no ref

@@ -234,6 +234,8 @@ class Analyzer(Dispatcher, WordEvaluator):
                 prev = self.visit_command(c, [], prev)
             elif c.type == "redirected_statement":
                 prev = self.visit_redirected(c, prev)
+            elif c.type in ("subshell", "compound_statement"):
+                prev = self.visit(c)  # what the group prints last (`(crontab -l; echo …) | crontab -`)
             else:
                 self.visit(c)
                 prev = UNKNOWN_OUTPUT
@@ -249,7 +251,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         rest: list = []
         for c in node.children:
             if c.type in REDIRECTS:
-                redirects.append(self.redirect(c, rest))
+                redirects.extend(self.redirects_of(c, rest))
             elif c.is_named and body is None:
                 body = c
         if body is not None and body.type == "command":
@@ -269,6 +271,14 @@ class Analyzer(Dispatcher, WordEvaluator):
             else:
                 out = self.visit(r)
             self.check_pipeline(self._last_cmds[before - 1 if before else 0:], self.span(node))
+        return out
+
+    def redirects_of(self, node, rest: list) -> list[Redirect]:
+        """A redirect node, and the redirects tree-sitter-bash nests inside a heredoc's
+        (`cat <<EOF >> ~/.zshrc`: the write is a child of the heredoc redirect)."""
+        out = [self.redirect(node, rest)]
+        if node.type == "heredoc_redirect":
+            out += [self.redirect(c, rest) for c in node.children if c.type in REDIRECTS]
         return out
 
     def redirect(self, node, rest: list) -> Redirect:

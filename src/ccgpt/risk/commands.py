@@ -274,5 +274,5 @@ LONG_OPTIONS: dict[str, tuple] = {k: tuple((_COREUTILS_COMMON + v).split()) for 
     "setfacl": "modify modify-file remove remove-file remove-all remove-default set set-file recursive",
 }.items()}
 # Short options that take a value: the rest of the cluster or the next word is that value.
-SHORT_VALUES = {"curl": "AbcCdDeEFHKmoPQrTuUwxXyYzt", "mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
+SHORT_VALUES = {"setfattr": "nvxh", "curl": "AbcCdDeEFHKmoPQrTuUwxXyYzt", "mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
                 "unzip": "dx", "shred": "nsu", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX"}

@@ -50,7 +50,7 @@ class Dispatcher:
     word_value: Callable[[Node, WordInfo], str]
     visit: Callable[[Node], Output]
     visit_nested: Callable[[Node], None]
-    redirect: Callable[[Node, list], Redirect]
+    redirects_of: Callable[[Node, list], list[Redirect]]
     nested: Callable[..., None]
     exact_base: Callable[[Node, str], Any]
     assign: Callable[[Node], None]
@@ -76,7 +76,7 @@ class Dispatcher:
                     spans.append(sp)
                     bases.append(name_node if len(fields) == 1 else sp)  # resolved lazily by base_of
             elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
-                redirects = redirects + [self.redirect(c, [])]
+                redirects = redirects + self.redirects_of(c, [])
             elif t in ("subshell", "compound_statement", "list", "pipeline", "command", "redirected_statement"):
                 # `env (rm -rf x)`: bash rejects it; the statement inside is still read.
                 self.add(PARSE_ERROR, self.span(c), "a statement where an argument belongs")

@@ -9,8 +9,12 @@ from typing import TYPE_CHECKING
 from ccgpt.risk import paths as P
 from ccgpt.risk.model import TEXT, Cmd, Output
 
+from ccgpt.risk.rules.catalog import rule
+
 if TYPE_CHECKING:
     from ccgpt.risk.context import Context
+
+ERASE_TRACES = rule("erase-traces")
 
 
 def directory_of(argv: list[str], cwd: str | None) -> str | None:
@@ -37,6 +41,8 @@ def popd(cmd: Cmd, ctx: Context) -> bool:
 def set_(cmd: Cmd, ctx: Context) -> bool:
     """`set -- rm -rf /; "$@"`: the positional parameters for the rest of the line."""
     argv = cmd.argv
+    if any(a == "+o" and b == "history" for a, b in zip(argv, argv[1:])):
+        ctx.add(ERASE_TRACES, cmd.span, "set +o history stops recording commands in the history")
     if "--" in argv:
         rest = argv[argv.index("--") + 1:]
         for k, v in enumerate(rest[:6], 1):

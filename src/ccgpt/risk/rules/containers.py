@@ -122,6 +122,8 @@ def run_inside(cmd: Cmd, ctx: Context, inner: list[str], *, cap: bool, where: st
 
 def containers(cmd: Cmd, ctx: Context) -> None:
     prog, args = cmd.argv[0], cmd.argv[1:]
+    if prog in ("docker-compose", "podman-compose"):  # the v1 spelling of `docker compose`
+        prog, args = prog.split("-")[0], ["compose"] + args
     words = [x for x in args if not x.startswith("-")]
     flags, _, _ = short_flags(args, 0)
     sub = words[0] if words else ""
@@ -136,7 +138,9 @@ def containers(cmd: Cmd, ctx: Context) -> None:
             if prog != "helm" and sub in ("exec", "debug", "run"):
                 _kube_inner(cmd, ctx, args)
         return
-    if sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
+    if sub == "compose" and sub2 == "down" and flags & {"-v", "--volumes", "--rmi"}:
+        ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} compose down -v deletes the project's volumes and their data")
+    elif sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
         ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} {sub} {sub2} deletes containers, images or volumes")
     elif sub in ("rm", "rmi", "kill") and (flags & {"-f", "--force"} or sub == "kill"):
         ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} {sub} -f force-removes containers")
@@ -191,5 +195,6 @@ def _kube_inner(cmd: Cmd, ctx: Context, args: list[str]) -> None:
     run_inside(cmd, ctx, _translate(inner, [("/", "/host")]) if node else inner, cap=not node, where="a pod")
 
 
-PROGRAMS = {p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm")}
+PROGRAMS = {p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm", "docker-compose",
+                                      "podman-compose")}
 GENERIC: list = []

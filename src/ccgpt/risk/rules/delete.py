@@ -29,7 +29,7 @@ _WIPE = {P.ROOT: rule("wipe-root"), P.HOME: rule("wipe-home"), P.SYSTEM: rule("w
 _WHAT = {P.ROOT: "the root filesystem", P.HOME: "the home directory", P.SYSTEM: "a system directory"}
 
 
-def _catastrophic(cmd: Cmd, ctx: Context, path: str, verb: str) -> bool:
+def catastrophic(cmd: Cmd, ctx: Context, path: str, verb: str) -> bool:
     k = P.kind(path, cmd.cwd)
     found = _WIPE.get(k)
     if found is None and k == P.CWD_ALL and cmd.cwd in ("/", "~"):
@@ -55,7 +55,7 @@ def rm(cmd: Cmd, ctx: Context) -> None:
             ctx.add(CRITICAL_FILE, cmd.span, f"deletes {p}")
             done = True
         elif recursive or forced or P.has_glob(op) or op == P.DYNAMIC:
-            done = _catastrophic(cmd, ctx, op, verb) or done
+            done = catastrophic(cmd, ctx, op, verb) or done
     if done:
         return
     if recursive:
@@ -88,7 +88,7 @@ def shred(cmd: Cmd, ctx: Context) -> None:
         if P.block_device(P.resolve(op)):
             ctx.add(DISK_WRITE, cmd.span, f"shreds the block device {op}")
             return
-        if _catastrophic(cmd, ctx, op, "shred of"):
+        if catastrophic(cmd, ctx, op, "shred of"):
             return
     ctx.add(DESTROY_DATA, cmd.span, "shred overwrites files beyond recovery")
 
@@ -119,7 +119,7 @@ def mv(cmd: Cmd, ctx: Context) -> None:
     if target is not None:
         dest, sources = target, ops
     for s in sources:
-        if _catastrophic(cmd, ctx, s, "moves away"):
+        if catastrophic(cmd, ctx, s, "moves away"):
             return
         if P.kind(s, cmd.cwd) == P.SYSTEM_SUB:
             ctx.add(SYSTEM_WRITE, cmd.span, f"moves {s} out of a system directory")
@@ -153,7 +153,7 @@ def rsync(cmd: Cmd, ctx: Context) -> None:
     deleting = any(f.startswith("--delete") or f in ("--remove-source-files",) for f in flags)
     if deleting and ops:
         dest = ops[-1]
-        if ":" not in dest.split("/", 1)[0] and _catastrophic(cmd, ctx, dest, "rsync --delete onto"):
+        if ":" not in dest.split("/", 1)[0] and catastrophic(cmd, ctx, dest, "rsync --delete onto"):
             return
         ctx.add(RECURSIVE_DELETE, cmd.span, "rsync --delete removes files in the destination")
         return

@@ -81,6 +81,10 @@ def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = Fals
         return
     if _PERSIST.search(p):
         ctx.add(PERSISTENCE, span, f"writes {p}, which runs code or grants access later")
+        if text:
+            from ccgpt.risk.rules.payloads import analyse_entry
+
+            analyse_entry(p, text, ctx, span)  # what it will run later counts now
         return
     if _HISTORY.search(p):
         ctx.add(SYSTEM_WRITE if append else ERASE_TRACES, span)

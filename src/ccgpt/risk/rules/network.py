@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ccgpt.risk.context import Context
 
 NETWORK_SAVE = rule("network-save")
+REMOTE_FORWARD = rule("remote-forward")
+PERSISTENCE = rule("persistence")
 NETWORK_SEND = rule("network-send")
 REVERSE_SHELL = rule("reverse-shell")
 EXFILTRATION = rule("exfiltration")
@@ -86,10 +88,30 @@ def ssh(cmd: Cmd, ctx: Context) -> None:
     flags = set(cmd.argv[1:])
     if cmd.argv[0] == "ssh" and flags and (flags <= {"-V", "-v"} or "-G" in flags or "-Q" in flags):
         return  # `ssh -V` prints the version, `ssh -G host` the configuration, `ssh -Q cipher` a list
+    if _remote_forward(cmd.argv):
+        ctx.add(REMOTE_FORWARD, cmd.span)
     i = skip_options(cmd.argv, 1, _SSH_VALUE)
     if i + 1 < len(cmd.argv):
         ctx.nested(" ".join(cmd.argv[i + 1:]), cmd.span)
     ctx.add(NETWORK_SAVE, cmd.span, "opens an ssh session on another machine")
+
+
+def _remote_forward(argv: list[str]) -> bool:
+    """`-R PORT:HOST:PORT`, `-fNR …` (a cluster), `-o RemoteForward=…`."""
+    for k, a in enumerate(argv[1:], 1):
+        if a.startswith("-") and not a.startswith("--"):
+            for ch in a[1:]:
+                if ch == "R":
+                    return True
+                if "-" + ch in _SSH_VALUE:
+                    break
+        if a.lower().startswith(("remoteforward", "-oremoteforward")) or (argv[k - 1] == "-o" and a.lower().startswith("remoteforward")):
+            return True
+    return False
+
+
+def copy_id(cmd: Cmd, ctx: Context) -> None:
+    ctx.add(PERSISTENCE, cmd.span, "ssh-copy-id installs a key in a remote authorized_keys: it grants logins there")
 
 
 def exfiltration(cmd: Cmd, ctx: Context) -> None:
@@ -145,7 +167,8 @@ def zmodload(cmd: Cmd, ctx: Context) -> None:
 PROGRAMS = {"curl": [curl], "wget": [wget], "nc": [netcat], "ncat": [netcat], "netcat": [netcat],
             "socat": [netcat], "telnet": [netcat], "openssl": [netcat], "cryptcat": [netcat],
             "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "rclone": [transfer], "aria2c": [transfer],
-            "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload]}
+            "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload],
+            "ssh-copy-id": [copy_id]}
 GENERIC = [exfiltration, shell_socket]
 
 

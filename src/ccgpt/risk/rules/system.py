@@ -27,12 +27,18 @@ PERSISTENCE = rule("persistence")
 INSTALL_BUILD = rule("install-build")
 SYSTEM_PACKAGES = rule("system-packages")
 WRITE_FILES = rule("write-files")
+PRIVILEGED = rule("privileged")
 
 
 def chmod_like(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
-    recursive = cmd.tree or bool(flags & {"-R", "--recursive"}) or (prog == "setfacl" and "-r" not in flags and "-R" in flags)
+    recursive = cmd.tree or bool(flags & {"-R", "--recursive"}) or (prog == "setfacl" and "-r" not in flags and "-R" in flags) \
+        or (prog == "xattr" and "-r" in flags)
+    if prog in ("xattr", "setfattr"):  # the values of -n/-v/-x/-w are attribute names, not targets
+        _, ops, _ = short_flags(cmd.argv, prog="setfattr")
+        if prog == "xattr" and not flags & {"-w", "-d", "-c"}:
+            return  # lists or prints attributes
     mode = ops[0] if ops and prog in ("chmod", "chown", "chgrp") else ""
     targets = ops[1:] if prog in ("chmod", "chown", "chgrp") else ops
     copies = ctx.files.get("\x00shell-copies", "").split("\x00")
@@ -56,6 +62,21 @@ def chmod_like(cmd: Cmd, ctx: Context) -> None:
         ctx.add(PERMISSIONS, cmd.span, f"{prog} on a system path")
         return
     ctx.add(PERMISSIONS_NAMED, cmd.span)
+
+
+def audit(cmd: Cmd, ctx: Context) -> None:
+    args = cmd.argv[1:]
+    if not args or set(args) <= {"-l", "-s", "-v", "--help"}:
+        return
+    if "-D" in args or any(a == "-e" and b == "0" for a, b in zip(args, args[1:])):
+        ctx.add(DISABLE_GUARD, cmd.span, "auditctl -D / -e 0 removes or stops the audit rules")
+        return
+    ctx.add(SYSTEM_CHANGE, cmd.span, "auditctl changes the audit rules")
+
+
+def sudoedit(cmd: Cmd, ctx: Context) -> None:
+    ctx.add(PRIVILEGED, cmd.span, "sudoedit edits files as root")
+    ctx.add(WRITE_FILES, cmd.span, "sudoedit changes the files it opens")
 
 
 def power(cmd: Cmd, ctx: Context) -> None:
@@ -148,6 +169,11 @@ def crontab(cmd: Cmd, ctx: Context) -> None:
     if args and set(args) <= {"-l", "-u"} | {x for x in args if not x.startswith("-") and "-u" in args}:
         return
     ctx.add(PERSISTENCE, cmd.span, "crontab installs, edits or removes scheduled jobs")
+    if cmd.stdin is not None and cmd.stdin.kind == "text" and (not args or "-" in args):
+        from ccgpt.risk.rules.payloads import cron_commands
+
+        for command in cron_commands(cmd.stdin.text):  # `echo '@reboot rm -rf /' | crontab -`
+            ctx.nested(command, cmd.span)
 
 
 # Query options that only read the package database, whatever operands follow them.
@@ -225,7 +251,8 @@ def misc_state(cmd: Cmd, ctx: Context) -> None:
 
 
 PROGRAMS = {
-    **{p: [chmod_like] for p in ("chmod", "chown", "chgrp", "setfacl", "chattr")},
+    **{p: [chmod_like] for p in ("chmod", "chown", "chgrp", "setfacl", "chattr", "xattr", "setfattr")},
+    "auditctl": [audit], "sudoedit": [sudoedit],
     **{p: [power] for p in ("shutdown", "reboot", "halt", "poweroff", "init", "telinit")},
     **{p: [kill] for p in ("kill", "killall", "pkill", "killall5", "skill")},
     "systemctl": [systemctl], "service": [service],

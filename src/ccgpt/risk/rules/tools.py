@@ -27,6 +27,7 @@ INSTALL_BUILD = rule("install-build")
 TAKEOVER = rule("takeover")
 SYSTEM_WRITE = rule("system-write")
 WRITE_FILES = rule("write-files")
+DELETE_FILES = rule("delete-files")
 RUNS_SCRIPT = rule("runs-script")
 REVERSE_SHELL = rule("reverse-shell")
 
@@ -241,9 +242,16 @@ def writer(cmd: Cmd, ctx: Context) -> None:
         if extract and into is not None:
             write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
             return
+        if not extract and "--remove-files" in flags:
+            sources = [x for x in cmd.argv[1:] if not x.startswith("-") and x != archive and x != first]
+            _deletes_originals(cmd, ctx, sources)
         if not extract and archive not in (None, "-"):
             write_target(cmd, ctx, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
             return
+    elif prog == "zip" and (flags & {"-m", "--move"}) and len(ops) > 1:
+        _deletes_originals(cmd, ctx, ops[1:])  # `zip -rm out.zip ~` deletes what it archived
+    elif prog == "7z" and "-sdel" in cmd.argv and len(ops) > 2:
+        _deletes_originals(cmd, ctx, ops[2:])  # `7z a -sdel out.7z ~`
     elif prog in ("unzip",):
         if flags & {"-l", "-v", "-t", "-Z"}:
             return
@@ -252,6 +260,27 @@ def writer(cmd: Cmd, ctx: Context) -> None:
             write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
             return
     ctx.add(WRITE_FILES, cmd.span, f"{prog} creates or changes files")
+
+
+def _deletes_originals(cmd: Cmd, ctx: Context, sources: list[str]) -> None:
+    """Archivers that remove what they archived (`tar --remove-files`, `zip -m`, `7z -sdel`)
+    delete those trees: read as `rm -rf` of each, so an archive of home or root is a wipe."""
+    for src in sources:
+        ctx.check(Cmd(["rm", "-r", "-f", "--", src], [cmd.span] * 5, cmd.span, [], None, False, cmd.cwd))
+
+
+def trash(cmd: Cmd, ctx: Context) -> None:
+    """`gio trash PATH`, `gio remove PATH`, `trash-put PATH`: gone from where it was, whole trees."""
+    args = cmd.argv[1:]
+    if cmd.argv[0] == "gio":
+        if not args or args[0] not in ("trash", "remove", "rm", "move", "mv"):
+            return
+        args = args[1:] if args[0] not in ("move", "mv") else args[1:-1]
+    from ccgpt.risk.rules.delete import catastrophic
+
+    sources = [a for a in args if not a.startswith("-")]
+    if not any(catastrophic(cmd, ctx, src, "moves to the trash") for src in sources) and sources:
+        ctx.add(DELETE_FILES, cmd.span, f"{cmd.argv[0]} moves files to the trash (recoverable)")
 
 
 def awk(cmd: Cmd, ctx: Context) -> None:
@@ -298,5 +327,6 @@ PROGRAMS = {
                               "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
                               "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
     **{p: [awk] for p in ("awk", "gawk", "mawk", "nawk")},
+    **{p: [trash] for p in ("gio", "trash-put", "trash", "gvfs-trash", "kioclient5")},
 }
 GENERIC: list = []

@@ -14,7 +14,7 @@ from ccgpt.risk import paths as P
 from ccgpt.risk.cmdwords import command_children
 from ccgpt.risk.model import NET, TEXT, UNKNOWN, Cmd, Output, Redirect, UNKNOWN_OUTPUT
 from ccgpt.risk.rules.catalog import rule
-from ccgpt.risk.rules.code import run_file
+from ccgpt.risk.rules.code import downloaded, run_file
 from ccgpt.risk.rules.outputs import output_of
 from ccgpt.risk.rules.wrappers import peel
 from ccgpt.risk.words import WordInfo
@@ -199,7 +199,7 @@ class Dispatcher:
         path = argv[0]
         argv[0] = prog
         cmd.cwd = self.st.cwd
-        if "/" in path and (P.resolve(path) in self.st.files or P.resolve(path) in self.st.downloads or (
+        if "/" in path and (P.resolve(path) in self.st.files or downloaded(ctx, P.resolve(path, self.st.cwd)) or (
                 self.st.probe is not None and not self.st.rules.is_known(prog) and self.st.probe.is_file(P.resolve(path)))):
             run_file(cmd, ctx, path, shell=True)  # `echo 'rm -rf /' > x.sh; ./x.sh`, `./deploy.sh`
             return UNKNOWN_OUTPUT

@@ -29,7 +29,12 @@ def directory_of(argv: list[str], cwd: str | None) -> str | None:
 
 
 def cd(cmd: Cmd, ctx: Context) -> bool:
-    ctx.chdir(directory_of(cmd.argv, ctx.cwd))
+    found = directory_of(cmd.argv, ctx.cwd)
+    if found is None and len(cmd.argv) > 1:
+        inside = P.resolve(cmd.argv[-1], ctx.cwd)
+        if any(d.endswith("/") and (inside + "/").startswith(d) for d in ctx.downloads):
+            found = inside  # into a tree cloned in this line: `git clone URL r && cd r && ./install.sh`
+    ctx.chdir(found)
     return True
 
 

@@ -168,8 +168,8 @@ def run_file(cmd: Cmd, ctx: Context, path: str, shell: bool) -> None:
             cmd.stdin = cmd.procsub
         consume_stdin(cmd, ctx, shell=shell)
         return
-    key = P.resolve(path)
-    if key in ctx.downloads:
+    key = P.resolve(path, ctx.cwd)
+    if downloaded(ctx, key):
         ctx.add(REMOTE_CODE, cmd.span, f"runs {path}, downloaded from the network in the same line")
     elif key in ctx.files:
         if shell:
@@ -183,6 +183,31 @@ def run_file(cmd: Cmd, ctx: Context, path: str, shell: bool) -> None:
 
 
 SCRIPT_LIMIT = 65536
+
+
+def downloaded(ctx: Context, key: str) -> bool:
+    """`key` was saved from the network earlier in the line: a download, or a file inside a
+    tree fetched whole (`git clone URL DIR` records `DIR/`)."""
+    return key in ctx.downloads or any(d.endswith("/") and key.startswith(d) for d in ctx.downloads)
+
+
+def makefile_from_stdin(cmd: Cmd, ctx: Context) -> bool:
+    """`curl URL | make -f -`: the Makefile, recipes and all, comes from the pipe."""
+    argv = cmd.argv
+    reads_stdin = any(a in ("-f", "--file", "--makefile") and b in ("-", "/dev/stdin") for a, b in zip(argv, argv[1:])) \
+        or any(a in ("-f-", "--file=-", "--makefile=-", "-f/dev/stdin") for a in argv)
+    src = cmd.stdin
+    if not reads_stdin or src is None:
+        return False
+    if src.kind == NET:
+        ctx.add(REMOTE_CODE, ctx.pipe_span or cmd.span, "make runs a Makefile fetched from the network")
+    elif src.kind == TEXT:
+        for line in src.text.splitlines():
+            if line.startswith("\t"):
+                ctx.nested(line.strip().lstrip("@-+"), cmd.span)  # a recipe line runs through sh
+    elif src.decoded:
+        ctx.add(DECODED_PAYLOAD, cmd.span)
+    return False
 
 
 def _read_by_probe(cmd: Cmd, ctx: Context, path: str, shell: bool) -> bool:
@@ -408,4 +433,5 @@ HANDLERS = {
     **{s: [code_args, shell] for s in C.SHELLS},
     **{s: [code_args, interpreter] for s in C.INTERPRETERS if s != "awk"},
     "awk": [code_args],
+    **{m: [makefile_from_stdin] for m in ("make", "gmake", "bmake")},
 }

@@ -46,7 +46,11 @@ _OPEN_WRITE = lazy_re(r"open\s*\(\s*([\"'])([^\"']+)\1\s*,\s*[\"'][wa]b?\+?[\"']
                       r"|(?:writeFileSync|appendFileSync|File\.write)\s*\(\s*([\"'])([^\"']+)\5")
 _DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdir|File\.delete|\.rmdir\(|shutil\.rmtree|rm_rf"
                   r"|rmtree|removedirs|os\.walk[^\n]*remove")
-_FORK_LOOP = lazy_re(r"fork\s+while\s+fork|(while|for|loop|until)\b[^\n]{0,40}\bfork\s*\(|\bfork\s*\(\)\s*(while|until)\b", re.I)
+# fork inside a loop, in any of the one-liner languages: `fork while 1`, `while(1){fork}`,
+# `loop { fork }`, `while True: os.fork()` (also across a line break).
+_FORK_LOOP = lazy_re(r"\bfork\b\s*(\(\s*\))?\s*(while|until)\b|(while|for|loop|until)\b[\s\S]{0,60}?\bfork\b", re.I)
+# Perl's list form without parentheses: `system "rm", "-rf", $ENV{HOME}`.
+_PERL_LIST = lazy_re(r"\b(?:system|exec)\s+((?:\"[^\"]*\"|'[^']*')(?:\s*,\s*(?:\"[^\"]*\"|'[^']*'))*)")
 # Spellings of the home directory in Python, Perl, Ruby, Node and PHP.
 _HOME = lazy_re(r"""os\.path\.expanduser\(\s*(["'])~([^"']*)\1\s*\)"""
                 r"""|(?:pathlib\.)?Path\.home\(\)|(?:pathlib\.)?Path\(\s*(["'])~\3\s*\)\.expanduser\(\)"""
@@ -104,6 +108,9 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
         else:
             text = lit[1:-1]
         ctx.nested(text, cmd.span)
+        found = True
+    for m in _PERL_LIST.finditer(code) if cmd.argv[0] == "perl" else ():
+        ctx.nested(" ".join(_literals(m.group(1))), cmd.span)
         found = True
     for m in _BACKTICK.finditer(code) if cmd.argv[0] in ("perl", "ruby", "php") else ():
         ctx.nested(m.group(1), cmd.span)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _SECRET_CARRIERS = frozenset("cat tar gzip bzip2 xz zstd base64 base32 xxd od hexdump zip tee gpg openssl head tail cut tr "
                              "rev fold sort uniq sed awk gawk strings".split())
 _DECOMPRESSORS = frozenset("gunzip zcat bunzip2 bzcat unxz xzcat zstdcat unzstd lz4cat funzip".split())
-_COMPRESSORS = frozenset("gzip bzip2 xz zstd lz4".split())
+_COMPRESSORS = frozenset("gzip bzip2 xz zstd lz4 lzma pigz pbzip2 brotli".split())
 
 
 def _network(cmd: Cmd, ctx: Context) -> Output:
@@ -31,6 +31,16 @@ def _network(cmd: Cmd, ctx: Context) -> Output:
         if out not in (None, "-") or flags & {"-O", "--remote-name", "--remote-name-all"}:
             return Output()
     return Output(NET)
+
+
+def _decompressing(cmd: Cmd) -> bool:
+    prog = cmd.argv[0]
+    if prog in _DECOMPRESSORS:
+        return True
+    if prog in _COMPRESSORS:
+        flags = C.short_flags(cmd.argv)[0]
+        return bool(flags & {"-d", "--decompress", "--uncompress"}) and bool(flags & {"-c", "--stdout", "--to-stdout"})
+    return False
 
 
 def output_of(cmd: Cmd, ctx: Context) -> Output:
@@ -48,6 +58,8 @@ def output_of(cmd: Cmd, ctx: Context) -> Output:
     out = static_output(cmd)
     if out is not None:
         return out
+    if _decompressing(cmd):
+        return Output(UNKNOWN, decoded=True)  # `zcat payload.gz | sh`: a payload packed out of sight
     if prog == "find":
         roots = cmd.find_roots or ["."]
         return Output(PATHS, roots[0], filtered=cmd.find_filtered)

@@ -27,6 +27,7 @@ INSTALL_BUILD = rule("install-build")
 TAKEOVER = rule("takeover")
 SYSTEM_WRITE = rule("system-write")
 WRITE_FILES = rule("write-files")
+REMOTE_CODE = rule("remote-code")
 DELETE_FILES = rule("delete-files")
 RUNS_SCRIPT = rule("runs-script")
 REVERSE_SHELL = rule("reverse-shell")
@@ -100,6 +101,9 @@ def git(cmd: Cmd, ctx: Context) -> None:
     flags, ops, _ = short_flags(rest, 0, prog="git-" + sub)
     if sub == "config" and len(ops) >= 2 and _git_config_code(cmd, ctx, ops[0], ops[1]):
         return
+    if sub == "clone" and ops:  # what is cloned is code from the network: `git clone URL && ./x/install.sh`
+        dest = ops[1] if len(ops) > 1 else ops[0].rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git")
+        ctx.downloads.add(P.resolve(dest, cmd.cwd).rstrip("/") + "/")
     destructive = _git_discards(sub, rest, flags, ops)
     if destructive:
         pass
@@ -170,6 +174,8 @@ _VERSION_ONLY = frozenset(["-version", "--version", "version", "-help", "--help"
 def build(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     args = cmd.argv[1:]
+    if cmd.cwd is not None and any(d.endswith("/") and (cmd.cwd + "/").startswith(d) for d in ctx.downloads):
+        ctx.add(REMOTE_CODE, cmd.span, f"{prog} builds and runs code cloned from the network in this line")
     if args and all(x in _VERSION_ONLY for x in args):
         return  # `java -version`, `go version`, `mvn --version`: print and exit
     words = [x for x in args if not x.startswith("-")]

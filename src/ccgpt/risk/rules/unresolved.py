@@ -62,10 +62,14 @@ def _readings(cmd: Cmd) -> list[list[str]]:
     argv = cmd.argv
     progs = PROGRAM_READINGS if argv[0] == P.DYNAMIC else (argv[0],)
     out = []
+    # The first operand is where a path goes (`find $DIR -name x`, `rm -rf $DIR`): read as a
+    # path there, not as an option; later unknown words may be options too (`find . $ACTION`).
+    first = next((k for k, w in enumerate(argv[1:], 1) if not w.startswith("-")), None)
     for prog in progs:
         if P.DYNAMIC in argv[1:]:
             stand_ins = OPERAND_READINGS + program_words(prog)
-            out += [[prog] + [s if w == P.DYNAMIC else w for w in argv[1:]] for s in stand_ins]
+            out += [[prog] + [("/" if k == first and s.startswith("-") else s) if w == P.DYNAMIC else w
+                              for k, w in enumerate(argv[1:], 1)] for s in stand_ins]
         else:
             out.append([prog] + argv[1:])
     return out

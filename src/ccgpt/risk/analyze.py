@@ -27,6 +27,7 @@ from ccgpt.risk.walkcontext import WalkContext
 from ccgpt.risk.words import ARRAY, WordEvaluator, WordInfo
 
 TOO_DEEP = rule("too-deep")
+UNRESOLVED_CODE = rule("unresolved-code")
 PARSE_ERROR = rule("parse-error")
 ERASE_TRACES = rule("erase-traces")
 OBFUSCATION = rule("obfuscation")
@@ -135,6 +136,12 @@ class Analyzer(Dispatcher, WordEvaluator):
         if self.depth >= MAX_DEPTH:
             self.add(TOO_DEEP, base if type(base) is tuple else (base, base + len(text)))
             return
+        if P.DYNAMIC in text:
+            if not text.replace(P.DYNAMIC, "").strip():
+                # Fail closed: the code itself is unknown (`bash -c "$CMD"`, `eval $X`).
+                self.add(UNRESOLVED_CODE, base if type(base) is tuple else (base, base + 1))
+                return
+            text = text.replace(P.DYNAMIC, '"$__ccgpt_unknown"')  # an unknown word stays one
         saved: dict[str, str | None] | None = None
         if positional is not None:
             saved = {k: self.env.get(k) for k in ("0", "1", "2", "3", "4", "5", "@", "*")}

@@ -95,9 +95,8 @@ def shell(cmd: Cmd, ctx: Context) -> bool:
             break
         i += 1
     if "c" in flags:
-        if i < len(argv) and argv[i] == P.DYNAMIC:
-            if not cmd.net_args:
-                ctx.add(RUNS_SCRIPT, cmd.span, "runs shell code that is not known here")
+        if i < len(argv) and argv[i] == P.DYNAMIC and cmd.net_args:
+            pass  # code from the network: remote-code (code_args) says it
         elif i < len(argv):
             ctx.nested(argv[i], ctx.word_base(cmd, i), positional=argv[i + 1:] or [argv[0]])
         return False
@@ -359,6 +358,11 @@ def xargs(cmd: Cmd, ctx: Context) -> bool:
     # Items read from the network are network content in the command's arguments:
     # `curl URL | xargs sh -c` runs what the server sent.
     net = cmd.net_args or (cmd.stdin is not None and cmd.stdin.kind == NET)
+    if not net and items == [P.DYNAMIC] and inner[:1] and C.program(inner[0]) in C.SHELLS and "-c" in inner[1:3] \
+            and inner[inner.index("-c") + 1:inner.index("-c") + 2] == [P.DYNAMIC]:
+        # `cat list | xargs sh -c`: the code is the input's lines, like a script file that is run
+        ctx.add(RUNS_SCRIPT, cmd.span, "runs each line of its input as shell code")
+        return False
     sub = Cmd(inner, [cmd.span] * len(inner), cmd.span, [], None, True, ctx.cwd, cmd.secret_args, net)
     sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
     ctx.run(sub)

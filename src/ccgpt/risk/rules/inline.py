@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ccgpt.risk.context import Context
 
 FORK_BOMB = rule("fork-bomb")
+UNRESOLVED_CODE = rule("unresolved-code")
 REVERSE_SHELL = rule("reverse-shell")
 FORCED_DELETE = rule("forced-delete")
 EXFILTRATION = rule("exfiltration")
@@ -48,7 +49,7 @@ _DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdi
                   r"|rmtree|removedirs|os\.walk[^\n]*remove")
 # fork inside a loop, in any of the one-liner languages: `fork while 1`, `while(1){fork}`,
 # `loop { fork }`, `while True: os.fork()` (also across a line break).
-_FORK_LOOP = lazy_re(r"\bfork\b\s*(\(\s*\))?\s*(while|until)\b|(while|for|loop|until)\b[\s\S]{0,60}?\bfork\b", re.I)
+_FORK_LOOP = lazy_re(r"\bfork\b\s*(\(\s*\))?\s*(while|until|for)\b|(while|for|loop|until)\b[\s\S]{0,60}?\bfork\b", re.I)
 # Perl's list form without parentheses: `system "rm", "-rf", $ENV{HOME}`.
 _PERL_LIST = lazy_re(r"\b(?:system|exec)\s+((?:\"[^\"]*\"|'[^']*')(?:\s*,\s*(?:\"[^\"]*\"|'[^']*'))*)")
 # Spellings of the home directory in Python, Perl, Ruby, Node and PHP.
@@ -92,6 +93,9 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
     """Inline program text for python/perl/ruby/node/php/awk, or text piped into them."""
     from ccgpt.risk.model import Cmd
 
+    if code == P.DYNAMIC:
+        ctx.add(UNRESOLVED_CODE, cmd.span, f"runs {cmd.argv[0]} code that is not known here")
+        return
     if _FORK_LOOP.search(code):
         ctx.add(FORK_BOMB, cmd.span, "inline code forks in a loop")
         return

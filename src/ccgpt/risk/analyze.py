@@ -14,7 +14,7 @@ import re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk import rereads
-from ccgpt.risk.cmdwords import REDIRECTS, WORDISH, redirect_target
+from ccgpt.risk.cmdwords import REDIRECTS, WORDISH, last_command, redirect_target
 from ccgpt.risk.dispatch import Dispatcher
 from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.levels import Level
@@ -78,6 +78,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         self.pipe_span: tuple[int, int] | None = None  # the pipeline being walked: where "fed from …" findings point
         self._scoped_cwd = False  # the cwd was changed for the command being peeled only
         self.ctx = WalkContext(self)  # all that rules see of this walker
+        self.tail_redirects: dict[int, list] = {}  # command node id -> its statement's redirect nodes
 
     # ---- positions -------------------------------------------------------------------
     def _byte_map(self) -> list[int]:
@@ -256,11 +257,16 @@ class Analyzer(Dispatcher, WordEvaluator):
         body = None
         redirects: list[Redirect] = []
         rest: list = []
+        nodes = []
         for c in node.children:
             if c.type in REDIRECTS:
                 redirects.extend(self.redirects_of(c, rest))
+                nodes.append(c)
             elif c.is_named and body is None:
                 body = c
+        last = last_command(body) if body is not None else None
+        if last is not None:
+            self.tail_redirects[last.id] = nodes  # words these swallowed are `last`'s (cmdwords.py)
         if body is not None and body.type == "command":
             out = self.visit_command(body, redirects, stdin)
         else:

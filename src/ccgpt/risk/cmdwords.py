@@ -55,15 +55,27 @@ def statement_redirects(command: Node) -> list[Node]:
     return [c for c in parent.children if c.type in REDIRECTS]
 
 
+def last_command(node: Node) -> Node | None:
+    """The simple command a statement's redirects bind to: the node itself, or the last command
+    of a pipeline or list (`a | b 2>/dev/null c`)."""
+    while node.type in ("pipeline", "list"):
+        named = [c for c in node.children if c.is_named and c.type != "comment"]
+        if not named:
+            return None
+        node = named[-1]
+    return node if node.type == "command" else None
+
+
 def command_children(command: Node, redirects: list[Node] | None = None) -> list[Node]:
     """The children of a `command` node in source order (name, assignments, words, its own
     redirects), with the words its redirects swallowed put back among them as arguments.
     `redirects`: the statement's redirects (default: found through the parent)."""
     if redirects is None:
         redirects = statement_redirects(command)
-    children = list(command.children)
+    children = command.children
     extras = [w for r in children if r.type in REDIRECTS for w in redirect_target(r)[1]]
-    extras += [w for r in redirects for w in redirect_target(r)[1]]
+    for r in redirects:
+        extras += redirect_target(r)[1]
     if not extras:
         return children
     return sorted(children + extras, key=lambda n: n.start_byte)

@@ -43,6 +43,7 @@ class Dispatcher:
     pipe_span: tuple[int, int] | None
     _scoped_cwd: bool
     _last_cmds: list[Cmd]
+    tail_redirects: dict[int, list]
     add: Callable[..., None]
     span: Callable[[Node], tuple[int, int]]
     raw: Callable[[Node], str]
@@ -63,7 +64,8 @@ class Dispatcher:
         name_info = WordInfo()
         info = WordInfo()
         assigns = []
-        for c in command_children(node):  # words swallowed by a redirect are arguments
+        stmt = self.tail_redirects.pop(node.id, []) if self.tail_redirects else []
+        for c in command_children(node, stmt):  # words swallowed by a redirect are arguments
             t = c.type
             if t == "variable_assignment":
                 assigns.append(c)

@@ -16,21 +16,25 @@ class Level(str, Enum):
     BLOCKED = "blocked"
 
     # str's own ordering is alphabetical ("blocked" < "safe"): compare by severity instead.
+    # `_rank` is set on each member below (a plain attribute: cheaper than a dict lookup,
+    # which would compare a Level with its str key the slow way).
+    _rank: int
+
     @property
     def rank(self) -> int:
-        return RANK[self.value]
+        return self._rank
 
     def __lt__(self, other: object) -> bool:
-        return RANK[self.value] < RANK[_name(other)]
+        return self._rank < _rank_of(other)
 
     def __le__(self, other: object) -> bool:
-        return RANK[self.value] <= RANK[_name(other)]
+        return self._rank <= _rank_of(other)
 
     def __gt__(self, other: object) -> bool:
-        return RANK[self.value] > RANK[_name(other)]
+        return self._rank > _rank_of(other)
 
     def __ge__(self, other: object) -> bool:
-        return RANK[self.value] >= RANK[_name(other)]
+        return self._rank >= _rank_of(other)
 
     def __str__(self) -> str:
         return self.value
@@ -43,12 +47,17 @@ class Level(str, Enum):
         return EXIT_CODES[self.value]
 
 
-def _name(other: object) -> str:
+def _rank_of(other: object) -> int:
+    if type(other) is Level:
+        return other._rank
     if isinstance(other, str) and other in RANK:
-        return str.__str__(other) if not isinstance(other, Level) else other.value
+        return RANK[str.__str__(other)]
     raise TypeError(f"cannot compare a risk level with {other!r}")
 
 
 LEVELS: tuple[Level, ...] = tuple(Level)
 RANK: dict[str, int] = {"safe": 0, "review": 1, "dangerous": 2, "blocked": 3}
 EXIT_CODES: dict[str, int] = {"safe": 0, "review": 3, "dangerous": 4, "blocked": 5}
+
+for _i, _member in enumerate(Level):
+    _member._rank = _i

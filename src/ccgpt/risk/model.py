@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ccgpt.risk.levels import EXIT_CODES, LEVELS, RANK, Level
+from ccgpt.risk.levels import EXIT_CODES, Level
 
 _FindingBase = namedtuple("_FindingBase", "rule level message span")
 
@@ -52,7 +52,7 @@ def verdict_from(command: str, findings) -> Verdict:
     if len(findings) == 1:
         return Verdict(command, findings[0].level, (findings[0],))
     unique = {(f.span, f.rule, f.level, f.message): f for f in findings}
-    ordered = sorted(unique.values(), key=lambda f: (f.span[0], -RANK[f.level], f.span[1], f.rule, f.message))
+    ordered = sorted(unique.values(), key=lambda f: (f.span[0], -f.level._rank, f.span[1], f.rule, f.message))
     # Several findings of one rule on one span (e.g. a function body seen at its definition and
     # again at a call) collapse to the strictest one.
     seen: dict[tuple, Finding] = {}
@@ -61,7 +61,7 @@ def verdict_from(command: str, findings) -> Verdict:
         if key not in seen:
             seen[key] = f
     result = tuple(f for f in ordered if seen[(f.span, f.rule)] is f)
-    level = LEVELS[max((RANK[f.level] for f in result), default=0)]
+    level = max((f.level for f in result), default=Level.SAFE)
     return Verdict(command, level, result)
 
 

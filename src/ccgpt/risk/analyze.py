@@ -17,18 +17,15 @@ from ccgpt.risk import rereads
 from ccgpt.risk.cmdwords import REDIRECTS, WORDISH, last_command, redirect_target
 from ccgpt.risk.dispatch import Dispatcher
 from ccgpt.risk.lazyre import lazy_re
-from ccgpt.risk.levels import Level
 from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.risk.parse import parse
-from ccgpt.risk.probes import Probe
-from ccgpt.risk.rules import Registry
 from ccgpt.risk.rules.catalog import Rule, rule
+from ccgpt.risk.state import State
 from ccgpt.risk.walkcontext import WalkContext
 from ccgpt.risk.words import ARRAY, WordEvaluator, WordInfo
 
 TOO_DEEP = rule("too-deep")
 UNRESOLVED_CODE = rule("unresolved-code")
-PARSE_ERROR = rule("parse-error")
 ERASE_TRACES = rule("erase-traces")
 OBFUSCATION = rule("obfuscation")
 FORK_BOMB = rule("fork-bomb")
@@ -38,28 +35,6 @@ MAX_DEPTH = 10
 _WORDISH = WORDISH
 _BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
 _INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
-
-
-class State:
-    """Shared by an analyzer and the nested analyzers it starts."""
-
-    __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd",
-                 "rules", "user_rules", "files", "downloads", "length", "probe")
-
-    def __init__(self, rules: Registry, user_rules=None, probe: Probe | None = None):
-        self.findings: list[Finding] = []
-        self.env: dict[str, str] = {}
-        self.inline: set[str] = set()
-        self.aliases: dict[str, str] = {}
-        self.funcs: dict[str, tuple] = {}
-        self.expanding: set[str] = set()
-        self.cwd: str | None = None
-        self.rules = rules
-        self.user_rules = user_rules
-        self.length = 0  # of the top-level command, to keep spans inside it
-        self.files: dict[str, str] = {}  # scripts written earlier in the line, with their text
-        self.downloads: set[str] = set()  # files saved from the network earlier in the line
-        self.probe = probe  # the caller's view of the filesystem (probes.py), or None
 
 
 class Analyzer(Dispatcher, WordEvaluator):
@@ -125,7 +100,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         root = tree.root_node
         self.visit(root)
         if root.has_error:
-            self._report_errors(root)
+            rereads.report_errors(self, root)
             if "{" in self.text and self.depth < MAX_DEPTH:
                 rereads.brace_commands(self)
 
@@ -156,23 +131,6 @@ class Analyzer(Dispatcher, WordEvaluator):
                     self.env.pop(k, None)
                 else:
                     self.env[k] = old
-
-    def _report_errors(self, root) -> None:
-        stack = [root]
-        found = False
-        while stack:
-            n = stack.pop()
-            if n.type == "ERROR" or n.is_missing:
-                s = self.span(n)
-                if s[0] == s[1]:
-                    s = (max(s[0] - 1, 0), s[1]) if s[1] > 0 else (0, min(1, len(self.text)) or 1)
-                self.add(PARSE_ERROR, s)
-                found = True
-                continue
-            if n.has_error:
-                stack.extend(n.children)
-        if not found:
-            self.add(PARSE_ERROR, self.span(root))
 
     # ---- tree walk -------------------------------------------------------------------
     def visit(self, node) -> Output:

@@ -79,7 +79,8 @@ def _freeze(rules):
 
 
 def _analyze(text: str, extra_rules, probe: Probe | None) -> list[Finding]:
-    from ccgpt.risk.analyze import Analyzer, State
+    from ccgpt.risk.analyze import Analyzer
+    from ccgpt.risk.state import State
     from ccgpt.risk.rules import registry
 
     user = None

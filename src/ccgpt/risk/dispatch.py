@@ -22,7 +22,7 @@ from ccgpt.risk.words import WordInfo
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-    from ccgpt.risk.analyze import State
+    from ccgpt.risk.state import State
     from ccgpt.risk.walkcontext import WalkContext
     from ccgpt.risk.parse import Node
 
@@ -32,6 +32,20 @@ UNKNOWN_COMMAND = rule("unknown-command")
 DYNAMIC_COMMAND = rule("dynamic-command")
 HOMOGLYPH = rule("homoglyph")
 _RESERVED = frozenset("then do done fi else elif esac in { } !".split())
+
+
+def _stdin_of(redirects: list[Redirect], stdin: Output | None) -> Output | None:
+    """Redirects override the pipe: a heredoc or here-string is the command's stdin."""
+    for r in redirects:
+        if r.op == "<<<" and r.info is not None and r.info.net:
+            stdin = Output(NET)  # `source /dev/stdin <<< "$(curl …)"`
+        elif r.op in ("<<", "<<-", "<<<") and r.text is not None:
+            stdin = Output(TEXT, r.text)
+            stdin.origin = r.base
+            stdin.decoded = bool(r.info is not None and r.info.decoded)
+        elif r.op == "<" and P.secret_path(r.target):
+            stdin = Output(UNKNOWN, secret=True)
+    return stdin
 
 
 class Dispatcher:
@@ -106,16 +120,7 @@ class Dispatcher:
             self.check_name(name_node, name_info, argv[0], spans[0])
         if info.ifs:
             self.add(OBFUSCATION, span, "${IFS} used to hide spaces between words")
-        # Redirects override the pipe: a heredoc or here-string is the command's stdin.
-        for r in redirects:
-            if r.op == "<<<" and r.info is not None and r.info.net:
-                stdin = Output(NET)  # `source /dev/stdin <<< "$(curl …)"`
-            elif r.op in ("<<", "<<-", "<<<") and r.text is not None:
-                stdin = Output(TEXT, r.text)
-                stdin.origin = r.base  # type: ignore[attr-defined]
-                stdin.decoded = bool(r.info is not None and r.info.decoded)
-            elif r.op == "<" and P.secret_path(r.target):
-                stdin = Output(UNKNOWN, secret=True)
+        stdin = _stdin_of(redirects, stdin)
         prog = C.program(argv[0])
         alias = self.st.aliases.get(argv[0])
         if alias is not None and argv[0] not in self.st.expanding:

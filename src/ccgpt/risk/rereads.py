@@ -1,4 +1,4 @@
-"""Second readings of a command line where tree-sitter's tree is not what bash runs: the line is
+"""Parse errors, and second readings of a command line where tree-sitter's tree is not what bash runs: the line is
 read again, rewritten the way bash sees it, by a nested analyzer whose findings point at the
 whole line."""
 
@@ -10,6 +10,7 @@ from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.rules.catalog import rule
 
 OBFUSCATION = rule("obfuscation")
+PARSE_ERROR = rule("parse-error")
 
 
 _SPLIT_WORD = lazy_re(r"[^\s;&|()<>]\\\n[^\s;&|()<>]")
@@ -38,3 +39,22 @@ def brace_commands(a) -> None:
     if n:
         a.add(OBFUSCATION, a.span_all(), "brace expansion builds the command line")
         type(a)(text, a.st, a.span_all(), a.depth + 1).walk()
+
+
+def report_errors(a, root) -> None:
+    """A parse-error finding at every ERROR or missing node (or the whole text)."""
+    stack = [root]
+    found = False
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            s = a.span(n)
+            if s[0] == s[1]:
+                s = (max(s[0] - 1, 0), s[1]) if s[1] > 0 else (0, min(1, len(a.text)) or 1)
+            a.add(PARSE_ERROR, s)
+            found = True
+            continue
+        if n.has_error:
+            stack.extend(n.children)
+    if not found:
+        a.add(PARSE_ERROR, a.span(root))

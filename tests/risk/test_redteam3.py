@@ -46,6 +46,8 @@ MIN = {
         "cat > ~/.bashrc <<EOF\nrm -rf ~\nEOF",
         # issue 14, risk side
         "perl -e 'system \"rm\",\"-rf\",$ENV{HOME}'",
+        # every hidden entry of home is home; shred -u takes no value
+        "rm -rf ~/.[!.]*", "rm -rf ~/{*,.*}", "find ~ -type f -exec shred -u {} \\;", "shred -u -n 1 ~",
     ],
     "dangerous": [
         # 1. unquoted and braced variable operands, computed names

@@ -275,4 +275,4 @@ LONG_OPTIONS: dict[str, tuple] = {k: tuple((_COREUTILS_COMMON + v).split()) for 
 }.items()}
 # Short options that take a value: the rest of the cluster or the next word is that value.
 SHORT_VALUES = {"setfattr": "nvxh", "curl": "AbcCdDeEFHKmoPQrTuUwxXyYzt", "mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
-                "unzip": "dx", "shred": "nsu", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX"}
+                "unzip": "dx", "shred": "ns", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX"}

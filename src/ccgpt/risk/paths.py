@@ -72,7 +72,8 @@ def _strip_contents(path: str) -> str:
     """`/usr/*`, `/usr/.*`, `/usr/{*,.*}` and `/usr/.` mean all of `/usr`."""
     while "/" in path and path != "/":
         head, _, last = path.rpartition("/")
-        if last == "." or ("*" in last and set(last) <= set("*.{},")):
+        # `*`, `.*`, `{*,.*}`, `.[!.]*` (every hidden entry): all of the directory's contents
+        if last == "." or ("*" in last and set(last) <= set("*.{},[]!^?")):
             path = head or "/"
             continue
         break

@@ -6,7 +6,9 @@ Run from the project root:  PYTHONPATH=src python bench/bench_classify.py [--run
 The corpus is built from templates × arguments so every command is distinct (no cache can
 help), and it mixes the four levels, pipelines, substitutions, wrappers and obfuscation in
 roughly the proportions an assistant sees: mostly ordinary reads and edits. Prints the
-median commands/second over several runs. Target: >= 20,000 commands/s.
+median commands/second over several runs (target >= 20,000 commands/s), then the cold start-up
+of `ccgpt check "ls -la"` against `python3 -c pass` (bench_check_startup.py; targets <= 60 ms,
+<= 6x).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=3000)
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--startup-runs", type=int, default=15, help="cold `ccgpt check` runs (0: skip)")
     args = ap.parse_args()
     from ccgpt.risk.classify import classify
 
@@ -68,7 +71,7 @@ def main() -> int:
     levels: dict[str, int] = {}
     for c in cmds:  # warm-up (loads the grammar, compiles regexes) and level mix
         lv = classify(c).level
-        levels[lv] = levels.get(lv, 0) + 1
+        levels[str(lv)] = levels.get(str(lv), 0) + 1
     rates, cpu_rates = [], []
     for _ in range(args.runs):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -84,6 +87,11 @@ def main() -> int:
     print(f"median by CPU time: {statistics.median(cpu_rates):,.0f} commands/s")
     if hasattr(os, "getloadavg"):
         print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    if args.startup_runs:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_check_startup import report
+
+        report(args.startup_runs)
     return 0
 
 

@@ -33,7 +33,7 @@ def test_json_levels_and_exit_codes(command, level, code):
     assert r.returncode == code, r.stderr
     j = json.loads(r.stdout)
     assert j["command"] == command and j["level"] == level
-    assert set(j) == {"command", "level", "findings"}
+    assert set(j) == {"command", "level", "findings", "probe"} and j["probe"] == "filesystem"  # issue 13: says which probe
     assert (j["findings"] == []) == (level == "safe")
     for f in j["findings"]:
         assert set(f) == {"rule", "level", "message", "span"}

@@ -22,7 +22,7 @@ WRAPPERS = [
     lambda c: f"doas {c}", lambda c: f"bash -c {shlex.quote(c)}", lambda c: f"sh -c {shlex.quote(c)}",
     lambda c: f"eval {shlex.quote(c)}", lambda c: f"( {c} )", lambda c: f"{{ {c}; }}", lambda c: f"echo x | {c}",
     lambda c: f"{c} | cat", lambda c: f"ls; {c}", lambda c: f"{c}; ls", lambda c: f"true && {c}",
-    lambda c: f"false || {c}", lambda c: f"echo $({c})", lambda c: f"f() {{ {c}; }}; f",
+    lambda c: f"false || {c}", lambda c: f"echo $( {c} )", lambda c: f"f() {{ {c}; }}; f",
     lambda c: f"if true; then {c}; fi", lambda c: f"bash <<< {shlex.quote(c)}", lambda c: f"{c} &",
     lambda c: f"su -c {shlex.quote(c)}", lambda c: f"watch {shlex.quote(c)}",
 ]

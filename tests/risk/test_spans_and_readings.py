@@ -3,7 +3,7 @@ section of RISK-POLICY.md case by case."""
 
 import pytest
 
-from ccgpt.risk.levels import EXIT_CODES, LEVELS, at_least, max_level, rank
+from ccgpt.risk.levels import EXIT_CODES, LEVELS, Level
 from ccgpt.risk.classify import Finding, Verdict, classify, classify_script
 
 
@@ -65,10 +65,15 @@ def test_findings_sorted_and_deduplicated():
 def test_levels_module():
     assert LEVELS == ("safe", "review", "dangerous", "blocked")
     assert EXIT_CODES == {"safe": 0, "review": 3, "dangerous": 4, "blocked": 5}
-    assert max_level("review", "blocked", "safe") == "blocked" and max_level() == "safe"
-    assert rank("dangerous") == 2 and at_least("blocked", "dangerous")
+    assert max(Level("review"), Level("blocked"), Level("safe")) == "blocked"
+    assert max((), default=Level.SAFE) == "safe"
+    assert Level.DANGEROUS.rank == 2 and Level.BLOCKED >= Level.DANGEROUS
+    assert sorted(Level, reverse=True) == ["blocked", "dangerous", "review", "safe"]
+    assert [Level(x).exit_code for x in LEVELS] == [0, 3, 4, 5]
     with pytest.raises(ValueError):
-        rank("fatal")
+        Level("fatal")
+    with pytest.raises(TypeError):
+        assert Level.SAFE < "fatal"
 
 
 def test_empty_and_whitespace_are_safe_and_non_str_is_rejected():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 
-_COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}
 
 
 COMMAND_WORDS = True  # `ccgpt check grep -q x`: the -q is grep's
@@ -81,8 +80,11 @@ def run(args) -> int:
         inputs = [" ".join(args.command)]
     if not args.each and not inputs[0].strip():
         raise UsageError("the command is empty")
+    from ccgpt.run.fsprobe import FilesystemProbe
+
+    probe = FilesystemProbe()  # overwrite or create, where home is, what a script run by name holds
     try:
-        verdicts = [classify(text, extra_rules=rules) for text in inputs]
+        verdicts = [classify(text, extra_rules=rules, probe=probe) for text in inputs]
     except ValueError as e:
         raise CcgptError(str(e)) from None
     out = sys.stdout
@@ -102,10 +104,11 @@ def run(args) -> int:
 
 
 def _render(v, out, color: bool, quiet: bool) -> None:
+    from ccgpt.term.palette import paint_level
     from ccgpt.term.sanitize import sanitize
 
     def paint(level: str, text: str) -> str:
-        return f"\x1b[{_COLORS[level]}m{text}\x1b[0m" if color else text
+        return paint_level(level, text, color)
 
     if quiet:
         out.write(v.level + "\n")

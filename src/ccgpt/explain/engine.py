@@ -17,6 +17,7 @@ from ccgpt.explain import syntax
 from ccgpt.explain.argv import CommandExplainer, Word
 from ccgpt.explain.builtins import Builtins
 from ccgpt.explain.manpages import ManCache, find_pages
+from ccgpt.risk.cmdwords import WORDISH, command_children, redirect_target
 
 KINDS = ("command", "subcommand", "option", "argument", "operator", "redirect", "assignment",
          "substitution", "keyword")
@@ -165,7 +166,7 @@ class Explainer:
             stack.extend(n.children)
             if n.type != "command":
                 continue
-            words = [c for c in n.children if c.type not in _REDIRECTS and c.type != "variable_assignment"]
+            words = [c for c in command_children(n) if c.type not in _REDIRECTS and c.type != "variable_assignment"]
             texts = [self.command[slice(*self.span(c))] for c in words]
             if not texts:
                 continue
@@ -228,7 +229,7 @@ class Explainer:
     def _command(self, node) -> None:
         name = None
         args: list[Word] = []
-        for c in node.children:
+        for c in command_children(node):  # with the words a redirect swallowed (risk/cmdwords.py)
             if c.type == "variable_assignment":
                 self._assignment(c, prefix=True)
             elif c.type in _REDIRECTS:
@@ -257,15 +258,14 @@ class Explainer:
 
     def _redirect(self, node) -> None:
         fd = op = target = None
-        target_node = None
+        target_node = redirect_target(node)[0]  # later words are the command's arguments
+        if target_node is not None:
+            target = self.command[slice(*self.span(target_node))]
         for c in node.children:
             if c.type == "file_descriptor":
                 fd = c.text.decode("utf-8", "replace")
             elif not c.is_named and op is None:
                 op = c.type
-            elif c.is_named and c.type not in ("heredoc_body", "heredoc_end"):
-                target_node = c
-                target = self.command[slice(*self.span(c))]
         if node.type == "heredoc_redirect":
             s = self.span(node)[0]
             start = next((c for c in node.children if c.type == "heredoc_start"), None)
@@ -275,11 +275,15 @@ class Explainer:
                 if c.type == "heredoc_body":
                     for sub in c.children:
                         self.walk(sub)
-                elif c.is_named and c.type not in ("heredoc_start", "heredoc_end"):
-                    self.walk(c)
+                elif c.is_named and c.type not in ("heredoc_start", "heredoc_end") and c.type not in WORDISH:
+                    self.walk(c)  # a pipeline continued inside the heredoc; its words are the command's
             return
         key = syntax.redirect_key(op or "", fd, target)
-        self.add(self.word(node), "redirect", help=syntax.lookup(key), source=syntax.SOURCE)
+        part = self.word(node)
+        if target_node is not None and target_node.end_byte < node.end_byte:
+            end = self.span(target_node)[1]
+            part = Word(self.command[part.start:end], part.start, end, node)
+        self.add(part, "redirect", help=syntax.lookup(key), source=syntax.SOURCE)
         if target_node is not None:
             for c in [target_node, *target_node.children]:
                 if c.type in _SUBST:

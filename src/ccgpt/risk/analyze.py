@@ -12,46 +12,34 @@ from __future__ import annotations
 
 import re
 
-from ccgpt.risk.lazyre import lazy_re
-
 from ccgpt.risk import paths as P
 from ccgpt.risk import rereads
+from ccgpt.risk.cmdwords import REDIRECTS, WORDISH, last_command, redirect_target
+from ccgpt.risk.dispatch import Dispatcher
+from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.risk.parse import parse
-from ccgpt.risk.dispatch import Dispatcher
+from ccgpt.risk.rules.catalog import Rule, rule
+from ccgpt.risk.state import State
+from ccgpt.risk.walkcontext import WalkContext
 from ccgpt.risk.words import ARRAY, WordEvaluator, WordInfo
 
+TOO_DEEP = rule("too-deep")
+UNRESOLVED_CODE = rule("unresolved-code")
+ERASE_TRACES = rule("erase-traces")
+OBFUSCATION = rule("obfuscation")
+FORK_BOMB = rule("fork-bomb")
+
+
 MAX_DEPTH = 10
-_WORDISH = frozenset("word string raw_string ansi_c_string concatenation simple_expansion expansion "
-                     "command_substitution process_substitution arithmetic_expansion number "
-                     "translated_string brace_expression".split())
+_WORDISH = WORDISH
 _BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
 _INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
 
 
-class State:
-    """Shared by an analyzer and the nested analyzers it starts."""
-
-    __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd",
-                 "rules", "catalog", "user_rules", "files", "downloads", "length")
-
-    def __init__(self, rules, catalog, user_rules=None):
-        self.findings: list[Finding] = []
-        self.env: dict[str, str] = {}
-        self.inline: set[str] = set()
-        self.aliases: dict[str, str] = {}
-        self.funcs: dict[str, tuple] = {}
-        self.expanding: set[str] = set()
-        self.cwd: str | None = None
-        self.rules = rules  # (by_program, generic, known)
-        self.catalog = catalog
-        self.user_rules = user_rules
-        self.length = 0  # of the top-level command, to keep spans inside it
-        self.files: dict[str, str] = {}  # scripts written earlier in the line, with their text
-        self.downloads: set[str] = set()  # files saved from the network earlier in the line
-
-
 class Analyzer(Dispatcher, WordEvaluator):
+    """The tree walker. Rules see it only through `self.ctx` (walkcontext.py)."""
+
     def __init__(self, text: str, state: State, base=0, depth: int = 0):
         self.text = text
         self.src = text.encode("utf-8", "surrogateescape")
@@ -62,7 +50,10 @@ class Analyzer(Dispatcher, WordEvaluator):
         self.depth = depth
         self._b2c = None if len(self.src) == len(text) else self._byte_map()
         self._last_cmds: list[Cmd] = []
-        self._pipe_span = None  # the pipeline being walked: where "fed from …" findings point
+        self.pipe_span: tuple[int, int] | None = None  # the pipeline being walked: where "fed from …" findings point
+        self._scoped_cwd = False  # the cwd was changed for the command being peeled only
+        self.ctx = WalkContext(self)  # all that rules see of this walker
+        self.tail_redirects: dict[int, list] = {}  # command node id -> its statement's redirect nodes
 
     # ---- positions -------------------------------------------------------------------
     def _byte_map(self) -> list[int]:
@@ -93,16 +84,15 @@ class Analyzer(Dispatcher, WordEvaluator):
             return start + 1
         return self.span(node)
 
-    def add(self, rule: str, span, message: str | None = None) -> None:
-        level, default = self.st.catalog[rule]
+    def add(self, rule: Rule, span, message: str | None = None) -> None:
         s, e = span
         if e <= s:  # a zero-width place (a missing token at the end): mark the character before it
             n = self.st.length
             s, e = (s - 1, s) if s > 0 else (0, min(1, n))
-        self.st.findings.append(Finding(rule, level, message or default, (s, e)))
+        self.st.findings.append(Finding(rule.name, rule.level, message or rule.message, (s, e)))
 
     # ---- entry -----------------------------------------------------------------------
-    def run(self) -> None:
+    def walk(self) -> None:
         data = self.src
         tree = parse(data)  # parse() guards against tree-sitter's crash on plane-4+ characters
         if b"\\\n" in data and self.depth < MAX_DEPTH:
@@ -110,7 +100,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         root = tree.root_node
         self.visit(root)
         if root.has_error:
-            self._report_errors(root)
+            rereads.report_errors(self, root)
             if "{" in self.text and self.depth < MAX_DEPTH:
                 rereads.brace_commands(self)
 
@@ -120,38 +110,27 @@ class Analyzer(Dispatcher, WordEvaluator):
     def nested(self, text: str, base, *, positional: list[str] | None = None) -> None:
         """Analyze `text` as shell code that runs (bash -c, eval, a decoded payload, …)."""
         if self.depth >= MAX_DEPTH:
-            self.add("too-deep", base if type(base) is tuple else (base, base + len(text)))
+            self.add(TOO_DEEP, base if type(base) is tuple else (base, base + len(text)))
             return
-        saved = None
+        if P.DYNAMIC in text:
+            if not text.replace(P.DYNAMIC, "").strip():
+                # Fail closed: the code itself is unknown (`bash -c "$CMD"`, `eval $X`).
+                self.add(UNRESOLVED_CODE, base if type(base) is tuple else (base, base + 1))
+                return
+            text = text.replace(P.DYNAMIC, '"$__ccgpt_unknown"')  # an unknown word stays one
+        saved: dict[str, str | None] | None = None
         if positional is not None:
             saved = {k: self.env.get(k) for k in ("0", "1", "2", "3", "4", "5", "@", "*")}
-            for i, v in enumerate(positional[:6]):
-                self.env[str(i)] = v
+            for i, word in enumerate(positional[:6]):
+                self.env[str(i)] = word
             self.env["@"] = self.env["*"] = " ".join(positional[1:])
-        type(self)(text, self.st, base, self.depth + 1).run()
+        type(self)(text, self.st, base, self.depth + 1).walk()
         if saved is not None:
-            for k, v in saved.items():
-                if v is None:
+            for k, old in saved.items():
+                if old is None:
                     self.env.pop(k, None)
                 else:
-                    self.env[k] = v
-
-    def _report_errors(self, root) -> None:
-        stack = [root]
-        found = False
-        while stack:
-            n = stack.pop()
-            if n.type == "ERROR" or n.is_missing:
-                s = self.span(n)
-                if s[0] == s[1]:
-                    s = (max(s[0] - 1, 0), s[1]) if s[1] > 0 else (0, min(1, len(self.text)) or 1)
-                self.add("parse-error", s)
-                found = True
-                continue
-            if n.has_error:
-                stack.extend(n.children)
-        if not found:
-            self.add("parse-error", self.span(root))
+                    self.env[k] = old
 
     # ---- tree walk -------------------------------------------------------------------
     def visit(self, node) -> Output:
@@ -171,7 +150,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         if t == "unset_command":
             for c in node.children:
                 if c.is_named and self.raw(c) in ("HISTFILE", "HISTSIZE", "HISTFILESIZE"):
-                    self.add("erase-traces", self.span(node))
+                    self.add(ERASE_TRACES, self.span(node))
             return UNKNOWN_OUTPUT
         if t == "function_definition":
             self.visit_function(node)
@@ -211,8 +190,8 @@ class Analyzer(Dispatcher, WordEvaluator):
 
     def visit_pipeline(self, node) -> Output:
         prev: Output | None = None
-        progs: list[tuple[str, list[str]]] = []
-        outer, self._pipe_span = self._pipe_span, self.span(node)
+        progs: list[Cmd] = []
+        outer, self.pipe_span = self.pipe_span, self.span(node)
         for c in node.children:
             if not c.is_named or c.type == "comment":
                 continue
@@ -221,31 +200,36 @@ class Analyzer(Dispatcher, WordEvaluator):
                 prev = self.visit_command(c, [], prev)
             elif c.type == "redirected_statement":
                 prev = self.visit_redirected(c, prev)
+            elif c.type in ("subshell", "compound_statement"):
+                prev = self.visit(c)  # what the group prints last (`(crontab -l; echo …) | crontab -`)
             else:
                 self.visit(c)
                 prev = UNKNOWN_OUTPUT
             progs.extend(self._last_cmds[before:])
-        self.check_reverse_pipeline(progs, self.span(node))
-        self._pipe_span = outer
+        self.check_pipeline(progs, self.span(node))
+        self.pipe_span = outer
         return prev or UNKNOWN_OUTPUT
 
 
     def visit_redirected(self, node, stdin: Output | None) -> Output:
         body = None
         redirects: list[Redirect] = []
-        rest = []
+        rest: list = []
+        nodes = []
         for c in node.children:
-            if c.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
-                redirects.append(self.redirect(c, rest))
+            if c.type in REDIRECTS:
+                redirects.extend(self.redirects_of(c, rest))
+                nodes.append(c)
             elif c.is_named and body is None:
                 body = c
+        last = last_command(body) if body is not None else None
+        if last is not None:
+            self.tail_redirects[last.id] = nodes  # words these swallowed are `last`'s (cmdwords.py)
         if body is not None and body.type == "command":
             out = self.visit_command(body, redirects, stdin)
         else:
             out = self.visit(body) if body is not None else UNKNOWN_OUTPUT
-            cmd = Cmd([], [], self.span(node), redirects, cwd=self.st.cwd)
-            for check in self.st.rules[1]:
-                check(cmd, self)
+            self.apply_rules(Cmd([], [], self.span(node), redirects, cwd=self.st.cwd))
         for r in rest:  # `cat <<EOF | bash`: the pipeline continues inside the heredoc node
             before = len(self._last_cmds)
             if r.type == "pipeline":
@@ -257,11 +241,20 @@ class Analyzer(Dispatcher, WordEvaluator):
                 out = prev
             else:
                 out = self.visit(r)
-            self.check_reverse_pipeline(self._last_cmds[before - 1 if before else 0:], self.span(node))
+            self.check_pipeline(self._last_cmds[before - 1 if before else 0:], self.span(node))
+        return out
+
+    def redirects_of(self, node, rest: list) -> list[Redirect]:
+        """A redirect node, and the redirects tree-sitter-bash nests inside a heredoc's
+        (`cat <<EOF >> ~/.zshrc`: the write is a child of the heredoc redirect)."""
+        out = [self.redirect(node, rest)]
+        if node.type == "heredoc_redirect":
+            out += [self.redirect(c, rest) for c in node.children if c.type in REDIRECTS]
         return out
 
     def redirect(self, node, rest: list) -> Redirect:
         op, fd, target, text, base, here = "", "", "", None, None, None
+        tnode = redirect_target(node)[0]
         for c in node.children:
             t = c.type
             if t == "file_descriptor":
@@ -281,17 +274,20 @@ class Analyzer(Dispatcher, WordEvaluator):
             elif not c.is_named:
                 if not op:
                     op = t
-            elif t in _WORDISH:
+            elif c == tnode:  # the words after it belong to the command (cmdwords.py)
                 info = WordInfo()
-                if not target and text is None:
+                if text is None:
                     value = self.word_value(c, info)
                     if node.type == "herestring_redirect":
                         text = value
                         base = self.exact_base(c, value)
                         here = info
                     else:
-                        target = value
-        r = Redirect(op, target, self.span(node), fd, text)
+                        target = P.DYNAMIC if value == "" and info.dynamic else value
+        span = self.span(node)
+        if tnode is not None and tnode.end_byte < node.end_byte and type(self.base) is not tuple:
+            span = (span[0], self.span(tnode)[1])
+        r = Redirect(op, target, span, fd, text)
         r.base = base  # type: ignore[attr-defined]
         r.info = here
         return r
@@ -313,9 +309,9 @@ class Analyzer(Dispatcher, WordEvaluator):
             self.env[name] = value
             self.inline.add(name)
             if name == "IFS":
-                self.add("obfuscation", self.span(node), "IFS is changed so words split in unexpected places")
+                self.add(OBFUSCATION, self.span(node), "IFS is changed so words split in unexpected places")
             if name in ("HISTFILE", "HISTSIZE", "HISTFILESIZE") and (value in ("/dev/null", "0", "")):
-                self.add("erase-traces", self.span(node))
+                self.add(ERASE_TRACES, self.span(node))
 
     def visit_declaration(self, node) -> None:
         for c in node.children:
@@ -335,7 +331,7 @@ class Analyzer(Dispatcher, WordEvaluator):
             return
         text = self.raw(body)
         if name and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text) and ("|" in text or _BACKGROUND.search(text)):
-            self.add("fork-bomb", self.span(node))
+            self.add(FORK_BOMB, self.span(node))
         self.st.funcs[name] = (self, body)
         self.visit(body)
 
@@ -355,7 +351,7 @@ class Analyzer(Dispatcher, WordEvaluator):
             elif seen_in and c.is_named and t != "comment":
                 info = WordInfo()
                 fields = self.word_fields(c, info)
-                if info.dynamic and (not fields or fields == ["_subst_"]):
+                if not fields:
                     fields = [P.DYNAMIC]
                 values.extend(fields)
         if not seen_in:
@@ -385,4 +381,4 @@ class Analyzer(Dispatcher, WordEvaluator):
         if node.type == "while_statement" and cond is not None and _INFINITE.match(self.raw(cond)):
             infinite = True
         if infinite and _BACKGROUND.search(self.raw(body)):
-            self.add("fork-bomb", self.span(node))
+            self.add(FORK_BOMB, self.span(node))

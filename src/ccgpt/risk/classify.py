@@ -15,14 +15,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ccgpt.risk.lazyre import lazy_re
+from ccgpt.term.invisible import BIDI, ZERO_WIDTH
 
 from ccgpt.risk.levels import EXIT_CODES, LEVELS  # noqa: F401  (re-exported)
+from ccgpt.risk import paths as P
 from ccgpt.risk.model import Finding, Verdict, verdict_from
+from ccgpt.risk.probes import Probe, home_of
 
 __all__ = ["classify", "classify_script", "Verdict", "Finding", "LEVELS", "EXIT_CODES"]
 
-_BIDI = lazy_re("[\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]")
-_ZERO_WIDTH = lazy_re("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+_BIDI = lazy_re(f"[{BIDI}]")
+_ZERO_WIDTH = lazy_re(f"[{ZERO_WIDTH}]")
 # Escape sequences other than plain SGR colour: cursor moves, erase, OSC titles/links, DCS …
 _ESC = lazy_re(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_X][^\x1b]*(?:\x1b\\)?|\x1b.?|[\x9b\x9d\x90]")
 _SGR = lazy_re(r"\x1b\[[0-9;]*m")
@@ -39,9 +42,9 @@ def _text_findings(text: str) -> list[Finding]:
         return out
     from ccgpt.risk.rules.catalog import CATALOG
 
-    def add(rule, m, message=None):
-        level, default = CATALOG[rule]
-        out.append(Finding(rule, level, message or default, (m.start(), max(m.end(), m.start() + 1))))
+    def add(name, m, message=None):
+        r = CATALOG[name]
+        out.append(Finding(r.name, r.level, message or r.message, (m.start(), max(m.end(), m.start() + 1))))
 
     for m in _BIDI.finditer(text):
         add("hidden-unicode", m, f"bidirectional control U+{ord(m.group()):04X} reorders what you see")
@@ -75,9 +78,10 @@ def _freeze(rules):
     return tuple(freeze(r) for r in rules)
 
 
-def _analyze(text: str, extra_rules) -> list[Finding]:
-    from ccgpt.risk.analyze import Analyzer, State
-    from ccgpt.risk.rules import CATALOG, registry
+def _analyze(text: str, extra_rules, probe: Probe | None) -> list[Finding]:
+    from ccgpt.risk.analyze import Analyzer
+    from ccgpt.risk.state import State
+    from ccgpt.risk.rules import registry
 
     user = None
     if extra_rules:
@@ -87,10 +91,10 @@ def _analyze(text: str, extra_rules) -> list[Finding]:
             from ccgpt.risk.user_rules import compile_rules, make_checker
 
             user = make_checker(compile_rules(extra_rules))
-    state = State(registry(), CATALOG, user)
+    state = State(registry(), user, probe)
     state.length = len(text)
     a = Analyzer(text, state)
-    a.run()
+    a.walk()
     if any(f.rule == "parse-error" for f in state.findings):
         _fallback(text, state)
     return state.findings
@@ -112,7 +116,7 @@ def _fallback(text: str, state) -> None:
             # dropped (an unbalanced quote elsewhere may have swallowed it).
             for variant in {_KEYWORDS.sub("", chunk), cleaned}:
                 try:
-                    Analyzer(variant, state, (pos, end), depth=5).run()
+                    Analyzer(variant, state, (pos, end), depth=5).walk()
                 except RecursionError:
                     pass
             # Only what the chunk *does* counts here: its own parse errors were reported already.
@@ -120,25 +124,31 @@ def _fallback(text: str, state) -> None:
         pos = m.end() if m else len(text)
 
 
-def classify(command: str, *, extra_rules=None) -> Verdict:
-    """Classify one command line (which may hold several commands joined by ; && || | …)."""
+def classify(command: str, *, extra_rules=None, probe: Probe | None = None) -> Verdict:
+    """Classify one command line (which may hold several commands joined by ; && || | …).
+
+    `probe` (probes.Probe), when given, answers what the text alone cannot: whether a write
+    target exists (overwrite or create, RISK-POLICY reading 11), where home is, what a script
+    run by name contains. The verdict's JSON then says `"probe": "filesystem"`."""
     if not isinstance(command, str):
         raise TypeError("classify() takes the command as a str")
     findings = _text_findings(command)
     if command.strip():
+        token = P.HOME_DIR.set(home_of(probe))
         try:
-            findings += _analyze(command, extra_rules)
+            findings += _analyze(command, extra_rules, probe)
         except RecursionError:
             from ccgpt.risk.rules import CATALOG
 
-            level, message = CATALOG["too-deep"]
-            findings.append(Finding("too-deep", level, message, (0, len(command))))
-    return verdict_from(command, findings)
+            r = CATALOG["too-deep"]
+            findings.append(Finding(r.name, r.level, r.message, (0, len(command))))
+        finally:
+            P.HOME_DIR.reset(token)
+    v = verdict_from(command, findings)
+    return v if probe is None else v.with_probe("filesystem")
 
 
-def classify_script(text: str, *, extra_rules=None) -> Verdict:
+def classify_script(text: str, *, extra_rules=None, probe: Probe | None = None) -> Verdict:
     """Classify a whole script: functions, heredocs, many lines; same rules as `classify`."""
-    if text.startswith("#!"):
-        # The shebang is a comment for the parser; nothing to strip, but say so for readers.
-        pass
-    return classify(text, extra_rules=extra_rules)
+    # A shebang line is a comment to the parser: nothing to strip.
+    return classify(text, extra_rules=extra_rules, probe=probe)

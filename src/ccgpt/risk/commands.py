@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from ccgpt.risk.lazyre import lazy_re
+from ccgpt.term.invisible import INVISIBLE
 
 # Letters from other scripts that look like Latin ones (a short, practical confusables table).
 _CONFUSABLE = str.maketrans({
@@ -15,7 +16,7 @@ _CONFUSABLE = str.maketrans({
     "А": "a", "В": "b", "С": "c", "Е": "e", "Н": "h", "К": "k", "М": "m", "О": "o", "Р": "p",
     "Т": "t", "Х": "x", "Ү": "y",
 })
-_INVISIBLE = lazy_re("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = lazy_re(f"[{INVISIBLE}]")
 _VERSIONED = lazy_re(r"^(python|pip|perl|ruby|node|php|bash|zsh|ksh|lua|pypy|mksh)[0-9.]*$")
 
 
@@ -73,7 +74,7 @@ WRAPPERS: dict[str, tuple[frozenset, int, bool]] = {
     "run0": (frozenset("-u --user -g --group -D --chdir --unit --property --description --setenv".split()), 0, True),
     "runuser": (frozenset("-u -g -G --user --group --supp-group -s --shell".split()), 0, True),
     "chroot": (frozenset(["--userspec", "--groups"]), 1, True),
-    "env": (frozenset("-u -C --unset --chdir".split()), 0, False),
+    "env": (frozenset("-u -C -P --unset --chdir".split()), 0, False),
     "nohup": (frozenset(), 0, False),
     "setsid": (frozenset(), 0, False),
     "timeout": (frozenset("-s -k --signal --kill-after".split()), 1, False),
@@ -265,10 +266,13 @@ LONG_OPTIONS: dict[str, tuple] = {k: tuple((_COREUTILS_COMMON + v).split()) for 
     "git-clean": "force dry-run quiet exclude interactive",
     "git-branch": "delete force create-reflog move copy list show-current all remotes contains merged "
                   "no-merged set-upstream-to unset-upstream track no-track edit-description sort points-at",
-    "git-checkout": "quiet force ours theirs track no-track detach orphan merge conflict patch progress",
-    "git-restore": "source staged worktree ours theirs merge conflict patch progress overlay no-overlay",
+    "git-checkout": "quiet force ours theirs track no-track detach orphan merge conflict patch progress "
+                    "pathspec-from-file pathspec-file-nul",
+    "git-restore": "source staged worktree ours theirs merge conflict patch progress overlay no-overlay "
+                   "pathspec-from-file pathspec-file-nul",
+    "git-switch": "create force-create detach guess discard-changes force merge conflict quiet progress track orphan",
     "setfacl": "modify modify-file remove remove-file remove-all remove-default set set-file recursive",
 }.items()}
 # Short options that take a value: the rest of the cluster or the next word is that value.
-SHORT_VALUES = {"curl": "AbcCdDeEFHKmoPQrTuUwxXyYzt", "mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
-                "unzip": "dx", "shred": "nsu", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX"}
+SHORT_VALUES = {"setfattr": "nvxh", "curl": "AbcCdDeEFHKmoPQrTuUwxXyYzt", "mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
+                "unzip": "dx", "shred": "ns", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX"}

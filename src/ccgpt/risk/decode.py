@@ -11,6 +11,7 @@ import re
 from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk.model import TEXT, Cmd, Output
+from ccgpt.risk.paths import DYNAMIC
 from ccgpt.risk.words import decode_ansi_c
 
 _PRINTF_SPEC = lazy_re(r"%(?:%|[-+ #0]*\d*(?:\.\d+)?[sbcdiouxXq])")
@@ -50,7 +51,8 @@ def _tr_set(spec: str) -> str | None:
         spec = spec.replace(f"[:{name}:]", chars)
     if "[:" in spec or "[=" in spec or "*]" in spec:
         return None
-    out, i = [], 0
+    out: list[str] = []
+    i = 0
     while i < len(spec):
         if i + 2 < len(spec) and spec[i + 1] == "-" and ord(spec[i]) <= ord(spec[i + 2]):
             out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
@@ -63,7 +65,8 @@ def _tr_set(spec: str) -> str | None:
 
 def tr(argv: list[str], text: str) -> str | None:
     """`tr SET1 SET2`, `tr -d SET`, `tr -s SET`: the output for known input, else None."""
-    flags, sets = "", []
+    flags = ""
+    sets: list[str] = []
     for a in argv[1:]:
         if a.startswith("-") and len(a) > 1 and not sets:
             flags += a[1:]
@@ -71,8 +74,9 @@ def tr(argv: list[str], text: str) -> str | None:
             sets.append(a)
     if set(flags) - set("ds") or not sets or len(sets) > 2:
         return None  # -c/-t and long options are not modelled
-    expanded = [_tr_set(x) for x in sets]
-    if any(e is None for e in expanded):
+    maybe = [_tr_set(x) for x in sets]
+    expanded = [e for e in maybe if e is not None]
+    if len(expanded) < len(maybe):
         return None
     if "d" in flags:
         out = "".join(ch for ch in text if ch not in expanded[0])
@@ -121,6 +125,8 @@ def static_output(cmd: Cmd) -> Output | None:
     argv = cmd.argv
     prog = argv[0]
     stdin = cmd.stdin
+    if prog in ("echo", "printf") and DYNAMIC in argv:
+        return Output("unknown")  # `echo $X | sh`: text not known here
     if prog == "echo":
         args = argv[1:]
         escapes = False

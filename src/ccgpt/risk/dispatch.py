@@ -1,26 +1,74 @@
 """From one `command` node to rules: evaluate words, see through aliases, functions and
-wrappers, recurse into code-carrying arguments, then run the rules on what really executes."""
+wrappers (rules/wrappers.py), run the handlers of code-carrying programs (rules/code.py) and
+the rules on what really executes. No program is known here by name: that is the rule tables'
+job."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import shlex
 
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
-from ccgpt.risk.decode import static_output
-from ccgpt.risk.model import NET, PATHS, TEXT, UNKNOWN, Cmd, Output, UNKNOWN_OUTPUT
-from ccgpt.risk.recurse import SPECIAL as _SPECIAL
-from ccgpt.risk.recurse import Recursion
+from ccgpt.risk.cmdwords import command_children
+from ccgpt.risk.model import NET, TEXT, UNKNOWN, Cmd, Output, Redirect, UNKNOWN_OUTPUT
+from ccgpt.risk.rules.catalog import rule
+from ccgpt.risk.rules.code import downloaded, run_file
+from ccgpt.risk.rules.outputs import output_of
+from ccgpt.risk.rules.wrappers import peel
 from ccgpt.risk.words import WordInfo
 
-# Filters whose output still carries the secret they read (`xxd -p key | head -c 32`).
-_SECRET_CARRIERS = frozenset("cat tar gzip bzip2 xz zstd base64 base32 xxd od hexdump zip tee gpg openssl head tail cut tr "
-                             "rev fold sort uniq sed awk gawk strings".split())
-_DECOMPRESSORS = frozenset("gunzip zcat bunzip2 bzcat unxz xzcat zstdcat unzstd lz4cat funzip".split())
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from ccgpt.risk.state import State
+    from ccgpt.risk.walkcontext import WalkContext
+    from ccgpt.risk.parse import Node
+
+PARSE_ERROR = rule("parse-error")
+OBFUSCATION = rule("obfuscation")
+UNKNOWN_COMMAND = rule("unknown-command")
+DYNAMIC_COMMAND = rule("dynamic-command")
+HOMOGLYPH = rule("homoglyph")
 _RESERVED = frozenset("then do done fi else elif esac in { } !".split())
 
 
-class Dispatcher(Recursion):
+def _stdin_of(redirects: list[Redirect], stdin: Output | None) -> Output | None:
+    """Redirects override the pipe: a heredoc or here-string is the command's stdin."""
+    for r in redirects:
+        if r.op == "<<<" and r.info is not None and r.info.net:
+            stdin = Output(NET)  # `source /dev/stdin <<< "$(curl …)"`
+        elif r.op in ("<<", "<<-", "<<<") and r.text is not None:
+            stdin = Output(TEXT, r.text)
+            stdin.origin = r.base
+            stdin.decoded = bool(r.info is not None and r.info.decoded)
+        elif r.op == "<" and P.secret_path(r.target):
+            stdin = Output(UNKNOWN, secret=True)
+    return stdin
+
+
+class Dispatcher:
+    """Mixed into the Analyzer (analyze.py), which provides what is declared here."""
+
+    ctx: WalkContext  # all that rules see of the walker
+    st: State
+    env: dict[str, str]
+    pipe_span: tuple[int, int] | None
+    _scoped_cwd: bool
+    _last_cmds: list[Cmd]
+    tail_redirects: dict[int, list]
+    add: Callable[..., None]
+    span: Callable[[Node], tuple[int, int]]
+    raw: Callable[[Node], str]
+    word_fields: Callable[[Node, WordInfo], list[str]]
+    word_value: Callable[[Node, WordInfo], str]
+    visit: Callable[[Node], Output]
+    visit_nested: Callable[[Node], None]
+    redirects_of: Callable[[Node, list], list[Redirect]]
+    nested: Callable[..., None]
+    exact_base: Callable[[Node, str], Any]
+    assign: Callable[[Node], None]
     # ---- the command node ------------------------------------------------------------
     def visit_command(self, node, redirects, stdin: Output | None) -> Output:
         argv: list[str] = []
@@ -30,7 +78,8 @@ class Dispatcher(Recursion):
         name_info = WordInfo()
         info = WordInfo()
         assigns = []
-        for c in node.children:
+        stmt = self.tail_redirects.pop(node.id, []) if self.tail_redirects else []
+        for c in command_children(node, stmt):  # words swallowed by a redirect are arguments
             t = c.type
             if t == "variable_assignment":
                 assigns.append(c)
@@ -43,10 +92,10 @@ class Dispatcher(Recursion):
                     spans.append(sp)
                     bases.append(name_node if len(fields) == 1 else sp)  # resolved lazily by base_of
             elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
-                redirects = redirects + [self.redirect(c, [])]
+                redirects = redirects + self.redirects_of(c, [])
             elif t in ("subshell", "compound_statement", "list", "pipeline", "command", "redirected_statement"):
                 # `env (rm -rf x)`: bash rejects it; the statement inside is still read.
-                self.add("parse-error", self.span(c), "a statement where an argument belongs")
+                self.add(PARSE_ERROR, self.span(c), "a statement where an argument belongs")
                 self.visit(c)
             elif c.is_named and t != "comment":
                 fields = self.word_fields(c, info)
@@ -56,6 +105,8 @@ class Dispatcher(Recursion):
                     spans.append(sp)
                     bases.append(c if len(fields) == 1 else sp)
         span = self.span(node)
+        if spans and spans[-1][1] > span[1]:  # arguments after a redirect (`rm -rf 2>/dev/null /`)
+            span = (span[0], max(s[1] for s in spans))
         while argv and argv[0] == "" and not name_info.quoted:
             argv, spans, bases = argv[1:], spans[1:], bases[1:]  # a missing name (parse error)
         if not argv:
@@ -68,21 +119,12 @@ class Dispatcher(Recursion):
         if name_node is not None:
             self.check_name(name_node, name_info, argv[0], spans[0])
         if info.ifs:
-            self.add("obfuscation", span, "${IFS} used to hide spaces between words")
-        # Redirects override the pipe: a heredoc or here-string is the command's stdin.
-        for r in redirects:
-            if r.op == "<<<" and r.info is not None and r.info.net:
-                stdin = Output(NET)  # `source /dev/stdin <<< "$(curl …)"`
-            elif r.op in ("<<", "<<-", "<<<") and r.text is not None:
-                stdin = Output(TEXT, r.text)
-                stdin.origin = r.base  # type: ignore[attr-defined]
-                stdin.decoded = bool(r.info is not None and r.info.decoded)
-            elif r.op == "<" and P.secret_path(r.target):
-                stdin = Output(UNKNOWN, secret=True)
+            self.add(OBFUSCATION, span, "${IFS} used to hide spaces between words")
+        stdin = _stdin_of(redirects, stdin)
         prog = C.program(argv[0])
         alias = self.st.aliases.get(argv[0])
         if alias is not None and argv[0] not in self.st.expanding:
-            self.add("obfuscation", spans[0], f"alias '{argv[0]}' defined in the same line hides what runs")
+            self.add(OBFUSCATION, spans[0], f"alias '{argv[0]}' defined in the same line hides what runs")
             self.st.expanding.add(argv[0])
             self.nested(alias + " " + " ".join(shlex.quote(a) for a in argv[1:]), span)
             self.st.expanding.discard(argv[0])
@@ -103,12 +145,6 @@ class Dispatcher(Recursion):
                     owner.env[k] = v
             self.st.expanding.discard(argv[0])
             return UNKNOWN_OUTPUT
-        if prog == "alias":
-            for a in argv[1:]:
-                if "=" in a:
-                    k, v = a.split("=", 1)
-                    self.st.aliases[k] = v
-            return UNKNOWN_OUTPUT
         cmd = Cmd(argv, spans, span, redirects, stdin, False, self.st.cwd, info.secret, info.net or name_info.net,
                   info.decoded or name_info.decoded)
         cmd.procsub = info.procsub
@@ -119,122 +155,72 @@ class Dispatcher(Recursion):
         t = node.type
         raw = self.raw(node)
         if info.ifs or info.ansi_c or info.inline_var or info.subst:
-            self.add("obfuscation", span, "the command name is computed (variables, $'…', $(…) or ${IFS}) to hide what runs")
+            self.add(OBFUSCATION, span, "the command name is computed (variables, $'…', $(…) or ${IFS}) to hide what runs")
         elif t == "concatenation" and any(c.type in ("string", "raw_string", "ansi_c_string") for c in node.children):
-            self.add("obfuscation", span, "quotes inside the command name hide what runs")
+            self.add(OBFUSCATION, span, "quotes inside the command name hide what runs")
         elif t == "word" and "\\" in raw[1:]:
-            self.add("obfuscation", span, "backslashes inside the command name hide what runs")
+            self.add(OBFUSCATION, span, "backslashes inside the command name hide what runs")
         elif info.dynamic:
-            self.add("dynamic-command", span)
+            self.add(DYNAMIC_COMMAND, span)
         if C.confusable(name):
-            self.add("homoglyph", span)
+            self.add(HOMOGLYPH, span)
 
-    # ---- wrappers and code-carrying commands -----------------------------------------
+    # ---- wrappers, handlers, rules ---------------------------------------------------
     def run_cmd(self, cmd: Cmd) -> Output:
-        before, outer = self.st.cwd, getattr(self, "_env_chdir", False)
-        self._env_chdir = False
+        before, outer = self.st.cwd, self._scoped_cwd
+        self._scoped_cwd = False
         try:
             return self._run_cmd(cmd)
         finally:
-            if self._env_chdir:  # `env -C DIR cmd` changes the directory of cmd only
+            if self._scoped_cwd:  # `env -C DIR cmd` changes the directory of cmd only
                 self.st.cwd = before
-            self._env_chdir = outer
+            self._scoped_cwd = outer
 
     def _run_cmd(self, cmd: Cmd) -> Output:
-        argv, spans, bases = cmd.argv, cmd.spans, getattr(cmd, "bases", None) or [cmd.span] * len(cmd.argv)
+        ctx = self.ctx
+        argv, spans, bases = cmd.argv, cmd.spans, cmd.bases or [cmd.span] * len(cmd.argv)
+        first = bases[0] if bases else None
         while argv:
             prog = C.program(argv[0])
             if prog in _RESERVED:
                 # bash rejects a reserved word here; read on pessimistically.
-                self.add("parse-error", spans[0], f"'{prog}' is a shell keyword out of place")
+                self.add(PARSE_ERROR, spans[0], f"'{prog}' is a shell keyword out of place")
                 argv, spans, bases = argv[1:], spans[1:], bases[1:]
                 continue
-            if prog in ("cd", "pushd"):
-                self.change_dir(argv)
-                return UNKNOWN_OUTPUT
-            if prog == "popd":
-                self.st.cwd = None
-                return UNKNOWN_OUTPUT
-            w = C.WRAPPERS.get(prog)
-            if w is None:
+            cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
+            peeled = peel(prog, cmd, ctx)
+            if peeled is None:
                 break
-            value_opts, positional, privileged = w
-            flags = set(argv[1:3])
-            if privileged:
-                self.add("privileged", cmd.span, f"runs as another user or root through {prog}")
-            if prog == "command" and ("-v" in flags or "-V" in flags):
-                names = [x for x in argv[1:] if not x.startswith("-")]
-                return Output(TEXT, "/usr/bin/" + names[0] + "\n") if names else UNKNOWN_OUTPUT
-            if prog == "flock" and ("-c" in argv or "--command" in argv):
-                k = argv.index("-c") if "-c" in argv else argv.index("--command")
-                if k + 1 < len(argv):
-                    self.nested(argv[k + 1], self.base_of(cmd, k + 1))  # `flock LOCK -c CMD` runs CMD with sh -c
-                return UNKNOWN_OUTPUT
-            if prog == "env":
-                i = 1
-                while i < len(argv):
-                    a = argv[i]
-                    if a in ("-C", "--chdir") and i + 1 < len(argv) or a.startswith(("--chdir=", "-C")) and len(a) > 2:
-                        d = argv[i + 1] if a in ("-C", "--chdir") else a.split("=", 1)[1] if "=" in a else a[2:]
-                        self.change_dir(["cd", d])  # `env -C / rm -rf *` runs in /
-                        self._env_chdir = True
-                    if a in ("-S", "--split-string") and i + 1 < len(argv):
-                        self.nested(" ".join(argv[i + 1:]), cmd.span)
-                        return UNKNOWN_OUTPUT
-                    if a.startswith("-S") and len(a) > 2:
-                        self.nested(a[2:] + " " + " ".join(argv[i + 1:]), cmd.span)
-                        return UNKNOWN_OUTPUT
-                    if a in value_opts:
-                        i += 2
-                    elif a.startswith("-") or ("=" in a and not a.startswith("=")):
-                        i += 1
-                    else:
-                        break
-            else:
-                i = C.skip_options(argv, 1, value_opts)
-                i += positional
-            if i >= len(argv):
-                if prog == "exec":
-                    self.check_redirects_only(cmd.span, cmd.redirects)  # `exec 3>/etc/passwd` truncates it
-                if prog == "env":
-                    return Output(UNKNOWN, secret=True)  # bare `env` prints the environment
-                if prog in ("sudo", "doas", "run0", "pkexec") and flags & {"-i", "-s", "--login", "--shell", "-e"}:
-                    self.add("privileged", cmd.span, f"opens a root shell through {prog}")
-                return UNKNOWN_OUTPUT
-            argv, spans, bases = argv[i:], spans[i:], bases[i:]
+            if isinstance(peeled, Output):
+                return peeled
+            argv, spans, bases = argv[peeled:], spans[peeled:], bases[peeled:]
         if not argv:
             return UNKNOWN_OUTPUT
-        cmd.argv, cmd.spans = argv, spans
-        cmd.bases = bases  # type: ignore[attr-defined]
+        cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
+        if bases[0] is not first and not isinstance(bases[0], tuple):
+            # A wrapper was peeled: its command word is a command name too (`sudo l''s`).
+            info = WordInfo()
+            self.word_value(bases[0], info)
+            self.check_name(bases[0], info, argv[0], spans[0])
         prog = C.program(argv[0])
         path = argv[0]
         argv[0] = prog
         cmd.cwd = self.st.cwd
-        if "/" in path and (P.resolve(path) in self.st.files or P.resolve(path) in self.st.downloads):
-            self.run_file(cmd, path, shell=True)
+        if "/" in path and (P.resolve(path) in self.st.files or downloaded(ctx, P.resolve(path, self.st.cwd)) or (
+                self.st.probe is not None and not self.st.rules.is_known(prog) and self.st.probe.is_file(P.resolve(path)))):
+            run_file(cmd, ctx, path, shell=True)  # `echo 'rm -rf /' > x.sh; ./x.sh`, `./deploy.sh`
             return UNKNOWN_OUTPUT
-        if prog == "set" and "--" in argv:
-            rest = argv[argv.index("--") + 1:]
-            for k, v in enumerate(rest[:6], 1):
-                self.env[str(k)] = v
-                self.inline.add(str(k))
-            self.env["@"] = self.env["*"] = " ".join(rest)
-            self.inline.update(("@", "*"))
-        if prog in ("which", "whereis") and len(argv) > 1 and not argv[1].startswith("-"):
-            self.apply_rules(cmd)
-            return Output(TEXT, "/usr/bin/" + argv[1] + "\n")  # `$(which rm)` is rm
         if any(ch in prog for ch in "*?["):
             return self.globbed_program(cmd, prog)
-        handler = _SPECIAL.get(prog)
-        if handler is not None and handler(self, cmd) is True:
-            return UNKNOWN_OUTPUT
-        if prog in C.SHELLS or prog == "eval" or prog in ("source", ".") or prog in C.INTERPRETERS:
-            if cmd.net_args:
-                self.add("remote-code", cmd.span)
-            if cmd.decoded_args:
-                self.add("decoded-payload", cmd.span)
+        shown: Output | None = None
+        for handler in self.st.rules.handlers.get(prog, ()):
+            done = handler(cmd, ctx)
+            if done is True:
+                return UNKNOWN_OUTPUT
+            if isinstance(done, Output):
+                shown = done
         self.apply_rules(cmd)
-        return self.output_of(cmd)
+        return shown if shown is not None else output_of(cmd, ctx)
 
     def base_of(self, cmd: Cmd, i: int):
         """Where word i's text starts in the top-level command (or the span to clamp to)."""
@@ -245,14 +231,11 @@ class Dispatcher(Recursion):
         """`/???/r? -rf /`: the shell picks the program by glob. Try every known program the
         pattern matches (a handful at most) and keep the strictest reading."""
         import fnmatch
-
-        self.add("obfuscation", cmd.spans[0], "a glob chooses the program to run")
-        by_prog, _, known = self.st.rules
-        rx = fnmatch.translate(pattern)
         import re
 
-        matcher = re.compile(rx)
-        candidates = sorted(p for p in known if matcher.match(p))[:8]
+        self.add(OBFUSCATION, cmd.spans[0], "a glob chooses the program to run")
+        matcher = re.compile(fnmatch.translate(pattern))
+        candidates = sorted(p for p in self.st.rules.known if matcher.match(p))[:8]
         for p in candidates:
             sub = Cmd([p] + cmd.argv[1:], cmd.spans, cmd.span, cmd.redirects, cmd.stdin, cmd.tree, cmd.cwd,
                       cmd.secret_args, cmd.net_args, cmd.decoded_args)
@@ -261,81 +244,31 @@ class Dispatcher(Recursion):
         return UNKNOWN_OUTPUT
 
     def apply_rules(self, cmd: Cmd) -> None:
+        reg = self.st.rules
+        if not cmd.argv:  # redirections alone: `> file`, `exec 3>/etc/passwd`
+            for check in reg.generic:
+                check(cmd, self.ctx)
+            return
         self._last_cmds.append(cmd)
-        by_prog, generic, known = self.st.rules
         prog = cmd.argv[0]
-        checks = by_prog.get(prog)
-        if checks is None and prog.startswith("mkfs"):
-            checks = by_prog.get("mkfs")
+        checks = reg.checks(prog)
+        known = reg.is_known(prog)
         if checks and cmd.argv[1:] in (["--help"], ["--version"]) and not cmd.redirects:
-            checks = ()  # `mkfs --help`, `rm --version`: GNU tools print and exit
-            known = known | {prog}
+            checks, known = None, True  # `mkfs --help`, `rm --version`: GNU tools print and exit
         if checks:
             for check in checks:
-                check(cmd, self)
-        elif prog not in known and not prog.startswith("mkfs"):
-            self.add("unknown-command", cmd.spans[0], f"'{prog}' is not a known read-only program; it may change state")
-        for check in generic:
-            check(cmd, self)
+                check(cmd, self.ctx)
+        elif not known and prog != P.DYNAMIC:  # an unknown name is rules/unresolved.py's
+            self.add(UNKNOWN_COMMAND, cmd.spans[0], f"'{prog}' is not a known read-only program; it may change state")
+        for check in reg.generic:
+            check(cmd, self.ctx)
         if self.st.user_rules:
             self.st.user_rules(cmd, self)
 
-    def change_dir(self, argv: list[str]) -> None:
-        target = argv[1] if len(argv) > 1 and argv[1] != "--" else (argv[2] if len(argv) > 2 else "~")
-        if target == "-" or target == P.DYNAMIC or not target or "{" in target:
-            self.st.cwd = None
-            return
-        p = P.resolve(target, self.st.cwd)
-        # Absolute, home and climbing (`cd ..`) directories are kept: relative writes after them
-        # land outside the working directory. A plain subdirectory stays "here" (None).
-        self.st.cwd = p if p.startswith(("/", "~")) or P.outside_workdir(p) else None
-
-    # ---- what a stage writes to the next one -----------------------------------------
-    def output_of(self, cmd: Cmd) -> Output:
-        prog = cmd.argv[0]
-        if cmd.inner_output is not None:  # `docker exec c curl URL | sh`: the container's output
-            return cmd.inner_output
-        if prog == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"]):
-            pass  # openssl base64 -d, enc, dgst …: not a network pipe
-        elif prog in C.NET_FETCH or prog in C.NET_PIPES:
-            for r in cmd.redirects:  # `curl URL > i.sh; sh i.sh` runs what was downloaded
-                if r.op in (">", ">>", ">|", "&>") and r.fd in ("", "1") and r.target and not P.harmless_sink(r.target):
-                    self.st.downloads.add(P.resolve(r.target))
-            if prog == "curl":
-                flags = C.short_flags(cmd.argv)[0]
-                out = C.option_value(cmd.argv, "-o", "--output")
-                if out not in (None, "-") or flags & {"-O", "--remote-name", "--remote-name-all"}:
-                    return UNKNOWN_OUTPUT
-            return Output(NET)
-        if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
-            return cmd.stdin
-        if cmd.stdin is not None and cmd.stdin.kind == NET and (prog in _DECOMPRESSORS or (
-                prog in ("gzip", "bzip2", "xz", "zstd", "lz4") and ("-d" in cmd.argv or "--decompress" in cmd.argv))):
-            return cmd.stdin  # `curl URL | gunzip | sh` is still network code
-        out = static_output(cmd)
-        if out is not None:
-            return out
-        if prog == "find":
-            roots = cmd.find_roots or ["."]
-            return Output(PATHS, roots[0], filtered=cmd.find_filtered)
-        if prog in ("ls", "fd", "fdfind", "locate"):
-            ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
-            return Output(PATHS, ops[0] if ops else ".", filtered=prog != "ls")
-        if prog in ("env", "printenv", "set", "history", "export", "declare"):
-            return Output(UNKNOWN, secret=True)
-        secret = cmd.secret_args or (
-            cmd.stdin is not None and prog in _SECRET_CARRIERS and cmd.stdin.secret)
-        return Output(UNKNOWN, secret=True) if secret else Output(UNKNOWN, args=cmd.argv[1:])
-
-    def check_reverse_pipeline(self, cmds, span) -> None:
-        if len(cmds) < 2:
-            return
-        progs = {c.argv[0] for c in cmds if c.argv and not (c.argv[0] == "openssl" and c.argv[1:2] != ["s_client"])}
-        if progs & C.SHELLS and progs & (C.NET_PIPES | {"telnet"}):
-            self.add("reverse-shell", span)
+    def check_pipeline(self, cmds: list[Cmd], span) -> None:
+        for check in self.st.rules.pipelines:
+            check(cmds, span, self.ctx)
 
     def check_redirects_only(self, span, redirects) -> None:
         if redirects:
-            cmd = Cmd([], [], span, redirects, cwd=self.st.cwd)
-            for check in self.st.rules[1]:
-                check(cmd, self)
+            self.apply_rules(Cmd([], [], span, redirects, cwd=self.st.cwd))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ccgpt.risk.levels import EXIT_CODES, LEVELS, RANK
+from ccgpt.risk.levels import EXIT_CODES, Level
 
 _FindingBase = namedtuple("_FindingBase", "rule level message span")
 
@@ -22,30 +22,37 @@ class Finding(_FindingBase):
         return {"rule": self.rule, "level": self.level, "message": self.message, "span": [self.span[0], self.span[1]]}
 
 
-_VerdictBase = namedtuple("_VerdictBase", "command level findings")
+_VerdictBase = namedtuple("_VerdictBase", "command level findings probe", defaults=(None,))
 
 
 class Verdict(_VerdictBase):
-    """command, level, findings (a tuple of Finding, sorted and deduplicated)."""
+    """command, level, findings (a tuple of Finding, sorted and deduplicated), probe (None, or
+    "filesystem" when the caller's filesystem probe informed the verdict)."""
 
     __slots__ = ()
+
+    def with_probe(self, probe: str) -> Verdict:
+        return self._replace(probe=probe)
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.level]
 
     def to_json(self) -> dict:
-        return {"command": self.command, "level": self.level, "findings": [f.to_json() for f in self.findings]}
+        out = {"command": self.command, "level": self.level, "findings": [f.to_json() for f in self.findings]}
+        if self.probe is not None:
+            out["probe"] = self.probe
+        return out
 
 
 def verdict_from(command: str, findings) -> Verdict:
     """Sort (by position, strictest first), deduplicate, and take the strictest level."""
     if not findings:
-        return Verdict(command, "safe", ())
+        return Verdict(command, Level.SAFE, ())
     if len(findings) == 1:
         return Verdict(command, findings[0].level, (findings[0],))
     unique = {(f.span, f.rule, f.level, f.message): f for f in findings}
-    ordered = sorted(unique.values(), key=lambda f: (f.span[0], -RANK[f.level], f.span[1], f.rule, f.message))
+    ordered = sorted(unique.values(), key=lambda f: (f.span[0], -f.level._rank, f.span[1], f.rule, f.message))
     # Several findings of one rule on one span (e.g. a function body seen at its definition and
     # again at a call) collapse to the strictest one.
     seen: dict[tuple, Finding] = {}
@@ -54,7 +61,7 @@ def verdict_from(command: str, findings) -> Verdict:
         if key not in seen:
             seen[key] = f
     result = tuple(f for f in ordered if seen[(f.span, f.rule)] is f)
-    level = LEVELS[max((RANK[f.level] for f in result), default=0)]
+    level = max((f.level for f in result), default=Level.SAFE)
     return Verdict(command, level, result)
 
 
@@ -76,9 +83,10 @@ class Output:
     @property
     def secret(self) -> bool:
         if self._args is not None:
-            from ccgpt.risk.paths import secret_path
+            from ccgpt.risk.paths import DYNAMIC, secret_path
 
-            self._secret = self._secret or any(secret_path(a) for a in self._args)
+            # A file the engine cannot name may be a secret one (fail closed: `cat $F | nc …`).
+            self._secret = self._secret or any(a == DYNAMIC or secret_path(a) for a in self._args)
             self._args = None
         return self._secret
 

@@ -8,6 +8,12 @@ engine cannot know is `DYNAMIC`.
 from __future__ import annotations
 
 import posixpath
+from contextvars import ContextVar
+
+# The absolute home directory the caller's probe reported, for the classification under way
+# (`rm -rf /var/lib/jenkins` is a home wipe when that is $HOME). A context variable, so
+# threads and async tasks classifying at once do not see each other's.
+HOME_DIR: ContextVar[str | None] = ContextVar("ccgpt_risk_home", default=None)
 
 DYNAMIC = "\x00dyn"  # an operand whose value is unknowable statically ($(…), unset alone)
 
@@ -49,6 +55,9 @@ def resolve(path: str, cwd: str | None = None) -> str:
         norm = posixpath.normpath(path)
         if norm.startswith("//"):
             norm = "/" + norm.lstrip("/")
+        home = HOME_DIR.get()
+        if home is not None and (norm == home or norm.startswith(home + "/")):
+            return "~" + norm[len(home):]
         parts = norm.split("/")
         if len(parts) >= 3 and parts[1] == "home" and parts[2] and not has_glob(parts[2]):
             return "~" + norm[len("/home/" + parts[2]):]
@@ -63,7 +72,8 @@ def _strip_contents(path: str) -> str:
     """`/usr/*`, `/usr/.*`, `/usr/{*,.*}` and `/usr/.` mean all of `/usr`."""
     while "/" in path and path != "/":
         head, _, last = path.rpartition("/")
-        if last == "." or ("*" in last and set(last) <= set("*.{},")):
+        # `*`, `.*`, `{*,.*}`, `.[!.]*` (every hidden entry): all of the directory's contents
+        if last == "." or ("*" in last and set(last) <= set("*.{},[]!^?")):
             path = head or "/"
             continue
         break

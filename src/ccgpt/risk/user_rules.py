@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ccgpt.risk.levels import LEVELS, RANK
+from ccgpt.risk.levels import LEVELS, RANK, Level
 from ccgpt.risk.model import Finding
 
 # Findings an allow rule may never remove: they are about the text, not about a command.
@@ -78,7 +78,7 @@ def compile_rules(rules) -> tuple[UserRule, ...]:
                 raise ValueError(f"rule #{i + 1}: deny level must be review, dangerous or blocked, not {level!r}")
         name = str(r.get("name") or pattern or program)
         message = str(r.get("message") or ("allowed by your configuration" if allow else "denied by your configuration"))
-        out.append(UserRule(allow, level, message, name, rx, program))
+        out.append(UserRule(allow, Level(level), message, name, rx, program))
     return tuple(out)
 
 

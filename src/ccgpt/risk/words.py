@@ -11,10 +11,17 @@ dynamic so rules can be pessimistic instead of guessing "harmless".
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ccgpt.risk.lazyre import lazy_re
 
-from ccgpt.risk.model import NET, TEXT
+from ccgpt.risk.model import NET, TEXT, Output
+from ccgpt.risk.paths import DYNAMIC
+
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from ccgpt.risk.parse import Node
 
 # Whitespace produced by an *unquoted* expansion: the shell splits the word there.
 SPLIT = "\x01"
@@ -36,7 +43,7 @@ class WordInfo:
     def __init__(self) -> None:
         self.quoted = self.dynamic = self.expanded = self.inline_var = False
         self.subst = self.ifs = self.net = self.secret = self.ansi_c = self.decoded = False
-        self.procsub = None
+        self.procsub: Output | None = None
 
 
 def decode_ansi_c(body: str) -> str:
@@ -57,6 +64,7 @@ def decode_ansi_c(body: str) -> str:
     return _ANSI_C.sub(one, body)
 
 
+SUBST = "_subst_"  # the output of a command substitution that cannot be computed
 ARRAY = "\x1f"  # env[name + ARRAY]: an array's elements, joined by ARRAY
 
 
@@ -114,7 +122,8 @@ _BRACE = lazy_re(r"\{([^{}]*,[^{}]*)\}")
 
 def _braces(value: str, limit: int = 64) -> list[str]:
     """`{/,}` → ['/', ''], `a{b,c}d` → ['abd', 'acd'] (bounded, innermost first)."""
-    out, todo = [], [value]
+    out: list[str] = []
+    todo = [value]
     while todo and len(out) + len(todo) <= limit:
         v = todo.pop()
         m = _BRACE.search(v)
@@ -137,6 +146,8 @@ class WordEvaluator:
     src: bytes
     env: dict
     inline: set
+    substitute: Callable[[Node], Output]
+    visit_nested: Callable[[Node], None]
 
     def raw(self, node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "surrogateescape")
@@ -147,13 +158,17 @@ class WordEvaluator:
             text = self.raw(node)
             if "\\" not in text:
                 return [text]
+        before, info.dynamic = info.dynamic, False
         value = self.word_value(node, info)
+        dynamic, info.dynamic = info.dynamic, before or info.dynamic
+        if dynamic and value in ("", SUBST):
+            # Nothing of the word is known (`$DIR`, `"${X}"`, `$(cmd)`): it may be empty or
+            # anything at all. Fail closed: rules see DYNAMIC, never a vanished word.
+            return [DYNAMIC]
         if "{" in value and "," in value and not info.quoted:
             value = SPLIT.join(_braces(value))
         if SPLIT in value:
             return [f for f in value.split(SPLIT) if f]
-        if value == "" and info.dynamic and not info.quoted:
-            return []  # an unquoted empty expansion vanishes, as in the shell
         return [value]
 
     def word_value(self, node, info: WordInfo) -> str:
@@ -201,7 +216,7 @@ class WordEvaluator:
         return _unescape_word(text)
 
     def _string(self, node, info: WordInfo) -> str:
-        out = []
+        out: list[str] = []
         for c in node.children:
             t = c.type
             if t == "string_content":
@@ -329,4 +344,4 @@ class WordEvaluator:
             value = out.text.rstrip("\n")
             return value if quoted else _WS.sub(SPLIT, value)
         info.dynamic = True
-        return "_subst_"
+        return SUBST

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 
 from ccgpt.run import confirm as confirm_mod
 
-LEVEL_COLORS = {"safe": "32", "review": "33", "dangerous": "31;1", "blocked": "97;41;1"}
-
 
 @dataclass
 class Assessment:
@@ -49,12 +47,11 @@ def _finding(f) -> dict:
 
 def render(command: str, assessment: Assessment, *, color: bool, label: str = "command") -> str:
     """The block shown before any question: the command, its level, and why."""
+    from ccgpt.term.palette import level_tag
     from ccgpt.term.sanitize import sanitize, sanitize_line
 
     level = assessment.level
-    tag = f"[{level}]"
-    if color:
-        tag = f"\x1b[{LEVEL_COLORS.get(level, '1')}m{tag}\x1b[0m"
+    tag = level_tag(level, color)
     shown = sanitize(command).rstrip("\n")
     if "\n" in shown:
         lines = [f"{label} {tag}:"] + ["  " + line for line in shown.splitlines()]

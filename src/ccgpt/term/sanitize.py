@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ccgpt.term.invisible import INVISIBLE as _INVISIBLE
+
 # String terminator: BEL, ESC \, or the 8-bit ST.
 _ST = r"(?:\x07|\x1b\\|\x9c)"
 _ESCAPE_SEQUENCES = re.compile(
@@ -25,13 +27,8 @@ _ESCAPE_SEQUENCES = re.compile(
 # Any control character left after the sequences are gone, except \t and \n.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-# Invisible characters that change how text reads: bidi embeddings/overrides/isolates and marks,
-# zero-width spaces and joiners, word joiner, BOM, Mongolian vowel separator, invisible operators,
-# interlinear annotations, tag characters.
-INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
-    "\U000e0000-\U000e007f]"
-)
+# Invisible characters that change how text reads (the one table, in term/invisible.py).
+INVISIBLE = re.compile(f"[{_INVISIBLE}]")
 
 
 def _mark(match: re.Match) -> str:

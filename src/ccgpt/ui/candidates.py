@@ -6,9 +6,9 @@ a candidate that carries escape sequences shows as plain characters, never as te
 
 from __future__ import annotations
 
+from ccgpt.term.palette import DIM, level_tag, paint
 from ccgpt.term.sanitize import sanitize_line
 
-_COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}
 WHAT_HAPPENS = {
     "safe": "reads only",
     "review": "changes files or state: needs y to run",
@@ -17,18 +17,10 @@ WHAT_HAPPENS = {
 }
 
 
-def paint(text: str, code: str, color: bool) -> str:
-    return f"\x1b[{code}m{text}\x1b[0m" if color else text
-
-
-def level_tag(level: str, color: bool) -> str:
-    return paint(f"[{level}]", _COLORS.get(level, "0"), color)
-
-
 def render_candidate(index: int, cand, color: bool = False) -> list[str]:
     lines = [f"  {index}. {sanitize_line(cand.command)}  {level_tag(cand.level, color)}"]
     if cand.explanation:
-        lines.append(f"     {paint(sanitize_line(cand.explanation), '2', color)}")
+        lines.append(f"     {paint(sanitize_line(cand.explanation), DIM, color)}")
     for f in cand.findings:
         lines.append(f"     ! {sanitize_line(str(f.get('message', '')))} ({f.get('level', '?')}, {f.get('rule', '?')})")
     if cand.note:

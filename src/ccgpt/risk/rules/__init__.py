@@ -1,25 +1,70 @@
-"""Rule registry: checkers grouped by the program they look at, plus generic checkers that see
-every command. Rule metadata (level, message, examples) lives in `catalog.py`."""
+"""The rule registry: program tables from every rule module, merged once.
+
+Each module under rules/ offers some of:
+  PROGRAMS  {program: [check]}  a check(cmd, ctx) looks at one command and reports findings;
+  HANDLERS  {program: [handler]} run first, for programs whose words are code or change the line
+            (returns True: nothing more to say; an Output: what the command prints);
+  GENERIC   [check]              seen by every command (redirections, exfiltration);
+  PIPELINES [check(cmds, span, ctx)] seen by every pipeline;
+  PREFIXES  {prefix: [check]}    program families (`mkfs.ext4`, `mkfs.xfs` …).
+Rule metadata (level, message, examples) lives in `catalog.py`."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ccgpt.risk.rules.catalog import CATALOG, RULES, Rule  # noqa: F401
+from ccgpt.risk.rules.catalog import CATALOG, RULES, Rule, rule  # noqa: F401
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    Check = Callable[..., Any]
+
+
+class Registry:
+    __slots__ = ("programs", "handlers", "generic", "pipelines", "prefixes", "known")
+
+    def __init__(self) -> None:
+        self.programs: dict[str, list[Check]] = {}
+        self.handlers: dict[str, list[Check]] = {}
+        self.generic: list[Check] = []
+        self.pipelines: list[Check] = []
+        self.prefixes: dict[str, list[Check]] = {}
+        self.known: frozenset[str] = frozenset()
+
+    def checks(self, prog: str) -> list[Check] | None:
+        found = self.programs.get(prog)
+        if found is None:
+            for prefix, checks in self.prefixes.items():
+                if prog.startswith(prefix):
+                    return checks
+        return found
+
+    def is_known(self, prog: str) -> bool:
+        return prog in self.known or any(prog.startswith(p) for p in self.prefixes)
 
 
 @lru_cache(maxsize=1)
-def registry():
-    """(checks by program, generic checks, every program name known to the engine)."""
+def registry() -> Registry:
+    """Every rule module's tables, merged (once per process)."""
     from ccgpt.risk import commands as C
-    from ccgpt.risk.rules import cloud, containers, delete, disk, files, gtfo, network, system, tools
+    from ccgpt.risk.rules import (builtins, cloud, code, containers, delete, disk, fanout, files, gtfo, network, system,
+                                  tools,
+                                  terminal, unresolved)
 
-    by_prog: dict[str, list] = {}
-    generic: list = []
-    for module in (files, delete, disk, system, network, tools, containers, cloud, gtfo):
-        for prog, checks in module.PROGRAMS.items():
-            by_prog.setdefault(prog, []).extend(checks)
-        generic.extend(module.GENERIC)
-    known = set(C.READ_ONLY) | set(by_prog) | set(C.WRAPPERS) | set(C.SHELLS) | set(C.INTERPRETERS)
-    known |= {"eval", "source", ".", "xargs", "find", "cd", "alias", "exec", "echo", "printf"}
-    return by_prog, tuple(generic), frozenset(known)
+    reg = Registry()
+    for module in (files, delete, disk, system, network, tools, containers, cloud, gtfo, code, fanout, builtins, terminal,
+                   unresolved):
+        for prog, checks in getattr(module, "PROGRAMS", {}).items():
+            reg.programs.setdefault(prog, []).extend(checks)
+        for prog, checks in getattr(module, "HANDLERS", {}).items():
+            reg.handlers.setdefault(prog, []).extend(checks)
+        for prefix, checks in getattr(module, "PREFIXES", {}).items():
+            reg.prefixes.setdefault(prefix, []).extend(checks)
+        reg.generic.extend(getattr(module, "GENERIC", ()))
+        reg.pipelines.extend(getattr(module, "PIPELINES", ()))
+    known = set(C.READ_ONLY) | set(reg.programs) | set(reg.handlers) | set(C.WRAPPERS)
+    known |= {"exec", "echo", "printf"}
+    reg.known = frozenset(known)
+    return reg

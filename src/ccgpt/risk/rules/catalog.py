@@ -1,13 +1,32 @@
 """Every rule in one place: its level, what it means to a person, and examples that must and
-must not produce it. `tests/risk/test_rule_examples.py` checks every example of every rule,
-so a rule cannot drift from its documentation."""
+must not produce it.
+
+Checkers name the rules they emit through `rule("name")` at import, so a misspelt name fails
+when the catalogue loads, never with a KeyError in the middle of a classification;
+`ccgpt.risk.validate.validate()` replays every example (the test suite calls it; `ccgpt check`
+does not pay for it)."""
 
 from __future__ import annotations
 
-from collections import namedtuple
+from ccgpt.risk.levels import Level
 
-# name, level, message, must_match (examples that must produce it), must_not_match.
-Rule = namedtuple("Rule", "name level message must_match must_not_match", defaults=((),))
+
+class Rule:
+    """One kind of finding: name, level, message, and examples that must / must not produce it."""
+
+    __slots__ = ("name", "level", "message", "must_match", "must_not_match")
+
+    def __init__(self, name: str, level: str, message: str, must_match: tuple[str, ...] = (),
+                 must_not_match: tuple[str, ...] = ()) -> None:
+        self.name, self.level, self.message = name, Level(level), message
+        self.must_match, self.must_not_match = tuple(must_match), tuple(must_not_match)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.name!r}, {self.level.value!r})"
+
+
+class UnknownRule(LookupError):
+    pass
 
 
 RULES: tuple[Rule, ...] = (
@@ -130,6 +149,9 @@ RULES: tuple[Rule, ...] = (
     Rule("overwrite-outside", "dangerous", "may overwrite an existing file outside the working directory",
          ("echo hi > ~/notes.txt", "cp config.yml ~/.config/app/config.yml", "mv out.txt /tmp/out.txt", "ls > ../list.txt"),
          ("echo hi > notes.txt", "echo hi >> ~/notes.txt", "ls 2>/dev/null", "cp -n a.txt /tmp/")),
+    Rule("remote-forward", "dangerous", "opens a reverse tunnel: a remote host can reach a port on this machine",
+         ("ssh -R 8080:localhost:80 host", "ssh -fNR 2222:localhost:22 me@host", "ssh -o RemoteForward=9000:localhost:22 h"),
+         ("ssh -L 8080:localhost:80 host", "ssh host uptime")),
     Rule("network-redirect", "dangerous", "reads or writes a raw network socket through /dev/tcp or /dev/udp",
          ("echo hi > /dev/tcp/example.com/80", "cat < /dev/tcp/example.com/80"),
          ("echo hi > /dev/null",)),
@@ -140,7 +162,8 @@ RULES: tuple[Rule, ...] = (
          ("echo \u202eevil", "ls \u200b-la", "cat file\u2066.txt"),
          ("echo héllo", "ls -la")),
     Rule("terminal-escape", "dangerous", "terminal escape sequences can hide or rewrite what is displayed",
-         ("echo safe\x1b[2K\rrm -rf ~", "ls\x1b]0;title\x07", "echo ok\rrm -rf ."),
+         ("echo safe\x1b[2K\rrm -rf ~", "ls\x1b]0;title\x07", "echo ok\rrm -rf .", "printf '\\033]52;c;cm0gLXJmIH4=\\a'",
+          "printf '\\e]8;;https://evil.example\\e\\\\docs.python.org\\e]8;;\\e\\\\'"),
          ("echo \x1b[31mred\x1b[0m",)),
     Rule("system-packages", "dangerous", "installs or removes system packages",
          ("apt install nginx", "sudo apt-get remove -y python3", "dnf install gcc", "pacman -S vim", "snap install code"),
@@ -149,6 +172,17 @@ RULES: tuple[Rule, ...] = (
          ("mount /dev/sdb1 /mnt", "sysctl -w net.ipv4.ip_forward=1", "useradd bob", "modprobe -r e1000",
           "ip link set eth0 down", "date -s '2020-01-01'", "passwd"),
          ("mount", "sysctl net.ipv4.ip_forward", "ip addr show", "date", "lsmod")),
+    Rule("unresolved-operand", "dangerous",
+         "a word whose value is not known here (a variable or $(…) from outside the line) could make this destructive",
+         ("rm -rf $DIR", 'rm -rf "$DIR"', "rm -rf ${DIR}", "rm -rf $(cat dirs.txt)", "dd if=/dev/zero $ARGS",
+          "find . $ACTION", "chmod $MODE -R /", "echo hi > $LOG", "cp config.yml $DEST"),
+         ("ls $DIR", "cat $FILE", "echo $MSG", "grep -r $PATTERN .", "rm -rf build")),
+    Rule("unresolved-code", "dangerous", "runs code that is not known here (a variable or $(…) from outside the line)",
+         ('bash -c "$CMD"', 'eval "$X"', "eval $X", 'python3 -c "$CODE"', 'su -c "$C"', 'watch "$C"', 'trap "$X" EXIT'),
+         ("bash -c 'ls'", 'echo "$CMD"', "eval 'ls -la'")),
+    Rule("unresolved-program", "dangerous", "the program to run is not known here and its arguments would be destructive for some",
+         ("$X -rf /", "${X} -rf /", "$A$B -rf /", '"$CMD" -c "rm -rf ~"', "$(get_tool) -rf ~", "xargs $CMD"),
+         ("$EDITOR notes.txt", '"$@"', "$PAGER README.md")),
     Rule("too-deep", "dangerous", "nested too deeply to analyse (bash -c inside bash -c …)",
          ("eval " * 14 + "ls",),
          ("bash -c 'bash -c ls'",)),
@@ -202,4 +236,26 @@ RULES: tuple[Rule, ...] = (
          ("ls -la", "echo 'ok'")),
 )
 
-CATALOG: dict[str, tuple[str, str]] = {r.name: (r.level, r.message) for r in RULES}
+
+
+def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
+    out: dict[str, Rule] = {}
+    for r in rules:
+        if r.name in out:
+            raise ValueError(f"rule {r.name!r} is defined twice in the catalogue")
+        if r.level is Level.SAFE or not r.message or not r.must_match:
+            raise ValueError(f"rule {r.name!r} needs a level above safe, a message and a must_match example")
+        out[r.name] = r
+    return out
+
+
+CATALOG: dict[str, Rule] = _index(RULES)
+
+
+def rule(name: str) -> Rule:
+    """The catalogue's rule `name`; UnknownRule (at import of the checker that asks) otherwise."""
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise UnknownRule(f"no rule named {name!r} in the catalogue (rules/catalog.py)") from None
+

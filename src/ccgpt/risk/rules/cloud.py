@@ -11,6 +11,17 @@ and `aws … create-*`) is `review`."""
 from __future__ import annotations
 
 from ccgpt.risk.commands import short_flags
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+CLOUD_DESTRUCTIVE = rule("cloud-destructive")
+CLOUD_CHANGE = rule("cloud-change")
+
 
 _TF_READ = frozenset("show validate version output providers graph console metadata -version --version -help --help".split())
 _TF_DESTRUCTIVE = frozenset("apply destroy import taint untaint force-unlock".split())
@@ -24,7 +35,7 @@ def _verbs(argv: list[str]) -> list[str]:
     return [x for x in argv[1:] if not x.startswith("-")]
 
 
-def terraform(cmd, a) -> None:
+def terraform(cmd: Cmd, ctx: Context) -> None:
     words = _verbs(cmd.argv)
     sub = words[0] if words else ""
     flags = set(cmd.argv[1:])
@@ -36,12 +47,12 @@ def terraform(cmd, a) -> None:
         return
     if sub in _TF_DESTRUCTIVE or sub == "state" and words[1:2] in (["rm"], ["mv"], ["push"], ["replace-provider"]) \
             or sub == "workspace" and words[1:2] == ["delete"]:
-        a.add("cloud-destructive", cmd.span, f"{cmd.argv[0]} {sub} changes or destroys real infrastructure")
+        ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"{cmd.argv[0]} {sub} changes or destroys real infrastructure")
         return
-    a.add("cloud-change", cmd.span, f"{cmd.argv[0]} {sub} runs provider code or changes local state".replace("  ", " "))
+    ctx.add(CLOUD_CHANGE, cmd.span, f"{cmd.argv[0]} {sub} runs provider code or changes local state".replace("  ", " "))
 
 
-def aws(cmd, a) -> None:
+def aws(cmd: Cmd, ctx: Context) -> None:
     words = _verbs(cmd.argv)
     flags = short_flags(cmd.argv)[0]
     if not words or flags & {"--version", "--help"} and len(words) < 2:
@@ -51,40 +62,40 @@ def aws(cmd, a) -> None:
         if op in ("ls", "presign"):
             return
         if op == "rm" and "--recursive" in flags or op == "rb" and "--force" in flags or op == "sync" and "--delete" in flags:
-            a.add("cloud-destructive", cmd.span, f"aws s3 {op} deletes many objects or a whole bucket")
+            ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"aws s3 {op} deletes many objects or a whole bucket")
         else:
-            a.add("cloud-change", cmd.span, f"aws s3 {op} changes objects in a bucket")
+            ctx.add(CLOUD_CHANGE, cmd.span, f"aws s3 {op} changes objects in a bucket")
         return
-    _by_verb(cmd, a, op, f"aws {service} {op}")
+    _by_verb(cmd, ctx, op, f"aws {service} {op}")
 
 
-def gsutil(cmd, a) -> None:
+def gsutil(cmd: Cmd, ctx: Context) -> None:
     words = _verbs(cmd.argv)
     flags = short_flags(cmd.argv)[0]
     sub = words[0] if words else ""
     if not sub or sub in ("ls", "cat", "du", "stat", "version", "help", "hash", "signurl"):
         return
     if sub == "rm" and flags & {"-r", "-R", "-a"} or sub == "rb" or sub == "rsync" and "-d" in flags:
-        a.add("cloud-destructive", cmd.span, f"gsutil {sub} deletes many objects or a whole bucket")
+        ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"gsutil {sub} deletes many objects or a whole bucket")
         return
-    a.add("cloud-change", cmd.span, f"gsutil {sub} changes objects in a bucket")
+    ctx.add(CLOUD_CHANGE, cmd.span, f"gsutil {sub} changes objects in a bucket")
 
 
-def gcloud_like(cmd, a) -> None:
+def gcloud_like(cmd: Cmd, ctx: Context) -> None:
     """gcloud/az/doctl…: the verb is the last word of the command group path."""
     words = _verbs(cmd.argv)
     verb = next((w for w in words if w.startswith(_DESTRUCTIVE_VERB)), None) or next(
         (w for w in words if w.startswith(_READ_VERB)), words[-1] if words else "")
-    _by_verb(cmd, a, verb, f"{cmd.argv[0]} {' '.join(words[:3])}")
+    _by_verb(cmd, ctx, verb, f"{cmd.argv[0]} {' '.join(words[:3])}")
 
 
-def _by_verb(cmd, a, verb: str, what: str) -> None:
+def _by_verb(cmd: Cmd, ctx: Context, verb: str, what: str) -> None:
     if not verb or verb.startswith(_READ_VERB):
         return
     if verb.startswith(_DESTRUCTIVE_VERB) or verb in ("rm", "rb"):
-        a.add("cloud-destructive", cmd.span, f"{what} deletes or stops cloud resources")
+        ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"{what} deletes or stops cloud resources")
     else:
-        a.add("cloud-change", cmd.span, f"{what} changes cloud resources")
+        ctx.add(CLOUD_CHANGE, cmd.span, f"{what} changes cloud resources")
 
 
 PROGRAMS = {"terraform": [terraform], "tofu": [terraform], "terragrunt": [terraform], "aws": [aws],

@@ -16,8 +16,19 @@ import re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import short_flags
-from ccgpt.risk.levels import RANK
-from ccgpt.risk.model import Cmd, Finding
+from ccgpt.risk.levels import Level
+from ccgpt.risk.model import Cmd
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+CONTAINER_DESTRUCTIVE = rule("container-destructive")
+CONTAINER_CHANGE = rule("container-change")
+PRIVILEGED = rule("privileged")
+
 
 _DOCKER_BOOL = frozenset("-d -i -t -P --rm --privileged --init --read-only --detach --interactive --tty "
                          "--publish-all --no-healthcheck --oom-kill-disable --help -q --quiet --no-deps "
@@ -49,7 +60,7 @@ def _docker_inner(args: list[str], sub: str) -> tuple[list[str], list[tuple[str,
                 continue
             k = next(k for k in range(1, len(a)) if a[k] not in _DOCKER_BOOL_LETTERS)
             name, value = "-" + a[k], a[k + 1:] or None
-        seen.add(name)
+        seen.add(name or a)
         if name in _DOCKER_BOOL:
             i += 1
             continue
@@ -96,51 +107,51 @@ def _translate(words: list[str], mounts: list[tuple[str, str]]) -> list[str]:
     return words
 
 
-def run_inside(cmd: Cmd, a, inner: list[str], *, cap: bool, where: str) -> None:
+def run_inside(cmd: Cmd, ctx: Context, inner: list[str], *, cap: bool, where: str) -> None:
     """Classify `inner` as a command run in a container; cap what it reaches at dangerous."""
     if not inner:
         return
-    before = len(a.st.findings)
+    before = ctx.mark()
     sub = Cmd(list(inner), [cmd.span] * len(inner), cmd.span, [], None, True, None)
     sub.bases = [cmd.span] * len(inner)  # type: ignore[attr-defined]
-    cmd.inner_output = a.run_cmd(sub)  # what the host pipes on
+    cmd.inner_output = ctx.run(sub)  # what the host pipes on
     if not cap:
         return
-    found = a.st.findings
-    for k in range(before, len(found)):
-        f = found[k]
-        if RANK[f.level] > RANK["dangerous"]:
-            found[k] = Finding(f.rule, "dangerous", f"inside {where} (not this machine): {f.message}", f.span)
+    ctx.cap(before, Level.DANGEROUS, f"inside {where} (not this machine)")
 
 
-def containers(cmd, a) -> None:
+def containers(cmd: Cmd, ctx: Context) -> None:
     prog, args = cmd.argv[0], cmd.argv[1:]
+    if prog in ("docker-compose", "podman-compose"):  # the v1 spelling of `docker compose`
+        prog, args = prog.split("-")[0], ["compose"] + args
     words = [x for x in args if not x.startswith("-")]
     flags, _, _ = short_flags(args, 0)
     sub = words[0] if words else ""
     sub2 = words[1] if len(words) > 1 else ""
     if prog in ("kubectl", "oc", "helm"):
         if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and "--replicas=0" in args):
-            a.add("container-destructive", cmd.span, f"{prog} {sub} removes cluster resources")
+            ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} {sub} removes cluster resources")
         elif sub in ("get", "describe", "logs", "top", "version", "explain", "api-resources", "cluster-info", "list", "status", "history", "auth") or (sub == "config" and sub2 in ("view", "get-contexts", "current-context")):
             return
         else:
-            a.add("container-change", cmd.span, f"{prog} {sub} changes the cluster")
+            ctx.add(CONTAINER_CHANGE, cmd.span, f"{prog} {sub} changes the cluster")
             if prog != "helm" and sub in ("exec", "debug", "run"):
-                _kube_inner(cmd, a, args)
+                _kube_inner(cmd, ctx, args)
         return
-    if sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
-        a.add("container-destructive", cmd.span, f"{prog} {sub} {sub2} deletes containers, images or volumes")
+    if sub == "compose" and sub2 == "down" and flags & {"-v", "--volumes", "--rmi"}:
+        ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} compose down -v deletes the project's volumes and their data")
+    elif sub in ("system", "image", "container", "volume", "network", "builder") and sub2 in ("prune", "rm", "remove"):
+        ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} {sub} {sub2} deletes containers, images or volumes")
     elif sub in ("rm", "rmi", "kill") and (flags & {"-f", "--force"} or sub == "kill"):
-        a.add("container-destructive", cmd.span, f"{prog} {sub} -f force-removes containers")
+        ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} {sub} -f force-removes containers")
     elif sub in ("ps", "images", "logs", "inspect", "version", "info", "stats", "top", "history", "port", "diff", "search") or (sub in ("image", "container", "volume", "network", "compose") and sub2 in ("ls", "list", "inspect", "ps", "logs")):
         return
     else:
-        a.add("container-change", cmd.span, f"{prog} {sub} changes containers or images")
-    _docker_exec(cmd, a, args)
+        ctx.add(CONTAINER_CHANGE, cmd.span, f"{prog} {sub} changes containers or images")
+    _docker_exec(cmd, ctx, args)
 
 
-def _docker_exec(cmd, a, args: list[str]) -> None:
+def _docker_exec(cmd: Cmd, ctx: Context, args: list[str]) -> None:
     """`docker [container|compose] run|exec [OPTS] NAME CMD…`."""
     k = 0
     while k < len(args) and args[k].startswith("-"):
@@ -156,18 +167,19 @@ def _docker_exec(cmd, a, args: list[str]) -> None:
     reach = [(s, d) for s, d in mounts if _host_reaching(s)]
     privileged = bool(seen & {"--privileged"}) or any(x == "--pid=host" or x.startswith("--cap-add=") and "SYS_ADMIN" in x for x in args)
     if reach or privileged:
-        a.add("privileged", cmd.span, f"{cmd.argv[0]} {sub} gives the container the host's root")
+        ctx.add(PRIVILEGED, cmd.span, f"{cmd.argv[0]} {sub} gives the container the host's root")
     if sub != "create":
-        run_inside(cmd, a, _translate(inner, mounts), cap=not (reach or privileged), where="a container")
+        run_inside(cmd, ctx, _translate(inner, mounts), cap=not (reach or privileged), where="a container")
 
 
-def _kube_inner(cmd, a, args: list[str]) -> None:
+def _kube_inner(cmd: Cmd, ctx: Context, args: list[str]) -> None:
     """`kubectl exec POD [-c C] -- CMD…` (or the old form without `--`). `kubectl debug node/N`
     runs in the host's namespaces with the host's root mounted at /host: not capped."""
     if "--" in args:
         inner = args[args.index("--") + 1:]
     else:
-        i, ops = 0, []
+        i = 0
+        ops: list[str] = []
         while i < len(args) and len(ops) < 2:
             x = args[i]
             if x in _KUBE_VALUE:
@@ -179,9 +191,10 @@ def _kube_inner(cmd, a, args: list[str]) -> None:
         inner = args[i:] if len(ops) == 2 and ops[0] == "exec" else []
     node = "debug" in args and any(x.startswith(("node/", "nodes/")) for x in args)
     if node:
-        a.add("privileged", cmd.span, "kubectl debug node/… runs with the node's root filesystem at /host")
-    run_inside(cmd, a, _translate(inner, [("/", "/host")]) if node else inner, cap=not node, where="a pod")
+        ctx.add(PRIVILEGED, cmd.span, "kubectl debug node/… runs with the node's root filesystem at /host")
+    run_inside(cmd, ctx, _translate(inner, [("/", "/host")]) if node else inner, cap=not node, where="a pod")
 
 
-PROGRAMS = {p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm")}
+PROGRAMS = {p: [containers] for p in ("docker", "podman", "nerdctl", "kubectl", "oc", "helm", "docker-compose",
+                                      "podman-compose")}
 GENERIC: list = []

@@ -6,27 +6,40 @@ from __future__ import annotations
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import short_flags
 from ccgpt.risk.rules.files import write_target
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+DISK_FORMAT = rule("disk-format")
+SYSTEM_CHANGE = rule("system-change")
+DISK_WRITE = rule("disk-write")
+WRITE_FILES = rule("write-files")
 
 
-def dd(cmd, a) -> None:
+
+def dd(cmd: Cmd, ctx: Context) -> None:
     for arg in cmd.argv[1:]:
         if arg.startswith("of="):
-            write_target(cmd, a, arg[3:], cmd.span)
+            write_target(cmd, ctx, arg[3:] or P.DYNAMIC, cmd.span)  # `of=$DEV`: not known here
             return
 
 
-def mkfs(cmd, a) -> None:
-    a.add("disk-format", cmd.span, f"{cmd.argv[0]} creates a new filesystem, erasing what was there")
+def mkfs(cmd: Cmd, ctx: Context) -> None:
+    ctx.add(DISK_FORMAT, cmd.span, f"{cmd.argv[0]} creates a new filesystem, erasing what was there")
 
 
-def wipefs(cmd, a) -> None:
+def wipefs(cmd: Cmd, ctx: Context) -> None:
     flags, ops, _ = short_flags(cmd.argv)
     # Without -a or -o, wipefs only lists signatures; -n makes any erase a dry run.
     if ops and flags & {"-a", "--all", "-o", "--offset"} and not flags & {"-n", "--no-act"}:
-        a.add("disk-format", cmd.span, "wipefs erases filesystem signatures")
+        ctx.add(DISK_FORMAT, cmd.span, "wipefs erases filesystem signatures")
 
 
-def partitioner(cmd, a) -> None:
+def partitioner(cmd: Cmd, ctx: Context) -> None:
     argv = cmd.argv
     prog = argv[0]
     args = set(argv[1:])
@@ -37,14 +50,14 @@ def partitioner(cmd, a) -> None:
         return
     if prog == "parted" and argv[-1:] == ["print"]:
         return
-    a.add("disk-format", cmd.span, f"{prog} rewrites a partition table")
+    ctx.add(DISK_FORMAT, cmd.span, f"{prog} rewrites a partition table")
 
 
-def blkdiscard(cmd, a) -> None:
-    a.add("disk-format", cmd.span, "discards every block of a device")
+def blkdiscard(cmd: Cmd, ctx: Context) -> None:
+    ctx.add(DISK_FORMAT, cmd.span, "discards every block of a device")
 
 
-def erase_tool(cmd, a) -> None:
+def erase_tool(cmd: Cmd, ctx: Context) -> None:
     """Tools that erase a disk from its firmware or block by block: hdparm's ATA secure erase,
     nvme format/sanitize, badblocks -w, sg_format --format, blkzone reset."""
     argv = cmd.argv
@@ -64,7 +77,7 @@ def erase_tool(cmd, a) -> None:
         if flags & {"-w"} or any(x.startswith("-") and not x.startswith("--") and "w" in x for x in args):
             what = "badblocks -w overwrites every block with test patterns"
         elif flags & {"-n"}:
-            a.add("system-change", cmd.span, "badblocks -n rewrites every block (restoring it afterwards)")
+            ctx.add(SYSTEM_CHANGE, cmd.span, "badblocks -n rewrites every block (restoring it afterwards)")
             return
     elif prog in ("sg_format", "sg_sanitize"):
         if prog == "sg_sanitize" or flags & {"-F", "--format"} or any(x.startswith("--format") for x in args):
@@ -73,13 +86,13 @@ def erase_tool(cmd, a) -> None:
         if ops[:1] and ops[0] in ("reset", "finish"):
             what = f"blkzone {ops[0]} discards zone data"
     if what:
-        a.add("disk-write", cmd.span, what)
+        ctx.add(DISK_WRITE, cmd.span, what)
         return
     # What is left only reads: identify, SMART logs, a read-only surface scan, a zone report.
     if prog == "hdparm" and flags - _HDPARM_READ:
-        a.add("system-change", cmd.span, "hdparm changes disk settings")
+        ctx.add(SYSTEM_CHANGE, cmd.span, "hdparm changes disk settings")
     elif prog == "nvme" and ops[:1] and ops[0] not in _NVME_READ:
-        a.add("system-change", cmd.span, f"nvme {ops[0]} changes the drive")
+        ctx.add(SYSTEM_CHANGE, cmd.span, f"nvme {ops[0]} changes the drive")
 
 
 _HDPARM_READ = frozenset("-I -i -t -T -g -C -H -v -r -a -A -B -M -Q -W -z --direct --verbose --help -h -V".split()) - {"-z"}
@@ -87,27 +100,27 @@ _NVME_READ = frozenset("list list-subsys list-ns list-ctrl id-ctrl id-ns id-ns-d
                        "fw-log effects-log get-log get-feature show-regs version help show-topology".split())
 
 
-def mkswap(cmd, a) -> None:
+def mkswap(cmd: Cmd, ctx: Context) -> None:
     _, ops, _ = short_flags(cmd.argv)
     if any(P.block_device(o) for o in ops):
-        a.add("disk-format", cmd.span, "mkswap on a device erases it")
+        ctx.add(DISK_FORMAT, cmd.span, "mkswap on a device erases it")
     else:
-        a.add("write-files", cmd.span, "formats a swap file")
+        ctx.add(WRITE_FILES, cmd.span, "formats a swap file")
 
 
-def cryptsetup(cmd, a) -> None:
+def cryptsetup(cmd: Cmd, ctx: Context) -> None:
     if any(x in ("luksFormat", "erase", "luksErase", "reencrypt", "luksKillSlot") for x in cmd.argv[1:]):
-        a.add("disk-format", cmd.span, "cryptsetup formats or erases an encrypted device")
+        ctx.add(DISK_FORMAT, cmd.span, "cryptsetup formats or erases an encrypted device")
     elif any(x in ("status", "luksDump", "isLuks", "--version", "--help") for x in cmd.argv[1:]):
         return
     else:
-        a.add("system-change", cmd.span, "changes encrypted devices")
+        ctx.add(SYSTEM_CHANGE, cmd.span, "changes encrypted devices")
 
 
-def mount(cmd, a) -> None:
+def mount(cmd: Cmd, ctx: Context) -> None:
     _, ops, _ = short_flags(cmd.argv)
     if ops or len(cmd.argv) > 1 and cmd.argv[0] != "mount":
-        a.add("system-change", cmd.span, f"{cmd.argv[0]} changes mounted filesystems")
+        ctx.add(SYSTEM_CHANGE, cmd.span, f"{cmd.argv[0]} changes mounted filesystems")
 
 
 PROGRAMS = {"dd": [dd], "mkfs": [mkfs], "mke2fs": [mkfs], "mkdosfs": [mkfs], "mkntfs": [mkfs], "newfs": [mkfs],
@@ -117,3 +130,4 @@ PROGRAMS = {"dd": [dd], "mkfs": [mkfs], "mke2fs": [mkfs], "mkdosfs": [mkfs], "mk
             "swapoff": [mount], "losetup": [mount],
             **{p: [erase_tool] for p in ("hdparm", "nvme", "badblocks", "sg_format", "sg_sanitize", "blkzone")}}
 GENERIC: list = []
+PREFIXES = {"mkfs": [mkfs]}

@@ -10,6 +10,26 @@ import re
 from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk import paths as P
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+WRITE_FILES = rule("write-files")
+UNRESOLVED_OPERAND = rule("unresolved-operand")
+NETWORK_REDIRECT = rule("network-redirect")
+DISK_WRITE = rule("disk-write")
+SYSRQ = rule("sysrq")
+TAKEOVER = rule("takeover")
+SYSTEM_WRITE = rule("system-write")
+ERASE_TRACES = rule("erase-traces")
+CRITICAL_FILE = rule("critical-file")
+PERSISTENCE = rule("persistence")
+OVERWRITE_OUTSIDE = rule("overwrite-outside")
+
 
 _PERSIST = lazy_re(
     r"^~/(\.ssh/authorized_keys2?|\.ssh/rc|\.ssh/config$|\.bash_aliases|\.gitconfig|\.config/git/config|\.vimrc|"
@@ -21,57 +41,70 @@ _PERSIST = lazy_re(
 _HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
 _SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")
 _UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)
+# System directories that hold served or installed data rather than the system itself: creating
+# a new file there (`cp a.php /srv/site/`) is a create, not a system change.
+_SERVED = lazy_re(r"^/(srv|opt|var/www|var/tmp|var/backups?)/")
 _SETUID = lazy_re(r"(^|[ugoa]*)\+[rwx]*s|^[2467][0-7]{3}$")
 
 
-def write_target(cmd, a, path: str, span, *, append: bool = False, content: str | None = None) -> None:
-    if not path or path == P.DYNAMIC:
-        a.add("write-files", span, "writes to a file whose name is computed at run time")
+def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = False, content: str | None = None) -> None:
+    if path == P.DYNAMIC:
+        ctx.add(UNRESOLVED_OPERAND, span, "writes to a file whose name is not known here (it could be any file)")
+        return
+    if not path:
+        ctx.add(WRITE_FILES, span, "writes to a file whose name is computed at run time")
         return
     if P.harmless_sink(path):
         return
     p = P.resolve(path, cmd.cwd)
     if p.startswith(("/dev/tcp/", "/dev/udp/")):
-        a.add("network-redirect", span)
+        ctx.add(NETWORK_REDIRECT, span)
         return
     if P.block_device(p):
-        a.add("disk-write", span)
+        ctx.add(DISK_WRITE, span)
         return
     if p == "/proc/sysrq-trigger":
-        a.add("sysrq", span)
+        ctx.add(SYSRQ, span)
         return
     text = content or ""
     if _SUDOERS.match(p) and "NOPASSWD" in text and "ALL" in text:
-        a.add("takeover", span, "grants password-less root through sudoers")
+        ctx.add(TAKEOVER, span, "grants password-less root through sudoers")
         return
     if p in ("/etc/passwd", "/etc/shadow") and append and _UID0.search(text):
-        a.add("takeover", span, "adds a uid-0 (root) account")
+        ctx.add(TAKEOVER, span, "adds a uid-0 (root) account")
         return
     if p in P.CRITICAL_FILES or _SUDOERS.match(p) or p.startswith("/boot/") or p == "/boot":
         if append:
-            a.add("system-write", span, f"appends to {p}, a system file")
+            ctx.add(SYSTEM_WRITE, span, f"appends to {p}, a system file")
         else:
-            a.add("critical-file", span, f"overwrites {p}")
+            ctx.add(CRITICAL_FILE, span, f"overwrites {p}")
         return
     if _PERSIST.search(p):
-        a.add("persistence", span, f"writes {p}, which runs code or grants access later")
+        ctx.add(PERSISTENCE, span, f"writes {p}, which runs code or grants access later")
+        if text:
+            from ccgpt.risk.rules.payloads import analyse_entry
+
+            analyse_entry(p, text, ctx, span)  # what it will run later counts now
         return
     if _HISTORY.search(p):
-        a.add("system-write" if append else "erase-traces", span)
+        ctx.add(SYSTEM_WRITE if append else ERASE_TRACES, span)
         return
     if p.startswith("/proc/") or p.startswith("/sys/"):
-        a.add("system-write", span, f"writes kernel settings through {p}")
+        ctx.add(SYSTEM_WRITE, span, f"writes kernel settings through {p}")
         return
-    if P.in_system(p):
-        a.add("system-write", span, f"writes into {p}, a system location")
+    exists = ctx.probe.exists(p) if ctx.probe is not None and P.outside_workdir(p) else None
+    if P.in_system(p) and not (exists is False and _SERVED.match(p)):
+        ctx.add(SYSTEM_WRITE, span, f"writes into {p}, a system location")
         return
-    if not append and P.outside_workdir(p):
-        a.add("overwrite-outside", span, f"may overwrite {p}, outside the working directory")
+    if not append and P.outside_workdir(p) and exists is not False:
+        # Reading 11: an existing file is overwritten (dangerous); a new one is created.
+        said = f"overwrites {p}, which exists" if exists else f"may overwrite {p}, outside the working directory"
+        ctx.add(OVERWRITE_OUTSIDE, span, said)
         return
-    a.add("write-files", span, f"writes {path}")
+    ctx.add(WRITE_FILES, span, f"creates {p} (it does not exist yet)" if exists is False else f"writes {path}")
 
 
-def check_redirects(cmd, a) -> None:
+def check_redirects(cmd: Cmd, ctx: Context) -> None:
     """Generic rule: every `>`, `>>`, `&>`, `>|` on any command."""
     content = None
     if cmd.argv and cmd.argv[0] in ("echo", "printf", "cat"):
@@ -83,13 +116,13 @@ def check_redirects(cmd, a) -> None:
         op = r.op
         if content is not None and op in (">", ">>", ">|") and r.target:
             key = P.resolve(r.target, cmd.cwd)
-            a.st.files[key] = (a.st.files.get(key, "") if op == ">>" else "") + content
+            ctx.files[key] = (ctx.files.get(key, "") if op == ">>" else "") + content
         if op == "<>" and r.target:
-            write_target(cmd, a, r.target, r.span, append=True)
+            write_target(cmd, ctx, r.target, r.span, append=True)
         elif op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
-            write_target(cmd, a, r.target, r.span, append=op.endswith(">>"), content=content)
+            write_target(cmd, ctx, r.target, r.span, append=op.endswith(">>"), content=content)
         elif op == "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
-            a.add("network-redirect", r.span)
+            ctx.add(NETWORK_REDIRECT, r.span)
 
 
 def setuid_mode(mode: str) -> bool:

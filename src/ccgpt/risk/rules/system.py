@@ -5,53 +5,94 @@ from __future__ import annotations
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import SHELLS, short_flags
 from ccgpt.risk.rules.files import setuid_mode
+from typing import TYPE_CHECKING
 
-_SYSTEM_KINDS = {P.ROOT: "wipe-root", P.HOME: "wipe-home", P.SYSTEM: "wipe-system"}
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+TAKEOVER = rule("takeover")
+SYSTEM_PERMS = rule("system-perms")
+PERMISSIONS = rule("permissions")
+PERMISSIONS_NAMED = rule("permissions-named")
+SYSTEM_CHANGE = rule("system-change")
+STOP_SYSTEM = rule("stop-system")
+KILL_PROCESSES = rule("kill-processes")
+PROCESSES = rule("processes")
+DISABLE_GUARD = rule("disable-guard")
+ERASE_TRACES = rule("erase-traces")
+PERSISTENCE = rule("persistence")
+INSTALL_BUILD = rule("install-build")
+SYSTEM_PACKAGES = rule("system-packages")
+WRITE_FILES = rule("write-files")
+PRIVILEGED = rule("privileged")
 
 
-def chmod_like(cmd, a) -> None:
+def chmod_like(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
-    recursive = cmd.tree or bool(flags & {"-R", "--recursive"}) or (prog == "setfacl" and "-r" not in flags and "-R" in flags)
+    recursive = cmd.tree or bool(flags & {"-R", "--recursive"}) or (prog == "setfacl" and "-r" not in flags and "-R" in flags) \
+        or (prog == "xattr" and "-r" in flags)
+    if prog in ("xattr", "setfattr"):  # the values of -n/-v/-x/-w are attribute names, not targets
+        _, ops, _ = short_flags(cmd.argv, prog="setfattr")
+        if prog == "xattr" and not flags & {"-w", "-d", "-c"}:
+            return  # lists or prints attributes
     mode = ops[0] if ops and prog in ("chmod", "chown", "chgrp") else ""
     targets = ops[1:] if prog in ("chmod", "chown", "chgrp") else ops
-    copies = a.st.files.get("\x00shell-copies", "").split("\x00")
+    copies = ctx.files.get("\x00shell-copies", "").split("\x00")
     if prog == "chmod" and setuid_mode(mode) and any(
             t.rsplit("/", 1)[-1] in SHELLS or t.rsplit("/", 1)[-1] in ("python", "python3", "perl", "find", "vim", "env")
             or P.resolve(t, cmd.cwd) in copies for t in targets):
-        a.add("takeover", cmd.span, "makes a shell or interpreter setuid: anyone becomes root")
+        ctx.add(TAKEOVER, cmd.span, "makes a shell or interpreter setuid: anyone becomes root")
         return
     if recursive:
         for t in targets:
             k = P.kind(t, cmd.cwd)
             if k in (P.ROOT, P.SYSTEM) or (k == P.CWD_ALL and cmd.cwd == "/"):
-                a.add("system-perms", cmd.span, f"recursive {prog} of {t}")
+                ctx.add(SYSTEM_PERMS, cmd.span, f"recursive {prog} of {t}")
                 return
-        a.add("permissions", cmd.span, f"recursive {prog} changes a whole tree")
+        ctx.add(PERMISSIONS, cmd.span, f"recursive {prog} changes a whole tree")
         return
     if prog == "chmod" and (mode.endswith("777") or mode in ("a+rwx", "ugo+rwx", "o+w", "a+w") or setuid_mode(mode)):
-        a.add("permissions", cmd.span, f"chmod {mode} opens files to everyone or sets setuid")
+        ctx.add(PERMISSIONS, cmd.span, f"chmod {mode} opens files to everyone or sets setuid")
         return
     if any(P.in_system(t, cmd.cwd) for t in targets):
-        a.add("permissions", cmd.span, f"{prog} on a system path")
+        ctx.add(PERMISSIONS, cmd.span, f"{prog} on a system path")
         return
-    a.add("permissions-named", cmd.span)
+    ctx.add(PERMISSIONS_NAMED, cmd.span)
 
 
-def power(cmd, a) -> None:
+def audit(cmd: Cmd, ctx: Context) -> None:
+    args = cmd.argv[1:]
+    if not args or set(args) <= {"-l", "-s", "-v", "--help"}:
+        return
+    if "-D" in args or any(a == "-e" and b == "0" for a, b in zip(args, args[1:])):
+        ctx.add(DISABLE_GUARD, cmd.span, "auditctl -D / -e 0 removes or stops the audit rules")
+        return
+    ctx.add(SYSTEM_CHANGE, cmd.span, "auditctl changes the audit rules")
+
+
+def sudoedit(cmd: Cmd, ctx: Context) -> None:
+    ctx.add(PRIVILEGED, cmd.span, "sudoedit edits files as root")
+    ctx.add(WRITE_FILES, cmd.span, "sudoedit changes the files it opens")
+
+
+def power(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     if prog in ("init", "telinit") and not any(x in ("0", "6") for x in cmd.argv[1:]):
-        a.add("system-change", cmd.span, f"{prog} changes the runlevel")
+        ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes the runlevel")
         return
     if prog == "shutdown" and "-c" in cmd.argv:
         return
-    a.add("stop-system", cmd.span, f"{prog} stops or restarts the machine")
+    ctx.add(STOP_SYSTEM, cmd.span, f"{prog} stops or restarts the machine")
 
 
-def kill(cmd, a) -> None:
+def kill(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     if prog in ("killall", "pkill", "killall5", "skill", "slay"):
-        a.add("kill-processes", cmd.span, f"{prog} kills every process matching a name")
+        ctx.add(KILL_PROCESSES, cmd.span, f"{prog} kills every process matching a name")
         return
     args = cmd.argv[1:]
     if not args or args[0] in ("-l", "-L", "--list", "--table"):
@@ -65,72 +106,91 @@ def kill(cmd, a) -> None:
         i += 1
     targets = args[i:]
     if "-1" in targets or "1" in targets:
-        a.add("kill-processes", cmd.span, "kills every process (or init)")
+        ctx.add(KILL_PROCESSES, cmd.span, "kills every process (or init)")
         return
-    a.add("processes", cmd.span, "kills a process")
+    ctx.add(PROCESSES, cmd.span, "kills a process")
 
 
-def systemctl(cmd, a) -> None:
+def systemctl(cmd: Cmd, ctx: Context) -> None:
     args = [x for x in cmd.argv[1:] if not x.startswith("-")]
     verb = args[0] if args else ""
     if verb in ("poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "emergency", "rescue", "isolate", "soft-reboot"):
-        a.add("stop-system", cmd.span, f"systemctl {verb} stops or restarts the machine")
+        ctx.add(STOP_SYSTEM, cmd.span, f"systemctl {verb} stops or restarts the machine")
     elif verb in ("stop", "disable", "mask", "kill", "unmask", "enable", "link", "edit", "set-default", "revert", "daemon-reexec"):
-        a.add("disable-guard" if verb in ("stop", "disable", "mask", "kill") else "persistence", cmd.span,
+        ctx.add(DISABLE_GUARD if verb in ("stop", "disable", "mask", "kill") else PERSISTENCE, cmd.span,
               f"systemctl {verb} changes which services run")
     elif verb in ("status", "is-active", "is-enabled", "is-failed", "list-units", "list-unit-files", "show", "cat",
                   "list-timers", "list-sockets", "list-dependencies", "get-default", "help", "") or "--version" in cmd.argv:
         return
     else:
-        a.add("processes", cmd.span, f"systemctl {verb} starts or reloads services")
+        ctx.add(PROCESSES, cmd.span, f"systemctl {verb} starts or reloads services")
 
 
-def service(cmd, a) -> None:
+def service(cmd: Cmd, ctx: Context) -> None:
     verb = cmd.argv[2] if len(cmd.argv) > 2 else ""
     if verb in ("stop",):
-        a.add("disable-guard", cmd.span, "stops a service")
+        ctx.add(DISABLE_GUARD, cmd.span, "stops a service")
     elif verb in ("status", "") or "--status-all" in cmd.argv:
         return
     else:
-        a.add("processes", cmd.span, f"service {verb}")
+        ctx.add(PROCESSES, cmd.span, f"service {verb}")
 
 
-def firewall(cmd, a) -> None:
+def firewall(cmd: Cmd, ctx: Context) -> None:
     prog, args = cmd.argv[0], cmd.argv[1:]
     if prog == "ufw":
         if args[:1] in (["status"], ["app"], ["show"], ["version"], ["--version"]):
             return
-        a.add("disable-guard", cmd.span, f"ufw {' '.join(args[:1])} changes the firewall")
+        ctx.add(DISABLE_GUARD, cmd.span, f"ufw {' '.join(args[:1])} changes the firewall")
     elif prog in ("setenforce",):
         if args and args[0] in ("0", "Permissive", "permissive"):
-            a.add("disable-guard", cmd.span, "setenforce 0 turns SELinux enforcement off")
+            ctx.add(DISABLE_GUARD, cmd.span, "setenforce 0 turns SELinux enforcement off")
         else:
-            a.add("system-change", cmd.span)
+            ctx.add(SYSTEM_CHANGE, cmd.span)
     elif prog in ("iptables", "ip6tables", "nft", "firewall-cmd", "ebtables", "arptables", "iptables-restore"):
         flags = set(args)
         if prog in ("iptables", "ip6tables") and flags & {"-L", "--list", "-S", "--list-rules"} and not flags & {"-F", "-X", "-D", "-A", "-I", "-P", "-Z"}:
             return
         if prog == "nft" and args[:2] in (["list", "ruleset"], ["list", "tables"]) or (prog == "firewall-cmd" and any(x.startswith(("--list", "--get", "--query", "--state")) for x in args)):
             return
-        a.add("disable-guard", cmd.span, f"{prog} changes the firewall")
+        ctx.add(DISABLE_GUARD, cmd.span, f"{prog} changes the firewall")
     elif prog in ("aa-disable", "aa-complain", "apparmor_parser"):
-        a.add("disable-guard", cmd.span, "weakens AppArmor")
+        ctx.add(DISABLE_GUARD, cmd.span, "weakens AppArmor")
 
 
-def history(cmd, a) -> None:
+def history(cmd: Cmd, ctx: Context) -> None:
     flags, _, _ = short_flags(cmd.argv)
     if flags & {"-c", "-d", "-w", "-r", "-a", "-n", "-s"}:
-        a.add("erase-traces", cmd.span, "history -c/-d/-w rewrites the shell history")
+        ctx.add(ERASE_TRACES, cmd.span, "history -c/-d/-w rewrites the shell history")
 
 
-def crontab(cmd, a) -> None:
+def crontab(cmd: Cmd, ctx: Context) -> None:
     args = cmd.argv[1:]
     if args and set(args) <= {"-l", "-u"} | {x for x in args if not x.startswith("-") and "-u" in args}:
         return
-    a.add("persistence", cmd.span, "crontab installs, edits or removes scheduled jobs")
+    ctx.add(PERSISTENCE, cmd.span, "crontab installs, edits or removes scheduled jobs")
+    if cmd.stdin is not None and cmd.stdin.kind == "text" and (not args or "-" in args):
+        from ccgpt.risk.rules.payloads import cron_commands
+
+        for command in cron_commands(cmd.stdin.text):  # `echo '@reboot rm -rf /' | crontab -`
+            ctx.nested(command, cmd.span)
 
 
-def packages(cmd, a) -> None:
+# Query options that only read the package database, whatever operands follow them.
+_QUERIES = {
+    "dpkg": frozenset("-l -L -s -S -p -c -I --list --listfiles --status --search --print-avail --contents --info "
+                      "--get-selections --print-architecture --print-foreign-architectures --audit -C --verify -V "
+                      "--compare-versions".split()),
+    "dpkg-query": frozenset("-l -L -s -S -p -W -f --list --listfiles --status --search --show --showformat".split()),
+    "rpm": frozenset("-q -qa -qi -ql -qf -qc -qd -qR --query --verify -V --checksig -K".split()),
+    "pacman": frozenset("-Q -Qi -Ql -Qs -Qe -Qo -Qk -Ss -Si -Sl -Sg -F -Fl -Fo".split()),
+    "apk": frozenset("info search list -v --version".split()),
+}
+# Simulation flags: apt-get -s / --simulate / --dry-run / --just-print, dnf --assumeno.
+_DRY_RUN = frozenset("-s --simulate --dry-run --just-print --no-act --recon --assumeno".split())
+
+
+def packages(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     verbs = [x for x in cmd.argv[1:] if not x.startswith("-")]
     verb = verbs[0] if verbs else ""
@@ -140,52 +200,59 @@ def packages(cmd, a) -> None:
                 "-l", "-L", "-s", "-S", "-q", "-qa", "-qi", "-ql", "-qf", "--list", "--status", "--search", "--listfiles"}
     if verb in readonly or not cmd.argv[1:] or all(x in readonly or x in ("-Q", "-Qs", "-Ss", "-Si", "-Qi", "-Ql", "-Qe") for x in cmd.argv[1:]):
         return
+    if cmd.argv[1] in _QUERIES.get(prog, ()) or _DRY_RUN & set(cmd.argv[1:]):
+        return  # `dpkg -L bash`, `dpkg --get-selections`, `rpm -qf FILE`, `apt-get -s install x`
     if prog == "brew":
-        a.add("install-build", cmd.span, f"brew {verb} changes installed software")
+        ctx.add(INSTALL_BUILD, cmd.span, f"brew {verb} changes installed software")
         return
-    a.add("system-packages", cmd.span, f"{prog} {verb} changes system packages")
+    ctx.add(SYSTEM_PACKAGES, cmd.span, f"{prog} {verb} changes system packages")
 
 
-def kernel(cmd, a) -> None:
+def kernel(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     if prog == "sysctl":
         if any(x in ("-w", "--write", "-p", "--load", "--system") or "=" in x for x in cmd.argv[1:]):
-            a.add("system-change", cmd.span, "sysctl changes kernel settings")
+            ctx.add(SYSTEM_CHANGE, cmd.span, "sysctl changes kernel settings")
         return
     if prog in ("lsmod", "modinfo"):
         return
-    a.add("system-change", cmd.span, f"{prog} changes the running kernel or system configuration")
+    ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes the running kernel or system configuration")
 
 
-def accounts(cmd, a) -> None:
+def accounts(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     if prog == "passwd" and (len(cmd.argv) == 1 or cmd.argv[1:] == ["-S"]):
-        a.add("system-change", cmd.span, "changes your password")
+        ctx.add(SYSTEM_CHANGE, cmd.span, "changes your password")
         return
     if prog in ("useradd", "adduser", "usermod") and any(x in ("-o", "--non-unique") or x == "0" for x in cmd.argv[1:]) and "-u" in cmd.argv:
-        a.add("takeover", cmd.span, "creates a second uid-0 (root) account")
+        ctx.add(TAKEOVER, cmd.span, "creates a second uid-0 (root) account")
         return
-    a.add("system-change", cmd.span, f"{prog} changes users, groups or passwords")
+    ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes users, groups or passwords")
 
 
-def misc_state(cmd, a) -> None:
+def misc_state(cmd: Cmd, ctx: Context) -> None:
     prog, args = cmd.argv[0], cmd.argv[1:]
     if prog == "journalctl" and any(x.startswith(("--vacuum", "--rotate", "--flush")) for x in args):
-        a.add("erase-traces", cmd.span, "journalctl --vacuum deletes system logs")
+        ctx.add(ERASE_TRACES, cmd.span, "journalctl --vacuum deletes system logs")
     elif prog == "dmesg" and any(x in ("-c", "-C", "--clear", "--read-clear") for x in args):
-        a.add("erase-traces", cmd.span, "dmesg -c clears the kernel log")
+        ctx.add(ERASE_TRACES, cmd.span, "dmesg -c clears the kernel log")
     elif prog == "hostname" and any(not x.startswith("-") for x in args):
-        a.add("system-change", cmd.span, "sets the host name")
+        ctx.add(SYSTEM_CHANGE, cmd.span, "sets the host name")
     elif prog == "date" and any(x in ("-s", "--set") or x.startswith("--set=") for x in args):
-        a.add("system-change", cmd.span, "sets the system clock")
+        ctx.add(SYSTEM_CHANGE, cmd.span, "sets the system clock")
     elif prog in ("ip", "ifconfig", "route", "nmcli") and any(x in ("set", "add", "del", "delete", "flush", "down", "up", "change", "replace", "modify", "connection") for x in args):
-        a.add("system-change", cmd.span, f"{prog} changes network configuration")
-    elif prog == "sort" and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
-        a.add("write-files", cmd.span, "sort -o writes a file")
+        ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes network configuration")
+    elif prog in ("sort", "base64", "base32", "basenc") and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
+        out = next((args[k + 1] if x in ("-o", "--output") and k + 1 < len(args) else x.split("=", 1)[-1] if "=" in x else x[2:]
+                    for k, x in enumerate(args) if x in ("-o", "--output") or x.startswith(("-o", "--output="))), "")
+        from ccgpt.risk.rules.files import write_target
+
+        write_target(cmd, ctx, out or P.DYNAMIC, cmd.span)  # `sort -o FILE`, BSD `base64 -o FILE`
 
 
 PROGRAMS = {
-    **{p: [chmod_like] for p in ("chmod", "chown", "chgrp", "setfacl", "chattr")},
+    **{p: [chmod_like] for p in ("chmod", "chown", "chgrp", "setfacl", "chattr", "xattr", "setfattr")},
+    "auditctl": [audit], "sudoedit": [sudoedit],
     **{p: [power] for p in ("shutdown", "reboot", "halt", "poweroff", "init", "telinit")},
     **{p: [kill] for p in ("kill", "killall", "pkill", "killall5", "skill")},
     "systemctl": [systemctl], "service": [service],
@@ -198,6 +265,7 @@ PROGRAMS = {
                               "update-initramfs", "dracut", "visudo", "chpasswd", "lsmod", "modinfo")},
     **{p: [accounts] for p in ("passwd", "useradd", "userdel", "usermod", "adduser", "deluser", "groupadd",
                                 "groupdel", "gpasswd", "chsh", "chage")},
-    **{p: [misc_state] for p in ("journalctl", "dmesg", "hostname", "date", "ip", "ifconfig", "route", "nmcli", "sort")},
+    **{p: [misc_state] for p in ("journalctl", "dmesg", "hostname", "date", "ip", "ifconfig", "route", "nmcli", "sort", "base64",
+                                  "base32", "basenc")},
 }
 GENERIC: list = []

@@ -10,6 +10,28 @@ from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import option_value, short_flags
 from ccgpt.risk.rules.files import write_target
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.catalog import rule
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+PERSISTENCE = rule("persistence")
+GIT_CHANGE = rule("git-change")
+GIT_DESTRUCTIVE = rule("git-destructive")
+SQL_DESTRUCTIVE = rule("sql-destructive")
+DATABASE = rule("database")
+INSTALL_BUILD = rule("install-build")
+TAKEOVER = rule("takeover")
+SYSTEM_WRITE = rule("system-write")
+WRITE_FILES = rule("write-files")
+REMOTE_CODE = rule("remote-code")
+DELETE_FILES = rule("delete-files")
+RUNS_SCRIPT = rule("runs-script")
+REVERSE_SHELL = rule("reverse-shell")
+
 
 _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
                       "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
@@ -39,22 +61,36 @@ _GIT_MAYBE_CODE = lazy_re(r"^(core\.(editor|pager)|sequence\.editor|pager\..+|al
 _SHELLISH = lazy_re(r"^!|[;|&$`<>()]")
 
 
-def _git_config_code(cmd, a, key: str, value: str) -> bool:
+def _git_config_code(cmd: Cmd, ctx: Context, key: str, value: str) -> bool:
     code = _GIT_CODE_KEYS.match(key)
     maybe = not code and _GIT_MAYBE_CODE.match(key)
     if not code and not maybe:
         return False
     if code or _SHELLISH.search(value):
-        a.add("persistence", cmd.span, f"git config {key} makes git run a program on later commands")
+        ctx.add(PERSISTENCE, cmd.span, f"git config {key} makes git run a program on later commands")
     else:
-        a.add("git-change", cmd.span, f"git config {key} sets a program git runs later")
+        ctx.add(GIT_CHANGE, cmd.span, f"git config {key} sets a program git runs later")
     k = key.lower()
     if not k.startswith(("core.hookspath", "include")) and (not k.startswith(("credential", "alias")) or value.startswith("!")):
-        a.nested(value.lstrip("!"), cmd.span)  # the value runs through sh: `core.pager 'rm -rf ~'`
+        ctx.nested(value.lstrip("!"), cmd.span)  # the value runs through sh: `core.pager 'rm -rf ~'`
     return True
 
 
-def git(cmd, a) -> None:
+def _git_discards(sub: str, rest: list[str], flags: set[str], ops: list[str]) -> str | None:
+    """checkout/restore/switch forms that overwrite uncommitted changes in the working tree."""
+    from_file = any(f.startswith("--pathspec-from-file") for f in flags)
+    if sub == "restore" and (ops or from_file) and ("--staged" not in flags or "--worktree" in flags or "-W" in flags):
+        return "git restore overwrites uncommitted changes in those paths"
+    if sub == "checkout":
+        creating = flags & {"-b", "-B", "--orphan", "-t", "--track"}
+        if flags & {"-f", "--force"} or from_file or "--" in rest and ops or "." in ops or len(ops) >= 2 and not creating:
+            return "git checkout with paths or --force overwrites uncommitted changes"
+    if sub == "switch" and flags & {"-f", "--force", "--discard-changes"}:
+        return "git switch --discard-changes throws uncommitted changes away"
+    return None
+
+
+def git(cmd: Cmd, ctx: Context) -> None:
     argv = cmd.argv
     i = 1
     while i < len(argv) and argv[i].startswith("-"):
@@ -63,10 +99,17 @@ def git(cmd, a) -> None:
         return
     sub, rest = argv[i], argv[i + 1:]
     flags, ops, _ = short_flags(rest, 0, prog="git-" + sub)
-    if sub == "config" and len(ops) >= 2 and _git_config_code(cmd, a, ops[0], ops[1]):
+    if sub == "config" and len(ops) >= 2 and _git_config_code(cmd, ctx, ops[0], ops[1]):
         return
-    destructive = None
-    if sub == "clean" and flags & {"-f", "--force"}:
+    if sub == "clone" and ops:  # what is cloned is code from the network: `git clone URL && ./x/install.sh`
+        dest = ops[1] if len(ops) > 1 else ops[0].rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git")
+        ctx.downloads.add(P.resolve(dest, cmd.cwd).rstrip("/") + "/")
+    destructive = _git_discards(sub, rest, flags, ops)
+    if destructive:
+        pass
+    elif sub == "clean" and flags & {"-n", "--dry-run"}:
+        return  # lists what it would delete
+    elif sub == "clean" and flags & {"-f", "--force"}:
         destructive = "git clean -f deletes untracked files"
     elif sub == "reset" and "--hard" in flags:
         destructive = "git reset --hard discards uncommitted work"
@@ -74,8 +117,6 @@ def git(cmd, a) -> None:
         destructive = "force-push rewrites or deletes remote history"
     elif sub == "branch" and ("-D" in flags or flags >= {"-d", "-f"} or flags >= {"--delete", "--force"}):
         destructive = "git branch -D deletes an unmerged branch"
-    elif sub in ("checkout", "restore") and ("." in ops or "--" in rest and ops) and "--staged" not in flags:
-        destructive = f"git {sub} discards uncommitted changes"
     elif sub == "stash" and ops[:1] in (["drop"], ["clear"]):
         destructive = "git stash drop/clear deletes stashed work"
     elif sub in ("filter-branch", "filter-repo") or (sub == "reflog" and ops[:1] == ["expire"]) or (sub == "gc" and any(f.startswith("--prune") for f in flags)):
@@ -83,7 +124,12 @@ def git(cmd, a) -> None:
     elif sub == "update-ref" and "-d" in flags:
         destructive = "git update-ref -d deletes a ref"
     if destructive:
-        a.add("git-destructive", cmd.span, destructive)
+        ctx.add(GIT_DESTRUCTIVE, cmd.span, destructive)
+        return
+    out = next((rest[k + 1] if w == "--output" and k + 1 < len(rest) else w.split("=", 1)[1]
+                for k, w in enumerate(rest) if w == "--output" or w.startswith("--output=")), None)
+    if out is not None and sub in ("log", "diff", "show", "format-patch", "range-diff", "whatchanged"):
+        write_target(cmd, ctx, out, cmd.span)  # `git log --output=FILE` writes FILE
         return
     if sub in _GIT_READ or sub == "fetch" and "--dry-run" in flags:
         return  # `git fetch --dry-run` contacts the remote and changes no ref
@@ -93,10 +139,10 @@ def git(cmd, a) -> None:
         return
     if sub in ("remote", "tag", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
         return
-    a.add("git-change", cmd.span, f"git {sub} changes the repository or working tree")
+    ctx.add(GIT_CHANGE, cmd.span, f"git {sub} changes the repository or working tree")
 
 
-def sql(cmd, a) -> None:
+def sql(cmd: Cmd, ctx: Context) -> None:
     argv = cmd.argv
     texts = []
     for i, x in enumerate(argv[1:], 1):
@@ -114,20 +160,22 @@ def sql(cmd, a) -> None:
     text = "\n".join(texts)
     if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text) or \
             _SQL_TAUTOLOGY.search(text) or _NOSQL_DESTRUCTIVE.search(text):
-        a.add("sql-destructive", cmd.span)
+        ctx.add(SQL_DESTRUCTIVE, cmd.span)
     elif texts and all(_SQL_READ.match(t) for t in texts):
         return
     else:
-        a.add("database", cmd.span, f"{argv[0]} may change a database")
+        ctx.add(DATABASE, cmd.span, f"{argv[0]} may change a database")
 
 
 _SETUID_RISKY = frozenset("python python3 perl ruby node php lua find vim vi env busybox awk gawk".split())
 _VERSION_ONLY = frozenset(["-version", "--version", "version", "-help", "--help", "-h", "help", "-showversion"])
 
 
-def build(cmd, a) -> None:
+def build(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     args = cmd.argv[1:]
+    if cmd.cwd is not None and any(d.endswith("/") and (cmd.cwd + "/").startswith(d) for d in ctx.downloads):
+        ctx.add(REMOTE_CODE, cmd.span, f"{prog} builds and runs code cloned from the network in this line")
     if args and all(x in _VERSION_ONLY for x in args):
         return  # `java -version`, `go version`, `mvn --version`: print and exit
     words = [x for x in args if not x.startswith("-")]
@@ -136,12 +184,12 @@ def build(cmd, a) -> None:
         if sub in ("list", "show", "freeze", "ls", "search", "info", "outdated", "view", "version", "check", "why", "env", "config", "--version", "help", "doctor", "audit") or "--version" in args or (not args and prog != "yarn"):
             return
         if sub in ("uninstall", "remove", "rm") and prog in ("pip", "npm", "conda", "gem"):
-            a.add("install-build", cmd.span, f"{prog} {sub} removes packages")
+            ctx.add(INSTALL_BUILD, cmd.span, f"{prog} {sub} removes packages")
             return
-    a.add("install-build", cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
+    ctx.add(INSTALL_BUILD, cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
 
 
-def writer(cmd, a) -> None:
+def writer(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
     if prog in ("cp", "install", "ln"):
@@ -158,33 +206,33 @@ def writer(cmd, a) -> None:
 
             if mode and setuid_mode(mode) and any(o.rsplit("/", 1)[-1] in SHELLS | _SETUID_RISKY for o in ops[:-1]):
                 # `install -m 4755 /bin/sh /tmp/x`: a setuid copy of a shell (Reading 9)
-                a.add("takeover", cmd.span, "installs a setuid copy of a shell or interpreter: anyone becomes root")
+                ctx.add(TAKEOVER, cmd.span, "installs a setuid copy of a shell or interpreter: anyone becomes root")
             if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
                 # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
                 key = "\x00shell-copies"
-                a.st.files[key] = a.st.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
-            copy_like(cmd, a, dest, flags)
+                ctx.files[key] = ctx.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
+            copy_like(cmd, ctx, dest, flags, ops[:-1] if target is None else ops)
             return
     elif prog in ("tee",):
         if not ops:
             return
         content = cmd.stdin.text if cmd.stdin is not None and cmd.stdin.kind == "text" else None
         for op in ops:
-            write_target(cmd, a, op, cmd.span, append=bool(flags & {"-a", "--append"}), content=content)
+            write_target(cmd, ctx, op, cmd.span, append=bool(flags & {"-a", "--append"}), content=content)
         return
     elif prog in ("touch", "mkdir", "mkfifo", "mknod"):
         for op in ops:
             if P.in_system(op, cmd.cwd) or P.outside_workdir(op, cmd.cwd) and P.resolve(op, cmd.cwd).startswith("/") and P.in_system(op, cmd.cwd):
-                a.add("system-write", cmd.span, f"creates {op} in a system location")
+                ctx.add(SYSTEM_WRITE, cmd.span, f"creates {op} in a system location")
                 return
     elif prog == "sed":
         if not (flags & {"-i", "--in-place"} or any(x.startswith(("-i", "--in-place")) for x in cmd.argv[1:])):
             script = " ".join(ops[:1])
             if re.search(r"(^|;|\s)[0-9,$/]*[we]\s|/w\s", script):
-                a.add("write-files", cmd.span, "sed script writes files or runs commands")
+                ctx.add(WRITE_FILES, cmd.span, "sed script writes files or runs commands")
             return
         for op in ops[1:]:
-            write_target(cmd, a, op, cmd.span)
+            write_target(cmd, ctx, op, cmd.span)
         return
     elif prog in ("tar", "bsdtar"):
         first = cmd.argv[1] if len(cmd.argv) > 1 else ""
@@ -192,35 +240,63 @@ def writer(cmd, a) -> None:
         if "t" in letters or "--list" in flags or "-t" in flags:
             return
         extract = "x" in letters or flags & {"-x", "--extract", "--get"}
-        dest = option_value(cmd.argv, "-C", "--directory")
+        into = option_value(cmd.argv, "-C", "--directory")
         archive = option_value(cmd.argv, "-f", "--file")
         if "f" in letters and archive is None and not first.startswith("-"):
             rest = [x for x in cmd.argv[2:] if not x.startswith("-")]
             archive = rest[0] if rest else None  # old style: `tar czf OUT.tgz src`
-        if extract and dest is not None:
-            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
+        if extract and into is not None:
+            write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
             return
+        if not extract and "--remove-files" in flags:
+            sources = [x for x in cmd.argv[1:] if not x.startswith("-") and x != archive and x != first]
+            _deletes_originals(cmd, ctx, sources)
         if not extract and archive not in (None, "-"):
-            write_target(cmd, a, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
+            write_target(cmd, ctx, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
             return
+    elif prog == "zip" and (flags & {"-m", "--move"}) and len(ops) > 1:
+        _deletes_originals(cmd, ctx, ops[1:])  # `zip -rm out.zip ~` deletes what it archived
+    elif prog == "7z" and "-sdel" in cmd.argv and len(ops) > 2:
+        _deletes_originals(cmd, ctx, ops[2:])  # `7z a -sdel out.7z ~`
     elif prog in ("unzip",):
         if flags & {"-l", "-v", "-t", "-Z"}:
             return
-        dest = option_value(cmd.argv, "-d", "--exdir")
-        if dest is not None:
-            write_target(cmd, a, dest.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
+        into = option_value(cmd.argv, "-d", "--exdir")
+        if into is not None:
+            write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
             return
-    a.add("write-files", cmd.span, f"{prog} creates or changes files")
+    ctx.add(WRITE_FILES, cmd.span, f"{prog} creates or changes files")
 
 
-def awk(cmd, a) -> None:
+def _deletes_originals(cmd: Cmd, ctx: Context, sources: list[str]) -> None:
+    """Archivers that remove what they archived (`tar --remove-files`, `zip -m`, `7z -sdel`)
+    delete those trees: read as `rm -rf` of each, so an archive of home or root is a wipe."""
+    for src in sources:
+        ctx.check(Cmd(["rm", "-r", "-f", "--", src], [cmd.span] * 5, cmd.span, [], None, False, cmd.cwd))
+
+
+def trash(cmd: Cmd, ctx: Context) -> None:
+    """`gio trash PATH`, `gio remove PATH`, `trash-put PATH`: gone from where it was, whole trees."""
+    args = cmd.argv[1:]
+    if cmd.argv[0] == "gio":
+        if not args or args[0] not in ("trash", "remove", "rm", "move", "mv"):
+            return
+        args = args[1:] if args[0] not in ("move", "mv") else args[1:-1]
+    from ccgpt.risk.rules.delete import catastrophic
+
+    sources = [a for a in args if not a.startswith("-")]
+    if not any(catastrophic(cmd, ctx, src, "moves to the trash") for src in sources) and sources:
+        ctx.add(DELETE_FILES, cmd.span, f"{cmd.argv[0]} moves files to the trash (recoverable)")
+
+
+def awk(cmd: Cmd, ctx: Context) -> None:
     ops = [x for x in cmd.argv[1:] if not x.startswith("-")]
     prog_text = ops[0] if ops else ""
     if "-f" in cmd.argv:
-        a.add("runs-script", cmd.span, "runs an awk program file")
+        ctx.add(RUNS_SCRIPT, cmd.span, "runs an awk program file")
         return
     if "/inet/" in prog_text and ("|&" in prog_text or "getline" in prog_text):
-        a.add("reverse-shell", cmd.span, "gawk /inet/ socket wired to commands")
+        ctx.add(REVERSE_SHELL, cmd.span, "gawk /inet/ socket wired to commands")
         return
     found = False
     strings = dict(re.findall(r"(\w+)\s*=\s*\"((?:[^\"\\]|\\.)*)\"", prog_text))  # cmd="rm -rf ~"
@@ -228,22 +304,22 @@ def awk(cmd, a) -> None:
         code = m.group(1) if m.group(1) is not None else strings.get(m.group(3))
         if code is not None:
             if m.group(1) is not None and not m.group(2):  # system("rm -rf " $1): the rest is input data
-                a.env["__awk_data"] = P.DYNAMIC
+                ctx.bind("__awk_data", P.DYNAMIC)
                 code += ' "$__awk_data"'
-                a.add("runs-script", cmd.span, "awk passes input data to a shell through system()")
-            a.nested(code, cmd.span)
-            a.env.pop("__awk_data", None)
+                ctx.add(RUNS_SCRIPT, cmd.span, "awk passes input data to a shell through system()")
+            ctx.nested(code, cmd.span)
+            ctx.bind("__awk_data", None)
             found = True
     # print "CMD" | "sh" and "CMD" | getline run CMD through a shell
     for m in re.finditer(r"\"((?:[^\"\\]|\\.)*)\"\s*\|\s*(\"(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\"|getline)", prog_text):
-        a.nested(m.group(1), cmd.span)
+        ctx.nested(m.group(1), cmd.span)
         found = True
     if found:
         return
     if re.search(r"system\s*\(|\|\s*\"|\|&|getline", prog_text):
-        a.add("runs-script", cmd.span, "awk program runs commands")
+        ctx.add(RUNS_SCRIPT, cmd.span, "awk program runs commands")
     elif re.search(r"(print|printf)[^;}]*>\s*\"?[^\s;}]", prog_text):
-        a.add("write-files", cmd.span, "awk program writes files")
+        ctx.add(WRITE_FILES, cmd.span, "awk program writes files")
 
 
 PROGRAMS = {
@@ -257,5 +333,6 @@ PROGRAMS = {
                               "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
                               "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
     **{p: [awk] for p in ("awk", "gawk", "mawk", "nawk")},
+    **{p: [trash] for p in ("gio", "trash-put", "trash", "gvfs-trash", "kioclient5")},
 }
 GENERIC: list = []

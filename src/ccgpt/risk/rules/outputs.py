@@ -1,0 +1,72 @@
+"""What a command writes to its stdout, as far as the next pipeline stage (or a `$( )` around
+it) needs to know: network content (`curl URL | sh`), literal text (`echo … | bash`), paths
+(`find / | xargs rm`), a secret (`cat .env | nc …`), or something unknown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ccgpt.risk import commands as C
+from ccgpt.risk import paths as P
+from ccgpt.risk.decode import static_output
+from ccgpt.risk.model import NET, PATHS, UNKNOWN, Cmd, Output
+
+if TYPE_CHECKING:
+    from ccgpt.risk.context import Context
+
+# Filters whose output still carries the secret they read (`xxd -p key | head -c 32`).
+_SECRET_CARRIERS = frozenset("cat tar gzip bzip2 xz zstd base64 base32 xxd od hexdump zip tee gpg openssl head tail cut tr "
+                             "rev fold sort uniq sed awk gawk strings".split())
+_DECOMPRESSORS = frozenset("gunzip zcat bunzip2 bzcat unxz xzcat zstdcat unzstd lz4cat funzip".split())
+_COMPRESSORS = frozenset("gzip bzip2 xz zstd lz4 lzma pigz pbzip2 brotli".split())
+
+
+def _network(cmd: Cmd, ctx: Context) -> Output:
+    for r in cmd.redirects:  # `curl URL > i.sh; sh i.sh` runs what was downloaded
+        if r.op in (">", ">>", ">|", "&>") and r.fd in ("", "1") and r.target and not P.harmless_sink(r.target):
+            ctx.downloads.add(P.resolve(r.target))
+    if cmd.argv[0] == "curl":
+        flags = C.short_flags(cmd.argv)[0]
+        out = C.option_value(cmd.argv, "-o", "--output")
+        if out not in (None, "-") or flags & {"-O", "--remote-name", "--remote-name-all"}:
+            return Output()
+    return Output(NET)
+
+
+def _decompressing(cmd: Cmd) -> bool:
+    prog = cmd.argv[0]
+    if prog in _DECOMPRESSORS:
+        return True
+    if prog in _COMPRESSORS:
+        flags = C.short_flags(cmd.argv)[0]
+        return bool(flags & {"-d", "--decompress", "--uncompress"}) and bool(flags & {"-c", "--stdout", "--to-stdout"})
+    return False
+
+
+def output_of(cmd: Cmd, ctx: Context) -> Output:
+    prog = cmd.argv[0]
+    if cmd.inner_output is not None:  # `docker exec c curl URL | sh`: the container's output
+        return cmd.inner_output
+    local_openssl = prog == "openssl" and cmd.argv[1:2] not in (["s_client"], ["s_server"])
+    if not local_openssl and (prog in C.NET_FETCH or prog in C.NET_PIPES):
+        return _network(cmd, ctx)
+    if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
+        return cmd.stdin
+    if cmd.stdin is not None and cmd.stdin.kind == NET and (prog in _DECOMPRESSORS or (
+            prog in _COMPRESSORS and ("-d" in cmd.argv or "--decompress" in cmd.argv))):
+        return cmd.stdin  # `curl URL | gunzip | sh` is still network code
+    out = static_output(cmd)
+    if out is not None:
+        return out
+    if _decompressing(cmd):
+        return Output(UNKNOWN, decoded=True)  # `zcat payload.gz | sh`: a payload packed out of sight
+    if prog == "find":
+        roots = cmd.find_roots or ["."]
+        return Output(PATHS, roots[0], filtered=cmd.find_filtered)
+    if prog in ("ls", "fd", "fdfind", "locate"):
+        ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
+        return Output(PATHS, ops[0] if ops else ".", filtered=prog != "ls")
+    if prog in ("env", "printenv", "set", "history", "export", "declare"):
+        return Output(UNKNOWN, secret=True)
+    secret = cmd.secret_args or (cmd.stdin is not None and prog in _SECRET_CARRIERS and cmd.stdin.secret)
+    return Output(UNKNOWN, secret=True) if secret else Output(UNKNOWN, args=cmd.argv[1:])

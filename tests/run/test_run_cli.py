@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from ccgpt.run import docker
+from ccgpt.run.backends import docker
 
 
 def audit_rows(area):

@@ -101,7 +101,8 @@ def compare(before: dict[str, Entry], after: dict[str, Entry], before_root: str,
     ch = Changes()
     for rel in sorted(set(before) | set(after)):
         a, b = before.get(rel), after.get(rel)
-        if (a or b).kind == "dir":
+        either = a or b
+        if either is not None and either.kind == "dir":
             ch.dirs.add(rel)
         if a is None:
             ch.created.append(rel)

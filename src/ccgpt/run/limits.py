@@ -18,6 +18,8 @@ import os
 import resource
 from dataclasses import dataclass
 
+from ccgpt.run.identity import Identity, drop
+
 MB = 1024 * 1024
 
 
@@ -116,17 +118,19 @@ def apply_rlimits(pairs: list[tuple[int, int]]) -> None:
         resource.setrlimit(res, (value, new_hard))
 
 
-def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: str | None):
-    """The function run in the child between fork and exec. Only async-signal-safe-ish work."""
+def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: list[str] | None, run_as: Identity | None = None):
+    """The function run in the child between fork and exec: join the cgroup (still privileged),
+    set the rlimits, then drop to `run_as` for good."""
 
     def preexec() -> None:
-        if cgroup_procs:
+        for procs in cgroup_procs or ():
             try:
-                fd = os.open(cgroup_procs, os.O_WRONLY)
+                fd = os.open(procs, os.O_WRONLY)
                 os.write(fd, b"0")  # "0" moves the writer itself
                 os.close(fd)
             except OSError:
                 pass  # rlimits still apply; the parent reports which limits were in force
         apply_rlimits(pairs)
+        drop(run_as)
 
     return preexec

@@ -71,21 +71,3 @@ def hidden_mounts(cwd: str, extra: tuple[str, ...]) -> list[tuple[str, bool]]:
         seen.add(real)
         out.append((real, os.path.isdir(real)))
     return out
-
-
-def late_code_paths(cwd: str, source: str, protect_git: bool) -> list[tuple[str, str]]:
-    """(host source, sandbox path) of files inside the writable cwd whose content runs later,
-    outside the sandbox. Symlinks are skipped: they point outside cwd, which is read-only anyway."""
-    names: list[str] = []
-    if protect_git:
-        names += [".git/hooks", ".git/config"]
-    base = os.path.realpath(home())
-    if inside(base, cwd):
-        prefix = os.path.relpath(base, cwd)
-        names += [os.path.normpath(os.path.join(prefix, n)) for n in STARTUP_FILES]
-    out = []
-    for name in names:
-        src = os.path.join(source, name)
-        if os.path.exists(src) and not os.path.islink(src):
-            out.append((src, os.path.join(cwd, name)))
-    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ccgpt.run import identity
 from ccgpt.run.limits import Limits, config_number
 
 STDIN_MODES = ("null", "pipe", "pty")
@@ -30,6 +31,7 @@ class SandboxPolicy:
     cpus: float = 1.0
     stdin: str = "null"  # "null" (/dev/null), "pipe" (the caller's pipe), "pty" (a sanitised pty)
     seccomp: bool = True
+    run_as: identity.Identity | None = None  # as root: who the sandbox runs as (None: ourselves)
 
     @classmethod
     def from_config(
@@ -59,6 +61,7 @@ class SandboxPolicy:
             cpus=float(config_number(section, "cpus", 1, float)),
             stdin=stdin,
             seccomp=bool(section.get("seccomp", True)),
+            run_as=identity.for_workdir(cwd),
         )
 
     def with_(self, **changes) -> "SandboxPolicy":

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ccgpt.errors import CcgptError, ConfigError
-from ccgpt.run import backends, process
+from ccgpt.run import aftercheck, backends, process, protect, seccomp
 from ccgpt.run import limits as limits_mod
-from ccgpt.run.backends.base import Backend, LaunchFds, RawResult
-from ccgpt.run.cgroups import PidsCgroup
+from ccgpt.run.backends.base import Backend, LaunchContext, RawResult
+from ccgpt.run.cgroups import RunCgroup
 from ccgpt.run.environment import sandbox_env
 from ccgpt.run.errors import EXIT_NOT_FOUND, EXIT_SANDBOX, EXIT_TIMEOUT, SandboxUnavailable
 from ccgpt.run.limits import Limits
@@ -47,10 +47,15 @@ class RunResult:
     output_bytes: int = 0
     output_truncated: bool = False
     limits: dict = field(default_factory=dict)
+    isolation: dict = field(default_factory=dict)  # host uid, seccomp, protected paths
+    notes: list[str] = field(default_factory=list)  # for the person: after-check actions, hints
 
     def detail(self) -> dict:
         """What the audit trail keeps about this run."""
-        d: dict[str, Any] = {"sandbox": self.backend, "limits": self.limits, "output_bytes": self.output_bytes}
+        d: dict[str, Any] = {"sandbox": self.backend, "limits": self.limits, "output_bytes": self.output_bytes,
+                             "isolation": self.isolation}
+        if self.notes:
+            d["notes"] = self.notes
         if self.timed_out:
             d["timed_out"] = True
         if self.output_truncated:
@@ -137,33 +142,41 @@ def run_policy(command: list[str], policy: SandboxPolicy, backend: Backend, *,
         # Resolve on the host (same / inside): a clear 127 instead of a sandbox error.
         return RunResult(EXIT_NOT_FOUND, backend.name, 0.0, limits=limits.as_dict())
     started = time.monotonic()
+    plan = protect.plan(policy.cwd, os.path.realpath(policy.source), protect_git=policy.protect_git,
+                        path_env=env.get("PATH", ""))
     status_r, status_w = os.pipe() if backend.wants_status_pipe else (None, None)
-    fds = LaunchFds(status=status_w, container=backend.container_name())
-    pass_fds = tuple(fd for fd in (status_w,) if fd is not None)
+    filter_fd = seccomp.program_fd() if backend.wants_seccomp and policy.seccomp else None
+    ctx = LaunchContext(status=status_w, seccomp=filter_fd, container=backend.container_name(), protect=plan)
+    pass_fds = tuple(fd for fd in (status_w, filter_fd) if fd is not None)
     argv: list[str] = []
+    cgroup_info: dict[str, Any] = {}
     try:
-        argv = backend.argv(policy, command, env, fds)
-        with _cgroup(backend, limits) as cgroup:
+        argv = backend.argv(policy, command, env, ctx)
+        with _cgroup(backend, policy) as cgroup:
+            cgroup_info = cgroup.describe()
             spawn = process.Spawn(argv, backend.launch_env(policy, env), backend.popen_cwd(policy), pass_fds,
-                                  _preexec(backend, limits, cgroup.join_path), stdin)
+                                  _preexec(backend, policy, cgroup.join_path), stdin)
             ended = process.run(spawn, stdout=stdout if stdout is not None else sys.stdout,
                                 stderr=stderr if stderr is not None else sys.stderr,
                                 output_cap=limits.output_limit_kb * 1024,
                                 deadline=started + limits.timeout if limits.timeout else None,
-                                on_timeout=lambda: backend.kill(fds))
+                                on_timeout=lambda: backend.kill(ctx))
     except OSError as exc:
         return RunResult(EXIT_SANDBOX, backend.name, process.elapsed_ms(started),
                          sandbox_error=f"could not start {(argv or command)[0]}: {exc.strerror or exc}",
                          limits=limits.as_dict())
     finally:
-        if status_w is not None:
-            os.close(status_w)
+        for fd in (status_w, filter_fd):
+            if fd is not None:
+                os.close(fd)
     status = process.read_all(status_r) if status_r is not None else b""
     outcome = backend.interpret(RawResult(ended.returncode, ended.timed_out, ended.stderr_tail, status))
+    notes = _notes(ended.stderr_tail, policy, plan)
     return RunResult(EXIT_TIMEOUT if ended.timed_out else outcome.exit_code, backend.name,
                      process.elapsed_ms(started), timed_out=ended.timed_out, sandbox_error=outcome.sandbox_error,
                      output_bytes=ended.output_bytes, output_truncated=ended.output_truncated,
-                     limits=limits.as_dict())
+                     limits=dict(limits.as_dict(), **cgroup_info), isolation=_isolation(backend, policy, ctx),
+                     notes=notes)
 
 
 def _found(program: str, env: dict[str, str], cwd: str) -> bool:
@@ -172,15 +185,43 @@ def _found(program: str, env: dict[str, str], cwd: str) -> bool:
     return os.sep in program and os.access(os.path.join(cwd, program), os.X_OK)
 
 
-def _cgroup(backend: Backend, limits: Limits) -> PidsCgroup:
-    """RLIMIT_NPROC does not bind root: as root, a cgroup caps the number of tasks instead."""
-    wanted = backend.host_limits and os.geteuid() == 0 and limits.max_processes
-    return PidsCgroup(limits.max_processes + 8 if wanted else 0)
+def _cgroup(backend: Backend, policy: SandboxPolicy) -> RunCgroup:
+    """RLIMIT_NPROC does not bind root, RLIMIT_AS is per process: as root, a cgroup caps the
+    whole sandbox's tasks and memory instead."""
+    limits = policy.limits
+    wanted = backend.host_limits and os.geteuid() == 0
+    return RunCgroup(limits.max_processes + 8 if wanted and limits.max_processes else 0,
+                     limits.memory_mb if wanted else 0)
 
 
-def _preexec(backend: Backend, limits: Limits, cgroup_procs: str | None):
+def _preexec(backend: Backend, policy: SandboxPolicy, cgroup_procs: list[str]):
     if not backend.host_limits:
         return limits_mod.make_preexec([], None)
-    root = os.geteuid() == 0
-    base = 0 if root else limits_mod.count_user_processes()
-    return limits_mod.make_preexec(limits_mod.rlimit_pairs(limits, nproc_base=base), cgroup_procs)
+    run_as = policy.run_as if backend.drops_root else None
+    if run_as is not None and not run_as.host_root:
+        base = limits_mod.count_user_processes(run_as.uid)
+    else:
+        base = 0 if os.geteuid() == 0 else limits_mod.count_user_processes()
+    return limits_mod.make_preexec(limits_mod.rlimit_pairs(policy.limits, nproc_base=base), cgroup_procs, run_as)
+
+
+def _isolation(backend: Backend, policy: SandboxPolicy, ctx: LaunchContext) -> dict[str, Any]:
+    """What held for this run, for the audit trail and `--json`."""
+    run_as = policy.run_as if backend.drops_root else None
+    uid = run_as.uid if run_as is not None else os.geteuid()
+    out: dict[str, Any] = {"host_uid": uid, "seccomp": ctx.seccomp is not None}
+    if run_as is not None:
+        out["uid_reason"] = run_as.reason
+    if ctx.protect is not None:
+        out["protected_paths"] = sum(1 for m in ctx.protect.mounts if m.kind == "ro")
+    return out
+
+
+def _notes(stderr_tail: bytes, policy: SandboxPolicy, plan: protect.Plan) -> list[str]:
+    """Lines for the person after the run: what the after-check did, and why git may have failed."""
+    notes = [] if policy.workdir_source else aftercheck.check(policy.cwd, plan)
+    tail = stderr_tail.decode("utf-8", "replace")
+    if ".git" in tail and "Read-only file system" in tail:
+        notes.append("ccgpt: note: .git is read-only inside the sandbox (hooks and config would run outside "
+                     "it later); run git commands that write outside `ccgpt run`, or set protect_git = false")
+    return notes

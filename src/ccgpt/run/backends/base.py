@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ccgpt.run.policy import SandboxPolicy
+from ccgpt.run.protect import Plan
 
 @dataclass(frozen=True)
-class LaunchFds:
+class LaunchContext:
     """What the runner prepared for this launch and a backend may refer to."""
 
     status: int | None = None  # write end of bwrap's --json-status-fd pipe
     seccomp: int | None = None  # a readable fd holding the compiled seccomp program
     container: str | None = None  # docker's --name, so a timeout can `docker kill` it
+    protect: Plan | None = None  # what inside the working directory stays read-only
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Backend:
 
     name = ""
     host_limits = True  # our rlimits and cgroup apply to the launched process (docker: its own)
+    drops_root = False  # as root, start the sandbox as `policy.run_as` (an unprivileged uid)
     resolves_on_host = True  # a missing program is reported as 127 before anything starts
     wants_status_pipe = False
     wants_seccomp = False
@@ -43,7 +46,7 @@ class Backend:
     def check(self, policy: SandboxPolicy) -> None:
         """Raise SandboxUnavailable when this policy cannot be enforced here."""
 
-    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchFds) -> list[str]:
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
         raise NotImplementedError
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:
@@ -60,7 +63,7 @@ class Backend:
         """A name for what a timeout must stop besides our process group (docker's container)."""
         return None
 
-    def kill(self, fds: LaunchFds) -> None:
+    def kill(self, fds: LaunchContext) -> None:
         """Extra clean-up on a timeout, beyond killing our process group."""
 
 

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 
-from ccgpt.run.backends.base import Backend, LaunchFds, Outcome, RawResult, exit_status
+from ccgpt.run.backends.base import Backend, LaunchContext, Outcome, RawResult, exit_status
 from ccgpt.run.policy import SandboxPolicy
 
 
@@ -116,7 +116,7 @@ class Docker(Backend):
     host_limits = False  # docker applies its own (--memory, --pids-limit, --ulimit)
     resolves_on_host = False  # the image has its own PATH
 
-    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchFds) -> list[str]:
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
         names, _ = docker_env(env)
         return build_argv(policy, command, env_names=names, name=fds.container, docker=find_docker() or "docker")
 
@@ -131,7 +131,7 @@ class Docker(Backend):
     def container_name(self) -> str | None:
         return container_name()
 
-    def kill(self, fds: LaunchFds) -> None:
+    def kill(self, fds: LaunchContext) -> None:
         if fds.container:
             kill(fds.container, find_docker() or "docker")
 

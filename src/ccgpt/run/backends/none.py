@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ccgpt.run.backends.base import Backend, LaunchFds
+from ccgpt.run.backends.base import Backend, LaunchContext
 from ccgpt.run.policy import SandboxPolicy
 
 
 class NoSandbox(Backend):
     name = "none"
 
-    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchFds) -> list[str]:
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
         return list(command)
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ccgpt.run.backends.base import Backend, LaunchFds, Outcome, RawResult, exit_status
+from ccgpt.run.backends.base import Backend, LaunchContext, Outcome, RawResult, exit_status
 from ccgpt.run.errors import EXIT_SANDBOX, SandboxUnavailable
 from ccgpt.run.policy import SandboxPolicy
 
@@ -43,7 +43,7 @@ class RestrictedUser(Backend):
         if not policy.user:
             raise SandboxUnavailable('backend = "user" needs [ccgpt.sandbox] user = "NAME"')
 
-    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchFds) -> list[str]:
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
         return wrap(plain_argv(command, env), policy.user)
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:

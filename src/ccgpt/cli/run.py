@@ -30,6 +30,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=_seconds, metavar="S", help="wall-clock limit in seconds (default: config, 60)")
     parser.add_argument("--script", action="store_true",
                         help="treat the first argument as a script file to run with bash (the rest are its arguments)")
+    parser.add_argument("--interactive", action="store_true",
+                        help="let the command read your keystrokes, through a pty whose output is sanitised "
+                             "(default: its stdin is /dev/null)")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run WITHOUT isolation when no sandbox is available (loud warning, still confirmed)")
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND", help="the command and its arguments, after --")
@@ -87,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     options = RunOptions(
         net=args.net, preview=args.preview, assume_yes=args.yes, timeout=args.timeout,
         unsafe_no_sandbox=args.unsafe_no_sandbox, tty=interactive(), color=use_color(args, sys.stderr),
-        log_text=not args.no_log,
+        log_text=not args.no_log, interactive=args.interactive, json_output=bool(getattr(args, "json", False)),
     )
     return execute(command, options, script_text=script_text, script_args=script_args, section=section)
 

@@ -9,8 +9,11 @@ Nothing runs without its level having been shown first: `execute` shows it itsel
 
 from __future__ import annotations
 
+import io
 import os
+import subprocess
 import sys
+from typing import Any
 from dataclasses import dataclass, field
 from shlex import join as shlex_join
 
@@ -18,6 +21,7 @@ from ccgpt.run import confirm as confirm_mod
 from ccgpt.run.errors import EXIT_NOT_FOUND, SandboxUnavailable
 from ccgpt.run.limits import Limits
 from ccgpt.run.options import RunOptions
+from ccgpt.run.process import PTY
 from ccgpt.run.preview import run_preview
 from ccgpt.run.sandbox import RunResult, run_sandboxed
 from ccgpt.term.sanitize import sanitize, sanitize_line
@@ -133,7 +137,8 @@ def execute(
     if script_args:
         write(f"  arguments: {sanitize_line(shlex_join(script_args))}\n")
 
-    recorder = _Recorder(store, job.text if options.log_text else "<not logged>", assessment, task)
+    recorder = _Recorder(store, job.text if options.log_text else "<not logged>", assessment, task,
+                         json_text=job.text if options.json_output else None)
     decision = confirm_mod.decide(assessment.level, tty=options.tty, assume_yes=options.assume_yes)
     if decision.action == confirm_mod.REFUSE:
         write(f"ccgpt: {decision.reason}\n")
@@ -160,7 +165,8 @@ def execute(
             recorder.done("declined")
             return 1
         result = run_sandboxed(job.argv, cwd=cwd, net=options.net, section=section, limits=limits,
-                               unsafe_no_sandbox=options.unsafe_no_sandbox)
+                               unsafe_no_sandbox=options.unsafe_no_sandbox,
+                               stdin=PTY if options.interactive else subprocess.DEVNULL, **recorder.streams())
     except SandboxUnavailable as exc:
         write(f"ccgpt: sandbox unavailable: {exc}\n")
         recorder.done("sandbox-unavailable", exit_code=exc.exit_code)
@@ -170,7 +176,7 @@ def execute(
         raise
     _report(result, job, limits, write)
     recorder.done("ran", exit_code=result.exit_code, duration_ms=result.duration_ms,
-                  detail=dict(result.detail(), net=options.net, preview=options.preview))
+                  detail=dict(result.detail(), net=options.net, preview=options.preview), result=result)
     return result.exit_code
 
 
@@ -189,14 +195,30 @@ def _report(result: RunResult, job: Prepared, limits: Limits, write) -> None:
         write(f"ccgpt: stopped after {limits.timeout:g} s (wall-clock limit; --timeout to change)\n")
     elif result.exit_code == EXIT_NOT_FOUND and result.duration_ms == 0.0:
         write(f"ccgpt: command not found: {sanitize_line(job.argv[0])}\n")
+    for note in result.notes:
+        write(sanitize_line(note) + "\n")
+    cgroup = result.limits.get("cgroup")
+    if result.isolation.get("host_uid") == 0 and result.backend == "bwrap":
+        write("ccgpt: note: the sandbox ran as host uid 0 without capabilities "
+              f"({sanitize_line(str(result.isolation.get('uid_reason', '')))})\n")
+    if cgroup is None and os.geteuid() == 0 and result.backend == "bwrap":
+        write("ccgpt: note: no cgroup could be created: memory and processes were limited per process only\n")
 
 
 class _Recorder:
     """One audit event per attempt, whatever the outcome. A broken store never blocks a refusal,
-    but it does block a run: a run that leaves no trace is not allowed."""
+    but it does block a run: a run that leaves no trace is not allowed.
 
-    def __init__(self, store, text: str, assessment: Assessment, task: str | None):
+    With `json_text` set (`--json`), the command's output is captured instead of streamed and
+    one JSON object describing the attempt is printed on stdout when it is recorded."""
+
+    def __init__(self, store, text: str, assessment: Assessment, task: str | None, *, json_text: str | None = None):
         self.store, self.text, self.assessment, self.task = store, text, assessment, task
+        self.json_text = json_text
+        self.captured = (io.StringIO(), io.StringIO()) if json_text is not None else None
+
+    def streams(self) -> dict[str, Any]:
+        return {"stdout": self.captured[0], "stderr": self.captured[1]} if self.captured else {}
 
     def open(self):
         if self.store is None:
@@ -205,7 +227,8 @@ class _Recorder:
             self.store = open_store()
         return self.store
 
-    def done(self, decision: str, *, exit_code=None, duration_ms=None, detail=None) -> None:
+    def done(self, decision: str, *, exit_code=None, duration_ms=None, detail=None,
+             result: RunResult | None = None) -> None:
         from ccgpt.store.audit import record
 
         try:
@@ -214,3 +237,19 @@ class _Recorder:
                    duration_ms=duration_ms, detail=detail or {})
         except Exception as exc:  # noqa: BLE001 - reported, never a traceback
             sys.stderr.write(f"ccgpt: warning: could not record this run in the audit trail: {sanitize_line(str(exc))}\n")
+        if self.json_text is not None:
+            self._print_json(decision, exit_code, result)
+
+    def _print_json(self, decision: str, exit_code: int | None, result: RunResult | None) -> None:
+        import json
+
+        obj: dict[str, Any] = {"command": self.json_text, "level": self.assessment.level,
+                               "findings": self.assessment.findings, "decision": decision,
+                               "ran": result is not None, "exit_code": exit_code if exit_code is not None else 1}
+        if result is not None and self.captured:
+            obj.update(stdout=self.captured[0].getvalue(), stderr=self.captured[1].getvalue(),
+                       truncated=result.output_truncated, duration_s=round(result.duration_ms / 1000, 3),
+                       sandbox=result.backend, limits=result.limits, isolation=result.isolation,
+                       notes=result.notes, timed_out=result.timed_out, sandbox_error=result.sandbox_error)
+        sys.stdout.write(json.dumps(obj, ensure_ascii=True) + "\n")
+        sys.stdout.flush()

@@ -16,3 +16,4 @@ class RunOptions:
     color: bool = False
     log_text: bool = True  # keep the command text in the audit trail
     interactive: bool = False  # the command reads the person's keystrokes through a sanitised pty
+    json_output: bool = False  # capture the output; print one JSON object on stdout at the end

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field, replace
 from ccgpt.run import identity
 from ccgpt.run.limits import Limits, config_number
 
-STDIN_MODES = ("null", "pipe", "pty")
-
-
 @dataclass(frozen=True)
 class SandboxPolicy:
     cwd: str  # the real path of the only writable directory (besides a private /tmp)
@@ -29,7 +26,6 @@ class SandboxPolicy:
     user: str = ""  # run through `sudo -n -u USER`
     docker_image: str = "debian:stable-slim"
     cpus: float = 1.0
-    stdin: str = "null"  # "null" (/dev/null), "pipe" (the caller's pipe), "pty" (a sanitised pty)
     seccomp: bool = True
     run_as: identity.Identity | None = None  # as root: who the sandbox runs as (None: ourselves)
 
@@ -42,10 +38,7 @@ class SandboxPolicy:
         net: bool = False,
         limits: Limits | None = None,
         workdir_source: str | None = None,
-        stdin: str = "null",
     ) -> "SandboxPolicy":
-        if stdin not in STDIN_MODES:
-            raise ValueError(stdin)
         return cls(
             cwd=cwd,
             net=net,
@@ -59,7 +52,6 @@ class SandboxPolicy:
             user=str(section.get("user") or ""),
             docker_image=str(section.get("docker_image") or "debian:stable-slim"),
             cpus=float(config_number(section, "cpus", 1, float)),
-            stdin=stdin,
             seccomp=bool(section.get("seccomp", True)),
             run_as=identity.for_workdir(cwd),
         )

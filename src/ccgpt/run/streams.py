@@ -109,6 +109,11 @@ def pump(proc: Any, sources: dict[int, Output], err_fd: int | None, tail: bytear
 def _forward(sel: selectors.BaseSelector, fd: int, data: bytes, forward: tuple[int, int] | None) -> None:
     if not data or forward is None:
         sel.unregister(fd)
+        if forward is not None:
+            try:
+                os.write(forward[1], b"\x04")  # our end of input: the pty's reader sees end of file
+            except OSError:
+                pass
         return
     try:
         os.write(forward[1], data)

@@ -23,7 +23,7 @@ import os
 import shutil
 import subprocess
 
-from ccgpt.run import mounts, protect, sockets
+from ccgpt.run import identity, mounts, protect, sockets
 from ccgpt.run.backends.base import Backend, LaunchContext, Outcome, RawResult, exit_status
 from ccgpt.run.errors import EXIT_NOT_FOUND, EXIT_SANDBOX, SandboxUnavailable
 from ccgpt.run.policy import SandboxPolicy
@@ -48,7 +48,7 @@ def build_argv(policy: SandboxPolicy, command: list[str], env: dict[str, str] | 
         # /tmp is RAM: without a size a disk filler there would fill memory instead.
         argv += ["--size", str(policy.tmp_mb * 1024 * 1024)]
     argv += ["--tmpfs", "/tmp"]
-    covered = [d for d in sockets.runtime_dirs(policy.net) if not mounts.inside(cwd, d)]
+    covered = [d for d in sockets.runtime_dirs(policy.net) if not mounts.inside(cwd, d) and _reachable(policy, d)]
     for directory in covered:
         argv += ["--tmpfs", directory]
     argv += ["--unshare-all", *(["--share-net"] if policy.net else [])]
@@ -84,11 +84,14 @@ def _hiding(policy: SandboxPolicy, cwd: str, covered: list[str], ctx: LaunchCont
     argv: list[str] = []
     hidden: list[str] = []
     for real, is_dir in mounts.hidden_mounts(cwd, policy.hide):
+        if not _reachable(policy, real):
+            continue  # the unprivileged uid cannot even get there: nothing to hide, nothing to mount
         hidden.append(real)
         # The same path inside: cwd is mounted at its real path even for the preview's copy.
         argv += ["--tmpfs", real, "--remount-ro", real] if is_dir else ["--ro-bind", "/dev/null", real]
     for path in sockets.hidden_sockets(cwd, covered + hidden):
-        argv += ["--ro-bind", "/dev/null", path]
+        if _reachable(policy, path):
+            argv += ["--ro-bind", "/dev/null", path]
     plan = ctx.protect or protect.plan(cwd, os.path.realpath(policy.source), protect_git=policy.protect_git,
                                        path_env=os.environ.get("PATH", ""))
     for mount in plan.mounts:
@@ -96,6 +99,12 @@ def _hiding(policy: SandboxPolicy, cwd: str, covered: list[str], ctx: LaunchCont
             continue  # a secret stays hidden: never bind its real content back
         argv += ["--ro-bind" if mount.kind == "ro" else "--bind", mount.src, mount.dst]
     return argv
+
+
+def _reachable(policy: SandboxPolicy, path: str) -> bool:
+    """Whether the sandbox's uid can get to `path` (always, unless ccgpt dropped from root)."""
+    who = policy.run_as
+    return who is None or who.host_root or identity.can_reach(path, who.uid, set(who.groups))
 
 
 class Bubblewrap(Backend):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 MAX_ENTRIES = 50_000
 MAX_CONFIG_BYTES = 256 * 1024
-# A path-looking piece of a config value or shell line: ~/…, $HOME/…, /…, ./…, ../…
-_PATHISH = re.compile(r"""(?:~|\$HOME|\$\{HOME\}|\.\.?)?/[^\s:;'"|&<>()`,=]*""")
+# A path-looking piece of a config value or shell line: ~/…, $HOME/…, /…, ./…, ../…, dir/…
+_PATHISH = re.compile(r"""(?:~|\$HOME|\$\{HOME\}|[\w.+-]+)?/[^\s:;'"|&<>()`,=]*""")
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,9 @@ class Docker(Backend):
 
     def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
         names, _ = docker_env(env)
-        return build_argv(policy, command, env_names=names, name=fds.container, docker=find_docker() or "docker")
+        who = policy.run_as  # as root: the same unprivileged uid bwrap would use, where there is one
+        return build_argv(policy, command, env_names=names, name=fds.container, docker=find_docker() or "docker",
+                          uid=who.uid if who else None, gid=who.gid if who else None)
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:
         return docker_env(env)[1]

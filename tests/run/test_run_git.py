@@ -139,3 +139,31 @@ def test_a_file_the_bashrc_sources_from_the_tree_stays_read_only(area, home_env)
     (area / "home" / ".bashrc").write_text("source ~/proj/env.sh\n")
     result, out = sh("echo 'touch /tmp/x' >> env.sh", proj)
     assert "Read-only file system" in out and (proj / "env.sh").read_text() == "export A=1\n"
+
+
+def test_hooks_path_and_a_symlinked_git_inside_the_tree(work, area):
+    make_repo(work / "real")
+    (work / "real" / ".githooks").mkdir()
+    git("config", "core.hooksPath", ".githooks", cwd=work / "real")
+    os.rename(work / "real" / ".git", work / "gitdata")
+    (work / "real" / ".git").symlink_to(work / "gitdata")
+    marker = area / "outside" / "pwned"
+    result, out = sh(f"printf '#!/bin/sh\\ntouch {marker}\\n' > real/.githooks/pre-commit; "
+                     f"echo '[core] fsmonitor = touch {marker}' >> gitdata/config; "
+                     "cp -a gitdata evil && rm real/.git && ln -s ../evil real/.git; echo relinked=$?", work)
+    assert out.count("Read-only file system") == 2
+    # The link could be re-pointed (a symlink is not a mount point): the after-check catches it.
+    assert "relinked=0" in out and any("real/.git" in n for n in result.notes), result.notes
+    assert not (work / "real" / ".git").exists()
+    git("status", cwd=work / "real")
+    assert not marker.exists()
+
+
+def test_the_after_check_never_renames_through_a_planted_symlink(area, home_env, monkeypatch):
+    home = area / "home"
+    victim = area / "outside" / "bin"
+    victim.mkdir()
+    monkeypatch.setenv("PATH", f"{home}/.local/bin:/usr/bin:/bin")
+    result, out = sh(f"ln -s {area}/outside .local", home)
+    assert victim.is_dir()  # not renamed to bin.ccgpt-untrusted-… through the link
+    assert any("symbolic link" in n for n in result.notes), result.notes

@@ -39,7 +39,10 @@ def check(cwd: str, before: Plan) -> list[str]:
     messages = []
     stamp = time.strftime("%Y%m%d%H%M%S")
     after = gitfiles.find_gits(cwd)
-    for rel in sorted(set(after.gits) - set(before.gits)):
+    known = dict(zip(before.gits, before.fingerprints))
+    # New entries, and old ones that are not what they were (a symlinked .git re-pointed).
+    changed = [g for g in after.gits if known.get(g) != gitfiles.fingerprint(os.path.join(cwd, g))]
+    for rel in sorted(changed):
         why = untrusted_repo(os.path.join(cwd, rel))
         if why:
             messages.append(_quarantine(cwd, rel, stamp, f"a new git repository whose {why}"))
@@ -75,10 +78,24 @@ def untrusted_repo(entry: str) -> str | None:
     return None
 
 
+def _real_parents(cwd: str, rel: str) -> bool:
+    """No directory on the way from cwd to `rel` is a symlink (the command could have planted
+    one to make us rename something outside the working directory)."""
+    here = cwd
+    for part in rel.split("/")[:-1]:
+        here = os.path.join(here, part)
+        if os.path.islink(here) or not os.path.isdir(here):
+            return False
+    return True
+
+
 def _quarantine(cwd: str, rel: str, stamp: str, what: str) -> str:
     from ccgpt.term.sanitize import sanitize_line
 
     src = os.path.join(cwd, rel)
+    if not _real_parents(cwd, rel):
+        return (f"ccgpt: WARNING: the command created {sanitize_line(rel)} ({what}) behind a symbolic link; "
+                "it was left in place: inspect it before using git or a new shell there")
     dst = f"{src}.ccgpt-untrusted-{stamp}"
     try:
         os.rename(src, dst)

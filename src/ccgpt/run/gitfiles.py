@@ -47,8 +47,8 @@ def find_gits(root: str, max_entries: int = MAX_ENTRIES) -> Walk:
 
 def gitdir_of(git_entry: str) -> str | None:
     """The directory a `.git` entry stands for: itself, or where a gitfile points."""
-    if os.path.isdir(git_entry) and not os.path.islink(git_entry):
-        return git_entry
+    if os.path.isdir(git_entry):
+        return git_entry  # a directory, or a link to one (the caller resolves it)
     try:
         with open(git_entry, encoding="utf-8", errors="replace") as fh:
             first = fh.readline(4096).strip()
@@ -103,6 +103,30 @@ def parse_config(text: str) -> list[tuple[str, str]]:
         key, _, value = line.partition("=")
         pairs.append((f"{section}.{key.strip().lower()}", value.strip().strip('"')))
     return pairs
+
+
+# Keys whose whole value is a path (relative ones from the repository's top or the config's directory).
+PATH_KEYS = ("core.hookspath", "core.fsmonitor", "core.excludesfile", "core.attributesfile", "core.worktree",
+             "include.path", "commit.template", "core.sshcommand", "core.pager", "core.editor")
+
+
+def path_values(text: str) -> list[str]:
+    """The values of path-valued keys (`include.path`, `includeIf.*.path`, `core.hooksPath`, …)."""
+    out = []
+    for key, value in parse_config(text):
+        if value and (key in PATH_KEYS or (key.startswith("includeif.") and key.endswith(".path"))):
+            out.append(value.split()[0])
+    return out
+
+
+def fingerprint(path: str) -> str:
+    """What a `.git` entry is now: kind, inode and (for a link) its target; '' when gone."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return ""
+    target = os.readlink(path) if os.path.islink(path) else ""
+    return f"{st.st_mode >> 12}:{st.st_dev}:{st.st_ino}:{target}"
 
 
 def mentioned_paths(text: str, *, base: str, home: str) -> list[str]:

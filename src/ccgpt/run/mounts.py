@@ -17,9 +17,11 @@ SECRET_PATHS = (
 )
 # Files that make a shell (or git) run code later; kept read-only when inside the writable cwd.
 STARTUP_FILES = (
-    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv",
-    ".zprofile", ".zlogin", ".config/fish", ".config/autostart", ".config/systemd", ".gitconfig",
-    ".config/git", ".local/bin", ".ssh",
+    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_aliases", ".profile", ".inputrc",
+    ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".config/fish", ".config/autostart",
+    ".config/systemd", ".config/environment.d", ".pam_environment", ".xprofile", ".xsessionrc", ".xinitrc",
+    ".gitconfig", ".config/git", ".local/bin", "bin", ".ssh", ".vimrc", ".vim", ".config/nvim", ".emacs",
+    ".emacs.d",
 )
 
 

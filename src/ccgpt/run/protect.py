@@ -22,7 +22,7 @@ exist) is looked at after the run by `ccgpt.run.aftercheck`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ccgpt.run import gitfiles
 from ccgpt.run.mounts import STARTUP_FILES, home, inside
@@ -46,7 +46,7 @@ class Plan:
     absent: tuple[str, ...]  # start-up files and PATH directories that do not exist yet (relative)
     complete: bool  # the walk for repositories saw everything
     left_out: int = 0  # read-only targets beyond MAX_MOUNTS (checked after the run only)
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    fingerprints: tuple[str, ...] = ()  # gitfiles.fingerprint() of each of `gits`, in order
 
 
 def plan(cwd: str, source: str, *, protect_git: bool, path_env: str) -> Plan:
@@ -61,8 +61,9 @@ def plan(cwd: str, source: str, *, protect_git: bool, path_env: str) -> Plan:
         gitdir = gitfiles.gitdir_of(os.path.join(source, rel))
         if gitdir is None:
             continue
-        if inside(gitdir, source) and not inside(gitdir, os.path.join(source, rel)):
-            targets.add(os.path.relpath(gitdir, source))
+        real = os.path.realpath(gitdir)  # a symlinked .git or a gitfile may point elsewhere in the tree
+        if inside(real, source) and not inside(real, os.path.join(source, rel)):
+            targets.add(os.path.relpath(real, source))
         configs += gitfiles.config_files(gitdir)
     if inside(base, cwd):
         for name in STARTUP_FILES:
@@ -73,11 +74,13 @@ def plan(cwd: str, source: str, *, protect_git: bool, path_env: str) -> Plan:
         if real and inside(real, cwd) and real != cwd:
             rel = os.path.relpath(real, cwd)
             (targets.add(rel) if os.path.isdir(os.path.join(source, rel)) else absent.append(rel))
-    targets |= _named_by(configs, [os.path.join(base, n) for n in SHELL_FILES], cwd, source, base)
+    tops = {os.path.dirname(os.path.join(source, rel)) for rel in walk.gits}  # where git runs hooks from
+    targets |= _named_by(configs, [os.path.join(base, n) for n in SHELL_FILES], cwd, source, base, tops)
     return _mounts(sorted(targets), cwd, source, walk, tuple(sorted(set(absent))))
 
 
-def _named_by(configs: list[str], shell_files: list[str], cwd: str, source: str, home_dir: str) -> set[str]:
+def _named_by(configs: list[str], shell_files: list[str], cwd: str, source: str, home_dir: str,
+              tops: set[str]) -> set[str]:
     """Files inside cwd that git configs or shell start-up files name (relative to cwd)."""
     out: set[str] = set()
     seen: set[str] = set()
@@ -88,10 +91,11 @@ def _named_by(configs: list[str], shell_files: list[str], cwd: str, source: str,
             continue
         seen.add(path)
         text = gitfiles.read_text(path)
-        # A relative value is taken from the file's own directory and from the repository's top.
-        bases = {os.path.dirname(path), os.path.dirname(os.path.dirname(path))}
+        # A relative value is taken from the file's own directory and from the repositories' tops.
+        bases = {os.path.dirname(path), os.path.dirname(os.path.dirname(path))} | (tops if path in configs else set())
+        pieces = " ".join(v if v.startswith(("/", "~")) else f"./{v}" for v in gitfiles.path_values(text))
         for b in bases:
-            for named in gitfiles.mentioned_paths(text, base=b, home=home_dir):
+            for named in gitfiles.mentioned_paths(text + "\n" + pieces, base=b, home=home_dir):
                 real = _as_cwd_path(named, cwd, source)
                 if real is None or not os.path.lexists(os.path.join(source, real)):
                     continue
@@ -125,7 +129,8 @@ def _mounts(targets: list[str], cwd: str, source: str, walk: gitfiles.Walk, abse
     pins -= set(kept)
     mounts = [Mount("pin", os.path.join(source, p), os.path.join(cwd, p)) for p in sorted(pins, key=_depth)]
     mounts += [Mount("ro", os.path.join(source, r), os.path.join(cwd, r)) for r in sorted(kept, key=_depth)]
-    return Plan(tuple(mounts), walk.gits, absent, walk.complete, left_out)
+    prints = tuple(gitfiles.fingerprint(os.path.join(source, g)) for g in walk.gits)
+    return Plan(tuple(mounts), walk.gits, absent, walk.complete, left_out, prints)
 
 
 def _depth(rel: str) -> tuple[int, str]:

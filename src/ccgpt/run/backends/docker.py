@@ -16,6 +16,7 @@ import subprocess
 
 from ccgpt.run.backends.base import Backend, LaunchContext, Outcome, RawResult, exit_status
 from ccgpt.run.policy import SandboxPolicy
+from ccgpt.run.protect import Mount
 
 
 def find_docker() -> str | None:
@@ -55,6 +56,7 @@ def build_argv(
     docker: str = "docker",
     uid: int | None = None,
     gid: int | None = None,
+    protect_mounts: tuple[Mount, ...] = (),
 ) -> list[str]:
     """The full `docker run` argv. Environment *values* are not in it: see module doc."""
     cwd = os.path.realpath(policy.cwd)
@@ -84,6 +86,8 @@ def build_argv(
             argv += ["--ulimit", f"{flag}={value}:{value}"]
     # The preview mounts its throwaway copy (`source`) at the real path, like bwrap does.
     argv += ["--volume", f"{os.path.realpath(policy.source)}:{cwd}:rw", "--workdir", cwd]
+    for mount in protect_mounts:  # .git and start-up paths: read-only, and their parents pinned
+        argv += ["--volume", f"{mount.src}:{mount.dst}:{'ro' if mount.kind == 'ro' else 'rw'}"]
     for key in env_names:
         argv += ["--env", key]
     argv += ["--", policy.docker_image, *command]
@@ -120,7 +124,8 @@ class Docker(Backend):
         names, _ = docker_env(env)
         who = policy.run_as  # as root: the same unprivileged uid bwrap would use, where there is one
         return build_argv(policy, command, env_names=names, name=fds.container, docker=find_docker() or "docker",
-                          uid=who.uid if who else None, gid=who.gid if who else None)
+                          uid=who.uid if who else None, gid=who.gid if who else None,
+                          protect_mounts=fds.protect.mounts if fds.protect else ())
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:
         return docker_env(env)[1]

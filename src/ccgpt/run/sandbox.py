@@ -28,6 +28,7 @@ from ccgpt.run import limits as limits_mod
 from ccgpt.run.backends.base import Backend, LaunchContext, RawResult
 from ccgpt.run.cgroups import RunCgroup
 from ccgpt.run.environment import sandbox_env
+from ccgpt.run.identity import Identity
 from ccgpt.run.errors import EXIT_NOT_FOUND, EXIT_SANDBOX, EXIT_TIMEOUT, SandboxUnavailable
 from ccgpt.run.limits import Limits
 from ccgpt.run.policy import SandboxPolicy
@@ -162,9 +163,18 @@ def run_policy(command: list[str], policy: SandboxPolicy, backend: Backend, *,
                                 deadline=started + limits.timeout if limits.timeout else None,
                                 on_timeout=lambda: backend.kill(ctx))
     except OSError as exc:
+        if status_r is not None:
+            os.close(status_r)
         return RunResult(EXIT_SANDBOX, backend.name, process.elapsed_ms(started),
                          sandbox_error=f"could not start {(argv or command)[0]}: {exc.strerror or exc}",
                          limits=limits.as_dict())
+    except KeyboardInterrupt:
+        # Interrupted, but the command did run: what it planted is still moved aside.
+        from ccgpt.term.sanitize import sanitize_line
+
+        for note in [] if policy.workdir_source else aftercheck.check(policy.cwd, plan):
+            sys.stderr.write(sanitize_line(note) + "\n")
+        raise
     finally:
         for fd in (status_w, filter_fd):
             if fd is not None:
@@ -197,7 +207,7 @@ def _cgroup(backend: Backend, policy: SandboxPolicy) -> RunCgroup:
 def _preexec(backend: Backend, policy: SandboxPolicy, cgroup_procs: list[str]):
     if not backend.host_limits:
         return limits_mod.make_preexec([], None)
-    run_as = policy.run_as if backend.drops_root else None
+    run_as = _run_as(backend, policy)
     if run_as is not None and not run_as.host_root:
         base = limits_mod.count_user_processes(run_as.uid)
     else:
@@ -205,12 +215,19 @@ def _preexec(backend: Backend, policy: SandboxPolicy, cgroup_procs: list[str]):
     return limits_mod.make_preexec(limits_mod.rlimit_pairs(policy.limits, nproc_base=base), cgroup_procs, run_as)
 
 
+def _run_as(backend: Backend, policy: SandboxPolicy) -> Identity | None:
+    """Who to drop to before starting the backend (never when sudo -u does the switching)."""
+    return policy.run_as if backend.drops_root and not policy.user else None
+
+
 def _isolation(backend: Backend, policy: SandboxPolicy, ctx: LaunchContext) -> dict[str, Any]:
     """What held for this run, for the audit trail and `--json`."""
-    run_as = policy.run_as if backend.drops_root else None
-    uid = run_as.uid if run_as is not None else os.geteuid()
-    out: dict[str, Any] = {"host_uid": uid, "seccomp": ctx.seccomp is not None}
-    if run_as is not None:
+    run_as = _run_as(backend, policy)
+    out: dict[str, Any] = {"host_uid": run_as.uid if run_as is not None else os.geteuid(),
+                           "seccomp": ctx.seccomp is not None}
+    if policy.user:
+        out["host_uid"], out["uid_reason"] = None, f"sudo -u {policy.user}"
+    elif run_as is not None:
         out["uid_reason"] = run_as.reason
     if ctx.protect is not None:
         out["protected_paths"] = sum(1 for m in ctx.protect.mounts if m.kind == "ro")

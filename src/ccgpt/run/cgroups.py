@@ -69,7 +69,7 @@ class RunCgroup:
 
     def _create(self) -> None:
         v1, v2 = own_paths()
-        name = f"ccgpt-run-{os.getpid()}"
+        name = f"ccgpt-run-{os.getpid()}-{os.urandom(4).hex()}"  # unique: the last run's may still be emptying
         for controller, (knob, value) in self._wanted().items():
             if controller in v1 and (ROOT / controller).is_dir():
                 self._make(ROOT / controller / v1[controller].lstrip("/"), name, {knob: value}, controller)

@@ -21,13 +21,14 @@ def spawn(args, work, cli_env, timeout=30):
 
 def test_escapes_written_to_stdin_never_reach_the_terminal(work, cli_env):
     child = spawn(["run", "--yes", "--", "sh", "-c",
-                   "printf '\\033]52;c;cGF5bG9hZA==\\007\\033[2J' >&0; readlink /proc/self/fd/0; echo end"],
+                   "printf '\\033]52;c;cGF5bG9hZA==\\007\\033[2J' >&0; readlink /proc/self/fd/0; "
+                   "printf '\\033]52;c;cGF5bG9hZA==\\007' > /dev/tty || echo no-tty; echo end"],
                   work, cli_env)
     child.expect("end")
     child.expect(pexpect.EOF)
     child.close()
     seen = child.logfile_read.getvalue()
-    assert "/dev/null" in seen
+    assert "/dev/null" in seen and "no-tty" in seen  # no controlling terminal either (setsid)
     assert "\x1b]52" not in seen and "\x1b[2J" not in seen and "\x1b" not in seen
 
 

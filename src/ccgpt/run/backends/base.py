@@ -46,7 +46,7 @@ class Backend:
     def check(self, policy: SandboxPolicy) -> None:
         """Raise SandboxUnavailable when this policy cannot be enforced here."""
 
-    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], ctx: LaunchContext) -> list[str]:
         raise NotImplementedError
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:
@@ -63,7 +63,7 @@ class Backend:
         """A name for what a timeout must stop besides our process group (docker's container)."""
         return None
 
-    def kill(self, fds: LaunchContext) -> None:
+    def kill(self, ctx: LaunchContext) -> None:
         """Extra clean-up on a timeout, beyond killing our process group."""
 
 

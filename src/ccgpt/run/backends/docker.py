@@ -120,12 +120,12 @@ class Docker(Backend):
     host_limits = False  # docker applies its own (--memory, --pids-limit, --ulimit)
     resolves_on_host = False  # the image has its own PATH
 
-    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], ctx: LaunchContext) -> list[str]:
         names, _ = docker_env(env)
         who = policy.run_as  # as root: the same unprivileged uid bwrap would use, where there is one
-        return build_argv(policy, command, env_names=names, name=fds.container, docker=find_docker() or "docker",
+        return build_argv(policy, command, env_names=names, name=ctx.container, docker=find_docker() or "docker",
                           uid=who.uid if who else None, gid=who.gid if who else None,
-                          protect_mounts=fds.protect.mounts if fds.protect else ())
+                          protect_mounts=ctx.protect.mounts if ctx.protect else ())
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:
         return docker_env(env)[1]
@@ -138,9 +138,9 @@ class Docker(Backend):
     def container_name(self) -> str | None:
         return container_name()
 
-    def kill(self, fds: LaunchContext) -> None:
-        if fds.container:
-            kill(fds.container, find_docker() or "docker")
+    def kill(self, ctx: LaunchContext) -> None:
+        if ctx.container:
+            kill(ctx.container, find_docker() or "docker")
 
 
 BACKEND = Docker()

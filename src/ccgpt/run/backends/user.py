@@ -43,7 +43,7 @@ class RestrictedUser(Backend):
         if not policy.user:
             raise SandboxUnavailable('backend = "user" needs [ccgpt.sandbox] user = "NAME"')
 
-    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], fds: LaunchContext) -> list[str]:
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], ctx: LaunchContext) -> list[str]:
         return wrap(plain_argv(command, env), policy.user)
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:

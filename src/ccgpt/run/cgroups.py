@@ -18,6 +18,7 @@ from typing import Any
 
 ROOT = Path("/sys/fs/cgroup")
 MB = 1024 * 1024
+PREFIX = "ccgpt-sandbox-"
 
 
 def own_paths() -> tuple[dict[str, str], str | None]:
@@ -69,7 +70,9 @@ class RunCgroup:
 
     def _create(self) -> None:
         v1, v2 = own_paths()
-        name = f"ccgpt-run-{os.getpid()}-{os.urandom(4).hex()}"  # unique: the last run's may still be emptying
+        # Unique per run (the last run's may still be emptying). The prefix differs from the one
+        # earlier versions used, whose sweep removed *any* empty ccgpt cgroup, a live one too.
+        name = f"{PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
         for controller, (knob, value) in self._wanted().items():
             if controller in v1 and (ROOT / controller).is_dir():
                 self._make(ROOT / controller / v1[controller].lstrip("/"), name, {knob: value}, controller)
@@ -132,26 +135,33 @@ class RunCgroup:
             _rmdir(path)
 
 
-def _rmdir(path: Path) -> None:
-    # The pid namespace can take a few milliseconds to empty after bwrap exits. Rather than
-    # wait for it on every run, a cgroup still busy now is removed by the next run's sweep.
-    try:
-        path.rmdir()
-    except OSError:
-        pass
+def _rmdir(path: Path, tries: int = 20) -> None:
+    # The pid namespace takes a few milliseconds to empty after bwrap exits: retry briefly; one
+    # still busy after that is removed by a later run's sweep once this ccgpt has exited.
+    import time
+
+    for _ in range(tries):
+        try:
+            path.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.005)
 
 
 def _sweep(parent: Path) -> None:
-    """Remove empty cgroups left by earlier runs (rmdir refuses any that still has tasks)."""
+    """Remove empty cgroups left by ccgpt processes that have exited. A live ccgpt's cgroup may be
+    empty only because its child has not joined yet (another run, another thread): left alone."""
     try:
-        entries = list(parent.glob("ccgpt-run-*"))
+        entries = list(parent.glob(f"{PREFIX}*")) + list(parent.glob("ccgpt-run-*"))  # and older versions' names
     except OSError:
         return
     for entry in entries:
-        try:
-            entry.rmdir()
-        except OSError:
-            pass
+        owner = entry.name.split("-")[2]
+        if not owner.isdigit() or os.path.exists(f"/proc/{owner}"):
+            continue
+        _rmdir(entry, tries=1)
 
 
 def available() -> str | None:

@@ -124,12 +124,11 @@ def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: list[str] | None, r
 
     def preexec() -> None:
         for procs in cgroup_procs or ():
-            try:
-                fd = os.open(procs, os.O_WRONLY)
-                os.write(fd, b"0")  # "0" moves the writer itself
-                os.close(fd)
-            except OSError:
-                pass  # rlimits still apply; the parent reports which limits were in force
+            # "0" moves the writer itself. A failure stops the launch (Popen raises in the parent):
+            # the run would otherwise claim limits that do not hold.
+            fd = os.open(procs, os.O_WRONLY)
+            os.write(fd, b"0")
+            os.close(fd)
         apply_rlimits(pairs)
         drop(run_as)
 

@@ -162,12 +162,12 @@ def run_policy(command: list[str], policy: SandboxPolicy, backend: Backend, *,
                                 output_cap=limits.output_limit_kb * 1024,
                                 deadline=started + limits.timeout if limits.timeout else None,
                                 on_timeout=lambda: backend.kill(ctx))
-    except OSError as exc:
+    except (OSError, subprocess.SubprocessError) as exc:  # SubprocessError: the preexec step failed
         if status_r is not None:
             os.close(status_r)
+        why = getattr(exc, "strerror", None) or str(exc)
         return RunResult(EXIT_SANDBOX, backend.name, process.elapsed_ms(started),
-                         sandbox_error=f"could not start {(argv or command)[0]}: {exc.strerror or exc}",
-                         limits=limits.as_dict())
+                         sandbox_error=f"could not start {(argv or command)[0]}: {why}", limits=limits.as_dict())
     except KeyboardInterrupt:
         # Interrupted, but the command did run: what it planted is still moved aside.
         from ccgpt.term.sanitize import sanitize_line

@@ -276,3 +276,23 @@ def test_process_count_is_reported(work):
         assert result.limits["total_processes"] == 58
     else:
         assert result.limits.get("cgroup") is None  # rlimits only, and the detail says so
+
+
+def test_cgroup_sweep_spares_live_runs_and_a_failed_join_stops_the_launch():
+    import subprocess
+
+    from ccgpt.run import cgroups
+    from ccgpt.run.limits import make_preexec
+
+    if cgroups.available() is None:
+        pytest.skip("no cgroup can be created here (not root, or not delegated)")
+    with cgroups.RunCgroup(16, 0) as group:
+        mine = group.dirs[0]
+        stale = mine.parent / "ccgpt-sandbox-999999999-dead"  # no such process
+        stale.mkdir()
+        cgroups._sweep(mine.parent)
+        assert mine.is_dir()  # another run's sweep must not remove a cgroup not joined yet
+        assert not stale.exists()
+    assert not mine.exists()
+    with pytest.raises(subprocess.SubprocessError):
+        subprocess.Popen(["true"], preexec_fn=make_preexec([], ["/nonexistent/cgroup.procs"])).wait()

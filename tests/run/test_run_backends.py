@@ -8,16 +8,20 @@ import os
 import pytest
 
 from ccgpt.errors import ConfigError
-from ccgpt.run import bwrap, docker, restricted_user
+from ccgpt.run import mounts
+from ccgpt.run.backends import bwrap, docker
+from ccgpt.run.backends import user as restricted_user
 from ccgpt.run.environment import sandbox_env
 from ccgpt.run.limits import Limits
+from ccgpt.run.policy import SandboxPolicy
 from ccgpt.run.sandbox import SandboxUnavailable, choose_backend
 
 
 def test_docker_argv_is_exact():
     limits = Limits(memory_mb=512, max_processes=64, max_open_files=128, max_file_mb=10, cpu_seconds=30)
-    argv = docker.build_argv(["sh", "-c", "echo hi"], cwd="/srv/proj", image="debian:stable-slim", limits=limits,
-                             env_names=["LANG", "HOME"], cpus=1.5, name="ccgpt-run-1-abc", uid=1000, gid=1000)
+    policy = SandboxPolicy(cwd="/srv/proj", limits=limits, cpus=1.5, docker_image="debian:stable-slim")
+    argv = docker.build_argv(policy, ["sh", "-c", "echo hi"], env_names=["LANG", "HOME"], name="ccgpt-run-1-abc",
+                             uid=1000, gid=1000)
     assert argv == [
         "docker", "run", "--rm", "-i", "--name", "ccgpt-run-1-abc", "--init",
         "--security-opt=no-new-privileges", "--cap-drop", "ALL", "--network", "none", "--read-only",
@@ -30,8 +34,8 @@ def test_docker_argv_is_exact():
 
 
 def test_docker_net_and_preview_source():
-    argv = docker.build_argv(["true"], cwd="/srv/proj", image="img", limits=Limits(), net=True,
-                             source="/var/tmp/copy", uid=1, gid=2)
+    policy = SandboxPolicy(cwd="/srv/proj", docker_image="img", net=True, workdir_source="/var/tmp/copy")
+    argv = docker.build_argv(policy, ["true"], uid=1, gid=2)
     assert argv[argv.index("--network") + 1] == "bridge"
     assert "/var/tmp/copy:/srv/proj:rw" in argv
 
@@ -41,14 +45,28 @@ def test_docker_env_values_stay_out_of_argv():
     assert names == ["HOME", "LANG"] and client["HOME"] == "/tmp" and client["LANG"] == "C.UTF-8"
 
 
-def test_docker_detection_reports_a_reason():
-    ok, why = docker.engine_answers()
-    assert isinstance(ok, bool) and why
+def _fake_docker(tmp_path, body):
+    path = tmp_path / "docker"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_docker_detection_reports_a_reason(tmp_path, monkeypatch):
+    # Real programs standing in for the client: an engine that answers, one that does not,
+    # a client that cannot start, and no client at all.
+    assert docker.engine_answers(_fake_docker(tmp_path, 'echo 27.1.1')) == (True, "27.1.1")
+    down = _fake_docker(tmp_path, 'echo "Cannot connect to the Docker daemon" >&2; exit 1')
+    assert docker.engine_answers(down) == (False, "no Docker engine: Cannot connect to the Docker daemon")
+    ok, why = docker.engine_answers(str(tmp_path / "missing"))
+    assert not ok and why.startswith("docker did not start")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert docker.engine_answers() == (False, "the docker client is not installed")
 
 
 def test_bwrap_argv_policy(area, home_env):
     work = str(area / "work")
-    argv = bwrap.build_argv(["true"], cwd=work, env={"PATH": "/bin"})
+    argv = bwrap.build_argv(SandboxPolicy(cwd=work), ["true"], {"PATH": "/bin"})
     joined = " ".join(argv)
     assert argv[:5] == [argv[0], "--ro-bind", "/", "/", "--dev"]
     assert "--unshare-all" in argv and "--share-net" not in argv
@@ -59,20 +77,20 @@ def test_bwrap_argv_policy(area, home_env):
     assert "--clearenv" in argv and argv[-2:] == ["--", "true"]
     if os.geteuid() == 0:
         assert "--cap-drop ALL" in joined
-    assert "--share-net" in bwrap.build_argv(["true"], cwd=work, net=True)
+    assert "--share-net" in bwrap.build_argv(SandboxPolicy(cwd=work, net=True), ["true"])
 
 
 def test_bwrap_refuses_root_and_secret_workdirs(area, home_env):
-    hidden = bwrap.secret_paths()
-    assert "everything would be writable" in bwrap.check_workdir("/", hidden)
-    assert "hidden secret" in bwrap.check_workdir(str(area / "home" / ".ssh"), hidden)
-    assert bwrap.check_workdir(str(area / "work"), hidden) is None
+    hidden = mounts.secret_paths()
+    assert "everything would be writable" in mounts.check_workdir("/", hidden)
+    assert "hidden secret" in mounts.check_workdir(str(area / "home" / ".ssh"), hidden)
+    assert mounts.check_workdir(str(area / "work"), hidden) is None
 
 
 def test_home_as_workdir_keeps_startup_files_read_only(area, home_env):
     home = area / "home"
     (home / ".bashrc").write_text("# rc\n")
-    argv = " ".join(bwrap.build_argv(["true"], cwd=str(home)))
+    argv = " ".join(bwrap.build_argv(SandboxPolicy(cwd=str(home)), ["true"]))
     assert f"--ro-bind {home}/.bashrc {home}/.bashrc" in argv
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from ccgpt.run import docker
+from ccgpt.run.backends import docker
 
 
 def audit_rows(area):
@@ -112,3 +112,52 @@ def test_non_shell_script_runs_as_a_program(run_cli, work):
     r = run_cli("run", "--yes", "--", "./tool.py")
     assert r.returncode == 0, r.stderr
     assert "command [" in r.stderr and "from python 42" in r.stdout
+
+
+def test_script_with_arguments(run_cli, work):
+    # Issue 18: `ccgpt run hello.sh names.txt` was "command not found".
+    (work / "hello.sh").write_text('#!/bin/bash\necho "hello $# $1"\nwc -l < "$1"\n')
+    (work / "names.txt").write_text("ann\nbob\n")
+    r = run_cli("run", "--yes", "hello.sh", "names.txt")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "hello 1 names.txt\n2\n"
+    assert "script [" in r.stderr and "arguments: names.txt" in r.stderr
+
+
+def test_script_arguments_are_classified_with_the_script(run_cli, work, area):
+    (work / "wipe.sh").write_text('#!/bin/bash\nrm -rf "$1"\n')
+    (area / "home" / "keep.txt").write_text("keep\n")
+    r = run_cli("run", "--yes", "wipe.sh", str(area / "home"))
+    assert r.returncode == 1 and "[safe]" not in r.stderr  # not run without a typed confirmation
+    assert (area / "home" / "keep.txt").exists()
+
+
+def test_command_not_found_name_is_sanitised(work, home_env, capsys):
+    from ccgpt.run.execute import Assessment, execute
+    from ccgpt.run.options import RunOptions
+
+    code = execute(["no-such-\x1b]0;pwned\x07prog"], RunOptions(assume_yes=True), assessment=Assessment("safe"),
+                   cwd=str(work), section={})
+    err = capsys.readouterr().err
+    assert code == 127 and "command not found: no-such-" in err
+    assert "\x1b" not in err and "\x07" not in err
+
+
+def test_json_says_what_held(run_cli):
+    r = run_cli("run", "--yes", "--json", "--", "sh", "-c", "echo out; echo err >&2; exit 4")
+    assert r.returncode == 4
+    obj = json.loads(r.stdout)
+    assert (obj["ran"], obj["exit_code"], obj["stdout"], obj["stderr"]) == (True, 4, "out\n", "err\n")
+    assert obj["sandbox"] == "bwrap" and obj["isolation"]["seccomp"] is True
+    assert "cgroup" in obj["limits"]
+
+
+def test_tar_remove_files_over_home_deletes_nothing(run_cli, area):
+    # Break 6 end to end: from a project directory (home outside it, read-only) and from the home.
+    home = area / "home"
+    (home / "notes.txt").write_text("precious\n")
+    r = run_cli("run", "--yes", "--", "tar", "--remove-files", "-cf", "archive.tar", str(home))
+    assert (home / "notes.txt").read_text() == "precious\n"
+    r = run_cli("run", "--yes", "--", "tar", "--remove-files", "-cf", "/tmp/h.tar", ".", cwd=home)
+    assert r.returncode == 1 and "[safe]" not in r.stderr and "[review]" not in r.stderr
+    assert (home / "notes.txt").read_text() == "precious\n"

@@ -43,9 +43,11 @@ def test_first_word():
 DRIVER = """
 import sys
 from ccgpt.run.execute import Assessment, execute
+from ccgpt.run.options import RunOptions
 level, yes = sys.argv[1], sys.argv[2] == "yes"
 findings = [{"rule": "test-rule", "level": level, "message": "explained finding", "span": [0, 5]}] if level != "safe" else []
-sys.exit(execute(["touch", "made.txt"], assessment=Assessment(level, findings), assume_yes=yes, section={}))
+options = RunOptions(assume_yes=yes, tty=sys.stdin.isatty())
+sys.exit(execute(["touch", "made.txt"], options, assessment=Assessment(level, findings), section={}))
 """
 
 

@@ -255,3 +255,44 @@ def test_exit_code_is_passed_through(work):
 def test_missing_command(work):
     result = run_sandboxed(["no-such-program-xyz"], cwd=work, stdout=io.StringIO(), stderr=io.StringIO())
     assert result.exit_code == 127 and result.sandbox_error is None
+
+
+def test_total_memory_is_bounded_across_processes(work):
+    # The outside test: three processes held 1 GB each under memory_mb = 2048 (a per-process
+    # rlimit). With a cgroup the whole sandbox is held to memory_mb.
+    from ccgpt.run.cgroups import available
+
+    if available() is None or "memory" not in available():
+        pytest.skip("no memory cgroup can be created here (not root, or not delegated): per-process limits only")
+    hog = "python3 -c 'x = bytearray(150 * 1024 * 1024); import time; time.sleep(3); print(\"held\")'"
+    result, out = sh(f"for i in 1 2 3; do {hog} & done; wait", work, limits=Limits(timeout=30, memory_mb=256))
+    assert result.limits["cgroup"].startswith("cgroup") and result.limits["total_memory_mb"] == 256
+    assert out.splitlines().count("held") < 3 and "Killed" in out
+
+
+def test_process_count_is_reported(work):
+    result, _ = sh("true", work, limits=Limits(timeout=10, max_processes=50))
+    if os.geteuid() == 0 and result.limits.get("cgroup"):
+        assert result.limits["total_processes"] == 58
+    else:
+        assert result.limits.get("cgroup") is None  # rlimits only, and the detail says so
+
+
+def test_cgroup_sweep_spares_live_runs_and_a_failed_join_stops_the_launch():
+    import subprocess
+
+    from ccgpt.run import cgroups
+    from ccgpt.run.limits import make_preexec
+
+    if cgroups.available() is None:
+        pytest.skip("no cgroup can be created here (not root, or not delegated)")
+    with cgroups.RunCgroup(16, 0) as group:
+        mine = group.dirs[0]
+        stale = mine.parent / "ccgpt-sandbox-999999999-dead"  # no such process
+        stale.mkdir()
+        cgroups._sweep(mine.parent)
+        assert mine.is_dir()  # another run's sweep must not remove a cgroup not joined yet
+        assert not stale.exists()
+    assert not mine.exists()
+    with pytest.raises(subprocess.SubprocessError):
+        subprocess.Popen(["true"], preexec_fn=make_preexec([], ["/nonexistent/cgroup.procs"])).wait()

@@ -60,3 +60,25 @@ def test_hostile_file_names_are_sanitised_in_the_tree(work):
     report = run_preview(["sh", "-c", "touch \"$(printf 'evil\\033]0;x\\007name')\""], cwd=str(work),
                          section={}, limits=Limits(timeout=20))
     assert "\x1b" not in report and "\x07" not in report and "evil" in report
+
+
+# A command that tries to tell the preview from the real run by what the outside test used.
+TELL = ("grep -q ccgpt-preview /proc/self/mountinfo && echo tell=mountinfo; "
+        "readlink /proc/self/fd/0; pwd; basename \"$(pwd -P)\"; ls -A /tmp | wc -l; id -u; "
+        "env | sort | grep -v '^_=' | md5sum")
+
+
+def test_preview_and_real_run_look_the_same_to_the_command(work):
+    import io
+
+    from ccgpt.run.sandbox import run_sandboxed
+
+    (work / "data.txt").write_text("keep\n")
+    report = run_preview(["sh", "-c", TELL], cwd=str(work), section={}, limits=Limits(timeout=20))
+    seen_in_preview = [line[4:] for line in report.splitlines() if line.startswith("  | ")]
+    out = io.StringIO()
+    run_sandboxed(["sh", "-c", TELL], cwd=str(work), limits=Limits(timeout=20), section={}, stdout=out, stderr=out)
+    assert seen_in_preview == out.getvalue().rstrip("\n").split("\n")
+    assert "tell=mountinfo" not in report
+    assert "/dev/null" in seen_in_preview
+    assert "best effort" in report

@@ -1,4 +1,7 @@
-"""`ccgpt run [--preview] [--net] [--yes] [--timeout S] -- COMMAND…` and `ccgpt run SCRIPT`."""
+"""`ccgpt run [--preview] [--net] [--yes] [--timeout S] -- COMMAND…` and `ccgpt run SCRIPT [ARG…]`.
+
+This module turns flags into typed `RunOptions`; nothing below `cli/` sees argparse.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ MAX_SCRIPT_BYTES = 100_000  # passed as one argument to bash -c; the kernel caps
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.usage = "ccgpt run [--preview] [--net] [--yes] [--timeout S] -- COMMAND [ARG...]\n       ccgpt run [options] SCRIPT"
+    parser.usage = "ccgpt run [--preview] [--net] [--yes] [--timeout S] -- COMMAND [ARG...]\n       ccgpt run [options] SCRIPT [ARG...]"
     parser.epilog = (
         "The command runs inside a sandbox (bubblewrap, else Docker): the file system is read-only "
         "except the current directory and a private /tmp, secrets (~/.ssh, ~/.aws, ...) are hidden, "
@@ -25,7 +28,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-y", "--yes", action="store_true",
                         help="answer the y/N question (safe and review only; dangerous still needs typing)")
     parser.add_argument("--timeout", type=_seconds, metavar="S", help="wall-clock limit in seconds (default: config, 60)")
-    parser.add_argument("--script", action="store_true", help="treat the single argument as a script file to run with bash")
+    parser.add_argument("--script", action="store_true",
+                        help="treat the first argument as a script file to run with bash (the rest are its arguments)")
+    parser.add_argument("--interactive", action="store_true",
+                        help="let the command read your keystrokes, through a pty whose output is sanitised "
+                             "(default: its stdin is /dev/null)")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run WITHOUT isolation when no sandbox is available (loud warning, still confirmed)")
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND", help="the command and its arguments, after --")
@@ -42,10 +49,9 @@ def _seconds(text: str) -> float:
 
 
 def _is_script(words: list[str], explicit: bool) -> bool:
+    """Whether `words` is SCRIPT [ARG...]: a bash script file in reach, not a program on PATH."""
     if explicit:
         return True
-    if len(words) != 1:
-        return False
     word = words[0]
     # A bare word that names a program (`ccgpt run -- ls`) is a command, not a file in cwd.
     if not (os.path.isfile(word) and ("/" in word or shutil.which(word) is None)):
@@ -63,38 +69,30 @@ def _is_script(words: list[str], explicit: bool) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ccgpt.cli.common import load_config, use_color
+    import sys
+
+    from ccgpt.cli.common import interactive, load_config, use_color
     from ccgpt.errors import UsageError
     from ccgpt.run.execute import execute
+    from ccgpt.run.options import RunOptions
 
     words = list(args.command)
     if words and words[0] == "--":
         words = words[1:]
     if not words:
-        raise UsageError("nothing to run: ccgpt run [options] -- COMMAND [ARG...]  or  ccgpt run SCRIPT")
-    cfg = load_config(args)
-    section = cfg.section("sandbox")
+        raise UsageError("nothing to run: ccgpt run [options] -- COMMAND [ARG...]  or  ccgpt run SCRIPT [ARG...]")
+    section = load_config(args).section("sandbox")
     script_text = None
     command: str | list[str] = words
+    script_args: tuple[str, ...] = ()
     if _is_script(words, args.script):
-        if len(words) != 1:
-            raise UsageError("--script takes exactly one file")
-        script_text = _read_script(words[0])
-        command = words[0]
-    import sys
-
-    return execute(
-        command,
-        script_text=script_text,
-        net=args.net,
-        preview=args.preview,
-        assume_yes=args.yes,
-        timeout=args.timeout,
-        unsafe_no_sandbox=args.unsafe_no_sandbox,
-        section=section,
-        color=use_color(args, sys.stderr),
-        log_text=not args.no_log,
+        script_text, command, script_args = _read_script(words[0]), words[0], tuple(words[1:])
+    options = RunOptions(
+        net=args.net, preview=args.preview, assume_yes=args.yes, timeout=args.timeout,
+        unsafe_no_sandbox=args.unsafe_no_sandbox, tty=interactive(), color=use_color(args, sys.stderr),
+        log_text=not args.no_log, interactive=args.interactive, json_output=bool(getattr(args, "json", False)),
     )
+    return execute(command, options, script_text=script_text, script_args=script_args, section=section)
 
 
 def _read_script(path: str) -> str:

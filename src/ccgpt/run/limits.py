@@ -9,15 +9,16 @@ Two traps this module works around:
   A fixed 256 would refuse to fork at all for a person with a busy desktop, so the limit is
   "what the user runs now + max_processes".
 - RLIMIT_NPROC does not bind uid 0 at all (the kernel exempts root's user). When ccgpt runs as
-  root, a fork bomb is contained with the cgroup `pids` controller instead, when one is writable.
+  root, a fork bomb is contained with a cgroup instead (`ccgpt.run.cgroups`), when one is writable.
 """
 
 from __future__ import annotations
 
 import os
 import resource
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
+
+from ccgpt.run.identity import Identity, drop
 
 MB = 1024 * 1024
 
@@ -31,33 +32,18 @@ class Limits:
     max_file_mb: int = 512  # largest file the command may write (RLIMIT_FSIZE)
     max_open_files: int = 256
     output_limit_kb: int = 1024  # what is shown; the rest is drained and counted
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, section: dict, *, timeout: float | None = None) -> "Limits":
-        def num(key: str, default, kind=int):
-            value = section.get(key, default)
-            try:
-                value = kind(value)
-            except (TypeError, ValueError):
-                from ccgpt.errors import ConfigError
-
-                raise ConfigError(f"[ccgpt.sandbox] {key} must be a number, not {value!r}") from None
-            if value < 0:
-                from ccgpt.errors import ConfigError
-
-                raise ConfigError(f"[ccgpt.sandbox] {key} must not be negative")
-            return value
-
         d = cls()
         return cls(
-            timeout=float(timeout) if timeout is not None else num("timeout", d.timeout, float),
-            cpu_seconds=num("cpu_seconds", d.cpu_seconds),
-            memory_mb=num("memory_mb", d.memory_mb),
-            max_processes=num("max_processes", d.max_processes),
-            max_file_mb=num("max_file_mb", d.max_file_mb),
-            max_open_files=num("max_open_files", d.max_open_files),
-            output_limit_kb=num("output_limit_kb", d.output_limit_kb),
+            timeout=float(timeout) if timeout is not None else config_number(section, "timeout", d.timeout, float),
+            cpu_seconds=int(config_number(section, "cpu_seconds", d.cpu_seconds)),
+            memory_mb=int(config_number(section, "memory_mb", d.memory_mb)),
+            max_processes=int(config_number(section, "max_processes", d.max_processes)),
+            max_file_mb=int(config_number(section, "max_file_mb", d.max_file_mb)),
+            max_open_files=int(config_number(section, "max_open_files", d.max_open_files)),
+            output_limit_kb=int(config_number(section, "output_limit_kb", d.output_limit_kb)),
         )
 
     def as_dict(self) -> dict:
@@ -70,6 +56,20 @@ class Limits:
             "max_open_files": self.max_open_files,
             "output_limit_kb": self.output_limit_kb,
         }
+
+
+def config_number(section: dict, key: str, default: float, kind: type = int) -> float:
+    """A non-negative number from the `[ccgpt.sandbox]` table, or one clear ConfigError."""
+    from ccgpt.errors import ConfigError
+
+    value = section.get(key, default)
+    try:
+        number = kind(value if value is not None else 0)
+    except (TypeError, ValueError):
+        raise ConfigError(f"[ccgpt.sandbox] {key} must be a number, not {value!r}") from None
+    if number < 0:
+        raise ConfigError(f"[ccgpt.sandbox] {key} must not be negative")
+    return number
 
 
 def count_user_processes(uid: int | None = None) -> int:
@@ -118,92 +118,18 @@ def apply_rlimits(pairs: list[tuple[int, int]]) -> None:
         resource.setrlimit(res, (value, new_hard))
 
 
-class PidsCgroup:
-    """A cgroup (v1 `pids` or a delegated v2 subtree) capping how many tasks the sandbox may have.
-
-    Only used when it can be created; `join_path` is written by the child before exec.
-    """
-
-    V1_ROOT = Path("/sys/fs/cgroup/pids")
-
-    def __init__(self, max_pids: int):
-        self.max_pids = max_pids
-        self.path: Path | None = None
-
-    def __enter__(self) -> "PidsCgroup":
-        for parent in self._candidates():
-            _sweep(parent)
-            path = parent / f"ccgpt-run-{os.getpid()}"
-            try:
-                path.mkdir()
-            except OSError:
-                continue
-            try:
-                (path / "pids.max").write_text(str(self.max_pids))
-                self.path = path
-                break
-            except OSError:
-                _rmdir(path)
-        return self
-
-    def _candidates(self) -> list[Path]:
-        out = []
-        if (self.V1_ROOT / "pids.max").exists() or (self.V1_ROOT / "tasks").exists():
-            out.append(self.V1_ROOT)
-        try:
-            # cgroup v2: our own cgroup, if it has been delegated to us and enables pids.
-            line = Path("/proc/self/cgroup").read_text().splitlines()
-            v2 = [entry.split("::", 1)[1] for entry in line if entry.startswith("0::")]
-            if v2:
-                base = Path("/sys/fs/cgroup") / v2[0].lstrip("/")
-                if "pids" in (base / "cgroup.subtree_control").read_text():
-                    out.append(base)
-        except OSError:
-            pass
-        return out
-
-    @property
-    def join_path(self) -> str | None:
-        return str(self.path / "cgroup.procs") if self.path else None
-
-    def __exit__(self, *exc) -> None:
-        if self.path is not None:
-            _rmdir(self.path)
-
-
-def _rmdir(path: Path) -> None:
-    # The pid namespace can take a few milliseconds to empty after bwrap exits. Rather than
-    # wait for it on every run, a cgroup still busy now is removed by the next run's sweep.
-    try:
-        path.rmdir()
-    except OSError:
-        pass
-
-
-def _sweep(parent: Path) -> None:
-    """Remove empty cgroups left by earlier runs (rmdir refuses any that still has tasks)."""
-    try:
-        entries = list(parent.glob("ccgpt-run-*"))
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            entry.rmdir()
-        except OSError:
-            pass
-
-
-def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: str | None):
-    """The function run in the child between fork and exec. Only async-signal-safe-ish work."""
+def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: list[str] | None, run_as: Identity | None = None):
+    """The function run in the child between fork and exec: join the cgroup (still privileged),
+    set the rlimits, then drop to `run_as` for good."""
 
     def preexec() -> None:
-        if cgroup_procs:
-            try:
-                fd = os.open(cgroup_procs, os.O_WRONLY)
-                os.write(fd, b"0")  # "0" moves the writer itself
-                os.close(fd)
-            except OSError:
-                pass  # rlimits still apply; the parent reports which limits were in force
+        for procs in cgroup_procs or ():
+            # "0" moves the writer itself. A failure stops the launch (Popen raises in the parent):
+            # the run would otherwise claim limits that do not hold.
+            fd = os.open(procs, os.O_WRONLY)
+            os.write(fd, b"0")
+            os.close(fd)
         apply_rlimits(pairs)
+        drop(run_as)
 
     return preexec

@@ -3,8 +3,9 @@
 bubblewrap 0.9+ could give a copy-on-write overlay; this machine's 0.8 cannot, and a plain
 copy works everywhere, so the preview copies the working directory into a private temporary
 directory (`cp -a --reflink=auto`: instant on btrfs/xfs, symlinks kept as symlinks, never
-followed out) and mounts that copy *at the real path* inside the sandbox, so the command sees
-exactly the paths it will see for real. Then it compares the copy with a snapshot taken before
+followed out) and mounts that copy *at the real path* inside the sandbox, with the same mounts,
+stdin (/dev/null), environment and uid as the real run, so the command sees what it will see for
+real wherever the kernel allows (what it does not allow is in docs/sandbox.md). Then it compares the copy with a snapshot taken before
 the run and reports what was created, modified and deleted: a tree and a diffstat, plus the
 command's output. The network is always off during a preview (nothing leaves the machine for a
 look), and a preview never runs without a sandbox.
@@ -12,189 +13,16 @@ look), and a preview never runs without a sandbox.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import io
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 
-HASH_MAX = 1024 * 1024  # files up to this size are compared by content; larger by size+mtime
-DIFF_MAX = 256 * 1024  # text files up to this size get line counts in the diffstat
+from ccgpt.run.changes import compare, diffstat, render_tree, snapshot
+
+__all__ = ["compare", "diffstat", "make_copy", "remove_copy", "render_tree", "run_preview", "snapshot"]
 OUTPUT_LINES = 40
-
-
-@dataclass(frozen=True)
-class Entry:
-    kind: str  # "file" | "dir" | "link" | "other"
-    size: int
-    mode: int
-    mtime_ns: int
-    digest: str | None  # content hash for small files, link target for links
-
-
-@dataclass
-class Changes:
-    created: list[str] = field(default_factory=list)
-    modified: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (+lines, -lines)
-    dirs: set[str] = field(default_factory=set)  # changed paths that are directories
-
-    @property
-    def empty(self) -> bool:
-        return not (self.created or self.modified or self.deleted)
-
-
-def snapshot(root: str) -> dict[str, Entry]:
-    """Every path under root (relative), without following symlinks."""
-    out: dict[str, Entry] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for name in dirnames + filenames:
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root)
-            try:
-                st = os.lstat(full)
-            except OSError:
-                continue
-            out[rel] = _entry(full, st)
-    return out
-
-
-def _entry(path: str, st: os.stat_result) -> Entry:
-    digest = None
-    if stat.S_ISLNK(st.st_mode):
-        kind = "link"
-        try:
-            digest = os.readlink(path)
-        except OSError:
-            pass
-    elif stat.S_ISDIR(st.st_mode):
-        kind = "dir"
-    elif stat.S_ISREG(st.st_mode):
-        kind = "file"
-        if st.st_size <= HASH_MAX:
-            try:
-                with open(path, "rb") as fh:
-                    digest = hashlib.sha256(fh.read()).hexdigest()
-            except OSError:
-                digest = "unreadable"
-    else:
-        kind = "other"
-    return Entry(kind, st.st_size, stat.S_IMODE(st.st_mode), st.st_mtime_ns, digest)
-
-
-def _changed(a: Entry, b: Entry) -> bool:
-    if a.kind != b.kind or a.mode != b.mode:
-        return True
-    if a.kind == "dir":
-        return False  # a directory "changes" when its children do; those are listed themselves
-    if a.digest is not None and b.digest is not None:
-        return a.digest != b.digest or a.size != b.size
-    return a.size != b.size or a.mtime_ns != b.mtime_ns
-
-
-def compare(before: dict[str, Entry], after: dict[str, Entry], before_root: str, after_root: str) -> Changes:
-    ch = Changes()
-    for rel in sorted(set(before) | set(after)):
-        a, b = before.get(rel), after.get(rel)
-        if (a or b).kind == "dir":
-            ch.dirs.add(rel)
-        if a is None:
-            ch.created.append(rel)
-            ch.stats[rel] = (_lines(os.path.join(after_root, rel), b), 0)
-        elif b is None:
-            ch.deleted.append(rel)
-            ch.stats[rel] = (0, _lines(os.path.join(before_root, rel), a))
-        elif _changed(a, b):
-            ch.modified.append(rel)
-            ch.stats[rel] = _diff_lines(os.path.join(before_root, rel), os.path.join(after_root, rel), a, b)
-    return ch
-
-
-def _read_text(path: str, entry: Entry | None) -> list[str] | None:
-    if entry is None or entry.kind != "file" or entry.size > DIFF_MAX:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(DIFF_MAX + 1)
-    except OSError:
-        return None
-    if b"\0" in data:
-        return None
-    return data.decode("utf-8", "replace").splitlines()
-
-
-def _lines(path: str, entry: Entry | None) -> int:
-    text = _read_text(path, entry)
-    return len(text) if text is not None else 0
-
-
-def _diff_lines(old: str, new: str, a: Entry, b: Entry) -> tuple[int, int]:
-    x, y = _read_text(old, a), _read_text(new, b)
-    if x is None or y is None:
-        return (0, 0)
-    plus = minus = 0
-    for line in difflib.unified_diff(x, y, lineterm="", n=0):
-        if line.startswith("+") and not line.startswith("+++"):
-            plus += 1
-        elif line.startswith("-") and not line.startswith("---"):
-            minus += 1
-    return plus, minus
-
-
-def render_tree(ch: Changes, *, color: bool = False) -> str:
-    """The changed paths as a tree, each marked + created, ~ modified, - deleted."""
-    from ccgpt.term.sanitize import sanitize_line
-
-    marks = {}
-    for rel in ch.created:
-        marks[rel] = "+"
-    for rel in ch.modified:
-        marks[rel] = "~"
-    for rel in ch.deleted:
-        marks[rel] = "-"
-    paint = {"+": "32", "~": "33", "-": "31"}
-    # Build a nested dict of path parts; intermediate directories appear unmarked.
-    tree: dict = {}
-    for rel in marks:
-        node = tree
-        for part in rel.split(os.sep):
-            node = node.setdefault(part, {})
-    lines = ["."]
-    width = max((len(sanitize_line(r)) for r in marks), default=0) + 8
-
-    def walk(node: dict, prefix: str, path: str) -> None:
-        names = sorted(node)
-        for i, name in enumerate(names):
-            last = i == len(names) - 1
-            rel = os.path.join(path, name) if path else name
-            mark = marks.get(rel, " ")
-            label = sanitize_line(name) + ("/" if rel in ch.dirs or rel not in marks else "")
-            text = f"{prefix}{'└── ' if last else '├── '}{mark} {label}"
-            plus, minus = ch.stats.get(rel, (0, 0))
-            if plus or minus:
-                text = f"{text:<{width}} " + " ".join(s for s in (f"+{plus}" if plus else "", f"-{minus}" if minus else "") if s)
-            if color and mark in paint:
-                text = f"\x1b[{paint[mark]}m{text}\x1b[0m"
-            lines.append(text)
-            walk(node[name], prefix + ("    " if last else "│   "), rel)
-
-    walk(tree, "", "")
-    return "\n".join(lines)
-
-
-def diffstat(ch: Changes) -> str:
-    plus = sum(p for p, _ in ch.stats.values())
-    minus = sum(m for _, m in ch.stats.values())
-    n = len(ch.created) + len(ch.modified) + len(ch.deleted)
-    return (f"{n} path{'s' if n != 1 else ''} changed: {len(ch.created)} created, {len(ch.modified)} modified, "
-            f"{len(ch.deleted)} deleted; {plus} insertion{'s' if plus != 1 else ''}(+), "
-            f"{minus} deletion{'s' if minus != 1 else ''}(-)")
-
 
 def _tree_size(root: str, cap: int) -> int:
     total = 0
@@ -216,8 +44,13 @@ def make_copy(cwd: str, max_mb: int) -> str:
     if max_mb and _tree_size(cwd, max_mb * 1024 * 1024) > max_mb * 1024 * 1024:
         raise CcgptError(f"the working directory is larger than {max_mb} MB, too large to copy for a preview "
                          "([ccgpt.sandbox] preview_max_mb)")
-    base = tempfile.mkdtemp(prefix="ccgpt-preview-")
-    copy = os.path.join(base, "work")
+    # Under the host's /tmp, which the sandbox replaces with its own: the command cannot see the
+    # copy's parent. Neutral names (no "preview" to grep for in /proc/self/mountinfo) and the
+    # same last component as the real directory.
+    base = tempfile.mkdtemp(dir="/tmp" if os.access("/tmp", os.W_OK) else None)
+    if os.geteuid() == 0:
+        os.chmod(base, 0o711)  # the sandbox may run as the directory's owner, who must reach the copy
+    copy = os.path.join(base, os.path.basename(cwd) or "work")
     r = subprocess.run(["cp", "-a", "--reflink=auto", "--", cwd + "/.", copy + "/"], capture_output=True, text=True,
                        stdin=subprocess.DEVNULL) if _mkdir(copy) else None
     if r is None or r.returncode != 0:
@@ -293,4 +126,7 @@ def run_preview(argv: list[str], *, cwd: str | None, section: dict, limits, colo
         lines.append("output: (none)")
     lines.append("note: only the working directory is compared; the real run may differ if the command "
                  "depends on time, the network or randomness")
+    lines.append("note: the preview is a best effort: the command saw the same paths, mounts, stdin (/dev/null) "
+                 "and environment as in the real run, but one that looks for it can still tell the two apart "
+                 "(inode numbers, where /proc/self/mountinfo says the directory comes from, no network)")
     return "\n".join(lines)

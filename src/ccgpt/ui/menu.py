@@ -184,11 +184,13 @@ def run_confirmed(menu: Menu, cand) -> int:
     the level demands (y for review, the first word typed for dangerous), runs it in the
     sandbox and records the run. Its exit code ends the menu."""
     from ccgpt.run.execute import Assessment, execute
+    from ccgpt.run.options import RunOptions
 
     started = time.perf_counter()
     # The candidate's level and findings came from the risk engine for exactly this text.
-    code = execute(cand.command, assessment=Assessment(cand.level, list(cand.findings)), cwd=os.getcwd(),
-                   section=menu.cfg.section("sandbox"), tty=True, color=menu._color(), task=menu.result.task)
+    code = execute(cand.command, RunOptions(tty=True, color=menu._color()),
+                   assessment=Assessment(cand.level, list(cand.findings)), cwd=os.getcwd(),
+                   section=menu.cfg.section("sandbox"), task=menu.result.task)
     menu.trail.update(decision="run", exit_code=code, duration_ms=(time.perf_counter() - started) * 1000)
     if code == 0:
         from ccgpt.assist.shell_history import maybe_save

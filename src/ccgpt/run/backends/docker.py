@@ -1,11 +1,11 @@
 """The Docker backend: the same policy as bubblewrap, expressed as `docker run` flags.
 
 Used when configured (`backend = "docker"`) or, with `backend = "auto"`, when bubblewrap is
-missing or cannot build a sandbox here and a Docker engine answers. The container gets no
-capabilities, no privilege escalation, no network (unless --net), a read-only root with a
-small /tmp, memory/CPU/process caps, the caller's uid:gid, and the working directory mounted
-read-write at the same path. Environment values are passed by name (`-e NAME`) from the docker
-client's environment, so they never show up in `ps` on the host.
+missing and a Docker engine answers. The container gets no capabilities, no privilege
+escalation, no network (unless --net), a read-only root with a small /tmp, memory/CPU/process
+caps, the caller's uid:gid, and the working directory mounted read-write at the same path.
+Environment values are passed by name (`--env NAME`) from the docker client's environment, so
+they never show up in `ps` on the host.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import os
 import shutil
 import subprocess
 
-from ccgpt.run.limits import Limits
+from ccgpt.run.backends.base import Backend, LaunchContext, Outcome, RawResult, exit_status
+from ccgpt.run.policy import SandboxPolicy
+from ccgpt.run.protect import Mount
 
 
 def find_docker() -> str | None:
@@ -32,7 +34,7 @@ def engine_answers(docker: str | None = None, *, timeout: float = 5.0) -> tuple[
             capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        return False, "the Docker engine did not answer within 5 s"
+        return False, f"the Docker engine did not answer within {timeout:g} s"
     except OSError as exc:
         return False, f"docker did not start: {exc}"
     if r.returncode != 0 or not r.stdout.strip():
@@ -46,60 +48,49 @@ def container_name() -> str:
 
 
 def build_argv(
+    policy: SandboxPolicy,
     command: list[str],
     *,
-    cwd: str,
-    image: str,
-    limits: Limits,
-    env_names: list[str] = (),
-    net: bool = False,
-    cpus: float = 1.0,
+    env_names: list[str] | tuple[str, ...] = (),
     name: str | None = None,
-    tty_stdin: bool = False,
     docker: str = "docker",
     uid: int | None = None,
     gid: int | None = None,
-    tmp_mb: int = 256,
-    source: str | None = None,
+    protect_mounts: tuple[Mount, ...] = (),
 ) -> list[str]:
     """The full `docker run` argv. Environment *values* are not in it: see module doc."""
-    cwd = os.path.realpath(cwd)
-    uid = os.getuid() if uid is None else uid
-    gid = os.getgid() if gid is None else gid
+    cwd = os.path.realpath(policy.cwd)
+    limits = policy.limits
     argv = [docker, "run", "--rm", "-i"]
-    if tty_stdin:
-        argv.append("-t")
     if name:
         argv += ["--name", name]
     argv += [
         "--init",  # a real pid 1 reaps orphans and forwards signals
         "--security-opt=no-new-privileges",
         "--cap-drop", "ALL",
-        "--network", "bridge" if net else "none",
+        "--network", "bridge" if policy.net else "none",
         "--read-only",
-        "--tmpfs", f"/tmp:rw,nosuid,nodev,size={tmp_mb}m",
-        "--user", f"{uid}:{gid}",
+        "--tmpfs", f"/tmp:rw,nosuid,nodev,size={policy.tmp_mb}m",
+        "--user", f"{os.getuid() if uid is None else uid}:{os.getgid() if gid is None else gid}",
     ]
     if limits.memory_mb:
         # memory-swap equal to memory: no swap on top of the cap.
         argv += ["--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m"]
-    if cpus:
-        argv += ["--cpus", f"{cpus:g}"]
+    if policy.cpus:
+        argv += ["--cpus", f"{policy.cpus:g}"]
     if limits.max_processes:
         argv += ["--pids-limit", str(limits.max_processes)]
-    if limits.max_open_files:
-        argv += ["--ulimit", f"nofile={limits.max_open_files}:{limits.max_open_files}"]
-    if limits.max_file_mb:
-        size = limits.max_file_mb * 1024 * 1024
-        argv += ["--ulimit", f"fsize={size}:{size}"]
-    if limits.cpu_seconds:
-        argv += ["--ulimit", f"cpu={limits.cpu_seconds}:{limits.cpu_seconds}"]
+    for flag, value in (("nofile", limits.max_open_files), ("fsize", limits.max_file_mb * 1024 * 1024),
+                        ("cpu", limits.cpu_seconds)):
+        if value:
+            argv += ["--ulimit", f"{flag}={value}:{value}"]
     # The preview mounts its throwaway copy (`source`) at the real path, like bwrap does.
-    source = os.path.realpath(source) if source else cwd
-    argv += ["--volume", f"{source}:{cwd}:rw", "--workdir", cwd]
+    argv += ["--volume", f"{os.path.realpath(policy.source)}:{cwd}:rw", "--workdir", cwd]
+    for mount in protect_mounts:  # .git and start-up paths: read-only, and their parents pinned
+        argv += ["--volume", f"{mount.src}:{mount.dst}:{'ro' if mount.kind == 'ro' else 'rw'}"]
     for key in env_names:
         argv += ["--env", key]
-    argv += ["--", image, *command]
+    argv += ["--", policy.docker_image, *command]
     return argv
 
 
@@ -122,3 +113,34 @@ def kill(name: str, docker: str = "docker") -> None:
         subprocess.run([docker, "kill", name], capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         pass
+
+
+class Docker(Backend):
+    name = "docker"
+    host_limits = False  # docker applies its own (--memory, --pids-limit, --ulimit)
+    resolves_on_host = False  # the image has its own PATH
+
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], ctx: LaunchContext) -> list[str]:
+        names, _ = docker_env(env)
+        who = policy.run_as  # as root: the same unprivileged uid bwrap would use, where there is one
+        return build_argv(policy, command, env_names=names, name=ctx.container, docker=find_docker() or "docker",
+                          uid=who.uid if who else None, gid=who.gid if who else None,
+                          protect_mounts=ctx.protect.mounts if ctx.protect else ())
+
+    def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:
+        return docker_env(env)[1]
+
+    def interpret(self, raw: RawResult) -> Outcome:
+        if raw.returncode == 125:
+            return Outcome(125, "docker could not start the container (see its message above)")
+        return Outcome(exit_status(raw.returncode))
+
+    def container_name(self) -> str | None:
+        return container_name()
+
+    def kill(self, ctx: LaunchContext) -> None:
+        if ctx.container:
+            kill(ctx.container, find_docker() or "docker")
+
+
+BACKEND = Docker()

@@ -10,17 +10,16 @@ NOPASSWD rule for this one user instead.
 from __future__ import annotations
 
 import re
-import shutil
+
+from ccgpt.run.backends.base import Backend, LaunchContext, Outcome, RawResult, exit_status
+from ccgpt.run.errors import EXIT_SANDBOX, SandboxUnavailable
+from ccgpt.run.policy import SandboxPolicy
 
 _USER = re.compile(r"^[a-z_][a-z0-9_.-]*\$?$", re.I)
 
 
 def valid_user(name: str) -> bool:
     return bool(_USER.match(name)) and len(name) <= 32
-
-
-def find_sudo() -> str | None:
-    return shutil.which("sudo")
 
 
 def wrap(argv: list[str], user: str, *, sudo: str = "sudo") -> list[str]:
@@ -35,3 +34,28 @@ def wrap(argv: list[str], user: str, *, sudo: str = "sudo") -> list[str]:
 def plain_argv(command: list[str], env: dict[str, str]) -> list[str]:
     """The command with exactly `env` (sudo resets the environment; env -i makes it exact)."""
     return ["env", "-i", *(f"{k}={v}" for k, v in env.items()), "--", *command]
+
+
+class RestrictedUser(Backend):
+    name = "user"
+
+    def check(self, policy: SandboxPolicy) -> None:
+        if not policy.user:
+            raise SandboxUnavailable('backend = "user" needs [ccgpt.sandbox] user = "NAME"')
+
+    def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], ctx: LaunchContext) -> list[str]:
+        return wrap(plain_argv(command, env), policy.user)
+
+    def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:
+        return {"PATH": env.get("PATH", "")}
+
+    def popen_cwd(self, policy: SandboxPolicy) -> str | None:
+        return policy.source
+
+    def interpret(self, raw: RawResult) -> Outcome:
+        if raw.returncode == 1 and b"sudo:" in raw.stderr_tail:
+            return Outcome(EXIT_SANDBOX, raw.stderr_tail.decode("utf-8", "replace").strip())
+        return Outcome(exit_status(raw.returncode))
+
+
+BACKEND = RestrictedUser()

@@ -1,0 +1,83 @@
+"""Who the sandboxed command is on the host: never root when it can be helped.
+
+bubblewrap started by root maps uid 0 inside to uid 0 outside: a command that has lost every
+capability is still host root for every check the kernel makes by uid (writable /proc/sys
+entries, files owned by root in a writable mount, root-owned sockets). So when ccgpt runs as
+root, the sandbox is started as an unprivileged user instead, in its own user namespace:
+
+- the owner of the working directory, when that is not root and can reach it (root working in
+  alice's project acts as alice there: her files stay writable, nothing else is);
+- otherwise (a working directory owned by root) there is no unprivileged uid that could write
+  it without changing its permissions, so the command stays uid 0 *without any capability*,
+  with /proc/sys, /sys and /dev read-only and the seccomp filter; `Identity.host_root` says so,
+  the run's detail records it and `ccgpt.run.probe` reports it for `ccgpt audit`.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import stat
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Identity:
+    uid: int
+    gid: int
+    groups: tuple[int, ...] = ()
+    reason: str = ""
+
+    @property
+    def host_root(self) -> bool:
+        return self.uid == 0
+
+
+def for_workdir(cwd: str, *, euid: int | None = None) -> Identity | None:
+    """The identity to drop to, or None to run as ourselves (we are not root)."""
+    euid = os.geteuid() if euid is None else euid
+    if euid != 0:
+        return None
+    try:
+        st = os.stat(cwd)
+    except OSError:
+        return Identity(0, 0, reason="the working directory cannot be read")
+    if st.st_uid == 0:
+        return Identity(0, 0, reason="the working directory belongs to root: no unprivileged user could write it")
+    try:
+        entry = pwd.getpwuid(st.st_uid)
+        gid, groups = entry.pw_gid, tuple(os.getgrouplist(entry.pw_name, entry.pw_gid))
+    except KeyError:
+        gid, groups = st.st_gid, (st.st_gid,)
+    if not can_reach(cwd, st.st_uid, set(groups)):
+        return Identity(0, 0, reason=f"uid {st.st_uid}, the working directory's owner, cannot reach it")
+    return Identity(st.st_uid, gid, groups, reason=f"the working directory's owner (uid {st.st_uid})")
+
+
+def can_reach(path: str, uid: int, groups: set[int]) -> bool:
+    """Whether `uid` may search every directory on the way to `path` (by mode bits)."""
+    parts = os.path.realpath(path).split("/")
+    for i in range(1, len(parts)):
+        here = "/".join(parts[:i]) or "/"
+        try:
+            st = os.stat(here)
+        except OSError:
+            return False
+        if st.st_uid == uid:
+            bit = stat.S_IXUSR
+        elif st.st_gid in groups:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not st.st_mode & bit:
+            return False
+    return True
+
+
+def drop(identity: Identity | None) -> None:
+    """In the child, before exec: become `identity` for good (groups first, uid last)."""
+    if identity is None or identity.host_root:
+        return
+    os.setgroups(list(identity.groups))
+    os.setgid(identity.gid)
+    os.setuid(identity.uid)

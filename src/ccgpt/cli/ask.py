@@ -24,7 +24,7 @@ def read_piped_stdin() -> str | None:
 
 def run(args) -> int:
     from ccgpt.assist.ask import build_messages
-    from ccgpt.cli.common import load_config, print_json
+    from ccgpt.cli.common import common_options, load_config, print_json
     from ccgpt.llm.base import Options
     from ccgpt.llm.registry import resolve_backend
     from ccgpt.llm.routing import classify_task
@@ -35,7 +35,8 @@ def run(args) -> int:
     if not question and not context:
         raise UsageError("nothing to ask: give a prompt, or pipe text in (e.g. `git diff | ccgpt ask \"commit message\"`)")
     cfg = load_config(args)
-    backend, model = resolve_backend(cfg, args, task=classify_task(question or context or ""), quiet=args.quiet)
+    opts = common_options(args)
+    backend, model = resolve_backend(cfg, opts, task=classify_task(question or context or ""), quiet=opts.quiet)
     messages = build_messages(question, context, args.system)
     options = Options(temperature=args.temperature, max_tokens=args.max_tokens)
     try:
@@ -64,5 +65,5 @@ def run(args) -> int:
             completion = echo_stream(backend.stream_chat(model, messages, options), model, backend.name)
     finally:
         backend.close()
-    log_quietly(cfg, args, "ask", messages[-1].content, completion, system=messages[0].content)
+    log_quietly(cfg, opts, "ask", messages[-1].content, completion, system=messages[0].content)
     return 0

@@ -38,7 +38,7 @@ def _lines(interactive: bool):
 
 def run(args) -> int:
     from ccgpt.assist.ask import SYSTEM_PROMPT
-    from ccgpt.cli.common import interactive, load_config
+    from ccgpt.cli.common import common_options, interactive, load_config
     from ccgpt.llm.base import Message, Options
     from ccgpt.llm.registry import resolve_backend
     from ccgpt.term.sanitize import sanitize_line
@@ -50,8 +50,9 @@ def run(args) -> int:
     if args.json:
         raise UsageError("chat is interactive; use `ccgpt ask --json` for machine output")
     cfg = load_config(args)
-    backend, model = resolve_backend(cfg, args, task="general", quiet=args.quiet)
-    keep = logging_enabled(cfg, args)
+    opts = common_options(args)
+    backend, model = resolve_backend(cfg, opts, task="general", quiet=opts.quiet)
+    keep = logging_enabled(cfg, opts)
     store = open_store() if keep or args.resume or args.session else None
     history: list[Message] = [Message("system", args.system or SYSTEM_PROMPT)]
     session_id = None
@@ -101,7 +102,7 @@ def run(args) -> int:
                     session_id = chats.create_session(store, model, backend.name)
                 chats.add_message(store, session_id, "user", text)
                 chats.add_message(store, session_id, "assistant", completion.text)
-                log_quietly(cfg, args, "chat", text, completion, session_id=session_id)
+                log_quietly(cfg, opts, "chat", text, completion, session_id=session_id)
     finally:
         backend.close()
         if store:

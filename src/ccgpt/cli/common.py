@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from ccgpt.options import CommonOptions
+
 BACKENDS = ("ollama", "openai", "embedded")
 
 
@@ -25,6 +27,19 @@ def use_color(args: argparse.Namespace, stream=None) -> bool:
     if getattr(args, "no_color", False) or os.environ.get("NO_COLOR") or getattr(args, "json", False):
         return False
     return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def common_options(args: argparse.Namespace) -> CommonOptions:
+    """The typed form of the common flags, for everything below the CLI."""
+    return CommonOptions(
+        config=getattr(args, "config", None),
+        model=getattr(args, "model", None),
+        backend=getattr(args, "backend", None),
+        quiet=bool(getattr(args, "quiet", False)),
+        no_log=bool(getattr(args, "no_log", False)),
+        color=use_color(args, sys.stdout),
+        color_err=use_color(args, sys.stderr),
+    )
 
 
 def interactive() -> bool:

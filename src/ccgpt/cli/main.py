@@ -125,7 +125,6 @@ def dispatch(name: str, rest: list[str], prog: str) -> int:
     # in `ccgpt explain grep -q x`, `-q` belongs to grep.
     hoisted, rest = _split_common(rest, stop_at_word=getattr(module, "COMMAND_WORDS", False))
     args = _parse_with_common(parser, hoisted, rest) if hoisted else parser.parse_args(rest)
-    args.command_name = name
     try:
         return int(module.run(args) or 0)
     except CcgptError as exc:

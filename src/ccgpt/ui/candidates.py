@@ -9,12 +9,6 @@ from __future__ import annotations
 from ccgpt.term.sanitize import sanitize_line
 
 _COLORS = {"safe": "32", "review": "33", "dangerous": "31", "blocked": "1;37;41"}
-WHAT_HAPPENS = {
-    "safe": "reads only",
-    "review": "changes files or state: needs y to run",
-    "dangerous": "destructive or privileged: type its first word to run",
-    "blocked": "never runs from ccgpt",
-}
 
 
 def paint(text: str, code: str, color: bool) -> str:

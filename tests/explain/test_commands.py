@@ -9,7 +9,11 @@ a note that says no man page was found) -- never a silent skip.
 from __future__ import annotations
 
 import pytest
+
 from explain_helpers import man_path, part
+
+
+pytestmark = pytest.mark.needs("man", "groff")  # quotes the machine's man pages
 
 
 def expect(p: dict, program: str, fragment: str, section: str = "1", page: str | None = None) -> None:

@@ -9,13 +9,14 @@ So "not executed" is checked by the marker's absence, and "in the buffer" by pre
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+
+from tests.helpers.system import require
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 SHELLS = ("bash", "zsh", "fish")
@@ -44,8 +45,7 @@ def _init_file(tmp_path: Path, shell: str, *extra: str) -> Path:
 
 class Shell:
     def __init__(self, shell: str, tmp_path: Path, init: Path):
-        if shutil.which(shell) is None:
-            pytest.fail(f"{shell} is not installed (apt-get install {shell})")
+        require(shell)
         bindir = tmp_path / "bin"
         bindir.mkdir(exist_ok=True)
         standin = bindir / "ccgpt"

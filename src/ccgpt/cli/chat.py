@@ -56,7 +56,7 @@ def run(args) -> int:
     store = open_store() if keep or args.resume or args.session else None
     history: list[Message] = [Message("system", args.system or SYSTEM_PROMPT)]
     session_id = None
-    if args.session or args.resume:
+    if store is not None and (args.session or args.resume):
         session_id = args.session or chats.latest_session(store)
         if session_id is None:
             raise UsageError("no earlier conversation to continue; start one with `ccgpt chat`")

@@ -105,7 +105,7 @@ def run(args) -> int:
         record(trail, result, "no-candidates" if best is None else "refused-blocked" if best.level == "blocked" else "printed")
         if not args.quiet:
             print(render_candidates(result, opts.color_err), file=sys.stderr)
-        if not result.candidates:
+        if best is None:
             raise CcgptError("the model gave no usable command; rephrase the task or try another model (-m)")
         if best.level == "blocked":
             raise CcgptError("the only candidates are blocked by the risk policy; nothing printed", exit_code=5)

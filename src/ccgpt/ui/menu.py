@@ -67,16 +67,24 @@ class Menu:
         try:
             import readline
         except ImportError:  # no line editing: the person retypes
-            readline = None
-        if readline is not None:
-            readline.set_pre_input_hook((lambda: (readline.insert_text(prefill), readline.redisplay())) if prefill else None)
+            return Menu._input(prompt)
+
+        def insert_prefill() -> None:
+            readline.insert_text(prefill or "")
+            readline.redisplay()
+
+        readline.set_pre_input_hook(insert_prefill if prefill else None)
+        try:
+            return Menu._input(prompt)
+        finally:
+            readline.set_pre_input_hook(None)
+
+    @staticmethod
+    def _input(prompt: str) -> str | None:
         try:
             return input(prompt)
         except EOFError:
             return None
-        finally:
-            if readline is not None:
-                readline.set_pre_input_hook(None)
 
     def _color(self) -> bool:
         return self.opts.color

@@ -1,5 +1,10 @@
 """Runs the real suggest menu on a real terminal (spawned by pexpect in test_suggest_menu.py),
-with a scripted backend and a fixed classifier so every candidate and level is known."""
+with a scripted backend and a fixed classifier so every candidate and level is known.
+
+    menu_driver.py ANSWERS_JSON N [menu|print-only] [as-binding]
+
+`print-only as-binding` stands in for `ccgpt suggest --print-only` under a shell key binding
+(tests/shell_init): stdout then carries only the picked command."""
 
 import json
 import sys
@@ -38,7 +43,8 @@ def main():
     else:
         code = Menu(result, suggester, trail, cfg, opts).loop()
     trail.close()
-    print(f"EXIT {code}")
+    if len(sys.argv) <= 4 or sys.argv[4] != "as-binding":  # a shell binding reads stdout as the command
+        print(f"EXIT {code}")
     return code
 
 

@@ -219,10 +219,11 @@ def pick_for_line_buffer(result, trail, opts: CommonOptions) -> int:
         return 1
     choice = allowed[0]
     if sys.stdin.isatty() and err.isatty():
+        from ccgpt.ui.terminal import ask_line
+
         n = len(result.candidates)
-        err.write(f"pick 1-{n} (Enter: {result.candidates.index(choice) + 1}, q: cancel): ")
-        err.flush()
-        answer = sys.stdin.readline().strip().lower()
+        typed = ask_line(f"pick 1-{n} (Enter: {result.candidates.index(choice) + 1}, q: cancel): ", out=err)
+        answer = "q" if typed is None else typed.strip().lower()  # Ctrl-C and Ctrl-D cancel too
         if answer == "q":
             trail.update(decision="quit")
             return 1

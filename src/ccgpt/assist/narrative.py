@@ -9,6 +9,7 @@ grounding is for). The result is marked `model:NAME`.
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from ccgpt.llm.base import Message, Options
 from ccgpt.options import CommonOptions
@@ -68,8 +69,10 @@ def short_summary(text: str) -> str:
     return " ".join(kept)
 
 
-def narrate(opts: CommonOptions, result: dict) -> tuple[str | None, str | None]:
-    """(narrative, note for stderr). Never raises for an unreachable model: the grounded parts stand."""
+def narrate(opts: CommonOptions, result: dict,
+            wrap: Callable[[Any], Any] = lambda backend: backend) -> tuple[str | None, str | None]:
+    """(narrative, note for stderr). Never raises for an unreachable model: the grounded parts stand.
+    `wrap` decorates the backend (the CLI's waiting line at a terminal)."""
     from ccgpt.errors import CcgptError
 
     try:
@@ -81,7 +84,7 @@ def narrate(opts: CommonOptions, result: dict) -> tuple[str | None, str | None]:
     except (CcgptError, ImportError, OSError) as exc:
         return None, f"no narrative: no model available ({exc})"
     try:
-        completion = backend.chat(model, build_messages(result), Options(temperature=0.0, max_tokens=200))
+        completion = wrap(backend).chat(model, build_messages(result), Options(temperature=0.0, max_tokens=200))
     except (CcgptError, OSError) as exc:
         return None, f"no narrative: the model did not answer ({exc})"
     finally:

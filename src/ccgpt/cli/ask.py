@@ -37,6 +37,9 @@ def run(args) -> int:
     cfg = load_config(args)
     opts = common_options(args)
     backend, model = resolve_backend(cfg, opts, task=classify_task(question or context or ""), quiet=opts.quiet)
+    from ccgpt.ui.waiting import with_progress
+
+    backend = with_progress(backend, opts.quiet)
     messages = build_messages(question, context, args.system)
     options = Options(temperature=args.temperature, max_tokens=args.max_tokens)
     try:

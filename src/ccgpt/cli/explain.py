@@ -57,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_llm:
         from ccgpt.assist.narrative import narrate
 
-        result["narrative"], note = narrate(common.common_options(args), result)
+        from ccgpt.ui.waiting import with_progress
+
+        opts = common.common_options(args)
+        result["narrative"], note = narrate(opts, result, wrap=lambda b: with_progress(b, opts.quiet))
         if note and not args.quiet:
             print(f"ccgpt: {note}", file=sys.stderr)
     if args.json:

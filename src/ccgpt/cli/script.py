@@ -73,7 +73,9 @@ def run(args) -> int:
     backend, model = resolve_backend(cfg, opts, task="code", quiet=opts.quiet)
     trail = Trail(cfg, opts, "script")
     try:
-        result = usecase.generate(backend, model, task, context.from_config(cfg).render(), rounds=rounds)
+        from ccgpt.ui.waiting import with_progress
+
+        result = usecase.generate(with_progress(backend, opts.quiet), model, task, context.from_config(cfg).render(), rounds=rounds)
     finally:
         backend.close()
     for completion in result.completions:

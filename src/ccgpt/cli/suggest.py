@@ -79,7 +79,9 @@ def run(args) -> int:
     backend, model = resolve_backend(cfg, opts, task="shell", quiet=opts.quiet)
     trail = Trail(cfg, opts, "suggest")
     try:
-        suggester = Suggester(backend, model, ctx.render())
+        from ccgpt.ui.waiting import with_progress
+
+        suggester = Suggester(with_progress(backend, opts.quiet), model, ctx.render())
         result = suggester.suggest(task, n)
         log_interactions(cfg, opts, result)
 

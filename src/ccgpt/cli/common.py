@@ -11,6 +11,17 @@ from ccgpt.options import CommonOptions
 BACKENDS = ("ollama", "openai", "embedded")
 
 
+class SafeParser(argparse.ArgumentParser):
+    """argparse, with what it prints sanitised: its errors repeat the words typed
+    (`unrecognized arguments: …`, `invalid choice: …`), which may carry terminal escapes."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:
+            from ccgpt.term.sanitize import sanitize
+
+            super()._print_message(sanitize(message), file)
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("common flags")
     g.add_argument("--json", action="store_true", help="machine-readable output on stdout, nothing else")

@@ -86,11 +86,9 @@ def _split_common(argv: list[str], stop_at_word: bool = False) -> tuple[list[str
 
 
 def _parse_with_common(parser, hoisted: list[str], rest: list[str]):
-    import argparse
-
     from ccgpt.cli import common
 
-    flags = argparse.ArgumentParser(prog=parser.prog, add_help=False)
+    flags = common.SafeParser(prog=parser.prog, add_help=False)
     common.add_common(flags)
     common_args = flags.parse_args(hoisted)
     args = parser.parse_args(rest)
@@ -108,7 +106,6 @@ def _fail(message: str, code: int) -> int:
 
 
 def dispatch(name: str, rest: list[str], prog: str) -> int:
-    import argparse
     import importlib
 
     from ccgpt.cli import common
@@ -116,7 +113,7 @@ def dispatch(name: str, rest: list[str], prog: str) -> int:
 
     module_name, summary = COMMANDS[name]
     module = importlib.import_module(module_name)
-    parser = argparse.ArgumentParser(prog=prog, description=summary[:1].upper() + summary[1:] + ".")
+    parser = common.SafeParser(prog=prog, description=summary[:1].upper() + summary[1:] + ".")
     common.add_common(parser)
     module.configure(parser)
     # Common flags are accepted anywhere before `--`, also after a sub-action

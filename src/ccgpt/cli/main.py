@@ -105,17 +105,25 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def dispatch(name: str, rest: list[str], prog: str) -> int:
+def command_parser(name: str, prog: str | None = None):
+    """(module, parser) of one command: the parser `ccgpt NAME` parses with (also walked by the
+    CLI reference, docs/cli.md, and the test that holds the README to the real flags)."""
     import importlib
 
     from ccgpt.cli import common
-    from ccgpt.errors import CcgptError
 
     module_name, summary = COMMANDS[name]
     module = importlib.import_module(module_name)
-    parser = common.SafeParser(prog=prog, description=summary[:1].upper() + summary[1:] + ".")
+    parser = common.SafeParser(prog=prog or f"ccgpt {name}", description=summary[:1].upper() + summary[1:] + ".")
     common.add_common(parser)
     module.configure(parser)
+    return module, parser
+
+
+def dispatch(name: str, rest: list[str], prog: str) -> int:
+    from ccgpt.errors import CcgptError
+
+    module, parser = command_parser(name, prog)
     # Common flags are accepted anywhere before `--`, also after a sub-action
     # (`ccgpt config show --config X`), which argparse's sub-parsers would reject. Commands
     # whose arguments are a command line (COMMAND_WORDS = True) stop at its first word:

@@ -90,11 +90,13 @@ def test_interactive_prompt_in_a_terminal(cfg, private_home):
     env = {**os.environ, "HOME": str(private_home), "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "NO_COLOR": "1", "TERM": "xterm"}
     child = pexpect.spawn(sys.executable, ["-m", "ccgpt", "chat", "--config", cfg], env=env, encoding="utf-8", timeout=30)
     try:
+        child.expect(r"ccgpt chat with llama3\.2 on ollama, conversation 1\. ")  # the id, from the start
         child.expect("you> ")
         child.sendline("why is the sky blue?")
         child.expect("ai> The sky is blue")
         child.expect("you> ")
         child.sendline("/exit")
+        child.expect_exact("conversation 1 saved; resume it with `ccgpt chat --session 1`")
         child.expect(pexpect.EOF)
     finally:
         child.close()

@@ -71,7 +71,11 @@ def require(*tools: str, test_id: str | None = None) -> None:
     test_id = test_id or os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
     for p in absent:
         MISSING[p.name].append(test_id)
-    pytest.skip(reason)
+    try:
+        skipped = pytest.skip.Exception(reason, _use_item_location=True)  # reported at the test, not here
+    except TypeError:  # a pytest without that option
+        skipped = pytest.skip.Exception(reason)
+    raise skipped
 
 
 def summary_lines() -> list[str]:

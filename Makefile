@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # valid if the pip cache is shared with another machine.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: demo test install install-test bench contract clean
+.PHONY: demo test typecheck docs-check system-deps install install-test bench contract clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,21 @@ demo: install
 	$(BIN)/ccgpt explain --no-llm "find . -name '*.log' -mtime +7 -exec gzip {} \;"
 	$(BIN)/ccgpt check "rm -rf ~" || true
 
-test: install-test
+# The system packages the tests drive (bubblewrap, man pages, zsh, fish, ...): installed when
+# that needs no password (root, or sudo -n); otherwise the script says what is missing, and the
+# tests that need it skip and are listed in pytest's closing summary.
+system-deps:
+	scripts/install-system-deps
+
+typecheck: install-test
+	$(BIN)/python -m mypy
+
+test: install-test system-deps typecheck
 	$(BIN)/python -m pytest -q
+
+# Re-runs the README's console blocks marked <!-- docs-check --> and fails when the output drifted.
+docs-check: install
+	$(BIN)/python scripts/docs-check
 
 contract: install
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python ../shared/contract/check.py

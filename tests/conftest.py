@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.system import require, summary_lines
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -40,3 +42,16 @@ def run_ccgpt(*args, input=None, cwd=None, env=None, timeout=120):
 @pytest.fixture
 def ccgpt():
     return run_ccgpt
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs"):
+        require(*mark.args, test_id=item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = summary_lines()
+    if lines:
+        terminalreporter.section("not tested on this machine (missing system packages)", yellow=True)
+        for line in lines:
+            terminalreporter.line(line)

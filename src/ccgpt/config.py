@@ -218,6 +218,11 @@ def load_config(explicit: str | None = None, *, warn: bool = True) -> Config:
     backend = cfg.get("backend")
     if backend not in ("ollama", "openai", "embedded"):
         raise ConfigError(f"{path}: unknown backend {backend!r} in [ccgpt] (use ollama, openai or embedded)")
+    if warn:
+        from ccgpt.config_keys import warnings
+
+        for line in warnings(own, defaults(), str(path)):
+            print(f"ccgpt: warning: {line}", file=sys.stderr)
     if secrets:
         lines = [f"{path}: {s.key} is a literal secret; write {s.suggestion} and set the variable" for s in secrets]
         if cfg.get("strict"):

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from suggest_helpers import ScriptedBackend, fake_classify, fenced
+from tests.helpers.suggest import ScriptedBackend, fake_classify, fenced
 
 from ccgpt.assist import evaluate as ev
 from ccgpt.errors import UsageError

@@ -6,7 +6,7 @@ import os
 import stat
 
 import pytest
-from suggest_helpers import FakeFinding, FakeVerdict, ScriptedBackend
+from tests.helpers.suggest import FakeFinding, FakeVerdict, ScriptedBackend
 
 from ccgpt.assist import script as usecase
 from ccgpt.assist.lint import lint
@@ -83,7 +83,7 @@ def test_header_and_saved_mode(tmp_path):
     text = usecase.with_header(result, when=0)
     lines = text.splitlines()
     assert lines[0] == "#!/usr/bin/env bash"
-    header = lines[1 : 1 + usecase.header_offset(result)]
+    header = lines[1 : 1 + usecase.HEADER_LINES]
     assert all(l.startswith("# ") for l in header)  # the task's newline did not become code
     assert any(l.startswith("# Task: print txt names rm -rf ~") for l in header)
     assert any(l.startswith("# Model: tiny (scripted)") for l in header)

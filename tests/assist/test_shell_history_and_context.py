@@ -39,7 +39,7 @@ def test_fish_format_and_location(tmp_path):
     assert path.read_text() == "- cmd: printf 'a\\\\n'\n  when: 5\n"
 
 
-@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh not installed")
+@pytest.mark.needs("zsh")
 def test_zsh_reads_what_we_wrote(tmp_path):
     hist = tmp_path / ".zsh_history"
     shell_history.append("echo from-ccgpt", "zsh", {"HOME": str(tmp_path), "HISTFILE": str(hist)})
@@ -90,6 +90,7 @@ def test_context_installed_tools():
     assert ctx.installed == ["rg", "jq"] and "Installed tools: rg, jq" in ctx.render()
 
 
+@pytest.mark.needs("man", "groff")
 def test_analysis_and_one_line_explanations():
     assert analyze("ls -la | head", which=shutil.which).usable
     a = analyze("frobnicate --now", which=lambda n: None)
@@ -102,7 +103,7 @@ def test_analysis_and_one_line_explanations():
     assert line.startswith("cd:") and "working directory" in line
 
 
-@pytest.mark.skipif(shutil.which("fish") is None, reason="fish not installed")
+@pytest.mark.needs("fish")
 def test_fish_reads_what_we_wrote(tmp_path):
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     shell_history.append("echo from-ccgpt", "fish", env)

@@ -3,7 +3,7 @@ a blocked candidate is shown as blocked, and nothing runs. Scripted backend + th
 
 from __future__ import annotations
 
-from suggest_helpers import ScriptedBackend, everything_installed, fenced
+from tests.helpers.suggest import ScriptedBackend, everything_installed, fenced
 
 from ccgpt.assist.suggest import Suggester
 

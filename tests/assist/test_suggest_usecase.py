@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from suggest_helpers import ScriptedBackend, everything_installed, fake_classify, fenced
+from tests.helpers.suggest import ScriptedBackend, everything_installed, fake_classify, fenced
 
 from ccgpt.assist import prompts
 from ccgpt.assist.suggest import Suggester

@@ -1,19 +1,21 @@
 """Runs the real suggest menu on a real terminal (spawned by pexpect in test_suggest_menu.py),
-with a scripted backend and a fixed classifier so every candidate and level is known."""
+with a scripted backend and a fixed classifier so every candidate and level is known.
 
-import argparse
+    menu_driver.py ANSWERS_JSON N [menu|print-only] [as-binding]
+
+`print-only as-binding` stands in for `ccgpt suggest --print-only` under a shell key binding
+(tests/shell_init): stdout then carries only the picked command."""
+
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assist"))
+from tests.helpers.suggest import FakeFinding, FakeVerdict, ScriptedBackend
 
-from suggest_helpers import FakeFinding, FakeVerdict, ScriptedBackend  # noqa: E402
-
-from ccgpt.assist.suggest import Suggester  # noqa: E402
-from ccgpt.assist.trail import Trail  # noqa: E402
-from ccgpt.config import load_config  # noqa: E402
-from ccgpt.ui.menu import Menu, pick_for_line_buffer  # noqa: E402
+from ccgpt.assist.suggest import Suggester
+from ccgpt.assist.trail import Trail
+from ccgpt.config import load_config
+from ccgpt.options import CommonOptions
+from ccgpt.ui.menu import Menu, pick_for_line_buffer
 
 
 def classify(command):
@@ -29,19 +31,20 @@ def classify(command):
 def main():
     answers = json.loads(sys.argv[1])
     n = int(sys.argv[2])
-    args = argparse.Namespace(no_log=False, no_color=True, json=False, quiet=False)
+    opts = CommonOptions()  # logged, no colour, not quiet
     cfg = load_config()
     backend = ScriptedBackend(answers)
     suggester = Suggester(backend, "scripted-model", None, classify=classify, which=lambda name: "/bin/" + name)
     result = suggester.suggest("the task", n)
-    trail = Trail(cfg, args, "suggest")
+    trail = Trail(cfg, opts, "suggest")
     trail.record(task="the task", command=result.candidates[0].command if result.candidates else None)
     if len(sys.argv) > 3 and sys.argv[3] == "print-only":
-        code = pick_for_line_buffer(result, suggester, trail, args, cfg)
+        code = pick_for_line_buffer(result, trail, opts)
     else:
-        code = Menu(result, suggester, trail, args, cfg).loop()
+        code = Menu(result, suggester, trail, cfg, opts).loop()
     trail.close()
-    print(f"EXIT {code}")
+    if len(sys.argv) <= 4 or sys.argv[4] != "as-binding":  # a shell binding reads stdout as the command
+        print(f"EXIT {code}")
     return code
 
 

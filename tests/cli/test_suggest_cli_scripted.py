@@ -4,15 +4,12 @@ the non-terminal paths (pytest's stdin/stdout are not terminals), with the real 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assist"))
-from suggest_helpers import ScriptedBackend, fenced  # noqa: E402
+from tests.helpers.suggest import ScriptedBackend, fenced
 
-from ccgpt.cli.main import main  # noqa: E402
+from ccgpt.cli.main import main
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from pathlib import Path
 import pexpect
 
 DRIVER = Path(__file__).with_name("menu_driver.py")
-SRC = Path(__file__).resolve().parents[2] / "src"
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src"
 PROMPT = r"\[r\]un"
 
 
@@ -20,7 +21,8 @@ def fenced(cmd):
 
 
 def spawn(answers, n=2, env_extra=None, cwd=None, mode="menu"):
-    env = {**os.environ, "PYTHONPATH": str(SRC), "TERM": "xterm", "NO_COLOR": "1", **(env_extra or {})}
+    # The driver imports tests.helpers: the repository root is on its path too.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(SRC), str(ROOT))), "TERM": "xterm", "NO_COLOR": "1", **(env_extra or {})}
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     child = pexpect.spawn(sys.executable, [str(DRIVER), json.dumps(answers), str(n), mode], env=env, encoding="utf-8",

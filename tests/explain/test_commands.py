@@ -9,7 +9,11 @@ a note that says no man page was found) -- never a silent skip.
 from __future__ import annotations
 
 import pytest
+
 from explain_helpers import expect, man_path, part
+
+
+pytestmark = pytest.mark.needs("man", "groff")  # quotes the machine's man pages
 
 
 def test_ls_combined_short_options(explain):

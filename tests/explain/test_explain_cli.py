@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from explain_helpers import man_path
 
 KINDS = {"command", "subcommand", "option", "argument", "operator", "redirect", "assignment",
@@ -44,6 +46,7 @@ def test_words_are_joined_and_sh_explain_alias(ccgpt):
     assert json.loads(r.stdout)["parts"][0]["source"] == "builtin:bash"
 
 
+@pytest.mark.needs("man", "groff")
 def test_terminal_picture_plain_when_not_a_tty(ccgpt):
     r = ccgpt("explain", "--no-llm", "tar -xzvf a.tgz | wc -l")
     assert r.returncode == 0, r.stderr

@@ -10,10 +10,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from explain_helpers import bash_help_text, man_text
 
 from ccgpt.explain import syntax
 from ccgpt.explain.manpages import norm
+
+pytestmark = pytest.mark.needs("man", "groff")  # quotes the machine's man pages
+
 
 CORPUS = Path(__file__).resolve().parents[2] / "bench" / "data" / "oneliners.txt"
 EXTRA = [

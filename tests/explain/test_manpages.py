@@ -6,6 +6,8 @@ import gzip
 import os
 import shutil
 
+import pytest
+
 from explain_helpers import man_path
 
 from ccgpt.explain import manpages
@@ -80,6 +82,7 @@ def test_real_page_found_and_parsed():
     assert page.source == "man:ls(1)" and page.lookup("-l").help == "use a long listing format"
 
 
+@pytest.mark.needs("man", "groff")
 def test_cache_keyed_by_path_and_mtime(tmp_path, monkeypatch):
     src = man_path("ls")
     page_file = tmp_path / "man1" / "frob.1.gz"
@@ -116,6 +119,7 @@ def test_cache_works_without_a_store(tmp_path):
         assert cache.page(man_path("ls")).lookup("-a") is not None
 
 
+@pytest.mark.needs("man", "groff")
 def test_negative_lookups_are_cached(tmp_path):
     from ccgpt.store.db import open_store
 

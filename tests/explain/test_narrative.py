@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-
 from ccgpt.assist import narrative
 from ccgpt.errors import BackendUnavailable
 from ccgpt.llm.base import Completion
+from ccgpt.options import CommonOptions
 
 RESULT = {"command": "ls -la /tmp", "level": "safe", "findings": [],
           "parts": [{"text": "ls", "kind": "command", "help": "list directory contents", "source": "man:ls(1)"},
@@ -30,7 +29,7 @@ class FakeBackend:
 
 
 def _args():
-    return argparse.Namespace(config=None, model=None, backend=None, quiet=True)
+    return CommonOptions(quiet=True)
 
 
 def test_prompt_carries_every_grounded_part():

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import socket
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from fake_ollama import FakeOllama  # noqa: E402
+# fake_ollama.py sits beside this file: pytest puts a conftest's folder on sys.path first.
+from fake_ollama import FakeOllama
 
 
 def free_port() -> int:

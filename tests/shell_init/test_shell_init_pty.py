@@ -8,14 +8,17 @@ So "not executed" is checked by the marker's absence, and "in the buffer" by pre
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
 import pytest
+
+from tests.helpers.system import require
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 SHELLS = ("bash", "zsh", "fish")
@@ -43,13 +46,12 @@ def _init_file(tmp_path: Path, shell: str, *extra: str) -> Path:
 
 
 class Shell:
-    def __init__(self, shell: str, tmp_path: Path, init: Path):
-        if shutil.which(shell) is None:
-            pytest.fail(f"{shell} is not installed (apt-get install {shell})")
+    def __init__(self, shell: str, tmp_path: Path, init: Path, standin_text: str = STANDIN):
+        require(shell)
         bindir = tmp_path / "bin"
         bindir.mkdir(exist_ok=True)
         standin = bindir / "ccgpt"
-        standin.write_text(STANDIN)
+        standin.write_text(standin_text)
         standin.chmod(0o755)
         self.log = tmp_path / "standin.log"
         self.marker = tmp_path / "ran-the-suggestion"
@@ -150,5 +152,47 @@ def test_completion_offers_ccgpt_commands(tmp_path, shell_name):
         sh.child.expect_exact("models")
         sh.child.sendcontrol("u")
         sh.run("")
+    finally:
+        sh.close()
+
+
+# The real picker of `ccgpt suggest --print-only` (ui/menu.py) behind each shell's key binding,
+# with three scripted candidates. The shell's line editor leaves the terminal without line
+# buffering or CR-to-NL translation; the picker must still take Enter, a number, q and Ctrl-C.
+ROOT = SRC.parent
+DRIVER = ROOT / "tests" / "cli" / "menu_driver.py"
+PICKS = [f"```bash\ntouch picked-{i}\n```" for i in (1, 2, 3)]
+# Ctrl-C reaches every process of the terminal's foreground group; `trap :` keeps this wrapper
+# alive to report the picker's exit code (a handler, unlike an ignored signal, is not inherited).
+PICKER = f"""#!/bin/sh
+trap : INT
+PYTHONPATH={SRC}:{ROOT} {sys.executable} {DRIVER} '{json.dumps(PICKS)}' 3 print-only as-binding
+rc=$?
+echo $rc > "$CCGPT_STANDIN_LOG.done"
+exit $rc
+"""
+
+
+@pytest.mark.parametrize("answer, picked", [("\r", "picked-1"), ("2\r", "picked-2"), ("q\r", None), ("\x03", None)],
+                         ids=["enter", "number", "q", "ctrl-c"])
+def test_picker_answers_at_the_key_binding(tmp_path, shell_name, answer, picked):
+    sh = Shell(shell_name, tmp_path, _init_file(tmp_path, shell_name), standin_text=PICKER)
+    done = Path(f"{sh.log}.done")
+    try:
+        sh.child.send("touch kept-line")  # what was typed: it stays in the buffer when nothing is picked
+        sh.child.sendcontrol("g")
+        sh.child.expect_exact("pick 1-3 (Enter: 1, q: cancel): ")
+        sh.child.send(answer)
+        deadline = time.monotonic() + 20
+        while not done.exists() or not done.read_text():  # the picker has exited: the shell has the terminal
+            assert time.monotonic() < deadline, "the picker did not take the answer"
+            time.sleep(0.05)
+        assert done.read_text().strip() == ("0" if picked else "1")  # 1: cancelled by the picker, not killed
+        sh.run("")  # Enter runs whatever the buffer now holds
+        made = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("picked-", "kept-")))
+        if answer == "\x03":  # bash and zsh drop the typed line on Ctrl-C themselves; fish keeps it
+            assert not [m for m in made if m.startswith("picked-")]
+        else:
+            assert made == ([picked] if picked else ["kept-line"])
     finally:
         sh.close()

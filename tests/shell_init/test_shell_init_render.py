@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ccgpt.cli.main import COMMANDS
+from tests.helpers.system import require
 from ccgpt.shell_integration import KeySpecError, key_for, parse_key, render
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -40,8 +40,7 @@ def test_unsafe_or_unknown_keys_are_refused(spec):
 
 @pytest.mark.parametrize("shell, checker", [("bash", ["bash", "-n"]), ("zsh", ["zsh", "-n"]), ("fish", ["fish", "-n"])])
 def test_rendered_code_parses_in_its_shell(shell, checker, tmp_path):
-    if shutil.which(checker[0]) is None:
-        pytest.fail(f"{checker[0]} is not installed (apt-get install {checker[0]})")
+    require(checker[0])
     code = render(shell, "\\C-g", COMMANDS)
     f = tmp_path / f"init.{shell}"
     f.write_text(code)

@@ -9,8 +9,10 @@ grounding is for). The result is marked `model:NAME`.
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from ccgpt.llm.base import Message, Options
+from ccgpt.options import CommonOptions
 
 SYSTEM = (
     "You explain shell commands to a developer in 2 to 4 plain sentences. "
@@ -67,20 +69,22 @@ def short_summary(text: str) -> str:
     return " ".join(kept)
 
 
-def narrate(args, result: dict) -> tuple[str | None, str | None]:
-    """(narrative, note for stderr). Never raises for an unreachable model: the grounded parts stand."""
+def narrate(opts: CommonOptions, result: dict,
+            wrap: Callable[[Any], Any] = lambda backend: backend) -> tuple[str | None, str | None]:
+    """(narrative, note for stderr). Never raises for an unreachable model: the grounded parts stand.
+    `wrap` decorates the backend (the CLI's waiting line at a terminal)."""
     from ccgpt.errors import CcgptError
 
     try:
-        from ccgpt.cli.common import load_config
+        from ccgpt.config import load_config
         from ccgpt.llm.registry import resolve_backend
 
-        cfg = load_config(args)
-        backend, model = resolve_backend(cfg, args, task="shell", quiet=getattr(args, "quiet", False))
+        cfg = load_config(opts.config)
+        backend, model = resolve_backend(cfg, opts, task="shell", quiet=opts.quiet)
     except (CcgptError, ImportError, OSError) as exc:
         return None, f"no narrative: no model available ({exc})"
     try:
-        completion = backend.chat(model, build_messages(result), Options(temperature=0.0, max_tokens=200))
+        completion = wrap(backend).chat(model, build_messages(result), Options(temperature=0.0, max_tokens=200))
     except (CcgptError, OSError) as exc:
         return None, f"no narrative: the model did not answer ({exc})"
     finally:

@@ -106,7 +106,7 @@ def _from_explain(command: str) -> str | None:
     except ImportError:
         return None
     try:
-        parts = [p.to_json() if hasattr(p, "to_json") else p for p in explain(command)]
+        parts = [p.to_json() for p in explain(command)]
     except Exception:  # unparseable input: fall back to the NAME lines
         return None
     lines, seen = [], set()

@@ -188,10 +188,6 @@ def with_header(result: ScriptResult, when: float | None = None) -> str:
     return f"{SHEBANG}\n{header(result, when)}{body}"
 
 
-def header_offset(result: ScriptResult) -> int:
-    return HEADER_LINES
-
-
 def save(text: str, path: Path, force: bool = False) -> Path:
     """Write owner-only (0600, not executable). Refuses an existing file unless force."""
     path = Path(path)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import sys
 
+from ccgpt.options import CommonOptions
+
 
 class Trail:
-    def __init__(self, cfg, args, kind: str):
+    def __init__(self, cfg, opts: CommonOptions, kind: str):
         from ccgpt.store.interactions import logging_enabled
 
         self.kind = kind
-        self.enabled = logging_enabled(cfg, args)
+        self.enabled = logging_enabled(cfg, opts)
         self.event_id: int | None = None
         self._store = None
         self._warned = False

@@ -30,8 +30,8 @@ def run(args) -> int:
     from ccgpt.assist.ask import build_messages
     from ccgpt.assist.memory import with_memory
     from ccgpt.assist.roles import get_role, role_model
+    from ccgpt.cli.common import common_options, load_config, print_json
     from ccgpt.cli.memory_flags import recall_for
-    from ccgpt.cli.common import load_config, print_json
     from ccgpt.llm.base import Options
     from ccgpt.llm.registry import resolve_backend
     from ccgpt.llm.routing import classify_task
@@ -42,14 +42,18 @@ def run(args) -> int:
     if not question and not context:
         raise UsageError("nothing to ask: give a prompt, or pipe text in (e.g. `git diff | ccgpt ask \"commit message\"`)")
     cfg = load_config(args)
+    opts = common_options(args)
     role = get_role(args.role) if args.role else None
     task = role.task if role else classify_task(question or context or "")
-    backend, model = resolve_backend(cfg, args, task=task, quiet=args.quiet)
+    backend, model = resolve_backend(cfg, opts, task=task, quiet=opts.quiet)
     model = role_model(role, backend.name, args.model, model)
     messages = build_messages(question, context, args.system or (role.system if role else None))
     messages[0].content = with_memory(messages[0].content, recall_for(cfg, args, backend, question or (context or "")[:2000]))
     temperature = args.temperature if args.temperature is not None else (role.temperature if role else None)
     options = Options(temperature=temperature, max_tokens=args.max_tokens)
+    from ccgpt.ui.waiting import with_progress
+
+    backend = with_progress(backend, opts.quiet)
     try:
         if args.json or args.no_stream:
             completion = backend.chat(model, messages, options)
@@ -76,5 +80,5 @@ def run(args) -> int:
             completion = echo_stream(backend.stream_chat(model, messages, options), model, backend.name)
     finally:
         backend.close()
-    log_quietly(cfg, args, "ask", messages[-1].content, completion, system=messages[0].content)
+    log_quietly(cfg, opts, "ask", messages[-1].content, completion, system=messages[0].content)
     return 0

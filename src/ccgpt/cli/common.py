@@ -6,7 +6,20 @@ import argparse
 import os
 import sys
 
+from ccgpt.options import CommonOptions
+
 BACKENDS = ("ollama", "openai", "embedded")
+
+
+class SafeParser(argparse.ArgumentParser):
+    """argparse, with what it prints sanitised: its errors repeat the words typed
+    (`unrecognized arguments: …`, `invalid choice: …`), which may carry terminal escapes."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:
+            from ccgpt.term.sanitize import sanitize
+
+            super()._print_message(sanitize(message), file)
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +38,19 @@ def use_color(args: argparse.Namespace, stream=None) -> bool:
     if getattr(args, "no_color", False) or os.environ.get("NO_COLOR") or getattr(args, "json", False):
         return False
     return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def common_options(args: argparse.Namespace) -> CommonOptions:
+    """The typed form of the common flags, for everything below the CLI."""
+    return CommonOptions(
+        config=getattr(args, "config", None),
+        model=getattr(args, "model", None),
+        backend=getattr(args, "backend", None),
+        quiet=bool(getattr(args, "quiet", False)),
+        no_log=bool(getattr(args, "no_log", False)),
+        color=use_color(args, sys.stdout),
+        color_err=use_color(args, sys.stderr),
+    )
 
 
 def interactive() -> bool:

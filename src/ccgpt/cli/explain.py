@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ccgpt.assist.explanation import build
 from ccgpt.errors import CcgptError, UsageError
 
-
+__all__ = ["build", "configure", "run"]
 
 COMMAND_WORDS = True  # `ccgpt explain grep -q x`: the -q is grep's, not ccgpt's
 
@@ -23,16 +24,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--file", metavar="SCRIPT", help="explain a shell script file instead")
     parser.add_argument("--no-llm", action="store_true", help="grounded parts only: no model, offline")
     parser.add_argument("--full", action="store_true", help="show whole quotes (terminal view cuts them at 3 lines)")
-
-
-def risk(command: str) -> dict:
-    """The risk engine's verdict as {"level", "findings"}; level None when it is not available."""
-    try:
-        from ccgpt.risk.classify import classify
-    except ImportError:
-        return {"level": None, "findings": [], "unavailable": True}
-    v = classify(command).to_json()
-    return {"level": v.get("level"), "findings": v.get("findings", [])}
 
 
 def _read_input(args) -> str:
@@ -56,37 +47,6 @@ def _read_input(args) -> str:
     return " ".join(args.words)
 
 
-def build(command: str) -> dict:
-    from ccgpt.explain.engine import Explainer
-    from ccgpt.explain.manpages import ManCache
-
-    if not command.strip():
-        raise UsageError("nothing to explain: the command is empty")
-    cache = ManCache.open()
-    try:
-        parts = Explainer(cache).explain(command)
-    finally:
-        cache.close()
-    verdict = risk(command)
-    out_parts = [p.to_json() for p in parts]
-    # Each finding is shown on the first part it covers: the command name for a finding about
-    # the whole command, the redirect for "writes out.txt", the word holding a hidden character.
-    # (On every part it covers, a whole-command finding would mark every word of the line.)
-    for f in verdict["findings"]:
-        anchor = next((d for p, d in zip(parts, out_parts) if _overlaps(f.get("span"), p.span)), None)
-        if anchor is not None and f.get("rule") not in anchor.setdefault("findings", []):
-            anchor["findings"].append(f.get("rule"))
-    result = {"command": command, "level": verdict["level"], "findings": verdict["findings"],
-              "parts": out_parts, "narrative": None}
-    if verdict.get("unavailable"):
-        result["_risk_unavailable"] = True
-    return result
-
-
-def _overlaps(span, other) -> bool:
-    return bool(span) and span[0] < other[1] and other[0] < span[1]
-
-
 def run(args: argparse.Namespace) -> int:
     from ccgpt.cli import common
 
@@ -97,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_llm:
         from ccgpt.assist.narrative import narrate
 
-        result["narrative"], note = narrate(args, result)
+        from ccgpt.ui.waiting import with_progress
+
+        opts = common.common_options(args)
+        result["narrative"], note = narrate(opts, result, wrap=lambda b: with_progress(b, opts.quiet))
         if note and not args.quiet:
             print(f"ccgpt: {note}", file=sys.stderr)
     if args.json:

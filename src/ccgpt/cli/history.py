@@ -12,12 +12,15 @@ import time
 from ccgpt.errors import UsageError
 
 SOURCES = ("all", "audit", "interactions")
+# What --kind accepts: the audit trail's kinds and the commands whose model calls are logged.
+# `chat` lists the stored conversations instead.
+KINDS = ("ask", "chat", "suggest", "script", "run")
 
 
 def configure(parser) -> None:
     parser.add_argument("query", nargs="*", help="words to search for (full-text; all must match)")
     parser.add_argument("-n", "--limit", type=int, default=20, help="show at most N entries of each kind (default 20)")
-    parser.add_argument("--kind", help="only audit events of this kind (suggest, run, script, explain, ...)")
+    parser.add_argument("--kind", choices=KINDS, help="only entries of this kind; `chat` lists the stored conversations")
     parser.add_argument("--source", choices=SOURCES, default="all", help="audit trail, model interactions, or both")
 
 
@@ -66,6 +69,39 @@ def interaction_line(i) -> str:
     return f'{_when(i.ts)}  {i.command:<8}  {_short(model, 30)}  "{_short(i.prompt, 50)}" → {_short(i.response, 50)}'
 
 
+def session_json(s) -> dict:
+    return {"source": "chat", "id": s.id, "created": s.created, "updated": s.updated, "title": s.title,
+            "model": s.model, "backend": s.backend, "messages": s.messages}
+
+
+def session_line(s) -> str:
+    model = f"{s.model or '?'}@{s.backend or '?'}"
+    return f'{s.id:>4}  {_when(s.updated)}  {s.messages:>3} msg  {_short(model, 30)}  "{_short(s.title, 60)}"'
+
+
+def print_chat_sessions(query: str | None, limit: int, as_json: bool = False) -> int:
+    """The stored conversations, most recent first (`history --kind chat`, `chat --list`)."""
+    from ccgpt.cli.common import print_json
+    from ccgpt.store.chats import sessions
+    from ccgpt.store.db import open_store
+
+    store = open_store()
+    try:
+        found = sessions(store, limit=limit, query=query)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"query": query, "chats": [session_json(s) for s in found]})
+        return 0
+    if not found:
+        print("no matching conversation" if query else "no stored conversation yet (start one with `ccgpt chat`)")
+        return 0
+    print("conversations (most recent first; resume one with `ccgpt chat --session ID`):")
+    for s in found:
+        print("  " + session_line(s))
+    return 0
+
+
 def run(args) -> int:
     from ccgpt.cli.common import print_json
     from ccgpt.store.audit import search
@@ -75,6 +111,8 @@ def run(args) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     query = " ".join(args.query).strip() or None
+    if args.kind == "chat":
+        return print_chat_sessions(query, args.limit, as_json=args.json)
     store = open_store()
     try:
         events = search(store, query, kind=args.kind, limit=args.limit) if args.source in ("all", "audit") else []

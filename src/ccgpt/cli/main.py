@@ -92,11 +92,9 @@ def _split_common(argv: list[str], stop_at_word: bool = False) -> tuple[list[str
 
 
 def _parse_with_common(parser, hoisted: list[str], rest: list[str]):
-    import argparse
-
     from ccgpt.cli import common
 
-    flags = argparse.ArgumentParser(prog=parser.prog, add_help=False)
+    flags = common.SafeParser(prog=parser.prog, add_help=False)
     common.add_common(flags)
     common_args = flags.parse_args(hoisted)
     args = parser.parse_args(rest)
@@ -113,25 +111,31 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def dispatch(name: str, rest: list[str], prog: str) -> int:
-    import argparse
+def command_parser(name: str, prog: str | None = None):
+    """(module, parser) of one command: the parser `ccgpt NAME` parses with (also walked by the
+    CLI reference, docs/cli.md, and the test that holds the README to the real flags)."""
     import importlib
 
     from ccgpt.cli import common
-    from ccgpt.errors import CcgptError
 
     module_name, summary = COMMANDS[name]
     module = importlib.import_module(module_name)
-    parser = argparse.ArgumentParser(prog=prog, description=summary[:1].upper() + summary[1:] + ".")
+    parser = common.SafeParser(prog=prog or f"ccgpt {name}", description=summary[:1].upper() + summary[1:] + ".")
     common.add_common(parser)
     module.configure(parser)
+    return module, parser
+
+
+def dispatch(name: str, rest: list[str], prog: str) -> int:
+    from ccgpt.errors import CcgptError
+
+    module, parser = command_parser(name, prog)
     # Common flags are accepted anywhere before `--`, also after a sub-action
     # (`ccgpt config show --config X`), which argparse's sub-parsers would reject. Commands
     # whose arguments are a command line (COMMAND_WORDS = True) stop at its first word:
     # in `ccgpt explain grep -q x`, `-q` belongs to grep.
     hoisted, rest = _split_common(rest, stop_at_word=getattr(module, "COMMAND_WORDS", False))
     args = _parse_with_common(parser, hoisted, rest) if hoisted else parser.parse_args(rest)
-    args.command_name = name
     try:
         return int(module.run(args) or 0)
     except CcgptError as exc:

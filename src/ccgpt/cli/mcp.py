@@ -26,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--net", action="store_true", help="give run_command the network (off by default)")
 
 
-def services(args, cfg):
+def services(args, cfg, root: str):
     """The tools' results, built exactly as `ccgpt check/explain/suggest --json` build theirs."""
     from ccgpt.agents.server import Services
     from ccgpt.cli import check as check_cli
@@ -36,8 +36,10 @@ def services(args, cfg):
 
     def check(command: str) -> dict:
         from ccgpt.risk.classify import classify
+        from ccgpt.run.fsprobe import FilesystemProbe
 
-        return classify(command, extra_rules=rules).to_json()
+        # Like `ccgpt check`: the real filesystem probe, here rooted where run_command runs.
+        return classify(command, extra_rules=rules, probe=FilesystemProbe(cwd=root)).to_json()
 
     def explain(command: str, narrative: bool) -> dict:
         result = explain_cli.build(command)
@@ -81,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                                  section=cfg.section("sandbox"), transport="http" if args.http else "stdio",
                                  output_kb=int(cfg.section("mcp").get("output_limit_kb", 64) or 64))
     audit = ToolAudit(log_text=not args.no_log)
-    server = mcp_server.build_server(services(args, cfg), options, audit)
+    server = mcp_server.build_server(services(args, cfg, options.root), options, audit)
     try:
         if args.http:
             from ccgpt.agents import http

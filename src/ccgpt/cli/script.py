@@ -52,7 +52,7 @@ def run(args) -> int:
     from ccgpt.assist import context
     from ccgpt.assist import script as usecase
     from ccgpt.assist.trail import Trail
-    from ccgpt.cli.common import load_config, print_json
+    from ccgpt.cli.common import common_options, load_config, print_json
     from ccgpt.llm.registry import resolve_backend
     from ccgpt.term.sanitize import sanitize
     from ccgpt.store.interactions import log_quietly
@@ -69,14 +69,17 @@ def run(args) -> int:
         # Checked before asking the model: no point generating what cannot be saved.
         raise UsageError(f"{path} exists; choose another name with -o, or --force to overwrite it")
 
-    backend, model = resolve_backend(cfg, args, task="code", quiet=args.quiet)
-    trail = Trail(cfg, args, "script")
+    opts = common_options(args)
+    backend, model = resolve_backend(cfg, opts, task="code", quiet=opts.quiet)
+    trail = Trail(cfg, opts, "script")
     try:
-        result = usecase.generate(backend, model, task, context.from_config(cfg).render(), rounds=rounds)
+        from ccgpt.ui.waiting import with_progress
+
+        result = usecase.generate(with_progress(backend, opts.quiet), model, task, context.from_config(cfg).render(), rounds=rounds)
     finally:
         backend.close()
     for completion in result.completions:
-        log_quietly(cfg, args, "script", task, completion)
+        log_quietly(cfg, opts, "script", task, completion)
     text = usecase.with_header(result)
     if not args.stdout:
         result.path = usecase.save(text, path, force=args.force)

@@ -55,39 +55,41 @@ def record(trail, result, decision: str | None) -> None:
     )
 
 
-def log_interactions(cfg, args, result) -> None:
+def log_interactions(cfg, opts, result) -> None:
     from ccgpt.store.interactions import log_quietly
 
     for completion in result.completions:
-        log_quietly(cfg, args, "suggest", result.prompt, completion)
+        log_quietly(cfg, opts, "suggest", result.prompt, completion)
 
 
 def run(args) -> int:
     from ccgpt.assist import context
     from ccgpt.assist.suggest import Suggester
     from ccgpt.assist.trail import Trail
-    from ccgpt.cli.common import interactive, load_config, print_json, use_color
+    from ccgpt.cli.common import common_options, interactive, load_config, print_json
     from ccgpt.llm.registry import resolve_backend
     from ccgpt.term.sanitize import sanitize_line
     from ccgpt.ui.candidates import render_candidates
 
     task = _task(args)
+    opts = common_options(args)
     cfg = load_config(args)
     n = _count(args, cfg)
     ctx = context.from_config(cfg)
     if args.list_files is not None:
         section = cfg.section("suggest")
         ctx = context.gather(args.list_files, int(section.get("max_listing", 40)))
-    backend, model = resolve_backend(cfg, args, task="shell", quiet=args.quiet)
-    trail = Trail(cfg, args, "suggest")
+    backend, model = resolve_backend(cfg, opts, task="shell", quiet=opts.quiet)
+    trail = Trail(cfg, opts, "suggest")
     try:
         # Remembered facts ride in the context block the use case already treats as data.
         from ccgpt.cli.memory_flags import recall_for
+        from ccgpt.ui.waiting import with_progress
 
         memory = recall_for(cfg, args, backend, task).block()
-        suggester = Suggester(backend, model, ctx.render() + (f"\n{memory}" if memory else ""))
+        suggester = Suggester(with_progress(backend, opts.quiet), model, ctx.render() + (f"\n{memory}" if memory else ""))
         result = suggester.suggest(task, n)
-        log_interactions(cfg, args, result)
+        log_interactions(cfg, opts, result)
 
         if args.json:
             record(trail, result, "printed-json")
@@ -98,20 +100,20 @@ def run(args) -> int:
             from ccgpt.ui.menu import pick_for_line_buffer
 
             record(trail, result, None)
-            return pick_for_line_buffer(result, suggester, trail, args, cfg)
+            return pick_for_line_buffer(result, trail, opts)
 
         if interactive():
             from ccgpt.ui.menu import Menu
 
             record(trail, result, None)
-            return Menu(result, suggester, trail, args, cfg).loop()
+            return Menu(result, suggester, trail, cfg, opts).loop()
 
         # No terminal: show the list on stderr, the best command on stdout, run nothing.
         best = result.candidates[0] if result.candidates else None
         record(trail, result, "no-candidates" if best is None else "refused-blocked" if best.level == "blocked" else "printed")
         if not args.quiet:
-            print(render_candidates(result, use_color(args, sys.stderr)), file=sys.stderr)
-        if not result.candidates:
+            print(render_candidates(result, opts.color_err), file=sys.stderr)
+        if best is None:
             raise CcgptError("the model gave no usable command; rephrase the task or try another model (-m)")
         if best.level == "blocked":
             raise CcgptError("the only candidates are blocked by the risk policy; nothing printed", exit_code=5)

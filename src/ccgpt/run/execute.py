@@ -36,8 +36,9 @@ class Assessment:
     findings: list = field(default_factory=list)  # [{"rule", "level", "message", "span"}]
 
 
-def assess(command: str, *, script: bool = False) -> Assessment:
-    """Classify a command line (or a whole script) with the risk engine."""
+def assess(command: str, *, script: bool = False, cwd: str | None = None) -> Assessment:
+    """Classify a command line (or a whole script) with the risk engine, with the real
+    filesystem probe rooted at `cwd` (overwrite or create, where home is, scripts run by name)."""
     try:
         from ccgpt.risk.classify import classify, classify_script
     except ImportError:
@@ -46,7 +47,9 @@ def assess(command: str, *, script: bool = False) -> Assessment:
             "rule": "risk-engine-missing", "level": "review", "span": [0, len(command)],
             "message": "the risk engine is not available; the command was not analysed",
         }])
-    verdict = (classify_script if script else classify)(command)
+    from ccgpt.run.fsprobe import FilesystemProbe
+
+    verdict = (classify_script if script else classify)(command, probe=FilesystemProbe(cwd=cwd))
     return Assessment(verdict.level, [_finding(f) for f in verdict.findings])
 
 
@@ -128,7 +131,7 @@ def execute(
     section = dict(section or {})
     job = prepare(command, script_text, script_args)
     if assessment is None:
-        assessment = assess(_classified_text(job, script_args), script=script_text is not None)
+        assessment = assess(_classified_text(job, script_args), script=script_text is not None, cwd=cwd)
     read, write = _terminal_io()
     write(render(job.text, assessment, color=options.color, label=job.label) + "\n")
     if script_args:

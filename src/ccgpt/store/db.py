@@ -57,11 +57,16 @@ def open_store(path: Path | str | None = None) -> Store:
         _migrate(conn)
         return Store(conn, None)
     target = Path(path) if path else store_file()
-    ensure_private_dir(target.parent)
-    if not target.exists():
-        # Create it owner-only before SQLite writes a byte: history holds prompts and answers.
-        fd = os.open(target, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+    try:
+        ensure_private_dir(target.parent)
+        if not target.exists():
+            # Create it owner-only before SQLite writes a byte: history holds prompts and answers.
+            fd = os.open(target, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    except OSError as exc:  # a read-only or foreign home directory: say so in one line
+        reason = (exc.strerror or str(exc)).lower()
+        raise CcgptError(f"cannot write the history store in {target.parent}: {reason} "
+                         f"(make it writable, or set CCGPT_DATA_DIR to a writable directory)") from None
     try:
         conn = sqlite3.connect(target, timeout=10, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from ccgpt.options import CommonOptions
 from ccgpt.store.db import Store, now
 
 
@@ -70,13 +71,13 @@ def search_interactions(store: Store, query: str | None = None, limit: int = 50)
     return [Interaction(*row) for row in store.conn.execute(sql, (*params, limit))]
 
 
-def logging_enabled(cfg, args) -> bool:
-    return bool(cfg.get("log", True)) and not getattr(args, "no_log", False)
+def logging_enabled(cfg, opts: CommonOptions) -> bool:
+    return bool(cfg.get("log", True)) and not opts.no_log
 
 
-def log_quietly(cfg, args, command: str, prompt: str, completion, **extra) -> None:
+def log_quietly(cfg, opts: CommonOptions, command: str, prompt: str, completion, **extra) -> None:
     """Log one interaction; a broken store warns on stderr but never costs the user the answer."""
-    if not logging_enabled(cfg, args):
+    if not logging_enabled(cfg, opts):
         return
     from ccgpt.store.db import open_store
 

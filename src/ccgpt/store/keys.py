@@ -69,10 +69,6 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def looks_like_key(token: str) -> bool:
-    return token.startswith(KEY_PREFIX) and 20 <= len(token) <= 200
-
-
 def validate_name(name: str) -> str:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise UsageError(

@@ -9,13 +9,6 @@ from __future__ import annotations
 from ccgpt.term.palette import DIM, level_tag, paint
 from ccgpt.term.sanitize import sanitize_line
 
-WHAT_HAPPENS = {
-    "safe": "reads only",
-    "review": "changes files or state: needs y to run",
-    "dangerous": "destructive or privileged: type its first word to run",
-    "blocked": "never runs from ccgpt",
-}
-
 
 def render_candidate(index: int, cand, color: bool = False) -> list[str]:
     lines = [f"  {index}. {sanitize_line(cand.command)}  {level_tag(cand.level, color)}"]

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from ccgpt.options import CommonOptions
 from ccgpt.term.sanitize import sanitize_line
 from ccgpt.ui.candidates import level_tag, render_candidates
 
@@ -38,7 +39,7 @@ def full_explanation(command: str, color: bool = False) -> str:
     """The grounded part-by-part explanation of `ccgpt explain` (man pages, builtins, syntax);
     the one-line man-page summary if that fails. Never model-written text."""
     try:
-        from ccgpt.cli.explain import build
+        from ccgpt.assist.explanation import build
         from ccgpt.ui.explain_view import render
 
         return render(build(command), color=color)
@@ -49,12 +50,12 @@ def full_explanation(command: str, color: bool = False) -> str:
 
 
 class Menu:
-    def __init__(self, result, suggester, trail, args, cfg, *, read=None, write=None):
+    def __init__(self, result, suggester, trail, cfg, opts: CommonOptions, *, read=None, write=None):
         self.result = result
         self.suggester = suggester
         self.trail = trail
-        self.args = args
         self.cfg = cfg
+        self.opts = opts
         self.selected = 0
         self.read = read or self._read
         self.write = write or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
@@ -66,21 +67,27 @@ class Menu:
         try:
             import readline
         except ImportError:  # no line editing: the person retypes
-            readline = None
-        if readline is not None:
-            readline.set_pre_input_hook((lambda: (readline.insert_text(prefill), readline.redisplay())) if prefill else None)
+            return Menu._input(prompt)
+
+        def insert_prefill() -> None:
+            readline.insert_text(prefill or "")
+            readline.redisplay()
+
+        readline.set_pre_input_hook(insert_prefill if prefill else None)
+        try:
+            return Menu._input(prompt)
+        finally:
+            readline.set_pre_input_hook(None)
+
+    @staticmethod
+    def _input(prompt: str) -> str | None:
         try:
             return input(prompt)
         except EOFError:
             return None
-        finally:
-            if readline is not None:
-                readline.set_pre_input_hook(None)
 
     def _color(self) -> bool:
-        from ccgpt.cli.common import use_color
-
-        return use_color(self.args)
+        return self.opts.color
 
     @property
     def current(self):
@@ -199,27 +206,26 @@ def run_confirmed(menu: Menu, cand) -> int:
     return code
 
 
-def pick_for_line_buffer(result, suggester, trail, args, cfg) -> int:
+def pick_for_line_buffer(result, trail, opts: CommonOptions) -> int:
     """`--print-only`: draw the list on stderr, let the person pick, print only the pick on stdout.
 
     Never runs anything; a blocked command is never handed to the shell's line buffer.
     """
-    from ccgpt.cli.common import use_color
-
     err = sys.stderr
     allowed = [c for c in result.candidates if c.level != "blocked"]
-    if not args.quiet:
-        err.write(render_candidates(result, use_color(args, err)) + "\n")
+    if not opts.quiet:
+        err.write(render_candidates(result, opts.color_err) + "\n")
     if not allowed:
         trail.update(decision="refused-blocked" if result.candidates else "no-candidates")
         err.write("ccgpt: no candidate can be offered (none, or only blocked ones)\n")
         return 1
     choice = allowed[0]
     if sys.stdin.isatty() and err.isatty():
+        from ccgpt.ui.terminal import ask_line
+
         n = len(result.candidates)
-        err.write(f"pick 1-{n} (Enter: {result.candidates.index(choice) + 1}, q: cancel): ")
-        err.flush()
-        answer = sys.stdin.readline().strip().lower()
+        typed = ask_line(f"pick 1-{n} (Enter: {result.candidates.index(choice) + 1}, q: cancel): ", out=err)
+        answer = "q" if typed is None else typed.strip().lower()  # Ctrl-C and Ctrl-D cancel too
         if answer == "q":
             trail.update(decision="quit")
             return 1

@@ -19,10 +19,19 @@ def spawn(args, work, cli_env, timeout=30):
     return child
 
 
+def _escapes(work) -> None:
+    # Escapes come from files: a literal `printf '\033]52;…'` is itself `dangerous` to the risk
+    # engine, and what is tested here is the sandbox, whatever the command's level.
+    (work / "osc52.bin").write_bytes(b"\x1b]52;c;cGF5bG9hZA==\x07")
+    (work / "clear.bin").write_bytes(b"\x1b[2J")
+    (work / "title.bin").write_bytes(b"\x1b]0;title\x07")
+
+
 def test_escapes_written_to_stdin_never_reach_the_terminal(work, cli_env):
+    _escapes(work)
     child = spawn(["run", "--yes", "--", "sh", "-c",
-                   "printf '\\033]52;c;cGF5bG9hZA==\\007\\033[2J' >&0; readlink /proc/self/fd/0; "
-                   "printf '\\033]52;c;cGF5bG9hZA==\\007' > /dev/tty || echo no-tty; echo end"],
+                   "cat osc52.bin clear.bin >&0; readlink /proc/self/fd/0; "
+                   "cat osc52.bin > /dev/tty || echo no-tty; echo end"],
                   work, cli_env)
     child.expect("end")
     child.expect(pexpect.EOF)
@@ -33,9 +42,10 @@ def test_escapes_written_to_stdin_never_reach_the_terminal(work, cli_env):
 
 
 def test_interactive_input_goes_through_a_sanitised_pty(work, cli_env):
+    _escapes(work)
     child = spawn(["run", "--yes", "--interactive", "--", "sh", "-c",
-                   "read line; echo \"got:$line\"; printf '\\033]52;c;cGF5bG9hZA==\\007' >&0; "
-                   "printf '\\033]0;title\\007' >&1; echo done"], work, cli_env)
+                   "read line; echo \"got:$line\"; cat osc52.bin >&0; cat title.bin >&1; echo done"],
+                  work, cli_env)
     child.expect("command ")
     child.sendline("hello there")
     child.expect("got:hello there")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from ccgpt.agents import output, policy, sandbox
 from ccgpt.agents.audit import ToolAudit
@@ -71,7 +71,7 @@ def can_elicit(session) -> bool:
 class Tools:
     def __init__(self, services: Services, options: Options, audit: ToolAudit):
         self.services, self.options, self.audit = services, options, audit
-        self._slots = None  # an anyio.Semaphore, made in the event loop on first use
+        self._slots: Any = None  # an anyio.Semaphore, made in the event loop on first use
 
     async def check_command(self, args: dict, ctx, client: dict) -> dict:
         import anyio

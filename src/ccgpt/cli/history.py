@@ -14,7 +14,7 @@ from ccgpt.errors import UsageError
 SOURCES = ("all", "audit", "interactions")
 # What --kind accepts: the audit trail's kinds and the commands whose model calls are logged.
 # `chat` lists the stored conversations instead.
-KINDS = ("ask", "chat", "suggest", "script", "run")
+KINDS = ("ask", "chat", "suggest", "script", "run", "explain", "eval", "commit", "review", "mcp")
 
 
 def configure(parser) -> None:

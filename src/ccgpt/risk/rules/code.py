@@ -141,6 +141,22 @@ def run_file(cmd: Cmd, ctx: Context, path: str, shell: bool) -> None:
 
 
 SCRIPT_LIMIT = 65536
+SHELL_NAMES = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox", "fish"})
+
+
+def shebang_program(text: str) -> str | None:
+    """The program a `#!` line names (`env`'s target for `#!/usr/bin/env -S python3 -u`)."""
+    first = text.split("\n", 1)[0]
+    if not first.startswith("#!"):
+        return None
+    words = first[2:].split()
+    if not words:
+        return None
+    program = words[0].rsplit("/", 1)[-1]
+    if program == "env":
+        rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        program = rest[0].rsplit("/", 1)[-1] if rest else "env"
+    return program
 
 
 def downloaded(ctx: Context, key: str) -> bool:
@@ -177,6 +193,9 @@ def _read_by_probe(cmd: Cmd, ctx: Context, path: str, shell: bool) -> bool:
     if text is None:
         return False
     ctx.add(RUNS_SCRIPT, cmd.span, f"runs the script {path} (its content is classified too)")
+    interpreter = shebang_program(text)
+    if shell and interpreter is not None and interpreter not in SHELL_NAMES:
+        shell = False  # `./tool.py` with `#!/usr/bin/env python3`: python reads it, not the shell
     if shell:
         ctx.nested(text, cmd.span)
     else:

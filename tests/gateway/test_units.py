@@ -8,8 +8,9 @@ import pytest
 
 from ccgpt.errors import UsageError
 from ccgpt.gateway import translate as t
+from ccgpt.gateway.upstreams import openai_translate as ot
 from ccgpt.gateway.errors import GatewayError
-from ccgpt.gateway.limits import Limiter, TokenBucket
+from ccgpt.gateway.limits import LocalLimiter, TokenBucket
 from ccgpt.gateway.metrics import MAX_SERIES, Metrics
 from ccgpt.store.keys import KeyStore, find_key, hash_key
 
@@ -57,11 +58,11 @@ def test_token_bucket_math():
 
 
 def test_limiter_retry_after_is_whole_seconds():
-    lim = Limiter()
-    assert lim.admit("k", 1, None) == 0
-    assert lim.admit("k", 1, None) >= 1
+    lim = LocalLimiter()
+    assert lim.admit_now("k", 1, None) == 0
+    assert lim.admit_now("k", 1, None) >= 1
     lim.charge_tokens("t", 60, 120)
-    assert lim.admit("t", None, 60) >= 60
+    assert lim.admit_now("t", None, 60) >= 60
 
 
 def test_openai_to_ollama_chat_translation():
@@ -110,12 +111,12 @@ def test_ollama_requests_to_openai_upstreams():
     req = {"model": "m", "messages": [{"role": "user", "content": "hi", "images": ["QQ=="]}],
            "options": {"temperature": 0.5, "num_predict": 7, "stop": ["x"], "seed": 1, "top_k": 3},
            "format": {"type": "object"}, "stream": True}
-    out = t.to_openai_chat_request(req)
+    out = ot.to_openai_chat_request(req)
     assert out["max_tokens"] == 7 and out["temperature"] == 0.5 and out["stop"] == ["x"] and "top_k" not in out
     assert out["messages"][0]["content"][1]["image_url"]["url"] == "data:image/png;base64,QQ=="
     assert out["response_format"]["type"] == "json_schema"
     assert out["stream_options"] == {"include_usage": True}
-    chat = t.generate_as_chat({"model": "m", "prompt": "p", "system": "s", "options": {}})
+    chat = ot.generate_as_chat({"model": "m", "prompt": "p", "system": "s", "options": {}})
     assert chat["messages"] == [{"role": "system", "content": "s"}, {"role": "user", "content": "p"}]
 
 
@@ -149,7 +150,7 @@ def test_serve_passes_embedded_settings_to_the_embedded_upstream(tmp_path):
     from ccgpt.cli.serve import upstream_specs
     from ccgpt.config import load_config
     from ccgpt.errors import ConfigError
-    from ccgpt.gateway.upstreams import build_upstreams
+    from ccgpt.gateway.upstreams.factory import build_upstreams
 
     conf = tmp_path / "c.toml"
     args = argparse.Namespace(upstream=["http://127.0.0.1:1"], no_embedded=False)
@@ -173,7 +174,7 @@ def test_serve_passes_embedded_settings_to_the_embedded_upstream(tmp_path):
 def _sse_upstream(lines: list[str]):
     import httpx
 
-    from ccgpt.gateway.http_upstreams import OpenAIUpstream
+    from ccgpt.gateway.upstreams.openai import OpenAIUpstream
 
     up = OpenAIUpstream("u", "http://127.0.0.1:1/v1")
     body = "".join(f"data: {line}\n\n" for line in lines).encode()
@@ -191,7 +192,8 @@ def _chunk(content=None, finish=None) -> str:
 
 async def _collect(up) -> list[dict]:
     try:
-        return [c async for c in await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})]
+        stream = await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})
+        return [piece.obj async for batch in stream for piece in batch]
     finally:
         await up.close()
 
@@ -213,7 +215,8 @@ def test_openai_stream_cut_short_is_an_error_not_a_stop():
 
 
 def test_health_checks_leave_busy_upstreams_alone():
-    from ccgpt.gateway.upstreams import Pool, Upstream
+    from ccgpt.gateway.upstreams.base import Upstream
+    from ccgpt.gateway.upstreams.pool import Pool
 
     class Probe(Upstream):
         checks = 0
@@ -227,3 +230,53 @@ def test_health_checks_leave_busy_upstreams_alone():
     down.healthy = False
     asyncio.run(Pool([busy, idle, down], health_interval=0).check_all())
     assert (busy.checks, idle.checks, down.checks) == (0, 1, 1)
+
+
+def test_openai_upstream_retries_without_stream_options_once_refused():
+    """As the sync OpenAIBackend does (tests/llm/test_llm_openai_sse.py): one refusal, then the
+    field is never sent to that server again."""
+    import json
+
+    import httpx
+
+    from ccgpt.gateway.upstreams.openai import OpenAIUpstream
+
+    sent: list[dict] = []
+    ok = "".join(f"data: {line}\n\n" for line in [_chunk("hi"), _chunk(finish="stop"), "[DONE]"]).encode()
+
+    def handler(request):
+        body = json.loads(request.content)
+        sent.append(body)
+        if "stream_options" in body:
+            return httpx.Response(400, json={"error": {"message": "Unrecognized request argument supplied: stream_options"}})
+        return httpx.Response(200, content=ok, headers={"content-type": "text/event-stream"})
+
+    async def twice():
+        up = OpenAIUpstream("u", "http://127.0.0.1:1/v1")
+        up.client = httpx.AsyncClient(base_url=up.url, transport=httpx.MockTransport(handler))
+        return [await _collect_open(up), await _collect(up)]
+
+    first, second = asyncio.run(twice())
+    assert [p["message"]["content"] for p in first] == ["hi", ""] and first[-1]["done"]
+    assert second[-1]["done_reason"] == "stop"
+    assert ["stream_options" in s for s in sent] == [True, False, False]
+
+
+async def _collect_open(up) -> list[dict]:
+    stream = await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})
+    return [piece.obj async for batch in stream for piece in batch]
+
+
+def test_ollama_upstream_stream_without_done_is_an_error():
+    """An Ollama stream that stops before its `done` object is cut: an error, as in OllamaBackend."""
+    import httpx
+
+    from ccgpt.gateway.upstreams.ollama import OllamaUpstream
+
+    body = b'{"model":"m","message":{"role":"assistant","content":"a"},"done":false}\n'
+    up = OllamaUpstream("o", "http://127.0.0.1:1")
+    up.client = httpx.AsyncClient(base_url=up.url, transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, content=body, headers={"content-type": "application/x-ndjson"})))
+    with pytest.raises(GatewayError) as e:
+        asyncio.run(_collect(up))
+    assert e.value.status == 502 and "no final 'done' object" in e.value.message

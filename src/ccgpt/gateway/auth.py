@@ -14,10 +14,11 @@ Policy (documented in docs/gateway.md):
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ccgpt.gateway.errors import GatewayError
-from ccgpt.gateway.upstreams import norm_model
+from ccgpt.gateway.upstreams.base import norm_model
 from ccgpt.store.keys import KeyRecord, KeyStore, find_key
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ccgpt"'}
@@ -65,7 +66,7 @@ class Authenticator:
         self._refresh()
         return bool(self._records) or not self.loopback
 
-    def authenticate(self, headers) -> Identity:
+    def authenticate(self, headers: Mapping[str, str]) -> Identity:
         self._refresh()
         if not self._records and self.loopback:
             return self.anonymous

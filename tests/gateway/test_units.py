@@ -171,16 +171,29 @@ def test_serve_passes_embedded_settings_to_the_embedded_upstream(tmp_path):
         upstream_specs(load_config(str(conf), warn=False), argparse.Namespace(upstream=None, no_embedded=False))
 
 
-def _sse_upstream(lines: list[str]):
-    import httpx
+def _served(handler, kind="openai"):
+    """An upstream of that kind in front of a loopback FakeServer answering with handler."""
+    from fakeserver import FakeServer
 
+    from ccgpt.gateway.upstreams.ollama import OllamaUpstream
     from ccgpt.gateway.upstreams.openai import OpenAIUpstream
 
-    up = OpenAIUpstream("u", "http://127.0.0.1:1/v1")
-    body = "".join(f"data: {line}\n\n" for line in lines).encode()
-    up.client = httpx.AsyncClient(base_url=up.url, transport=httpx.MockTransport(
-        lambda request: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})))
+    srv = FakeServer().start()
+    if kind == "openai":
+        srv.route("POST", "/v1/chat/completions", handler)
+        up = OpenAIUpstream("u", srv.url + "/v1")
+    else:
+        srv.route("POST", "/api/chat", handler)
+        up = OllamaUpstream("o", srv.url)
+    up.fake = srv
     return up
+
+
+def _sse_upstream(lines: list[str]):
+    from fakeserver import Reply
+
+    events = [f"data: {line}\n\n".encode() for line in lines]
+    return _served(lambda request: Reply(lines=events, content_type="text/event-stream"))
 
 
 def _chunk(content=None, finish=None) -> str:
@@ -190,12 +203,14 @@ def _chunk(content=None, finish=None) -> str:
                                     "finish_reason": finish}]})
 
 
-async def _collect(up) -> list[dict]:
+async def _collect(up, close: bool = True) -> list[dict]:
     try:
         stream = await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})
         return [piece.obj async for batch in stream for piece in batch]
     finally:
-        await up.close()
+        if close:
+            await up.close()
+            up.fake.stop()
 
 
 def test_openai_stream_without_usage_counts_its_chunks():
@@ -235,48 +250,33 @@ def test_health_checks_leave_busy_upstreams_alone():
 def test_openai_upstream_retries_without_stream_options_once_refused():
     """As the sync OpenAIBackend does (tests/llm/test_llm_openai_sse.py): one refusal, then the
     field is never sent to that server again."""
-    import json
+    from fakeserver import Reply
 
-    import httpx
-
-    from ccgpt.gateway.upstreams.openai import OpenAIUpstream
-
-    sent: list[dict] = []
-    ok = "".join(f"data: {line}\n\n" for line in [_chunk("hi"), _chunk(finish="stop"), "[DONE]"]).encode()
+    ok = [f"data: {line}\n\n".encode() for line in [_chunk("hi"), _chunk(finish="stop"), "[DONE]"]]
 
     def handler(request):
-        body = json.loads(request.content)
-        sent.append(body)
-        if "stream_options" in body:
-            return httpx.Response(400, json={"error": {"message": "Unrecognized request argument supplied: stream_options"}})
-        return httpx.Response(200, content=ok, headers={"content-type": "text/event-stream"})
+        if "stream_options" in request.json():
+            return Reply(400, b'{"error":{"message":"Unrecognized request argument supplied: stream_options"}}')
+        return Reply(lines=ok, content_type="text/event-stream")
+
+    up = _served(handler)
+    sent = up.fake.requests
 
     async def twice():
-        up = OpenAIUpstream("u", "http://127.0.0.1:1/v1")
-        up.client = httpx.AsyncClient(base_url=up.url, transport=httpx.MockTransport(handler))
-        return [await _collect_open(up), await _collect(up)]
+        return [await _collect(up, close=False), await _collect(up)]
 
     first, second = asyncio.run(twice())
     assert [p["message"]["content"] for p in first] == ["hi", ""] and first[-1]["done"]
     assert second[-1]["done_reason"] == "stop"
-    assert ["stream_options" in s for s in sent] == [True, False, False]
-
-
-async def _collect_open(up) -> list[dict]:
-    stream = await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})
-    return [piece.obj async for batch in stream for piece in batch]
+    assert ["stream_options" in r.json() for r in sent] == [True, False, False]
 
 
 def test_ollama_upstream_stream_without_done_is_an_error():
     """An Ollama stream that stops before its `done` object is cut: an error, as in OllamaBackend."""
-    import httpx
+    from fakeserver import Reply
 
-    from ccgpt.gateway.upstreams.ollama import OllamaUpstream
-
-    body = b'{"model":"m","message":{"role":"assistant","content":"a"},"done":false}\n'
-    up = OllamaUpstream("o", "http://127.0.0.1:1")
-    up.client = httpx.AsyncClient(base_url=up.url, transport=httpx.MockTransport(
-        lambda request: httpx.Response(200, content=body, headers={"content-type": "application/x-ndjson"})))
+    line = b'{"model":"m","message":{"role":"assistant","content":"a"},"done":false}\n'
+    up = _served(lambda request: Reply(lines=[line], content_type="application/x-ndjson"), kind="ollama")
     with pytest.raises(GatewayError) as e:
         asyncio.run(_collect(up))
     assert e.value.status == 502 and "no final 'done' object" in e.value.message

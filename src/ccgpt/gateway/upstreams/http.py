@@ -15,6 +15,7 @@ import httpx
 
 from ccgpt.gateway.errors import GatewayError, UpstreamUnavailable
 from ccgpt.gateway.upstreams.base import Json, Upstream
+from ccgpt.gateway.upstreams.stream_client import StreamClient, StreamResponse
 from ccgpt.llm.wire.errors import IncompleteStream, WireError
 
 _CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -50,21 +51,17 @@ def bad_stream(name: str, message: str) -> GatewayError:
     return GatewayError(502, f"upstream {name}: {message}", code="upstream_error")
 
 
-async def decoded(resp: httpx.Response, name: str, decoder: Decoder[E], hint: str = "") -> AsyncGenerator[list[E], None]:
+async def decoded(resp: StreamResponse, name: str, decoder: Decoder[E], hint: str = "") -> AsyncGenerator[list[E], None]:
     """The events of a streamed body, one list per network read (what had arrived together).
     Closes the response when done, failed or closed."""
     try:
-        async for data in resp.aiter_bytes():
+        while data := await resp.read():
             events = decoder.feed(data)
             if events:
                 yield events
         events = decoder.close()
         if events:
             yield events
-    except httpx.TimeoutException:
-        raise GatewayError(504, f"upstream {name} timed out mid-stream", code="upstream_timeout") from None
-    except httpx.HTTPError as exc:
-        raise bad_stream(name, f"the stream broke ({type(exc).__name__})") from None
     except IncompleteStream as exc:
         raise bad_stream(name, f"{exc}{hint}") from None
     except WireError as exc:
@@ -85,6 +82,8 @@ class HTTPUpstream(Upstream):
             limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=30),
             trust_env=False,  # never route loopback traffic through a proxy from the environment
         )
+        self.streams = StreamClient(self.url, name, headers=headers, connect_timeout=connect_timeout,
+                                    read_timeout=read_timeout)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -126,6 +125,19 @@ class HTTPUpstream(Upstream):
             return await self.client.send(req, stream=True)
         except httpx.HTTPError as exc:
             raise self._mapped(exc) from None
+
+    async def send_stream(self, path: str, body: Json) -> StreamResponse:
+        """POST a streamed request (`stream_client.py`); the caller checks the status."""
+        return await self.streams.open("POST", path, json.dumps(body).encode())
+
+    async def open_stream(self, path: str, body: Json) -> StreamResponse:
+        """As send_stream, but an HTTP error status becomes the GatewayError it means."""
+        resp = await self.send_stream(path, body)
+        if resp.status >= 400:
+            raw = await resp.read_all()
+            await resp.aclose()
+            raise upstream_status(self.name, resp.status, raw)
+        return resp
 
     async def _open(self, method: str, path: str, body: Json | None) -> httpx.Response:
         """As send, but an HTTP error status becomes the GatewayError it means."""

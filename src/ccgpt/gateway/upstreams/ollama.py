@@ -8,6 +8,7 @@ import httpx
 
 from ccgpt.gateway.upstreams.base import Batch, Json, Piece, Stream
 from ccgpt.gateway.upstreams.http import HTTPUpstream, bad_stream, decoded
+from ccgpt.gateway.upstreams.stream_client import StreamResponse
 from ccgpt.llm.wire.ndjson import Failed, NDJSONDecoder
 
 
@@ -21,10 +22,10 @@ class OllamaUpstream(HTTPUpstream):
         return await self._json("POST", "/api/generate", {**req, "stream": False})
 
     async def _ndjson(self, path: str, req: Json) -> Stream:
-        resp = await self._open("POST", path, {**req, "stream": True})
+        resp = await self.open_stream(path, {**req, "stream": True})
         return self._pieces(resp)
 
-    async def _pieces(self, resp: httpx.Response) -> Stream:
+    async def _pieces(self, resp: StreamResponse) -> Stream:
         batches = decoded(resp, self.name, NDJSONDecoder())
         try:
             async for events in batches:

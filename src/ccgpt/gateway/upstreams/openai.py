@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import time
 
-import httpx
-
 from ccgpt.gateway.errors import GatewayError
 from ccgpt.gateway.upstreams import openai_translate as ot
 from ccgpt.gateway.upstreams.base import Batch, Json, Piece, Stream
 from ccgpt.gateway.upstreams.http import HTTPUpstream, bad_stream, decoded, upstream_status
+from ccgpt.gateway.upstreams.stream_client import StreamResponse
 from ccgpt.llm.wire.sse import End, OpenAIStreamDecoder, Text, rejects_stream_options
 
 _CUT_HINT = ("; llama-cpp-python's server does that to a running stream when another request arrives "
@@ -45,27 +44,27 @@ class OpenAIUpstream(HTTPUpstream):
         msg = chat.pop("message", {})
         return {**chat, "response": msg.get("content", "")}
 
-    async def _open_sse(self, path: str, body: Json) -> httpx.Response:
+    async def _open_sse(self, path: str, body: Json) -> StreamResponse:
         """Open a stream; a server that refuses `stream_options` gets the request again without
         it, and never again (as `OpenAIBackend` does)."""
         if not self.send_stream_options:
             body = {k: v for k, v in body.items() if k != "stream_options"}
-        resp = await self.send("POST", path, body)
-        if resp.status_code < 400:
+        resp = await self.send_stream(path, body)
+        if resp.status < 400:
             return resp
-        raw = await resp.aread()
+        raw = await resp.read_all()
         await resp.aclose()
-        if "stream_options" in body and rejects_stream_options(resp.status_code, raw):
+        if "stream_options" in body and rejects_stream_options(resp.status, raw):
             self.send_stream_options = False
             return await self._open_sse(path, body)
-        raise upstream_status(self.name, resp.status_code, raw)
+        raise upstream_status(self.name, resp.status, raw)
 
     async def _sse(self, path: str, body: Json, model: str, generate: bool) -> Stream:
         started = time.perf_counter_ns()
         resp = await self._open_sse(path, body)
         return self._pieces(resp, model, generate, started)
 
-    async def _pieces(self, resp: httpx.Response, model: str, generate: bool, started: int) -> Stream:
+    async def _pieces(self, resp: StreamResponse, model: str, generate: bool, started: int) -> Stream:
         batches = decoded(resp, self.name, OpenAIStreamDecoder(), hint=_CUT_HINT)
         try:
             async for events in batches:

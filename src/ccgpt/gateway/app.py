@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ccgpt.gateway import admin_api, ollama_api, openai_api
+from ccgpt.gateway import admin_api, keywatch, ollama_api, openai_api, redis_limits
 from ccgpt.gateway.auth import Authenticator
 from ccgpt.gateway.context import Ctx, Gateway, Handler, Settings
 from ccgpt.gateway.errors import GatewayError
@@ -28,6 +28,7 @@ from ccgpt.gateway.metrics import Metrics
 from ccgpt.gateway.security import SecurityMiddleware, default_allowed_hosts, is_loopback_bind
 from ccgpt.gateway.upstreams.factory import build_upstreams
 from ccgpt.gateway.upstreams.pool import Pool
+from ccgpt.gateway.usage import flush
 
 __all__ = ["Gateway", "Settings", "build_app", "create_gateway"]
 
@@ -101,12 +102,21 @@ def build_app(gw: Gateway) -> SecurityMiddleware:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await gw.pool.start()
-        flusher = asyncio.create_task(_flush_loop(gw))
+        tasks = [asyncio.create_task(_flush_loop(gw))]
+        if gw.auth.keystore is not None and not getattr(gw.auth.keystore, "local", True):
+            tasks.append(asyncio.create_task(keywatch.poll(gw.auth, gw.settings.key_poll_s)))
+        if gw.redis is not None:
+            tasks.append(asyncio.create_task(keywatch.listen(gw.auth, gw.redis)))
         try:
             yield
         finally:
-            flusher.cancel()
-            gw.auth.flush_usage()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await flush(gw.usage, gw.auth.keystore)
+            close = getattr(gw.limiter, "close", None)
+            if close is not None:
+                await close()
             await gw.pool.stop()
 
     app = Starlette(routes=routes, lifespan=lifespan,
@@ -119,14 +129,16 @@ def build_app(gw: Gateway) -> SecurityMiddleware:
 async def _flush_loop(gw: Gateway) -> None:
     while True:
         await asyncio.sleep(gw.settings.usage_flush_s)
-        gw.auth.flush_usage()
+        await flush(gw.usage, gw.auth.keystore)
 
 
 def create_gateway(specs: list[dict[str, Any]], *, keystore: Any = None, settings: Settings | None = None,
                    connect_timeout: float = 5.0, read_timeout: float = 300.0, health_interval: float = 15.0,
                    anonymous_admin: bool = False, embedded_factory: Callable[[], Any] | None = None,
-                   limiter: Limiter | None = None) -> tuple[Gateway, SecurityMiddleware]:
-    """Everything `ccgpt serve` runs, from plain values (also what the tests and benchmarks use)."""
+                   redis_url: str | None = None, redis_fail_open: bool = False) -> tuple[Gateway, SecurityMiddleware]:
+    """Everything `ccgpt serve` runs, from plain values (also what the tests and benchmarks use).
+    With redis_url, limits are shared by every replica using that Redis, and key changes
+    published there reach this one at once."""
 
     settings = settings or Settings()
     if settings.allowed_hosts is None:
@@ -136,5 +148,11 @@ def create_gateway(specs: list[dict[str, Any]], *, keystore: Any = None, setting
     metrics = Metrics()
     pool = Pool(ups, health_interval=health_interval, metrics=metrics)
     auth = Authenticator(keystore, loopback=is_loopback_bind(settings.bind_host), anonymous_admin=anonymous_admin)
+    limiter: Limiter | None = None
+    client = None
+    if redis_url:
+        client = redis_limits.connect(redis_url)
+        limiter = redis_limits.RedisLimiter(client, fail_open=redis_fail_open)
     gw = Gateway(pool, auth, settings, metrics, limiter)
+    gw.redis = client
     return gw, build_app(gw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,14 +18,36 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ccgpt.gateway import logsafe
 from ccgpt.gateway.auth import Authenticator, Identity
 from ccgpt.gateway.errors import GatewayError
 from ccgpt.gateway.limits import Limiter, LocalLimiter
 from ccgpt.gateway.metrics import Metrics
 from ccgpt.gateway.upstreams.base import norm_model
 from ccgpt.gateway.upstreams.pool import Pool
+from ccgpt.gateway.usage import UsageBook
 
 log = logging.getLogger("ccgpt.gateway")
+logsafe.install(log)  # every module logs through this logger: one place escapes all of it
+
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff), or one encoded as bytes (json.loads
+# decodes bytes with surrogatepass): a pair of escapes is one character, a lone one is a string
+# no upstream can encode. Only bodies holding one are walked.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_lone_surrogate(v) for v in value)
+    return False
 
 
 @dataclass
@@ -36,6 +59,7 @@ class Settings:
     log_content: bool = False
     metrics_public: bool = False
     usage_flush_s: float = 10.0
+    key_poll_s: float = 0.5  # how often a store that is not local (PostgreSQL) is re-read
 
 
 class Ctx:
@@ -73,14 +97,17 @@ class Ctx:
         p = p if isinstance(p, int) else 0
         c = c if isinstance(c, int) else 0
         self.gw.metrics.tokens(self.model_label(), self.key, p, c)
-        if self.ident is not None:
+        if self.ident is not None and not self.ident.anonymous:
             self.gw.limiter.charge_tokens(self.ident.name, self.ident.tpm, p + c)
+            self.gw.usage.tokens(self.ident.name, p, c)
 
     def finish(self, status: int) -> None:
         if self.closed:
             return
         self.closed = True
         took = time.perf_counter() - self.started
+        if self.ident is not None and not self.ident.anonymous:
+            self.gw.usage.request(self.ident.name)
         self.gw.metrics.request(self.route, self.model_label(), self.key, status, took)
         log.info("%s %d model=%s key=%s %.1fms", self.route, status, self.model, self.key, took * 1000)
 
@@ -98,15 +125,21 @@ class Gateway:
         if pool.metrics is None:
             pool.metrics = self.metrics
         self.limiter: Limiter = limiter or LocalLimiter()
+        self.usage = UsageBook()
+        self.redis: Any = None  # the Redis client when limits are shared (redis_url)
 
     async def body(self, request: Request) -> Any:
         raw = await request.body()
         if not raw:
             raise GatewayError(400, "request body is empty; expected a JSON object", code="invalid_json")
         try:
-            return json.loads(raw)
+            body = json.loads(raw)
         except (ValueError, RecursionError):
             raise GatewayError(400, "request body is not valid JSON", code="invalid_json") from None
+        if _SURROGATE_ESCAPE.search(raw) and _lone_surrogate(body):
+            raise GatewayError(400, "request body holds a lone UTF-16 surrogate (\\ud800-\\udfff), "
+                               "which is not a character", code="invalid_json")
+        return body
 
     def admit(self, ctx: Ctx, request: Request, *, admin: bool = False) -> Identity:
         ident = ctx.ident = self.auth.authenticate(request.headers)

@@ -68,6 +68,18 @@ def test_ndjson_malformed_lines(line):
         run(NDJSONDecoder(), [line])
 
 
+def test_a_lazy_decoder_parses_ordinary_pieces_only_when_read():
+    """For a relay that passes lines on: `"done":false` lines are not parsed until `obj` is read;
+    final and error lines always are."""
+    events = run(NDJSONDecoder(lazy=True), [OLLAMA])
+    assert [e.parsed is None for e in events] == [True, True, False] and events[2].final
+    assert events == run(NDJSONDecoder(), [OLLAMA])  # the same objects once read
+    odd = run(NDJSONDecoder(lazy=True), [b'{"done":false, oops\n{"done":true}\n'])
+    with pytest.raises(MalformedStream):
+        odd[0].obj
+    assert run(NDJSONDecoder(lazy=True), [b'{"done":false,"error":"boom"}\n']) == [Failed("boom")]
+
+
 def test_nothing_after_the_final_object_counts():
     events = run(NDJSONDecoder(), [OLLAMA + b"garbage that is not json\n"])
     assert events[-1].final and len(events) == 3
@@ -137,6 +149,7 @@ STREAMS = [
     (NDJSONDecoder, OLLAMA),
     (NDJSONDecoder, OLLAMA[:-40]),  # cut inside the final object
     (NDJSONDecoder, b'{"done":false,"response":"x"}\n{"error":"boom"}\n'),
+    (lambda: NDJSONDecoder(lazy=True), OLLAMA),
     (OpenAIStreamDecoder, OPENAI),
     (OpenAIStreamDecoder, OPENAI[: OPENAI.index(b"data: {", 100)]),  # cut before the finish reason
     (OpenAIStreamDecoder, sse_chunk("\u00e9\u4e2d") + b"data: {\"error\":\"x\"}\n\n"),

@@ -166,7 +166,7 @@ class SSEDialect:
         obj = piece.obj
         text = text_of(obj, self.content_key)
         out = b""
-        if obj.get("done"):
+        if piece.final:
             if text or self.first:
                 out += sse(self.to_chunk({**obj, "done": False}, self.first))
                 self.first = False
@@ -195,16 +195,15 @@ def relay(gw: Gateway, ctx: Ctx, stream: BatchStream, dialect: Dialect) -> Manag
     def account(batch: Batch) -> tuple[bytes, bool]:
         out: list[bytes] = []
         for piece in batch:
-            obj = piece.obj
             if ctx.first is None or parts is not None:
-                text = text_of(obj, key)
+                text = text_of(piece.obj, key)
                 if text:
                     ctx.first_token()
                     if parts is not None:
                         parts.append(text)
             out.append(dialect.encode(piece))
-            if obj.get("done"):
-                ctx.usage(obj)
+            if piece.final:
+                ctx.usage(piece.obj)
                 return b"".join(out), True  # nothing after the end of an answer belongs to it
         return b"".join(out), False
 

@@ -12,20 +12,36 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
 from typing import Any
 
 from ccgpt.gateway.errors import GatewayError
+from ccgpt.llm.wire.errors import MalformedStream
+from ccgpt.llm.wire.ndjson import parse_line
 
 log = logging.getLogger("ccgpt.gateway")
 
 Json = dict[str, Any]
 
 
-@dataclass(slots=True)
 class Piece:
-    obj: Json
-    raw: bytes | None = None
+    """One piece of a streamed answer: the Ollama-shaped object, and the upstream's own line when
+    it came from an Ollama server (then `obj` is parsed only when something reads it)."""
+
+    __slots__ = ("_obj", "raw", "final")
+
+    def __init__(self, obj: Json | None, raw: bytes | None = None, final: bool | None = None) -> None:
+        self._obj = obj
+        self.raw = raw
+        self.final = bool(obj.get("done")) if final is None and obj is not None else bool(final)
+
+    @property
+    def obj(self) -> Json:
+        if self._obj is None:
+            try:
+                self._obj = parse_line(self.raw or b"")
+            except MalformedStream as exc:
+                raise GatewayError(502, f"upstream sent {exc}", code="upstream_error") from None
+        return self._obj
 
 
 Batch = list[Piece]

@@ -26,7 +26,7 @@ class OllamaUpstream(HTTPUpstream):
         return self._pieces(resp)
 
     async def _pieces(self, resp: StreamResponse) -> Stream:
-        batches = decoded(resp, self.name, NDJSONDecoder())
+        batches = decoded(resp, self.name, NDJSONDecoder(lazy=True))
         try:
             async for events in batches:
                 out: Batch = []
@@ -35,7 +35,7 @@ class OllamaUpstream(HTTPUpstream):
                         if out:
                             yield out
                         raise bad_stream(self.name, event.message)
-                    out.append(Piece(event.obj, event.raw))
+                    out.append(Piece(event.parsed, event.raw, event.final))
                 yield out
         finally:
             await batches.aclose()

@@ -17,14 +17,49 @@ from ccgpt.llm.wire.errors import IncompleteStream, MalformedStream
 from ccgpt.llm.wire.lines import MAX_LINE, LineSplitter
 
 
-@dataclass(frozen=True, slots=True)
+_decode_json = json.JSONDecoder().decode
+
+
+def parse_line(line: bytes) -> dict[str, Any]:
+    """One NDJSON line as an object (NDJSON is UTF-8; bytes that are not stay visible as U+FFFD)."""
+    try:
+        obj = _decode_json(line.decode("utf-8", "replace"))
+    except ValueError:
+        raise MalformedStream(f"a line that is not JSON: {_short(line)}") from None
+    if not isinstance(obj, dict):
+        raise MalformedStream(f"a line that is not a JSON object: {_short(line)}")
+    return obj
+
+
 class Item:
     """One object of the stream. `raw` is the line as received (no newline), so a relay whose
-    client speaks the same dialect can pass it on without encoding it again."""
+    client speaks the same dialect can pass it on without encoding it again. With a lazy
+    decoder, an ordinary piece of an answer (`"done":false`, no `"error"`) is parsed only when
+    `obj` is first read: a relay that passes lines on never pays for it."""
 
-    obj: dict[str, Any]
-    raw: bytes
-    final: bool = False
+    __slots__ = ("_obj", "raw", "final")
+
+    def __init__(self, obj: dict[str, Any] | None, raw: bytes, final: bool = False) -> None:
+        self._obj = obj
+        self.raw = raw
+        self.final = final
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        if self._obj is None:
+            self._obj = parse_line(self.raw)
+        return self._obj
+
+    @property
+    def parsed(self) -> dict[str, Any] | None:
+        """The object if it has been parsed, else None (without parsing it)."""
+        return self._obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Item) and (self.obj, self.raw, self.final) == (other.obj, other.raw, other.final)
+
+    def __repr__(self) -> str:
+        return f"Item({self.raw!r}, final={self.final})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +88,12 @@ def error_text(err: Any) -> str:
 class NDJSONDecoder:
     """feed(bytes) -> events; close() at the end of the stream. Not thread-safe; one per stream."""
 
-    __slots__ = ("_lines", "require_done", "done", "failed")
+    __slots__ = ("_lines", "require_done", "lazy", "done", "failed")
 
-    def __init__(self, *, require_done: bool = True, max_line: int = MAX_LINE) -> None:
+    def __init__(self, *, require_done: bool = True, lazy: bool = False, max_line: int = MAX_LINE) -> None:
         self._lines = LineSplitter(max_line)
         self.require_done = require_done
+        self.lazy = lazy
         self.done = False
         self.failed = False
 
@@ -77,12 +113,10 @@ class NDJSONDecoder:
                 break  # nothing after the end of an answer or an error belongs to it
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                raise MalformedStream(f"a line that is not JSON: {_short(line)}") from None
-            if not isinstance(obj, dict):
-                raise MalformedStream(f"a line that is not a JSON object: {_short(line)}")
+            if self.lazy and (b'"done":false' in line or b'"done": false' in line) and b'"error"' not in line:
+                out.append(Item(None, line))
+                continue
+            obj = parse_line(line)
             final = obj.get("done") is True
             if obj.get("error") and not final:
                 self.failed = True

@@ -147,6 +147,7 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--stream-tokens", type=int, default=20000)
+    ap.add_argument("--pairs", type=int, default=7)
     a = ap.parse_args()
     procs: list[subprocess.Popen] = []
     redis = pg = None
@@ -162,14 +163,18 @@ def main() -> None:
         for port, proc in zip([*fakes.values(), gw_port, gw_paced], procs):
             wait_up(port, proc)
 
-        print(f"relay throughput (NDJSON objects/s, {a.stream_tokens} tokens, median of 5), gateway vs direct")
+        print(f"relay throughput (NDJSON objects/s), gateway vs direct, {a.pairs} interleaved pairs "
+              "(median ratio of the pairs: the machine's load drifts between runs)")
         for up, via, label in ((fakes[0.0], gw_port, "unpaced upstream"),
                                (fakes[0.001], gw_paced, "upstream paced at 1000 tokens/s")):
             n = a.stream_tokens if label.startswith("unpaced") else 2000
             asyncio.run(rate(via, 200))  # warm-up
-            d = statistics.median(asyncio.run(rate(up, n)) for _ in range(5))
-            g = statistics.median(asyncio.run(rate(via, n)) for _ in range(5))
-            print(f"  {label}: direct {d:,.0f}/s, gateway {g:,.0f}/s = {100 * g / d:.1f} %")
+            pairs = [(asyncio.run(rate(up, n)), asyncio.run(rate(via, n))) for _ in range(a.pairs)]
+            d = statistics.median(p[0] for p in pairs)
+            g = statistics.median(p[1] for p in pairs)
+            ratio = statistics.median(p[1] / p[0] for p in pairs)
+            print(f"  {label} ({n} tokens): direct {d:,.0f}/s, gateway {g:,.0f}/s; ratio {100 * ratio:.1f} % "
+                  f"(pairs: {min(p[1] / p[0] for p in pairs) * 100:.0f}-{max(p[1] / p[0] for p in pairs) * 100:.0f} %)")
 
         print(f"{a.clients} concurrent streaming clients x {a.rounds} rounds, {a.tokens} tokens each, unpaced upstream")
         asyncio.run(crowd([gw_port], 16, a.tokens, 1, None))  # warm-up

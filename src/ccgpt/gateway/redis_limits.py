@@ -68,10 +68,17 @@ def connect(url: str, timeout: float = 0.5) -> Any:
     half a second at most, not a hang."""
     try:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
     except ImportError:
         raise RuntimeError("redis_url needs redis-py: pip install 'codexcontinue[team]'") from None
-    return aioredis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                   health_check_interval=10, retry_on_timeout=False)
+    # A blocking pool: under a burst, requests wait (up to the timeout) for one of the 64
+    # connections instead of failing at once with "too many connections".
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=timeout,
+                                                    socket_timeout=timeout, socket_connect_timeout=timeout,
+                                                    health_check_interval=10)
+    # No retries: redis-py would otherwise retry a dead server three times per request.
+    return aioredis.Redis(connection_pool=pool, retry=Retry(NoBackoff(), 0))
 
 
 class RedisLimiter:

@@ -111,6 +111,19 @@ def test_two_replicas_share_one_limit(replicas, admin_store):
     assert codes[:8] == [200] * 8
 
 
+def test_a_concurrent_burst_on_two_replicas_gets_exactly_the_limit(replicas, admin_store):
+    """30 requests at once, half on each replica: the Lua script takes a unit atomically, so
+    neither replica can hand out the same last one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, key = admin_store.create("burst", rpm=10)
+    r = replicas()
+    assert wait_for(lambda: all(status(u, key, {"model": "nosuch"}) == 404 for u in r.urls), 3)  # 2 taken
+    with ThreadPoolExecutor(30) as pool:
+        codes = list(pool.map(lambda i: status(r.urls[i % 2], key), range(30)))
+    assert codes.count(200) == 8 and codes.count(429) == 22, codes
+
+
 def test_key_created_through_one_store_is_used_on_both_and_revocation_reaches_both_within_a_second(
         replicas, admin_store, redis_server):
     r = replicas()

@@ -61,6 +61,11 @@ class Authenticator:
         records = self.keystore.list(include_revoked=False)
         self._identities, self._records = {r.name: _identity(r) for r in records}, records
 
+    def invalidate(self) -> None:
+        """Re-read a local store now (a change was announced); others are re-read by keywatch."""
+        self._version = None
+        self._refresh()
+
     def _refresh(self) -> None:
         if self.keystore is None or not getattr(self.keystore, "local", True):
             return

@@ -42,8 +42,7 @@ async def listen(auth: Authenticator, client: Any, *, retry: float = 1.0) -> Non
                 msg = await pubsub.get_message(timeout=1.0)
                 if msg is not None:
                     if getattr(auth.keystore, "local", True):
-                        auth._version = None  # SQLite: the next request re-reads anyway; do it now
-                        auth._refresh()
+                        auth.invalidate()  # SQLite: the next request would re-read anyway
                     else:
                         await _reload(auth)
         except asyncio.CancelledError:

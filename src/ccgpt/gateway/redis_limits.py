@@ -18,6 +18,7 @@ import logging
 import math
 from typing import Any
 
+from ccgpt.errors import ConfigError
 from ccgpt.gateway.errors import GatewayError
 
 log = logging.getLogger("ccgpt.gateway")
@@ -71,7 +72,7 @@ def connect(url: str, timeout: float = 0.5) -> Any:
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
     except ImportError:
-        raise RuntimeError("redis_url needs redis-py: pip install 'codexcontinue[team]'") from None
+        raise ConfigError("redis_url needs redis-py: pip install 'codexcontinue[team]'") from None
     # A blocking pool: under a burst, requests wait (up to the timeout) for one of the 64
     # connections instead of failing at once with "too many connections".
     pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=timeout,

@@ -117,26 +117,12 @@ def upstream_specs(cfg, args) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-
     from ccgpt.cli.common import load_config
     from ccgpt.gateway.security import default_allowed_hosts, is_loopback_bind
 
     cfg = load_config(args)
     gw = cfg.section("gateway")
-    host = args.host or gw.get("host") or "127.0.0.1"
-    port = args.port if args.port is not None else int(gw.get("port") or 11435)
-    if not 0 <= port <= 65535:
-        raise UsageError("--port must be between 0 and 65535")
-    cert = args.tls_cert or gw.get("tls_cert") or None
-    key = args.tls_key or gw.get("tls_key") or None
-    if bool(cert) != bool(key):
-        raise UsageError("TLS needs both --tls-cert and --tls-key")
-    for path in filter(None, (cert, key)):
-        import os
-
-        if not os.path.isfile(path):
-            raise UsageError(f"TLS file not found: {path}")
+    host, port, cert, key = _listen_options(gw, args)
 
     from ccgpt.cli.keys import open_keystore, team_settings
 
@@ -199,6 +185,30 @@ def run(args: argparse.Namespace) -> int:
         print(f"  upstream {u}", file=sys.stderr)
     if team["database_url"] or team["redis_url"]:
         print(f"  keys in {summary['keys']}; limits in {summary['limits']}", file=sys.stderr)
+    _serve(app, sock, gw, args, cert, key)
+    return 0
+
+
+def _listen_options(gw, args) -> tuple[str, int, str | None, str | None]:
+    import os
+
+    host = args.host or gw.get("host") or "127.0.0.1"
+    port = args.port if args.port is not None else int(gw.get("port") or 11435)
+    if not 0 <= port <= 65535:
+        raise UsageError("--port must be between 0 and 65535")
+    cert = args.tls_cert or gw.get("tls_cert") or None
+    key = args.tls_key or gw.get("tls_key") or None
+    if bool(cert) != bool(key):
+        raise UsageError("TLS needs both --tls-cert and --tls-key")
+    for path in filter(None, (cert, key)):
+        if not os.path.isfile(path):
+            raise UsageError(f"TLS file not found: {path}")
+    return host, port, cert, key
+
+
+def _serve(app, sock, gw, args, cert: str | None, key: str | None) -> None:
+    """uvicorn on the bound socket, behind the connection guard (header timeout, per-client cap)."""
+    import logging
 
     import uvicorn
 
@@ -215,7 +225,6 @@ def run(args: argparse.Namespace) -> int:
                             proxy_headers=False, ssl_certfile=cert, ssl_keyfile=key, timeout_keep_alive=30,
                             limit_concurrency=max_conn, lifespan="on", http=protocol)
     uvicorn.Server(config).run(sockets=[sock])
-    return 0
 
 
 def bind_socket(host: str, port: int):

@@ -25,18 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "gateway"))
 
-from team_servers import PostgresServer, RedisServer, free_port  # noqa: E402
-
-FAKE = r"""
-import sys, time
-sys.path.insert(0, sys.argv[1])
-from fake_ollama import FakeOllama
-f = FakeOllama(chunk_delay=float(sys.argv[3]))
-f.record = False
-f.start(int(sys.argv[2]))
-while True:
-    time.sleep(3600)
-"""
+from bench_gateway import FAKE  # noqa: E402  (the fake upstream process, shared)
+from team_servers import PostgresServer, RedisServer, free_port, wait_port  # noqa: E402
 
 SERVER = r"""
 import sys, uvicorn
@@ -58,21 +48,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def wait_up(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"a server exited ({proc.returncode})")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("a server did not start")
 
 
 async def stream_once(port: int, tokens: int, key: str | None) -> tuple[float, float, int, bool]:
@@ -161,7 +136,7 @@ def main() -> None:
         gw = start(SERVER, f"http://127.0.0.1:{fakes[0.0]}", str(gw_port), "-", "-")
         procs += [gw, start(SERVER, f"http://127.0.0.1:{fakes[0.001]}", str(gw_paced), "-", "-")]
         for port, proc in zip([*fakes.values(), gw_port, gw_paced], procs):
-            wait_up(port, proc)
+            wait_port(port, proc)
 
         print(f"relay throughput (NDJSON objects/s), gateway vs direct, {a.pairs} interleaved pairs "
               "(median ratio of the pairs: the machine's load drifts between runs)")
@@ -197,7 +172,7 @@ def main() -> None:
         replicas = [start(SERVER, f"http://127.0.0.1:{fakes[0.0]}", str(p), pg.url, redis.url) for p in ports]
         procs += replicas
         for p, proc in zip(ports, replicas):
-            wait_up(p, proc)
+            wait_port(p, proc)
         asyncio.run(crowd(ports, 16, a.tokens, 1, key))  # warm-up
         before = [rss_mb(p.pid) for p in replicas]
         r2, rerr = asyncio.run(crowd(ports, a.clients, a.tokens, a.rounds, key))

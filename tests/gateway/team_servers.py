@@ -23,7 +23,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 30.0) -> None:
+def wait_port(port: int, proc: subprocess.Popen, what: str = "a server", timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -52,7 +52,7 @@ class RedisServer:
         self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                                       "--appendonly", "no", "--protected-mode", "yes"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_port(self.port, self.proc, "redis-server")
+        wait_port(self.port, self.proc, "redis-server")
         return self
 
     def stop(self) -> None:
@@ -96,7 +96,7 @@ class PostgresServer:
                                       "-k", self.dir, "-c", "fsync=off", "-c", "full_page_writes=off"],
                                      user=self.user, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      cwd=self.dir)
-        _wait_port(self.port, self.proc, "postgres")
+        wait_port(self.port, self.proc, "postgres")
         self._wait_ready()
         return self
 

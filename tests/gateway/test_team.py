@@ -200,3 +200,17 @@ def test_keys_usage_cli_reads_postgresql(ccgpt, tmp_path, replicas, admin_store,
     assert row["name"] == "counted" and row["prompt_tokens"] == 3 and row["completion_tokens"] == 6
     listed = ccgpt("keys", "list", "--json", env=env)
     assert "counted" in [k["name"] for k in json.loads(listed.stdout)]
+
+
+def test_ccgpt_keys_revoke_publishes_the_change(ccgpt, tmp_path, replicas, admin_store, pg_server, redis_server):
+    """The CLI a person runs on any machine: create and revoke against PostgreSQL, with the change
+    published on Redis; both replicas follow within a second of the command's end."""
+    r = replicas()
+    env = {"CCGPT_DATA_DIR": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+           "CCGPT_DATABASE_URL": pg_server.url, "CCGPT_REDIS_URL": redis_server.url}
+    out = ccgpt("keys", "create", "--name", "bob", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    key = json.loads(out.stdout)["key"]
+    assert wait_for(lambda: all(status(u, key) == 200 for u in r.urls), 1.0)
+    assert ccgpt("keys", "revoke", "bob", env=env).returncode == 0
+    assert wait_for(lambda: all(status(u, key) == 401 for u in r.urls), 1.0)

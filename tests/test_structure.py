@@ -24,21 +24,14 @@ TOP_LAYERS = ("ccgpt.cli", "ccgpt.ui")  # what nothing below them may import
 ENTRY_POINTS = {"ccgpt.__main__"}  # `python -m ccgpt` is the CLI itself
 
 # Import cycles (each one the set of modules that import each other, directly or not).
-ALLOWED_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"ccgpt.gateway.app", "ccgpt.gateway.ollama_api", "ccgpt.gateway.openai_api"}): "gateway",
-    frozenset({"ccgpt.gateway.upstreams", "ccgpt.gateway.http_upstreams", "ccgpt.gateway.embedded_upstream"}): "gateway",
-}
+ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 # Modules below cli/ and ui/ that import them: module -> owner.
 ALLOWED_UPWARD: dict[str, str] = {
 }
 # Files over MAX_FILE_LINES (path under src/ccgpt) -> owner.
-ALLOWED_LONG_FILES: dict[str, str] = {
-    "gateway/translate.py": "gateway",
-}
+ALLOWED_LONG_FILES: dict[str, str] = {}
 # Functions over MAX_FUNCTION_LINES ("path:qualified name") -> owner.
 ALLOWED_LONG_FUNCTIONS: dict[str, str] = {
-    "cli/serve.py:run": "gateway",
-    "security/audit/checks_gateway.py:check": "explain",
 }
 
 

@@ -103,6 +103,8 @@ class FakeOllama:
                 if self.record:
                     self.requests.append((method, target, data))
                 await self._route(method, target.split("?")[0], data, headers, writer)
+                if headers.get("connection", "").lower() == "close":
+                    return  # as a real server does (the gateway streams with Connection: close)
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
         finally:

@@ -20,7 +20,7 @@ import openai
 import pytest
 
 from conftest import ServerThread, gateway
-from ccgpt.gateway.embedded_upstream import DEFAULT_MODEL as MODEL
+from ccgpt.gateway.upstreams.embedded import DEFAULT_MODEL as MODEL
 
 pytestmark = pytest.mark.slow
 

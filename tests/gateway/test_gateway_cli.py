@@ -98,3 +98,41 @@ def test_models_use_edits_only_its_key(ccgpt, env, tmp_path):
     new = tmp_path / "cfg" / "ccgpt" / "config.toml"
     assert tomllib.loads(new.read_text())["ccgpt"]["models"]["code"] == "x:1b"
     assert stat.S_IMODE(new.stat().st_mode) == 0o600
+
+
+def test_keys_usage_from_the_sqlite_store(ccgpt, env, serve):
+    """Requests and tokens per key and day, written by a running gateway, read by the CLI."""
+    from pathlib import Path
+
+    from conftest import client, gateway
+
+    from ccgpt.store.db import open_store
+
+    r = ccgpt("keys", "create", "--name", "ci", "--json", env=env)
+    key = json.loads(r.stdout)["key"]
+    ccgpt("keys", "create", "--name", "idle", env=env)
+    fake = FakeOllama().start()
+    store = open_store(Path(env["CCGPT_DATA_DIR"]) / "ccgpt.db")
+    try:
+        srv = serve(gateway([{"name": "a", "kind": "ollama", "url": fake.url}], store=store, usage_flush_s=0.1)[1])
+        with client(srv.url, key) as c:
+            for text in ("one two", "three"):
+                assert c.post("/api/chat", json={"model": "llama3.2", "stream": False,
+                                                 "messages": [{"role": "user", "content": text}]}).status_code == 200
+            assert c.post("/api/chat", json={"model": "llama3.2", "messages": [{"role": "user", "content": "x"}]}).status_code == 200
+        import time
+
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            rows = json.loads(ccgpt("keys", "usage", "--json", env=env).stdout)
+            if rows and rows[0]["requests"] == 3:
+                break
+            time.sleep(0.2)
+    finally:
+        fake.stop()
+    assert [(r["name"], r["requests"], r["prompt_tokens"], r["completion_tokens"]) for r in rows] == [("ci", 3, 4, 7)]
+    table = ccgpt("keys", "usage", "ci", "--since", "1d", env=env)
+    assert table.returncode == 0 and "REQUESTS" in table.stdout and " ci " in table.stdout
+    bad = ccgpt("keys", "usage", "--since", "yesterday", env=env)
+    assert bad.returncode == 2 and "--since" in bad.stderr and "Traceback" not in bad.stderr
+    assert ccgpt("keys", "usage", "nobody", env=env).returncode == 2

@@ -8,8 +8,9 @@ import pytest
 
 from ccgpt.errors import UsageError
 from ccgpt.gateway import translate as t
+from ccgpt.gateway.upstreams import openai_translate as ot
 from ccgpt.gateway.errors import GatewayError
-from ccgpt.gateway.limits import Limiter, TokenBucket
+from ccgpt.gateway.limits import LocalLimiter, TokenBucket
 from ccgpt.gateway.metrics import MAX_SERIES, Metrics
 from ccgpt.store.keys import KeyStore, find_key, hash_key
 
@@ -57,11 +58,11 @@ def test_token_bucket_math():
 
 
 def test_limiter_retry_after_is_whole_seconds():
-    lim = Limiter()
-    assert lim.admit("k", 1, None) == 0
-    assert lim.admit("k", 1, None) >= 1
+    lim = LocalLimiter()
+    assert lim.admit_now("k", 1, None) == 0
+    assert lim.admit_now("k", 1, None) >= 1
     lim.charge_tokens("t", 60, 120)
-    assert lim.admit("t", None, 60) >= 60
+    assert lim.admit_now("t", None, 60) >= 60
 
 
 def test_openai_to_ollama_chat_translation():
@@ -110,12 +111,12 @@ def test_ollama_requests_to_openai_upstreams():
     req = {"model": "m", "messages": [{"role": "user", "content": "hi", "images": ["QQ=="]}],
            "options": {"temperature": 0.5, "num_predict": 7, "stop": ["x"], "seed": 1, "top_k": 3},
            "format": {"type": "object"}, "stream": True}
-    out = t.to_openai_chat_request(req)
+    out = ot.to_openai_chat_request(req)
     assert out["max_tokens"] == 7 and out["temperature"] == 0.5 and out["stop"] == ["x"] and "top_k" not in out
     assert out["messages"][0]["content"][1]["image_url"]["url"] == "data:image/png;base64,QQ=="
     assert out["response_format"]["type"] == "json_schema"
     assert out["stream_options"] == {"include_usage": True}
-    chat = t.generate_as_chat({"model": "m", "prompt": "p", "system": "s", "options": {}})
+    chat = ot.generate_as_chat({"model": "m", "prompt": "p", "system": "s", "options": {}})
     assert chat["messages"] == [{"role": "system", "content": "s"}, {"role": "user", "content": "p"}]
 
 
@@ -149,7 +150,7 @@ def test_serve_passes_embedded_settings_to_the_embedded_upstream(tmp_path):
     from ccgpt.cli.serve import upstream_specs
     from ccgpt.config import load_config
     from ccgpt.errors import ConfigError
-    from ccgpt.gateway.upstreams import build_upstreams
+    from ccgpt.gateway.upstreams.factory import build_upstreams
 
     conf = tmp_path / "c.toml"
     args = argparse.Namespace(upstream=["http://127.0.0.1:1"], no_embedded=False)
@@ -170,16 +171,29 @@ def test_serve_passes_embedded_settings_to_the_embedded_upstream(tmp_path):
         upstream_specs(load_config(str(conf), warn=False), argparse.Namespace(upstream=None, no_embedded=False))
 
 
-def _sse_upstream(lines: list[str]):
-    import httpx
+def _served(handler, kind="openai"):
+    """An upstream of that kind in front of a loopback FakeServer answering with handler."""
+    from fakeserver import FakeServer
 
-    from ccgpt.gateway.http_upstreams import OpenAIUpstream
+    from ccgpt.gateway.upstreams.ollama import OllamaUpstream
+    from ccgpt.gateway.upstreams.openai import OpenAIUpstream
 
-    up = OpenAIUpstream("u", "http://127.0.0.1:1/v1")
-    body = "".join(f"data: {line}\n\n" for line in lines).encode()
-    up.client = httpx.AsyncClient(base_url=up.url, transport=httpx.MockTransport(
-        lambda request: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})))
+    srv = FakeServer().start()
+    if kind == "openai":
+        srv.route("POST", "/v1/chat/completions", handler)
+        up = OpenAIUpstream("u", srv.url + "/v1")
+    else:
+        srv.route("POST", "/api/chat", handler)
+        up = OllamaUpstream("o", srv.url)
+    up.fake = srv
     return up
+
+
+def _sse_upstream(lines: list[str]):
+    from fakeserver import Reply
+
+    events = [f"data: {line}\n\n".encode() for line in lines]
+    return _served(lambda request: Reply(lines=events, content_type="text/event-stream"))
 
 
 def _chunk(content=None, finish=None) -> str:
@@ -189,11 +203,14 @@ def _chunk(content=None, finish=None) -> str:
                                     "finish_reason": finish}]})
 
 
-async def _collect(up) -> list[dict]:
+async def _collect(up, close: bool = True) -> list[dict]:
     try:
-        return [c async for c in await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})]
+        stream = await up.open_chat({"model": "m", "messages": [{"role": "user", "content": "x"}]})
+        return [piece.obj async for batch in stream for piece in batch]
     finally:
-        await up.close()
+        if close:
+            await up.close()
+            up.fake.stop()
 
 
 def test_openai_stream_without_usage_counts_its_chunks():
@@ -213,7 +230,8 @@ def test_openai_stream_cut_short_is_an_error_not_a_stop():
 
 
 def test_health_checks_leave_busy_upstreams_alone():
-    from ccgpt.gateway.upstreams import Pool, Upstream
+    from ccgpt.gateway.upstreams.base import Upstream
+    from ccgpt.gateway.upstreams.pool import Pool
 
     class Probe(Upstream):
         checks = 0
@@ -227,3 +245,38 @@ def test_health_checks_leave_busy_upstreams_alone():
     down.healthy = False
     asyncio.run(Pool([busy, idle, down], health_interval=0).check_all())
     assert (busy.checks, idle.checks, down.checks) == (0, 1, 1)
+
+
+def test_openai_upstream_retries_without_stream_options_once_refused():
+    """As the sync OpenAIBackend does (tests/llm/test_llm_openai_sse.py): one refusal, then the
+    field is never sent to that server again."""
+    from fakeserver import Reply
+
+    ok = [f"data: {line}\n\n".encode() for line in [_chunk("hi"), _chunk(finish="stop"), "[DONE]"]]
+
+    def handler(request):
+        if "stream_options" in request.json():
+            return Reply(400, b'{"error":{"message":"Unrecognized request argument supplied: stream_options"}}')
+        return Reply(lines=ok, content_type="text/event-stream")
+
+    up = _served(handler)
+    sent = up.fake.requests
+
+    async def twice():
+        return [await _collect(up, close=False), await _collect(up)]
+
+    first, second = asyncio.run(twice())
+    assert [p["message"]["content"] for p in first] == ["hi", ""] and first[-1]["done"]
+    assert second[-1]["done_reason"] == "stop"
+    assert ["stream_options" in r.json() for r in sent] == [True, False, False]
+
+
+def test_ollama_upstream_stream_without_done_is_an_error():
+    """An Ollama stream that stops before its `done` object is cut: an error, as in OllamaBackend."""
+    from fakeserver import Reply
+
+    line = b'{"model":"m","message":{"role":"assistant","content":"a"},"done":false}\n'
+    up = _served(lambda request: Reply(lines=[line], content_type="application/x-ndjson"), kind="ollama")
+    with pytest.raises(GatewayError) as e:
+        asyncio.run(_collect(up))
+    assert e.value.status == 502 and "no final 'done' object" in e.value.message

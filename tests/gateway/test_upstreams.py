@@ -79,7 +79,8 @@ def test_configured_models_restrict_routing():
 
 
 def test_least_outstanding_requests():
-    from ccgpt.gateway.upstreams import Pool, Upstream
+    from ccgpt.gateway.upstreams.base import Upstream
+    from ccgpt.gateway.upstreams.pool import Pool
 
     class U(Upstream):
         async def tags(self):

@@ -138,3 +138,13 @@ def test_unreachable():
 )
 def test_normalize_api_base(given, expected):
     assert normalize_api_base(given) == expected
+
+
+def test_stream_without_finish_reason_is_an_error_as_in_the_gateway(server):
+    """The same rule as the gateway's upstream (tests/gateway/test_units.py): a stream that ends
+    without a finish reason was cut, and is never returned as a complete answer."""
+    events = EVENTS[1:3] + [EVENTS[-1]]
+    server.route("POST", "/v1/chat/completions", lambda r: Reply(lines=events, content_type="text/event-stream"))
+    with OpenAIBackend(server.url) as b:
+        with pytest.raises(BackendError, match="ended the answer early"):
+            list(b.stream_chat("m", [Message("user", "hi")]))

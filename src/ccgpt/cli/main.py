@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("ccgpt.cli.run", "run a command or script in a sandbox after confirmation"),
     "models": ("ccgpt.cli.models", "list, pull, remove, show, recommend or choose models"),
     "serve": ("ccgpt.cli.serve", "local gateway: Ollama- and OpenAI-compatible API with keys and limits"),
-    "keys": ("ccgpt.cli.keys", "create, list or revoke API keys for the gateway"),
+    "keys": ("ccgpt.cli.keys", "create, list or revoke API keys for the gateway; usage per key and day"),
     "audit": ("ccgpt.cli.audit", "security self-check of this installation"),
     "history": ("ccgpt.cli.history", "search the local log of prompts, suggestions and runs"),
     "config": ("ccgpt.cli.config", "show, locate or create the configuration"),

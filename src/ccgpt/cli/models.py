@@ -92,7 +92,7 @@ def _human(n) -> str:
 
 
 def _embedded_entry() -> dict:
-    from ccgpt.gateway.embedded_upstream import EmbeddedUpstream
+    from ccgpt.gateway.upstreams.embedded import EmbeddedUpstream
 
     e = EmbeddedUpstream("embedded", model_name=EMBEDDED)._entry()
     return {"name": EMBEDDED, "backend": "embedded", "size": e["size"], "parameter_size": "135M",

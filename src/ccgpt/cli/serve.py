@@ -117,31 +117,17 @@ def upstream_specs(cfg, args) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-
     from ccgpt.cli.common import load_config
     from ccgpt.gateway.security import default_allowed_hosts, is_loopback_bind
 
     cfg = load_config(args)
     gw = cfg.section("gateway")
-    host = args.host or gw.get("host") or "127.0.0.1"
-    port = args.port if args.port is not None else int(gw.get("port") or 11435)
-    if not 0 <= port <= 65535:
-        raise UsageError("--port must be between 0 and 65535")
-    cert = args.tls_cert or gw.get("tls_cert") or None
-    key = args.tls_key or gw.get("tls_key") or None
-    if bool(cert) != bool(key):
-        raise UsageError("TLS needs both --tls-cert and --tls-key")
-    for path in filter(None, (cert, key)):
-        import os
+    host, port, cert, key = _listen_options(gw, args)
 
-        if not os.path.isfile(path):
-            raise UsageError(f"TLS file not found: {path}")
+    from ccgpt.cli.keys import open_keystore, team_settings
 
-    from ccgpt.store.db import open_store
-    from ccgpt.store.keys import KeyStore
-
-    keystore = KeyStore(open_store())
+    team = team_settings(cfg)
+    keystore = open_keystore(cfg)
     active = keystore.list(include_revoked=False)
     loopback = is_loopback_bind(host)
     if not loopback and not active:
@@ -174,14 +160,17 @@ def run(args: argparse.Namespace) -> int:
     gateway, app = create_gateway(
         specs, keystore=keystore, settings=settings, connect_timeout=float(timeouts.get("connect", 5)),
         read_timeout=float(timeouts.get("read", 300)), health_interval=float(gw.get("health_interval", 15)),
-        anonymous_admin=bool(gw.get("anonymous_admin", False)))
+        anonymous_admin=bool(gw.get("anonymous_admin", False)), redis_url=team["redis_url"],
+        redis_fail_open=team["redis_fail_open"])
 
     scheme = "https" if cert else "http"
     shown = f"[{host}]" if ":" in host else host
     auth = f"{len(active)} active key(s): keys required" if active or not loopback else \
         "no keys yet: loopback callers need none until you create one"
     summary = {"url": f"{scheme}://{shown}:{port}", "auth": auth,
-               "upstreams": [f"{s['name']} ({s['kind']}{' ' + s['url'] if s.get('url') else ''})" for s in specs]}
+               "upstreams": [f"{s['name']} ({s['kind']}{' ' + s['url'] if s.get('url') else ''})" for s in specs],
+               "keys": "PostgreSQL" if team["database_url"] else "SQLite",
+               "limits": "Redis (shared by replicas)" if team["redis_url"] else "this process"}
     if args.check:
         if args.json:
             from ccgpt.cli.common import print_json
@@ -190,17 +179,74 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"ok: would serve {summary['url']}; {auth}; upstreams: {', '.join(summary['upstreams'])}")
         return 0
+    sock = bind_socket(host, port)  # before the banner: a port in use is one clear line
     print(f"ccgpt gateway on {summary['url']} ({auth})", file=sys.stderr)
     for u in summary["upstreams"]:
         print(f"  upstream {u}", file=sys.stderr)
+    if team["database_url"] or team["redis_url"]:
+        print(f"  keys in {summary['keys']}; limits in {summary['limits']}", file=sys.stderr)
+    _serve(app, sock, gw, args, cert, key)
+    return 0
+
+
+def _listen_options(gw, args) -> tuple[str, int, str | None, str | None]:
+    import os
+
+    host = args.host or gw.get("host") or "127.0.0.1"
+    port = args.port if args.port is not None else int(gw.get("port") or 11435)
+    if not 0 <= port <= 65535:
+        raise UsageError("--port must be between 0 and 65535")
+    cert = args.tls_cert or gw.get("tls_cert") or None
+    key = args.tls_key or gw.get("tls_key") or None
+    if bool(cert) != bool(key):
+        raise UsageError("TLS needs both --tls-cert and --tls-key")
+    for path in filter(None, (cert, key)):
+        if not os.path.isfile(path):
+            raise UsageError(f"TLS file not found: {path}")
+    return host, port, cert, key
+
+
+def _serve(app, sock, gw, args, cert: str | None, key: str | None) -> None:
+    """uvicorn on the bound socket, behind the connection guard (header timeout, per-client cap)."""
+    import logging
 
     import uvicorn
+
+    from ccgpt.gateway.conn_guard import guarded_protocol
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     for noisy in ("httpx", "httpcore"):  # one line per upstream call: noise, and a cost per request
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False, server_header=False,
-                proxy_headers=False, ssl_certfile=cert, ssl_keyfile=key, timeout_keep_alive=30,
-                limit_concurrency=int(gw.get("max_connections", 1024)), lifespan="on")
-    return 0
+    max_conn = int(gw.get("max_connections", 1024))
+    per_client = int(gw.get("max_connections_per_client", max(8, max_conn // 4)))
+    protocol = guarded_protocol(float(gw.get("header_timeout", 10)), per_client)
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, server_header=False,
+                            proxy_headers=False, ssl_certfile=cert, ssl_keyfile=key, timeout_keep_alive=30,
+                            limit_concurrency=max_conn, lifespan="on", http=protocol)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def bind_socket(host: str, port: int):
+    """The listening socket, bound here so that a busy port or a foreign address is one line
+    (uvicorn would print its banner, then a traceback-like bind error)."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on {host} is already in use (another `ccgpt serve` or Ollama?); "
+                             "stop it or choose another with --port") from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(f"not allowed to listen on port {port} (ports below 1024 need privileges); "
+                             "choose another with --port") from None
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock

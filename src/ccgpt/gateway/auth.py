@@ -7,17 +7,20 @@ Policy (documented in docs/gateway.md):
   tools work out of the box); such anonymous callers are not admins unless
   `anonymous_admin = true`, and any Authorization header they send is ignored (the `openai`
   client insists on sending some key).
-- Keys are re-read when the database changes (`PRAGMA data_version`, one cheap query per
-  request), so `ccgpt keys revoke` takes effect on the very next request of a running server.
+- SQLite keys are re-read when the database changes (`PRAGMA data_version`, one cheap query
+  per request), so `ccgpt keys revoke` takes effect on the very next request of a running
+  server. A PostgreSQL store cannot be probed per request: `keywatch.py` re-reads it twice a
+  second and at once when a change is published on Redis.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ccgpt.gateway.errors import GatewayError
-from ccgpt.gateway.upstreams import norm_model
+from ccgpt.gateway.upstreams.base import norm_model
 from ccgpt.store.keys import KeyRecord, KeyStore, find_key
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ccgpt"'}
@@ -42,30 +45,41 @@ def _identity(rec: KeyRecord) -> Identity:
 
 
 class Authenticator:
-    def __init__(self, keystore: KeyStore | None, *, loopback: bool, anonymous_admin: bool = False):
+    def __init__(self, keystore: KeyStore | Any | None, *, loopback: bool, anonymous_admin: bool = False) -> None:
         self.keystore = keystore
         self.loopback = loopback
         self.anonymous = Identity("anonymous", admin=anonymous_admin, anonymous=True)
         self._version: int | None = None
         self._records: list[KeyRecord] = []
         self._identities: dict[str, Identity] = {}
-        self.used: dict[str, float] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the keys (for a store that is not local, from a thread: the swap is atomic)."""
+        if self.keystore is None:
+            return
+        records = self.keystore.list(include_revoked=False)
+        self._identities, self._records = {r.name: _identity(r) for r in records}, records
+
+    def invalidate(self) -> None:
+        """Re-read a local store now (a change was announced); others are re-read by keywatch."""
+        self._version = None
+        self._refresh()
 
     def _refresh(self) -> None:
-        if self.keystore is None:
+        if self.keystore is None or not getattr(self.keystore, "local", True):
             return
         v = self.keystore.data_version()
         if v != self._version:
-            self._records = self.keystore.list(include_revoked=False)
-            self._identities = {r.name: _identity(r) for r in self._records}
             self._version = v
+            self.refresh()
 
     @property
     def required(self) -> bool:
         self._refresh()
         return bool(self._records) or not self.loopback
 
-    def authenticate(self, headers) -> Identity:
+    def authenticate(self, headers: Mapping[str, str]) -> Identity:
         self._refresh()
         if not self._records and self.loopback:
             return self.anonymous
@@ -79,12 +93,12 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token:
             raise GatewayError(401, "malformed Authorization header: expected 'Bearer <key>'", code="invalid_api_key",
                                headers=_CHALLENGE)
-        rec = find_key(self._records, token) if len(token) <= 512 else None
-        if rec is None:
+        records, identities = self._records, self._identities
+        rec = find_key(records, token) if len(token) <= 512 else None
+        if rec is None or rec.name not in identities:
             # Same answer for unknown and revoked keys: nothing to learn from the difference.
             raise GatewayError(401, "invalid or revoked API key", code="invalid_api_key", headers=_CHALLENGE)
-        self.used[rec.name] = time.time()
-        return self._identities[rec.name]
+        return identities[rec.name]
 
     @staticmethod
     def check_model(ident: Identity, model: str) -> None:
@@ -95,13 +109,3 @@ class Authenticator:
     def check_admin(ident: Identity) -> None:
         if not ident.admin:
             raise GatewayError(403, "this operation needs an admin key", code="admin_required")
-
-    def flush_usage(self) -> None:
-        """Write batched last-use times (called every few seconds, never per request)."""
-        if self.keystore is None or not self.used:
-            return
-        used, self.used = self.used, {}
-        try:
-            self.keystore.touch(used)
-        except Exception:  # a busy database only delays the bookkeeping
-            self.used.update(used)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Protocol
 
 
 class TokenBucket:
@@ -50,14 +51,29 @@ class TokenBucket:
         self.level -= n
 
 
-class Limiter:
-    """One request bucket and one token bucket per key name."""
+class Limiter(Protocol):
+    """Where the buckets live: this process (`LocalLimiter`) or Redis, shared by replicas."""
 
-    def __init__(self):
+    async def admit(self, name: str, rpm: int | None, tpm: int | None) -> int:
+        """0 to admit, else the Retry-After value in whole seconds (at least 1)."""
+        ...
+
+    def charge_tokens(self, name: str, tpm: int | None, tokens: int) -> None:
+        """Debit an answer's tokens (known only when it ends)."""
+        ...
+
+
+class LocalLimiter:
+    """One request bucket and one token bucket per key name, in this process."""
+
+    def __init__(self) -> None:
         self._req: dict[str, TokenBucket] = {}
         self._tok: dict[str, TokenBucket] = {}
 
-    def admit(self, name: str, rpm: int | None, tpm: int | None) -> int:
+    async def admit(self, name: str, rpm: int | None, tpm: int | None) -> int:
+        return self.admit_now(name, rpm, tpm)
+
+    def admit_now(self, name: str, rpm: int | None, tpm: int | None) -> int:
         """0 to admit, else the Retry-After value in whole seconds (at least 1)."""
         wait = 0.0
         if tpm:

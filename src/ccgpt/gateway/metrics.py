@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Iterable
+from typing import Any
 
 MAX_SERIES = 2000
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
@@ -56,7 +58,8 @@ class Gauge(Counter):
 
 
 class Histogram:
-    def __init__(self, name: str, help: str, labels: tuple[str, ...], buckets=LATENCY_BUCKETS):
+    def __init__(self, name: str, help: str, labels: tuple[str, ...],
+                 buckets: tuple[float, ...] = LATENCY_BUCKETS) -> None:
         self.name, self.help, self.labelnames = name, help, labels
         self.buckets = tuple(buckets)
         # label values -> [per-bucket counts..., +Inf count], sum
@@ -93,7 +96,7 @@ class Histogram:
 class Metrics:
     """All gateway metrics. Updated from the event loop thread only; rendering is cheap."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.requests = Counter("ccgpt_gateway_requests_total", "HTTP requests by route, model, key and status code.",
                                 ("route", "model", "key", "code"))
@@ -125,7 +128,7 @@ class Metrics:
         if completion:
             self.tokens_out.inc((model, key), completion)
 
-    def render(self, upstreams=()) -> str:
+    def render(self, upstreams: Iterable[Any] = ()) -> str:
         for up in upstreams:
             self.upstream_up.set((up.name,), 1.0 if up.healthy else 0.0)
             self.upstream_outstanding.set((up.name,), float(up.outstanding))

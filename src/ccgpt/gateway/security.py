@@ -17,6 +17,8 @@ import ipaddress
 import json
 import socket
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 _ALLOWED_HEADERS = b"authorization, content-type, x-ccgpt-upstream, openai-organization, openai-project, x-stainless-os, x-stainless-lang, x-stainless-package-version, x-stainless-runtime, x-stainless-runtime-version, x-stainless-arch, x-stainless-retry-count, x-stainless-timeout, x-stainless-read-timeout"
 
 
@@ -65,14 +67,15 @@ def _json_error(path: str, status: int, message: str) -> bytes:
 
 
 class SecurityMiddleware:
-    def __init__(self, app, *, allowed_hosts: set[str] | None, cors_origins: list[str] | set[str], max_body: int):
+    def __init__(self, app: ASGIApp, *, allowed_hosts: set[str] | None, cors_origins: list[str] | set[str],
+                 max_body: int) -> None:
         self.app = app
         self.allowed_hosts = {h.lower() for h in allowed_hosts} if allowed_hosts is not None else None
         # "*" is never honoured: an allow-list of every origin is no allow-list.
         self.origins = {o.rstrip("/").lower() for o in cors_origins if o and o != "*"}
         self.max_body = max_body
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
@@ -118,7 +121,7 @@ class SecurityMiddleware:
         return await self.app(scope, receive, send)
 
 
-async def _read_limited(receive, limit: int) -> tuple[bytes, bool]:
+async def _read_limited(receive: Receive, limit: int) -> tuple[bytes, bool]:
     parts: list[bytes] = []
     size = 0
     while True:
@@ -134,10 +137,10 @@ async def _read_limited(receive, limit: int) -> tuple[bytes, bool]:
             return b"".join(parts), True
 
 
-def _replay(body: bytes, receive):
+def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
-    async def replay():
+    async def replay() -> Message:
         nonlocal sent
         if not sent:
             sent = True
@@ -147,8 +150,8 @@ def _replay(body: bytes, receive):
     return replay
 
 
-def _with_cors(send, origin: bytes):
-    async def wrapped(msg):
+def _with_cors(send: Send, origin: bytes) -> Send:
+    async def wrapped(msg: Message) -> None:
         if msg["type"] == "http.response.start":
             headers = list(msg.get("headers", []))
             headers += [(b"access-control-allow-origin", origin), (b"vary", b"Origin"),
@@ -159,7 +162,7 @@ def _with_cors(send, origin: bytes):
     return wrapped
 
 
-async def _preflight(send, origin: bytes):
+async def _preflight(send: Send, origin: bytes) -> None:
     await send({"type": "http.response.start", "status": 204, "headers": [
         (b"access-control-allow-origin", origin), (b"vary", b"Origin"),
         (b"access-control-allow-methods", b"GET, POST, DELETE, OPTIONS"),
@@ -168,7 +171,7 @@ async def _preflight(send, origin: bytes):
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _reply(send, path: str, status: int, message: str):
+async def _reply(send: Send, path: str, status: int, message: str) -> None:
     body = _json_error(path, status, message)
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

@@ -2,8 +2,8 @@
 
 The gateway's internal shape is Ollama's (its native upstream): an OpenAI-API request is
 translated to an Ollama request, sent to whatever upstream serves the model, and the
-Ollama-shaped answer is translated back. OpenAI-compatible upstreams do the reverse trip in
-`upstreams.py` with the `to_openai_*` / `from_openai_*` functions below.
+Ollama-shaped answer is translated back. OpenAI-compatible upstreams do the reverse trip
+(`upstreams/openai_translate.py`).
 
 Malformed OpenAI requests become a 400 naming the field, never a 5xx.
 """
@@ -16,6 +16,7 @@ import secrets
 import struct
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 from ccgpt.gateway.errors import bad_request
 from ccgpt.gateway.validate import ROLES, _is_int, _is_num, _str_list, require_model
@@ -42,7 +43,7 @@ def new_id(prefix: str) -> str:
 
 # ---------------------------------------------------------------- OpenAI API -> Ollama
 
-def _openai_content(content, i: int) -> tuple[str, list[str]]:
+def _openai_content(content: Any, i: int) -> tuple[str, list[str]]:
     """OpenAI content (string or parts) -> (text, base64 images). Remote image URLs are refused:
     fetching them would make the gateway a server-side request forgery tool."""
     if content is None:
@@ -106,7 +107,7 @@ def _openai_stream(body: dict) -> tuple[bool, bool]:
     return stream, include_usage
 
 
-def openai_chat_to_ollama(body) -> tuple[dict, bool, bool]:
+def openai_chat_to_ollama(body: Any) -> tuple[dict, bool, bool]:
     """-> (Ollama chat request, stream?, include_usage?)"""
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
@@ -168,7 +169,7 @@ def openai_chat_to_ollama(body) -> tuple[dict, bool, bool]:
     return req, stream, usage
 
 
-def openai_completion_to_ollama(body) -> tuple[dict, bool, bool]:
+def openai_completion_to_ollama(body: Any) -> tuple[dict, bool, bool]:
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
     model = require_model(body)
@@ -194,7 +195,7 @@ def openai_completion_to_ollama(body) -> tuple[dict, bool, bool]:
     return req, stream, usage
 
 
-def openai_embed_to_ollama(body) -> tuple[dict, str]:
+def openai_embed_to_ollama(body: Any) -> tuple[dict, str]:
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
     req = {"model": require_model(body), "input": _str_list(body.get("input"), "input")}
@@ -216,7 +217,7 @@ def _usage(resp: dict) -> dict:
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 
-def _openai_tool_calls(calls) -> list[dict]:
+def openai_tool_calls(calls: Any) -> list[dict]:
     out = []
     for i, tc in enumerate(calls or []):
         fn = tc.get("function", {}) if isinstance(tc, dict) else {}
@@ -229,7 +230,7 @@ def _openai_tool_calls(calls) -> list[dict]:
 
 def ollama_chat_to_openai(resp: dict, model: str, cid: str, created: int) -> dict:
     msg = resp.get("message") or {}
-    calls = _openai_tool_calls(msg.get("tool_calls"))
+    calls = openai_tool_calls(msg.get("tool_calls"))
     message: dict = {"role": "assistant", "content": msg.get("content", "")}
     if calls:
         for c in calls:
@@ -249,7 +250,7 @@ def ollama_chunk_to_openai(chunk: dict, model: str, cid: str, created: int, firs
         delta["role"] = "assistant"
     if msg.get("content") or first:
         delta["content"] = msg.get("content", "")
-    calls = _openai_tool_calls(msg.get("tool_calls"))
+    calls = openai_tool_calls(msg.get("tool_calls"))
     if calls:
         delta["tool_calls"] = calls
     fr = finish_reason(chunk.get("done_reason"), bool(calls)) if chunk.get("done") else None
@@ -301,118 +302,3 @@ def ollama_tags_to_openai_models(models: list[dict]) -> dict:
         data.append({"id": m.get("name") or m.get("model"), "object": "model", "created": created,
                      "owned_by": m.get("owned_by") or "library"})
     return {"object": "list", "data": data}
-
-
-# ---------------------------------------------------------------- Ollama requests -> OpenAI upstreams
-
-def to_openai_chat_request(req: dict) -> dict:
-    msgs = []
-    for m in req.get("messages", []):
-        content = m.get("content", "")
-        if m.get("images"):
-            parts = [{"type": "text", "text": content}] if content else []
-            parts += [{"type": "image_url", "image_url": {"url": f"data:image/png;base64,{img}"}} for img in m["images"]]
-            content = parts
-        om: dict = {"role": m["role"], "content": content}
-        if m.get("tool_calls"):
-            om["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in _openai_tool_calls(m["tool_calls"])]
-        msgs.append(om)
-    out: dict = {"model": req["model"], "messages": msgs}
-    _to_openai_sampling(req, out)
-    if req.get("tools"):
-        out["tools"] = req["tools"]
-    return out
-
-
-def to_openai_completion_request(req: dict) -> dict:
-    out: dict = {"model": req["model"], "prompt": req.get("prompt", "")}
-    if req.get("suffix"):
-        out["suffix"] = req["suffix"]
-    _to_openai_sampling(req, out)
-    return out
-
-
-def generate_as_chat(req: dict) -> dict:
-    """Ollama's templated /api/generate is, on an OpenAI server, a chat with one user turn."""
-    msgs = []
-    if req.get("system"):
-        msgs.append({"role": "system", "content": req["system"]})
-    msgs.append({"role": "user", "content": req.get("prompt", ""), **({"images": req["images"]} if req.get("images") else {})})
-    return {**{k: v for k, v in req.items() if k not in ("prompt", "system", "images", "suffix", "raw", "context")},
-            "messages": msgs}
-
-
-def _to_openai_sampling(req: dict, out: dict) -> None:
-    o = req.get("options") or {}
-    for k in ("temperature", "top_p", "seed", "frequency_penalty", "presence_penalty", "stop"):
-        if k in o:
-            out[k] = o[k]
-    if o.get("num_predict") is not None and o["num_predict"] >= 0:
-        out["max_tokens"] = o["num_predict"]
-    fmt = req.get("format")
-    if fmt == "json":
-        out["response_format"] = {"type": "json_object"}
-    elif isinstance(fmt, dict):
-        out["response_format"] = {"type": "json_schema", "json_schema": {"name": "response", "schema": fmt}}
-    if req.get("stream"):
-        out["stream"] = True
-        out["stream_options"] = {"include_usage": True}
-
-
-def from_openai_chat(resp: dict, model: str, started_ns: int) -> dict:
-    choice = (resp.get("choices") or [{}])[0] or {}
-    msg = choice.get("message") or {}
-    out = {"model": model, "created_at": now_rfc3339(),
-           "message": {"role": "assistant", "content": msg.get("content") or ""},
-           "done": True, "done_reason": done_reason(choice.get("finish_reason"))}
-    if msg.get("tool_calls"):
-        out["message"]["tool_calls"] = _ollama_tool_calls(msg["tool_calls"])
-    _ollama_usage(resp.get("usage"), out, started_ns)
-    return out
-
-
-def from_openai_completion(resp: dict, model: str, started_ns: int) -> dict:
-    choice = (resp.get("choices") or [{}])[0] or {}
-    out = {"model": model, "created_at": now_rfc3339(), "response": choice.get("text") or "",
-           "done": True, "done_reason": done_reason(choice.get("finish_reason"))}
-    _ollama_usage(resp.get("usage"), out, started_ns)
-    return out
-
-
-def _ollama_tool_calls(calls) -> list[dict]:
-    out = []
-    for tc in calls or []:
-        fn = (tc or {}).get("function") or {}
-        args = fn.get("arguments") or "{}"
-        try:
-            args = json.loads(args) if isinstance(args, str) else args
-        except ValueError:
-            args = {"_raw": args}
-        out.append({"function": {"name": fn.get("name", ""), "arguments": args}})
-    return out
-
-
-def _ollama_usage(usage, out: dict, started_ns: int) -> None:
-    if isinstance(usage, dict):
-        if "prompt_tokens" in usage:  # absent when unknown: not reported as 0
-            out["prompt_eval_count"] = int(usage.get("prompt_tokens") or 0)
-        out["eval_count"] = int(usage.get("completion_tokens") or 0)
-    out["total_duration"] = time.perf_counter_ns() - started_ns
-
-
-def from_openai_chunk(chunk: dict, model: str, generate: bool) -> tuple[str, str | None, dict | None]:
-    """An SSE chunk from an OpenAI server -> (text delta, finish_reason, usage)."""
-    choices = chunk.get("choices") or []
-    text, fr = "", None
-    if choices and isinstance(choices[0], dict):
-        c = choices[0]
-        if generate and "text" in c:
-            text = c.get("text") or ""
-        else:
-            text = ((c.get("delta") or {}).get("content")) or ""
-        fr = c.get("finish_reason")
-    return text, fr, chunk.get("usage") if isinstance(chunk.get("usage"), dict) else None
-
-
-def _error_text(err) -> str:
-    return str(err.get("message") if isinstance(err, dict) else err)[:300]

@@ -7,6 +7,9 @@ everyone sharing the server (GPU layers, threads, mmap...) need an admin key.
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from ccgpt.gateway.errors import bad_request
 
 # ---------------------------------------------------------------- Ollama request validation
@@ -21,15 +24,15 @@ LOAD_OPTS = {"numa", "num_batch", "num_gpu", "main_gpu", "low_vram", "f16_kv", "
 ROLES = ("system", "user", "assistant", "tool")
 
 
-def _is_int(v) -> bool:
+def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_num(v) -> bool:
+def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _str_list(v, field: str) -> list[str]:
+def _str_list(v: Any, field: str) -> list[str]:
     if isinstance(v, str):
         return [v]
     if isinstance(v, list) and all(isinstance(s, str) for s in v):
@@ -37,7 +40,7 @@ def _str_list(v, field: str) -> list[str]:
     raise bad_request(f"'{field}' must be a string or a list of strings", field)
 
 
-def validate_options(opts, *, admin: bool = False) -> dict:
+def validate_options(opts: Any, *, admin: bool = False) -> dict[str, Any]:
     if opts is None:
         return {}
     if not isinstance(opts, dict):
@@ -64,13 +67,23 @@ def validate_options(opts, *, admin: bool = False) -> dict:
     return out
 
 
+# Control (C0, C1), format (bidi overrides such as U+202E, zero-width), surrogate and line/paragraph
+# separator characters: none belongs in a model name, and each could forge or hide a log line.
+_BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def check_model_name(model: str, field: str = "model") -> str:
+    """The one rule for a model name on every route (chat, generate, show, the admin routes)."""
+    if len(model) > 300 or any(unicodedata.category(c) in _BAD_CATEGORIES for c in model):
+        raise bad_request("invalid model name", field)
+    return model
+
+
 def require_model(body: dict) -> str:
     model = body.get("model", body.get("name"))
     if not isinstance(model, str) or not model.strip():
         raise bad_request("model is required", "model")
-    if len(model) > 300 or any(ord(c) < 32 for c in model):
-        raise bad_request("invalid model name", "model")
-    return model
+    return check_model_name(model)
 
 
 def _common(body: dict, out: dict, admin: bool) -> None:
@@ -97,13 +110,13 @@ def _common(body: dict, out: dict, admin: bool) -> None:
         out["think"] = think
 
 
-def _images(v, field: str) -> list[str]:
+def _images(v: Any, field: str) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(i, str) for i in v):
         raise bad_request(f"'{field}' must be a list of base64 strings", field)
     return v
 
 
-def validate_chat(body, *, admin: bool = False) -> dict:
+def validate_chat(body: Any, *, admin: bool = False) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
     out: dict = {"model": require_model(body)}
@@ -144,7 +157,7 @@ def validate_chat(body, *, admin: bool = False) -> dict:
     return out
 
 
-def validate_generate(body, *, admin: bool = False) -> dict:
+def validate_generate(body: Any, *, admin: bool = False) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
     out: dict = {"model": require_model(body)}
@@ -169,7 +182,7 @@ def validate_generate(body, *, admin: bool = False) -> dict:
     return out
 
 
-def validate_embed(body, *, admin: bool = False) -> dict:
+def validate_embed(body: Any, *, admin: bool = False) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
     out: dict = {"model": require_model(body)}

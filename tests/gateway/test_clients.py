@@ -9,7 +9,7 @@ import ollama
 import openai
 import pytest
 
-from conftest import gateway
+from tests.helpers.gateway import gateway
 from ccgpt.store.keys import KeyStore
 
 

@@ -19,7 +19,7 @@ import ollama
 import openai
 import pytest
 
-from conftest import ServerThread, gateway
+from tests.helpers.gateway import ServerThread, gateway
 from ccgpt.gateway.upstreams.embedded import DEFAULT_MODEL as MODEL
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import gateway
-from fake_ollama import FakeOllama
+from tests.helpers.gateway import gateway
+from tests.helpers.fake_ollama import FakeOllama
 
 PATHS = ["/api/chat", "/api/generate", "/api/embed", "/api/show", "/api/pull", "/api/delete", "/api/copy",
          "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/api/tags", "/v1/models", "/api/ps",

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from fake_ollama import FakeOllama
+from tests.helpers.fake_ollama import FakeOllama
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_keys_usage_from_the_sqlite_store(ccgpt, env, serve):
     """Requests and tokens per key and day, written by a running gateway, read by the CLI."""
     from pathlib import Path
 
-    from conftest import client, gateway
+    from tests.helpers.gateway import client, gateway
 
     from ccgpt.store.db import open_store
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import client, free_port, gateway
-from fake_ollama import FakeOllama
+from tests.helpers.gateway import client, free_port, gateway
+from tests.helpers.fake_ollama import FakeOllama
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

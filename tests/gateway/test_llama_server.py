@@ -28,7 +28,7 @@ import ollama
 import openai
 import pytest
 
-from conftest import ServerThread, free_port, gateway
+from tests.helpers.gateway import ServerThread, free_port, gateway
 from ccgpt.llm.embedded import embedded_model_path
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import client, gateway
+from tests.helpers.gateway import client, gateway
 from ccgpt.store.keys import KeyStore
 
 CHAT = {"model": "llama3.2", "messages": [{"role": "user", "content": "hi"}], "stream": False}

@@ -14,8 +14,8 @@ import json
 import time
 
 import pytest
-from conftest import ServerThread, client
-from team_servers import PostgresServer, RedisServer
+from tests.helpers.gateway import ServerThread, client
+from tests.helpers.team_servers import PostgresServer, RedisServer
 
 from ccgpt.gateway.app import Settings, create_gateway
 from ccgpt.gateway.keywatch import publish_change

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 
-from conftest import client, gateway
-from fake_ollama import FakeOllama
+from tests.helpers.gateway import client, gateway
+from tests.helpers.fake_ollama import FakeOllama
 
 CHAT = {"model": "llama3.2", "messages": [{"role": "user", "content": "hi"}], "stream": False}
 

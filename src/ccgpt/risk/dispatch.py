@@ -12,6 +12,7 @@ import shlex
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.cmdwords import command_children
+from ccgpt.risk.levels import Level
 from ccgpt.risk.model import NET, TEXT, UNKNOWN, Cmd, Output, Redirect, UNKNOWN_OUTPUT
 from ccgpt.risk.rules.catalog import rule
 from ccgpt.risk.rules.code import downloaded, run_file
@@ -196,6 +197,10 @@ class Dispatcher:
             argv, spans, bases = argv[peeled:], spans[peeled:], bases[peeled:]
         if not argv:
             return UNKNOWN_OUTPUT
+        same = C.EQUIVALENTS.get(C.program(argv[0]))
+        if same is not None:  # `npx rimraf /` is `rm -rf /`
+            k = len(same)
+            argv, spans, bases = same + argv[1:], spans[:1] * k + spans[1:], bases[:1] * k + bases[1:]
         cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
         if bases[0] is not first and not isinstance(bases[0], tuple):
             # A wrapper was peeled: its command word is a command name too (`sudo l''s`).
@@ -260,10 +265,27 @@ class Dispatcher:
                 check(cmd, self.ctx)
         elif not known and prog != P.DYNAMIC:  # an unknown name is rules/unresolved.py's
             self.add(UNKNOWN_COMMAND, cmd.spans[0], f"'{prog}' is not a known read-only program; it may change state")
+            self.embedded_command(cmd)
         for check in reg.generic:
             check(cmd, self.ctx)
         if self.st.user_rules:
             self.st.user_rules(cmd, self)
+
+    def embedded_command(self, cmd: Cmd) -> None:
+        """Fail closed on runners nobody listed (rules/runners.py): when an unknown program's
+        words from the second to the fifth start a known command line that is destructive
+        (`hatch run rm -rf /`, `tox exec -- rm -rf ~`), that command is read as run."""
+        reg, argv = self.st.rules, cmd.argv
+        for k in range(1, min(len(argv), 5)):
+            name = C.program(argv[k])
+            if argv[k].startswith("-") or name in C.READ_ONLY or not reg.is_known(name):
+                continue
+            sub = Cmd(argv[k:], cmd.spans[k:], cmd.span, cmd.redirects, cmd.stdin, cmd.tree, cmd.cwd,
+                      cmd.secret_args, cmd.net_args, cmd.decoded_args)
+            sub.bases = (cmd.bases or [cmd.span] * len(argv))[k:]  # type: ignore[attr-defined]
+            if self.ctx.worst_reading(sub) >= Level.DANGEROUS:
+                self.run_cmd(sub)
+            return
 
     def check_pipeline(self, cmds: list[Cmd], span) -> None:
         for check in self.st.rules.pipelines:

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
 RUNS_SCRIPT = rule("runs-script")
 
-_XARGS_VALUE_OPTS = frozenset("-a -d -E -e -I -L -l -n -P -s --arg-file --delimiter --eof "
-                              "--max-lines --max-args --max-procs --max-chars --process-slot-var".split())
+_XARGS_REQUIRED, _XARGS_OPTIONAL = "adEILnPsJR", "eil"
+_XARGS_LONG_REQUIRED = frozenset("--arg-file --delimiter --max-args --max-procs --max-chars "
+                                 "--process-slot-var".split())
+_XARGS_LONG_OPTIONAL = frozenset(["--eof", "--replace", "--max-lines"])
 _PARALLEL_VALUE_OPTS = frozenset("-j --jobs -S --sshlogin -a --arg-file -d --delimiter -I --colsep -C -N -n -L "
                                   "--joblog --results --tmpdir -E --timeout --retries --delay --halt --memfree "
                                   "--load --nice --tag-string --workdir --wd --env".split())
@@ -45,19 +47,6 @@ def _matches_all(test: str, value: list[str]) -> bool:
         return v != "" and set(v) == {"*"}
     if test in ("-regex", "-iregex"):
         return v in (".*", "^.*", ".*$", "^.*$", "(.*)", ".*.*")
-    return False
-
-
-def _cluster_has(word: str, letter: str, value_letters: str) -> bool:
-    """Whether a short-option cluster (`-0r`, `-rt0`) sets `letter` before a value letter
-    (`-n10` is -n with value 10, not -0)."""
-    if not word.startswith("-") or word.startswith("--"):
-        return False
-    for ch in word[1:]:
-        if ch == letter:
-            return True
-        if ch in value_letters:
-            return False
     return False
 
 
@@ -92,35 +81,20 @@ def parallel(cmd: Cmd, ctx: Context) -> bool:
 
 def xargs(cmd: Cmd, ctx: Context) -> bool:
     argv = cmd.argv
-    i, repl = 1, None
-    while i < len(argv):
-        a = argv[i]
-        if a == "--":
-            i += 1
-            break
-        if a in ("-I", "-J") and i + 1 < len(argv):  # GNU -I R, BSD -J R: R is replaced by the item
-            repl = argv[i + 1]
-            i += 2
-            continue
-        if a == "--replace":  # optional argument, attached only: alone it means {}
-            repl = "{}"
-            i += 1
-            continue
-        if a.startswith("--replace=") or (a.startswith("-i") and len(a) >= 2) or (a.startswith(("-I", "-J")) and len(a) > 2):
-            repl = a.split("=", 1)[1] if "=" in a else (a[2:] or "{}")
-            i += 1
-            continue
-        if a in _XARGS_VALUE_OPTS:
-            i += 2
-            continue
-        if not a.startswith("-"):
-            break
-        i += 1
+    # GNU xargs' getopt table: -e[EOF], -i[R], -l[N] take a value only when it is attached
+    # (`xargs -e rm -rf`: rm is the command); -I, -J (BSD), -E, -L, -n … always take one.
+    opts, i = C.getopt(argv, 1, _XARGS_REQUIRED, _XARGS_OPTIONAL, _XARGS_LONG_REQUIRED, _XARGS_LONG_OPTIONAL)
+    repl = delim = None
+    for name, value in opts:
+        if name in ("-I", "-J"):
+            repl = value
+        elif name in ("-i", "--replace") or (name.startswith("--r") and "--replace".startswith(name)):
+            repl = value or "{}"
+        elif name in ("-0", "--null"):
+            delim = "\0"
+        elif name in ("-d", "--delimiter") and value is not None:
+            delim = decode_ansi_c(value)[:1] or None
     items = [P.DYNAMIC]
-    delim = "\0" if any(a == "--null" or _cluster_has(a, "0", "adEeIiLlnPs") for a in argv[1:i]) else None
-    d = next((argv[k + 1] for k in range(1, i - 1) if argv[k] in ("-d", "--delimiter")), None)
-    if d is not None:
-        delim = decode_ansi_c(d)[:1] or None
     if cmd.stdin is not None and cmd.stdin.kind == PATHS:
         items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
     elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
@@ -150,8 +124,9 @@ def xargs(cmd: Cmd, ctx: Context) -> bool:
 def find(cmd: Cmd, ctx: Context) -> bool:
     argv = cmd.argv
     i = 1
-    while i < len(argv) and argv[i] in ("-H", "-L", "-P") or (i < len(argv) and argv[i] in _FIND_GLOBAL_VALUE):
-        i += 2 if argv[i] in _FIND_GLOBAL_VALUE else 1
+    # GNU find's own options come first: -H -L -P, `-D OPTS`/`-DOPTS`, `-O3` (level attached).
+    while i < len(argv) and (argv[i] in ("-H", "-L", "-P") or argv[i][:2] in _FIND_GLOBAL_VALUE):
+        i += 2 if argv[i] in _FIND_GLOBAL_VALUE and argv[i] == "-D" else 1
     roots = []
     while i < len(argv) and not argv[i].startswith(("-", "(", "!", ")")):
         roots.append(argv[i])
@@ -198,4 +173,44 @@ def find(cmd: Cmd, ctx: Context) -> bool:
     return False
 
 
-HANDLERS = {"xargs": [xargs], "find": [find], "parallel": [parallel]}
+_FD_REQUIRED = "etEdSocj"
+_FD_LONG_REQUIRED = frozenset("--extension --type --exclude --max-depth --min-depth --exact-depth --size "
+                              "--changed-within --changed-before --change-newer-than --change-older-than --owner "
+                              "--color --threads --max-results --base-directory --path-separator --search-path "
+                              "--ignore-file --format --max-buffer-time --batch-size --and".split())
+_FD_EXEC = frozenset(["-x", "--exec", "-X", "--exec-batch"])
+_FD_FILTERS = frozenset("-e --extension -S --size -o --owner --changed-within --changed-before "
+                        "--change-newer-than --change-older-than".split())
+_FD_ALL = frozenset(["", ".", "^", ".*", "^.*"])
+
+
+def fd(cmd: Cmd, ctx: Context) -> bool:
+    """`fd [OPTS] [PATTERN] [PATH…] -x|-X CMD… [;]` is `find PATH -exec CMD` (reading 5): CMD
+    runs on every entry, `{}` (and `{/}`, `{//}`, `{.}`, `{/.}`) replaced or the entry appended.
+    A pattern that matches every name (`.`, `^`) filters nothing: the whole tree."""
+    argv = cmd.argv
+    k = next((j for j, a in enumerate(argv) if a in _FD_EXEC), len(argv))
+    opts, i = C.getopt(argv[:k], 1, _FD_REQUIRED, "", _FD_LONG_REQUIRED, permute=True)
+    operands = [a for a in argv[1:k] if not a.startswith("-")]
+    values = {v for _, v in opts if v is not None}
+    operands = [a for a in operands if a not in values] if values else operands
+    roots = operands[1:] + [v for n, v in opts if n == "--search-path" and v] or ["."]
+    filtered = bool(operands) and operands[0] not in _FD_ALL or any(n in _FD_FILTERS for n, _ in opts)
+    inner = argv[k + 1:]
+    if ";" in inner:
+        inner = inner[:inner.index(";")]
+    if k == len(argv) or not inner:
+        return False
+    for root in roots:
+        item = root + "/<match>" if filtered else root
+        sub_argv = [x.replace("{//}", root).replace("{/.}", item).replace("{/}", item).replace("{.}", item)
+                    .replace("{}", item) for x in inner]
+        if sub_argv == inner:
+            sub_argv = inner + [item]
+        sub = Cmd(sub_argv, [cmd.span] * len(sub_argv), cmd.span, [], None, True, ctx.cwd)
+        sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
+        ctx.run(sub)
+    return False
+
+
+HANDLERS = {"xargs": [xargs], "find": [find], "parallel": [parallel], "fd": [fd], "fdfind": [fd]}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ccgpt.risk import commands as C
 from ccgpt.risk.model import TEXT, UNKNOWN, UNKNOWN_OUTPUT, Cmd, Output
+from ccgpt.risk.rules import runners
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def env(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
         if a in ("-S", "--split-string") and i + 1 < len(argv):
             ctx.nested(" ".join(argv[i + 1:]), cmd.span)
             return UNKNOWN_OUTPUT
-        if a.startswith("-S") and len(a) > 2:
+        if a.startswith("--split-string=") or a.startswith("-S") and len(a) > 2:
+            a = "-S" + a.split("=", 1)[1] if a.startswith("--") else a
             ctx.nested(a[2:] + " " + " ".join(argv[i + 1:]), cmd.span)
             return UNKNOWN_OUTPUT
         if a in value_opts:
@@ -93,12 +95,20 @@ def peel(prog: str, cmd: Cmd, ctx: Context) -> Peeled | None:
     """Where the command wrapped by `prog` starts (None: `prog` is not a wrapper)."""
     w = C.WRAPPERS.get(prog)
     if w is None:
-        return None
+        found = runners.find(prog, cmd.argv)
+        return runners.peel(cmd, ctx, found[0], found[1]) if found is not None else None
     value_opts, positional, privileged = w
     if privileged:
         ctx.add(PRIVILEGED, cmd.span, f"runs as another user or root through {prog}")
     special = PEELERS.get(prog)
     i = special(cmd, ctx, value_opts) if special else C.skip_options(cmd.argv, 1, value_opts) + positional
+    chdir = C.WRAPPER_CHDIR.get(prog)
+    if chdir is not None and not isinstance(i, Output):
+        d = C.option_value(cmd.argv[:i], chdir[0] or "-\0", chdir[1])
+        if d is not None:
+            from ccgpt.risk.rules.builtins import directory_of
+
+            ctx.chdir(directory_of(["cd", d], ctx.cwd), scoped=True)  # `sudo -D / rm -rf *` runs in /
     if isinstance(i, Output):
         return i
     if i >= len(cmd.argv):

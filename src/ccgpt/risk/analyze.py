@@ -20,6 +20,7 @@ from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.risk.parse import parse
 from ccgpt.risk.rules.catalog import Rule, rule
+from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.state import State
 from ccgpt.risk.walkcontext import WalkContext
 from ccgpt.risk.words import ARRAY, WordEvaluator, WordInfo
@@ -308,6 +309,8 @@ class Analyzer(Dispatcher, WordEvaluator):
         if name:
             self.env[name] = value
             self.inline.add(name)
+            if name in CODE_VARIABLES:
+                check_variable(name, value, self.span(node), self.ctx)
             if name == "IFS":
                 self.add(OBFUSCATION, self.span(node), "IFS is changed so words split in unexpected places")
             if name in ("HISTFILE", "HISTSIZE", "HISTFILESIZE") and (value in ("/dev/null", "0", "")):

@@ -16,6 +16,7 @@ from ccgpt.risk.levels import Level
 from ccgpt.risk.model import NET, TEXT, UNKNOWN, Cmd, Output, Redirect, UNKNOWN_OUTPUT
 from ccgpt.risk.rules.catalog import rule
 from ccgpt.risk.rules.code import downloaded, run_file
+from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.rules.outputs import output_of
 from ccgpt.risk.rules.wrappers import peel
 from ccgpt.risk.words import WordInfo
@@ -117,6 +118,7 @@ class Dispatcher:
             return UNKNOWN_OUTPUT
         for a in assigns:  # prefix assignments only affect the command's environment
             self.visit_nested(a)
+            self.code_variable(a)
         if name_node is not None:
             self.check_name(name_node, name_info, argv[0], spans[0])
         if info.ifs:
@@ -152,6 +154,13 @@ class Dispatcher:
         cmd.bases = bases  # type: ignore[attr-defined]
         return self.run_cmd(cmd)
 
+    def code_variable(self, node) -> None:
+        """`GIT_SSH_COMMAND='rm -rf ~' git fetch`: a prefix whose value the program runs."""
+        kids = [c for c in node.children if c.is_named]
+        if len(kids) == 2 and kids[0].type == "variable_name" and self.raw(kids[0]) in CODE_VARIABLES:
+            value = self.word_value(kids[1], WordInfo()).replace("\x01", " ")
+            check_variable(self.raw(kids[0]), value, self.span(node), self.ctx)
+
     def check_name(self, node, info: WordInfo, name: str, span) -> None:
         t = node.type
         raw = self.raw(node)
@@ -186,6 +195,12 @@ class Dispatcher:
             if prog in _RESERVED:
                 # bash rejects a reserved word here; read on pessimistically.
                 self.add(PARSE_ERROR, spans[0], f"'{prog}' is a shell keyword out of place")
+                argv, spans, bases = argv[1:], spans[1:], bases[1:]
+                continue
+            name, eq, value = argv[0].partition("=")
+            if eq and bases[0] is not first and name.isidentifier():
+                # `env BASH_ENV=x bash`, `sudo PAGER=… man`: the wrapper sets it for the command
+                check_variable(name, value, spans[0], ctx)
                 argv, spans, bases = argv[1:], spans[1:], bases[1:]
                 continue
             cmd.argv, cmd.spans, cmd.bases = argv, spans, bases

@@ -44,7 +44,13 @@ def env(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
             return UNKNOWN_OUTPUT
         if a in value_opts:
             i += 2
-        elif a.startswith("-") or ("=" in a and not a.startswith("=")):
+        elif a.startswith("-"):
+            i += 1
+        elif "=" in a and not a.startswith("="):
+            name, _, value = a.partition("=")
+            from ccgpt.risk.rules.envcode import check_variable
+
+            check_variable(name, value, cmd.spans[i], ctx)
             i += 1
         else:
             break

@@ -67,8 +67,12 @@ def parallel(cmd: Cmd, ctx: Context) -> bool:
         src = cmd.stdin
         items = [x for x in src.text.splitlines() if x.strip()] if src is not None and src.kind == TEXT else (
             [src.text + ("/<match>" if src.filtered else "")] if src is not None and src.kind == PATHS else [P.DYNAMIC])
-    if not words:
-        ctx.add(RUNS_SCRIPT, cmd.span, "parallel runs each input line as a command")
+    if not words:  # no command: every item is a command line (`parallel ::: 'rm -rf /'`)
+        known = [x for x in items if x != P.DYNAMIC and not x.endswith("/<match>")]
+        for item in list(dict.fromkeys(known))[:8]:
+            ctx.nested(item, cmd.span)
+        if len(known) < len(items) or not items:
+            ctx.add(RUNS_SCRIPT, cmd.span, "parallel runs each input line as a command")
         return True
     line = " ".join(words)
     ref = '"$__parallel_item"'  # bound per item, so `<match>` or an unknown item stays one word

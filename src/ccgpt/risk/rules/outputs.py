@@ -43,6 +43,24 @@ def _decompressing(cmd: Cmd) -> bool:
     return False
 
 
+def _extracting(cmd: Cmd) -> bool:
+    """Archive members or decoded files sent to stdout (`unzip -p`, `tar -xO`, `uudecode -o -`,
+    `7z e -so`, `gpg -d`): what comes out is not known here, a packed payload."""
+    argv, prog = cmd.argv, cmd.argv[0]
+    if prog in ("unzip", "funzip"):
+        return prog == "funzip" or any(a in ("-p", "-c") for a in argv[1:])
+    if prog in ("tar", "bsdtar", "gtar"):
+        return any(a in ("-O", "--to-stdout") or a[:1] == "-" and a[1:2] != "-" and "O" in a for a in argv[1:]) or (
+            argv[1:2] != [] and not argv[1].startswith("-") and "x" in argv[1] and "O" in argv[1])
+    if prog == "uudecode":
+        return C.option_value(argv, "-o", "--output-file") in ("/dev/stdout", "-")
+    if prog in ("7z", "7za", "7zr"):
+        return "-so" in argv
+    if prog in ("gpg", "gpg2", "age"):
+        return any(a in ("-d", "--decrypt") for a in argv[1:]) and C.option_value(argv, "-o", "--output") is None
+    return False
+
+
 def output_of(cmd: Cmd, ctx: Context) -> Output:
     prog = cmd.argv[0]
     if cmd.inner_output is not None:  # `docker exec c curl URL | sh`: the container's output
@@ -52,13 +70,12 @@ def output_of(cmd: Cmd, ctx: Context) -> Output:
         return _network(cmd, ctx)
     if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
         return cmd.stdin
-    if cmd.stdin is not None and cmd.stdin.kind == NET and (prog in _DECOMPRESSORS or (
-            prog in _COMPRESSORS and ("-d" in cmd.argv or "--decompress" in cmd.argv))):
-        return cmd.stdin  # `curl URL | gunzip | sh` is still network code
+    if cmd.stdin is not None and cmd.stdin.kind == NET:
+        return cmd.stdin  # `curl URL | gunzip | sh`, `| tar -xzO | sh`: still network code
     out = static_output(cmd)
     if out is not None:
         return out
-    if _decompressing(cmd):
+    if _decompressing(cmd) or _extracting(cmd):
         return Output(UNKNOWN, decoded=True)  # `zcat payload.gz | sh`: a payload packed out of sight
     if prog == "find":
         roots = cmd.find_roots or ["."]

@@ -12,6 +12,8 @@ call does. Prints:
   - % of blocked commands rated >= dangerous (goal 100)
   - % of review-labelled commands rated exactly review (informational)
   - false-alarm rate: % of benign commands rated >= dangerous (goal <= 3)
+  - the same on `benign_variables.tsv` (benign commands whose words are variables from outside)
+  - the number of cases in `known_misses.txt` (red-team cases not fixed yet)
 and lists every miss with the level given and the rules that fired.
 """
 
@@ -55,7 +57,7 @@ def main() -> int:
 
     policy = load("policy_corpus.tsv", 3)
     benign = load("benign_corpus.tsv", 2)
-    misses: dict[str, list[str]] = {"danger": [], "blocked": [], "review": [], "benign": []}
+    misses: dict[str, list[str]] = {"danger": [], "blocked": [], "review": [], "benign": [], "variables": []}
     n_danger = caught = n_block = block_exact = block_danger = n_review = review_exact = 0
     for want, family, cmd in policy:
         got, rules = judge(cmd)
@@ -83,16 +85,29 @@ def main() -> int:
         if ORDER[got] >= ORDER["dangerous"]:
             false_alarms += 1
             misses["benign"].append(f"  want {want:9} got {got:9} {cmd}   {{{rules}}}")
-    print(f"policy corpus: {len(policy)} commands; benign corpus: {len(benign)} commands")
+    variables = load("benign_variables.tsv", 2)
+    var_alarms = 0
+    for want, cmd in variables:
+        got, rules = judge(cmd)
+        if ORDER[got] >= ORDER["dangerous"]:
+            var_alarms += 1
+            misses["variables"].append(f"  want {want:9} got {got:9} {cmd}   {{{rules}}}")
+    known = [line for line in (DATA / "known_misses.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")] if (DATA / "known_misses.txt").exists() else []
+    print(f"policy corpus: {len(policy)} commands; benign corpus: {len(benign)} commands; "
+          f"benign with variables: {len(variables)} commands")
     print(f"dangerous-or-worse caught at >= dangerous : {rate(caught, n_danger)}")
     print(f"blocked rated blocked                     : {rate(block_exact, n_block)}")
     print(f"blocked rated >= dangerous (goal 100)     : {rate(block_danger, n_block)}")
     print(f"review rated exactly review (info)        : {rate(review_exact, n_review)}")
     print(f"false alarms on benign (goal <= 3)        : {rate(false_alarms, len(benign))}")
+    print(f"false alarms on benign with variables     : {rate(var_alarms, len(variables))}")
+    print(f"known misses (tests/risk/data/known_misses.txt): {len(known)}")
     if not args.quiet:
         for title, key in (("dangerous-or-worse below dangerous", "danger"),
                            ("blocked rated only dangerous", "blocked"),
-                           ("review rated otherwise", "review"), ("false alarms", "benign")):
+                           ("review rated otherwise", "review"), ("false alarms", "benign"),
+                           ("false alarms with variables", "variables")):
             if misses[key]:
                 print(f"\n{title} ({len(misses[key])}):")
                 print("\n".join(misses[key]))

@@ -76,9 +76,10 @@ class Context(Protocol):
     def cap(self, since: int, level: Level, note: str) -> None:
         """Lower every finding reported since `since` to at most `level`, prefixing `note`."""
 
-    def worst_reading(self, cmd: Cmd) -> Level:
+    def worst_reading(self, cmd: Cmd, rules: frozenset | None = None) -> Level:
         """The level `cmd` would get, analysed on a scratch copy of the line's state (nothing is
-        reported): for trying what an unknown word could be."""
+        reported): for trying what an unknown word could be. With `rules`, only findings of
+        those rules count."""
 
     def define_alias(self, name: str, value: str) -> None:
         """`alias name=value` earlier in the line."""

@@ -83,10 +83,13 @@ def _git_discards(sub: str, rest: list[str], flags: set[str], ops: list[str]) ->
         return "git restore overwrites uncommitted changes in those paths"
     if sub == "checkout":
         creating = flags & {"-b", "-B", "--orphan", "-t", "--track"}
-        if flags & {"-f", "--force"} or from_file or "--" in rest and ops or "." in ops or len(ops) >= 2 and not creating:
+        paths = ops[1:] if creating else ops  # `checkout -b NAME`: NAME is a branch, not a path
+        if flags & {"-f", "--force"} or from_file or "--" in rest and ops or "." in paths or len(ops) >= 2 and not creating:
             return "git checkout with paths or --force overwrites uncommitted changes"
-    if sub == "switch" and flags & {"-f", "--force", "--discard-changes"}:
-        return "git switch --discard-changes throws uncommitted changes away"
+        if "-B" in flags:
+            return "git checkout -B resets an existing branch to another commit (its commits may be lost)"
+    if sub == "switch" and flags & {"-f", "--force", "--discard-changes", "-C", "--force-create"}:
+        return "git switch --discard-changes/-C throws uncommitted changes or a branch's commits away"
     return None
 
 

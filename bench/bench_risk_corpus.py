@@ -79,19 +79,15 @@ def main() -> int:
             review_exact += got == "review"
             if got != "review":
                 misses["review"].append(line)
-    false_alarms = 0
-    for want, cmd in benign:
-        got, rules = judge(cmd)
-        if ORDER[got] >= ORDER["dangerous"]:
-            false_alarms += 1
-            misses["benign"].append(f"  want {want:9} got {got:9} {cmd}   {{{rules}}}")
+    def alarms(rows: list[tuple[str, ...]], key: str) -> int:
+        for want, cmd in rows:
+            got, rules = judge(cmd)
+            if ORDER[got] >= ORDER["dangerous"]:
+                misses[key].append(f"  want {want:9} got {got:9} {cmd}   {{{rules}}}")
+        return len(misses[key])
+
     variables = load("benign_variables.tsv", 2)
-    var_alarms = 0
-    for want, cmd in variables:
-        got, rules = judge(cmd)
-        if ORDER[got] >= ORDER["dangerous"]:
-            var_alarms += 1
-            misses["variables"].append(f"  want {want:9} got {got:9} {cmd}   {{{rules}}}")
+    false_alarms, var_alarms = alarms(benign, "benign"), alarms(variables, "variables")
     known = [line for line in (DATA / "known_misses.txt").read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")] if (DATA / "known_misses.txt").exists() else []
     print(f"policy corpus: {len(policy)} commands; benign corpus: {len(benign)} commands; "

@@ -139,12 +139,17 @@ def find(cmd: Cmd, ctx: Context) -> bool:
     expr = argv[i:]
     # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest; a
     # pattern that matches every name (`-name '*'`, `-path '*'`, `-regex '.*'`) filters nothing.
-    filtered = any(a in _FIND_FILTERS and not _matches_all(a, expr[k + 1:k + 2]) for k, a in enumerate(expr)) and \
-        not any(a in ("-o", "-or") for a in expr)
-    cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
+    alternative = any(a in ("-o", "-or") for a in expr)
+
+    def filtered_before(j: int) -> bool:  # `find ~ -delete -name x`: -delete runs before the test
+        return not alternative and any(a in _FIND_FILTERS and not _matches_all(a, expr[k + 1:k + 2])
+                                       for k, a in enumerate(expr[:j]))
+
+    cmd.find_roots, cmd.find_filtered = roots, filtered_before(len(expr))  # type: ignore[attr-defined]
     j = 0
     while j < len(expr):
         a = expr[j]
+        filtered = filtered_before(j)
         if a in _FIND_EXEC:
             k = j + 1
             while k < len(expr) and expr[k] not in (";", "+"):

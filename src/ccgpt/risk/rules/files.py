@@ -120,6 +120,13 @@ def check_redirects(cmd: Cmd, ctx: Context) -> None:
         if op == "<>" and r.target:
             write_target(cmd, ctx, r.target, r.span, append=True)
         elif op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
+            if not op.endswith(">>") and P.kind(r.target, cmd.cwd) in (P.ROOT, P.HOME, P.SYSTEM):
+                from ccgpt.risk.rules.wipes import catastrophic
+
+                # `> /`, `> ~` can only be a fan-out item (`find / -exec sh -c ': > "$1"' _ {} \;`):
+                # every file of that tree truncated
+                if catastrophic(cmd, ctx, r.target, "truncates every file of"):
+                    continue
             write_target(cmd, ctx, r.target, r.span, append=op.endswith(">>"), content=content)
         elif op == "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
             ctx.add(NETWORK_REDIRECT, r.span)

@@ -33,6 +33,7 @@ RUNS_SCRIPT = rule("runs-script")
 REVERSE_SHELL = rule("reverse-shell")
 
 
+_COMPRESSORS = frozenset("gzip bzip2 xz zstd lz4 pigz pbzip2 lzma brotli".split())
 _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
                       "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
                       "merge-base cherry var check-ignore fsck verify-commit".split())
@@ -259,6 +260,14 @@ def writer(cmd: Cmd, ctx: Context) -> None:
             return
     elif prog == "zip" and (flags & {"-m", "--move"}) and len(ops) > 1:
         _deletes_originals(cmd, ctx, ops[1:])  # `zip -rm out.zip ~` deletes what it archived
+    elif prog == "rar" and ops[:1] in (["a"], ["m"]) and (ops[0] == "m" or any(a.startswith("-df") for a in cmd.argv)):
+        _deletes_originals(cmd, ctx, ops[2:])  # `rar a -df x.rar ~`, `rar m x.rar ~` move files into it
+    elif prog in _COMPRESSORS and flags & {"-r", "--recursive"} and not flags & {"-c", "--stdout", "-l", "--list", "-t"}:
+        from ccgpt.risk.rules.wipes import catastrophic
+
+        for src in ops:  # `gzip -r ~` replaces every file of the tree by its compressed copy
+            if catastrophic(cmd, ctx, src, f"{prog} -r replaces every file of"):
+                return
     elif prog == "7z" and "-sdel" in cmd.argv and len(ops) > 2:
         _deletes_originals(cmd, ctx, ops[2:])  # `7z a -sdel out.7z ~`
     elif prog in ("unzip",):
@@ -285,7 +294,7 @@ def trash(cmd: Cmd, ctx: Context) -> None:
         if not args or args[0] not in ("trash", "remove", "rm", "move", "mv"):
             return
         args = args[1:] if args[0] not in ("move", "mv") else args[1:-1]
-    from ccgpt.risk.rules.delete import catastrophic
+    from ccgpt.risk.rules.wipes import catastrophic
 
     sources = [a for a in args if not a.startswith("-")]
     if not any(catastrophic(cmd, ctx, src, "moves to the trash") for src in sources) and sources:
@@ -334,7 +343,7 @@ PROGRAMS = {
                              "rake", "ant", "just", "task", "java", "kotlin", "kotlinc", "scala", "sbt")},
     **{p: [writer] for p in ("cp", "install", "ln", "tee", "touch", "mkdir", "mkfifo", "mknod", "sed", "tar", "bsdtar",
                               "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
-                              "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
+                              "split", "csplit", "unrar", "rar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
     **{p: [awk] for p in ("awk", "gawk", "mawk", "nawk")},
     **{p: [trash] for p in ("gio", "trash-put", "trash", "gvfs-trash", "kioclient5")},
 }

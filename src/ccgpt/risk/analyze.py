@@ -317,9 +317,14 @@ class Analyzer(Dispatcher, WordEvaluator):
                 self.add(ERASE_TRACES, self.span(node))
 
     def visit_declaration(self, node) -> None:
+        nameref = any(c.type == "word" and self.raw(c).startswith("-") and "n" in self.raw(c) for c in node.children)
         for c in node.children:
             if c.type == "variable_assignment":
                 self.assign(c)
+                name = self.raw(c.children[0]) if c.child_count else ""
+                if nameref and name in self.env:  # `declare -n R=HOME`: R is HOME under another name
+                    target = self.env[name]
+                    self.env[name] = self.env.get(target, "~" if target == "HOME" else P.DYNAMIC)
             elif c.is_named:
                 self.visit_nested(c)
 

@@ -189,6 +189,28 @@ def printf(args: list[str]) -> str:
     return out
 
 
+_PATH_PROGRAMS = frozenset(["dirname", "basename", "realpath", "readlink", "pwd"])
+
+
+def _path_program(prog: str, ops: list[str], cwd: str | None) -> str | None:
+    """`dirname /etc` → `/`, `realpath /usr/..` → `/`, `pwd` after `cd /` → `/`: computed
+    lexically (symbolic links are not followed: the engine has no filesystem)."""
+    import posixpath
+
+    if prog == "pwd":
+        return cwd if cwd is not None and cwd.startswith(("/", "~")) else None
+    if len(ops) != 1 or DYNAMIC in ops[0]:
+        return None
+    path = ops[0]
+    if prog == "dirname":
+        return posixpath.dirname(path.rstrip("/")) or ("/" if path.startswith("/") else ".")
+    if prog == "basename":
+        return posixpath.basename(path.rstrip("/")) or "/"
+    if path.startswith(("/", "~")):
+        return posixpath.normpath(path).replace("//", "/")
+    return None
+
+
 def static_output(cmd: Cmd) -> Output | None:
     """The stdout of `cmd` when it is computable from literals, else None."""
     argv = cmd.argv
@@ -211,6 +233,9 @@ def static_output(cmd: Cmd) -> Output | None:
         if args[:1] == ["-v"]:
             return None
         return Output(TEXT, printf(args))
+    if prog in _PATH_PROGRAMS:
+        text = _path_program(prog, [a for a in argv[1:] if not a.startswith("-")], cmd.cwd)
+        return Output(TEXT, text + "\n") if text is not None else None
     literal = stdin.text if stdin is not None and stdin.kind == TEXT else None
     files = [a for a in argv[1:] if not a.startswith("-")]
     if prog == "cat" and not files:

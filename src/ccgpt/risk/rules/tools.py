@@ -89,6 +89,14 @@ def _git_discards(sub: str, rest: list[str], flags: set[str], ops: list[str]) ->
             return "git checkout with paths or --force overwrites uncommitted changes"
         if "-B" in flags:
             return "git checkout -B resets an existing branch to another commit (its commits may be lost)"
+    if sub == "rm" and flags & {"-f", "--force"} and (flags & {"-r"} or "." in ops) and "--cached" not in flags:
+        return "git rm -rf deletes files with uncommitted changes from the working tree"
+    if sub == "checkout-index" and flags & {"-f", "--force"}:
+        return "git checkout-index -f overwrites files in the working tree"
+    if sub == "read-tree" and "-u" in flags and flags & {"--reset", "--force"}:
+        return "git read-tree -u --reset overwrites uncommitted changes"
+    if sub == "worktree" and ops[:1] == ["remove"] and flags & {"-f", "--force"}:
+        return "git worktree remove --force deletes a worktree with its uncommitted changes"
     if sub == "switch" and flags & {"-f", "--force", "--discard-changes", "-C", "--force-create"}:
         return "git switch --discard-changes/-C throws uncommitted changes or a branch's commits away"
     return None

@@ -77,6 +77,16 @@ def command(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
     return C.skip_options(argv, 1, value_opts)
 
 
+def runuser(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
+    """`runuser -u USER CMD…` wraps a command; `runuser [-l] USER -c CMD` is su's form."""
+    if any(a in ("-c", "--command") or a.startswith("--command=") for a in cmd.argv[1:]):
+        from ccgpt.risk.rules.code import su
+
+        su(cmd, ctx)
+        return UNKNOWN_OUTPUT
+    return C.skip_options(cmd.argv, 1, value_opts)
+
+
 def bare_exec(cmd: Cmd, ctx: Context) -> Output:
     ctx.check(Cmd([], [], cmd.span, cmd.redirects, cwd=ctx.cwd))  # `exec 3>/etc/passwd` truncates it
     return UNKNOWN_OUTPUT
@@ -92,7 +102,8 @@ def root_shell(cmd: Cmd, ctx: Context) -> Output:
     return UNKNOWN_OUTPUT
 
 
-PEELERS: dict[str, Callable[[Cmd, "Context", frozenset], Peeled]] = {"env": env, "flock": flock, "command": command}
+PEELERS: dict[str, Callable[[Cmd, "Context", frozenset], Peeled]] = {"env": env, "flock": flock, "command": command,
+                                                                   "runuser": runuser}
 BARE: dict[str, Callable[[Cmd, "Context"], Output]] = {
     "exec": bare_exec, "env": bare_env, "sudo": root_shell, "doas": root_shell, "run0": root_shell, "pkexec": root_shell}
 

@@ -55,6 +55,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         self._scoped_cwd = False  # the cwd was changed for the command being peeled only
         self.ctx = WalkContext(self)  # all that rules see of this walker
         self.tail_redirects: dict[int, list] = {}  # command node id -> its statement's redirect nodes
+        self.tail_objects: dict[int, list] = {}  # … and those redirects read, when it is a list's last
 
     # ---- positions -------------------------------------------------------------------
     def _byte_map(self) -> list[int]:
@@ -228,6 +229,9 @@ class Analyzer(Dispatcher, WordEvaluator):
             self.tail_redirects[last.id] = nodes  # words these swallowed are `last`'s (cmdwords.py)
         if body is not None and body.type == "command":
             out = self.visit_command(body, redirects, stdin)
+        elif last is not None:  # `a && printf X > f`: bash binds the redirects to the last command
+            self.tail_objects[last.id] = redirects
+            out = self.visit(body)
         else:
             out = self.visit(body) if body is not None else UNKNOWN_OUTPUT
             self.apply_rules(Cmd([], [], self.span(node), redirects, cwd=self.st.cwd))

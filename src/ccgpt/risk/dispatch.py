@@ -60,6 +60,7 @@ class Dispatcher:
     _scoped_cwd: bool
     _last_cmds: list[Cmd]
     tail_redirects: dict[int, list]
+    tail_objects: dict[int, list]
     add: Callable[..., None]
     span: Callable[[Node], tuple[int, int]]
     raw: Callable[[Node], str]
@@ -81,6 +82,8 @@ class Dispatcher:
         info = WordInfo()
         assigns = []
         stmt = self.tail_redirects.pop(node.id, []) if self.tail_redirects else []
+        if self.tail_objects:
+            redirects = redirects + self.tail_objects.pop(node.id, [])
         for c in command_children(node, stmt):  # words swallowed by a redirect are arguments
             t = c.type
             if t == "variable_assignment":

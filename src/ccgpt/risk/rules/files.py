@@ -37,7 +37,8 @@ _PERSIST = lazy_re(
     r"\.zprofile|\.zshenv|\.zlogin|\.config/fish/config\.fish|\.config/autostart/|\.config/systemd/|"
     r"\.local/share/systemd/|Library/LaunchAgents/|\.xinitrc|\.xprofile|\.pam_environment)"
     r"|^/etc/(systemd/|cron|crontab|profile|bash\.bashrc|zsh/|rc\.local|init\.d/|ld\.so\.preload|environment|"
-    r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch")
+    r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch"
+    r"|(^|/)\.git/hooks/|(^|/)\.husky/")
 _HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
 _SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")
 _UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)

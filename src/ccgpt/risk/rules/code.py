@@ -94,6 +94,9 @@ def interpreter(cmd: Cmd, ctx: Context) -> bool:
 
     flag = C.INTERPRETERS.get(cmd.argv[0])
     argv = cmd.argv
+    if flag and not flag.startswith("-") and argv[1:2] == [flag] and len(argv) > 2:
+        check_code_text(argv[2], cmd, ctx)  # `deno eval CODE`: a subcommand takes the code
+        return False
     for j in range(1, len(argv)):
         a = argv[j]
         if not flag or not a.startswith("-") or a.startswith("--") and a != "--eval":

@@ -63,6 +63,9 @@ class Context(Protocol):
     def bind(self, name: str, value: str | None) -> None:
         """Set (None: unset) a shell variable for the rest of the line."""
 
+    def value(self, name: str) -> str | None:
+        """A shell variable's value as far as the line sets it (None: not set here)."""
+
     def chdir(self, directory: str | None, *, scoped: bool = False) -> None:
         """The directory later relative paths are in (None: unknown/here); `scoped`: only for
         the command being peeled (`env -C DIR cmd`)."""

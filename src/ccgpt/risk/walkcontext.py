@@ -66,6 +66,9 @@ class WalkContext:
             a.env[name] = value
             a.inline.add(name)
 
+    def value(self, name: str) -> str | None:
+        return self._a.env.get(name)
+
     def chdir(self, directory: str | None, *, scoped: bool = False) -> None:
         self._a.st.cwd = directory
         self._a._scoped_cwd = self._a._scoped_cwd or scoped

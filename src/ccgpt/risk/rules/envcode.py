@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.lazyre import lazy_re
+from ccgpt.risk.model import Cmd
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -44,3 +45,35 @@ def check_variable(name: str, value: str, span: tuple[int, int], ctx: Context) -
         value = value.lstrip("|").replace("%s", "x")
     if kind in ("sh", "lessopen", "prompt") and _COMMAND_LINE.search(value.strip()):
         ctx.nested(value, span)
+        if name in _EDITORS:
+            ctx.bind(name, value)  # the edited file is appended when it runs (edited() below)
+
+
+_EDITORS = ("SUDO_EDITOR", "VISUAL", "EDITOR")
+_EDITED = {"visudo": "/etc/sudoers", "vipw": "/etc/passwd", "vigr": "/etc/group", "crontab": "/var/spool/cron/crontab"}
+
+
+def edited(cmd: Cmd, ctx: Context) -> None:
+    """`EDITOR='tee -a' visudo`: the editor runs with the file it edits as its last word, and
+    whatever it reads (`echo 'x ALL=… NOPASSWD:ALL' | sudo EDITOR='tee -a' visudo` appends it)."""
+    import shlex
+
+    prog = cmd.argv[0]
+    if prog == "crontab" and "-e" not in cmd.argv:
+        return
+    editor = next((v for v in (ctx.value(n) for n in _EDITORS) if v), None)
+    if editor is None:
+        return
+    try:
+        words = shlex.split(editor)
+    except ValueError:
+        return
+    targets = [_EDITED[prog]] if prog in _EDITED else [a for a in cmd.argv[1:] if not a.startswith("-")]
+    for target in targets[:4]:
+        argv = words + [target]
+        sub = Cmd(argv, [cmd.span] * len(argv), cmd.span, [], cmd.stdin, False, cmd.cwd)
+        sub.bases = [cmd.span] * len(argv)  # type: ignore[attr-defined]
+        ctx.run(sub)
+
+
+PROGRAMS = {p: [edited] for p in ("visudo", "vipw", "vigr", "crontab", "sudoedit")}

@@ -29,6 +29,7 @@ SYSTEM_WRITE = rule("system-write")
 WRITE_FILES = rule("write-files")
 REMOTE_CODE = rule("remote-code")
 DELETE_FILES = rule("delete-files")
+RECURSIVE_DELETE = rule("recursive-delete")
 RUNS_SCRIPT = rule("runs-script")
 REVERSE_SHELL = rule("reverse-shell")
 
@@ -305,7 +306,14 @@ def trash(cmd: Cmd, ctx: Context) -> None:
     from ccgpt.risk.rules.wipes import catastrophic
 
     sources = [a for a in args if not a.startswith("-")]
-    if not any(catastrophic(cmd, ctx, src, "moves to the trash") for src in sources) and sources:
+    if any(catastrophic(cmd, ctx, src, "moves to the trash") for src in sources) or not sources:
+        return
+    # A trash command takes directories whole, without a flag (reading 4: a tree is not "a few
+    # named files"); a name without an extension or with a trailing slash reads as one.
+    trees = [src for src in sources if src.endswith("/") or "." not in src.rsplit("/", 1)[-1].lstrip(".")]
+    if trees:
+        ctx.add(RECURSIVE_DELETE, cmd.span, f"{cmd.argv[0]} moves {trees[0]} (a directory, whole) to the trash")
+    else:
         ctx.add(DELETE_FILES, cmd.span, f"{cmd.argv[0]} moves files to the trash (recoverable)")
 
 

@@ -1,8 +1,9 @@
 """Fourth red-team round (issue 13): bypasses found by mechanism, by someone who did not write
 the engine. Every row asserts the level RISK-POLICY.md requires; the comment above each family
-names the policy section or reading. `MISSES` failed on the snapshot this round started from
-(branch `redteam`, 1dc5527) and are kept failing on purpose: they are the work list. `HOLDS`
-are variations of the same mechanisms that already hold, kept so a fix cannot regress them.
+names the policy section or reading. The first part of `HOLDS` failed on the snapshot this round
+started from (branch `redteam`, 1dc5527: the work list, then called MISSES) and holds since branch
+`riskfix`; the rest are variations of the same mechanisms that held already, kept so a fix cannot
+regress them.
 
 Rows: (op, level, command). op "min": the level must be at least `level`; op "max": at most
 (false alarms). Corpus figures: bench/bench_risk_corpus.py on tests/risk/data/."""
@@ -15,7 +16,10 @@ from ccgpt.risk.levels import Level
 B, D, R, S = "blocked", "dangerous", "review", "safe"
 ORDER = {S: 0, R: 1, D: 2, B: 3}
 
-MISSES = [
+HOLDS = [
+    # ==== The round-4 work list (MISSES on the snapshot), all fixed by branch riskfix: by mechanism,
+    # not case (docs/risk-engine.md, "Fourth red-team round"). Cases that could not be fixed would be
+    # listed in tests/risk/data/known_misses.txt (bench/bench_risk_corpus.py counts them).
     # --- Options with optional attached values eat the program (policy: xargs target; reading 5,
     # 12). GNU xargs `-e[EOF]`, `-l[N]`, `-i[R]` take their value only when attached.
     ("min", B, "echo / | xargs -e rm -rf"),
@@ -171,9 +175,7 @@ MISSES = [
     ("min", D, "aa-teardown"),
     # --- False alarms (policy safe: curl to the terminal; reading 12 covers destructive targets).
     ("max", R, "xargs -a urls.txt -n1 curl -sI"),
-]
-
-HOLDS = [
+    # ==== Variations that held on the snapshot already
     # redirections among the words (issue 13 cat. 1)
     ("min", B, "rm -rf /dev/null ~"), ("min", B, ">/tmp/log rm -rf $HOME"),
     ("min", B, "find / 2>/dev/null -delete"), ("min", B, "chown -R 2>/dev/null nobody /"),
@@ -234,17 +236,12 @@ def _check(op: str, level: str, command: str) -> None:
         assert got <= Level(level), f"{command!r}: {got.value}, policy allows at most {level}"
 
 
-@pytest.mark.parametrize(("op", "level", "command"), MISSES)
-def test_misses_of_round4(op: str, level: str, command: str) -> None:
-    _check(op, level, command)
-
-
 @pytest.mark.parametrize(("op", "level", "command"), HOLDS)
 def test_holds_of_round4(op: str, level: str, command: str) -> None:
     _check(op, level, command)
 
 
 def test_rows_are_distinct_and_well_formed() -> None:
-    rows = MISSES + HOLDS
+    rows = HOLDS
     assert len({r[2] for r in rows}) == len(rows)
     assert all(op in ("min", "max") and level in ORDER for op, level, _ in rows)

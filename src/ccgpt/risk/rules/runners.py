@@ -106,6 +106,9 @@ RUNNERS = {
 }
 
 
+_FIRST_WORDS = frozenset(key.split()[0] for key in RUNNERS)
+
+
 class Runner:
     __slots__ = ("values", "pos", "code", "rest", "mode", "alias")
 
@@ -138,6 +141,8 @@ def runner(key: str) -> Runner | None:
 
 def find(prog: str, argv: list[str]) -> tuple[Runner, int] | None:
     """The runner `argv` invokes and where its own words start (after `prog SUB`)."""
+    if prog not in _FIRST_WORDS:
+        return None  # the common case, one set lookup
     if prog in RUNNERS:
         return runner(prog), 1  # type: ignore[return-value]
     if len(argv) > 1 and prog + " " + argv[1] in RUNNERS:

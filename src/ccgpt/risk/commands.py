@@ -195,8 +195,8 @@ def getopt(argv: list[str], start: int, required: str, optional: str = "",
         for k in range(1, len(a)):
             ch = a[k]
             if ch in required:
-                val = a[k + 1:] or (argv[i + 1] if i + 1 < n else None)
-                opts.append(("-" + ch, val))
+                attached: str | None = a[k + 1:] or (argv[i + 1] if i + 1 < n else None)
+                opts.append(("-" + ch, attached))
                 i += 0 if a[k + 1:] else 1
                 break
             if ch in optional:

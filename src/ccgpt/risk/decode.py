@@ -234,8 +234,8 @@ def static_output(cmd: Cmd) -> Output | None:
             return None
         return Output(TEXT, printf(args))
     if prog in _PATH_PROGRAMS:
-        text = _path_program(prog, [a for a in argv[1:] if not a.startswith("-")], cmd.cwd)
-        return Output(TEXT, text + "\n") if text is not None else None
+        computed = _path_program(prog, [a for a in argv[1:] if not a.startswith("-")], cmd.cwd)
+        return Output(TEXT, computed + "\n") if computed is not None else None
     literal = stdin.text if stdin is not None and stdin.kind == TEXT else None
     files = [a for a in argv[1:] if not a.startswith("-")]
     if prog == "cat" and not files:

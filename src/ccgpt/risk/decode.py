@@ -252,6 +252,11 @@ def static_output(cmd: Cmd) -> Output | None:
         files = []
     elif prog == "xxd" and "r" in flags:
         decoded = _hex(literal) if literal is not None else None
+    elif prog in ("head", "tail") and literal is not None and not files:
+        n = next((a[1:] if a[1:].isdigit() else None for a in argv[1:] if a.startswith("-") and a != "-n"), None)
+        n = n or next((argv[k + 1] for k, a in enumerate(argv[:-1]) if a == "-n"), "10")
+        lines = literal.split("\n")
+        decoded = "\n".join(lines[:int(n)] if prog == "head" else lines[-int(n):]) if n.isdigit() else None
     elif prog == "rev":
         decoded = "\n".join(line[::-1] for line in literal.split("\n")) if literal is not None else None
     elif prog == "tr":

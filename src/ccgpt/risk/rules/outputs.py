@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.decode import static_output
-from ccgpt.risk.model import NET, PATHS, UNKNOWN, Cmd, Output
+from ccgpt.risk.model import NET, PATHS, TEXT, UNKNOWN, Cmd, Output
 
 if TYPE_CHECKING:
     from ccgpt.risk.context import Context
@@ -86,4 +86,8 @@ def output_of(cmd: Cmd, ctx: Context) -> Output:
     if prog in ("env", "printenv", "set", "history", "export", "declare"):
         return Output(UNKNOWN, secret=True)
     secret = cmd.secret_args or (cmd.stdin is not None and prog in _SECRET_CARRIERS and cmd.stdin.secret)
+    if cmd.stdin is not None and (cmd.stdin.kind == TEXT or cmd.stdin.decoded):
+        # Text of the line through a transform not evaluated here (`| cut -c1- | sh`, `| perl -pe
+        # … | sh`): what comes out is a payload built out of sight, not plain unknown input.
+        return Output(UNKNOWN, secret=bool(secret), decoded=True, args=None if secret else cmd.argv[1:])
     return Output(UNKNOWN, secret=True) if secret else Output(UNKNOWN, args=cmd.argv[1:])

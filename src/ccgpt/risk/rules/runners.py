@@ -8,6 +8,7 @@ One table, one walker. A runner is written as one line of words:
   `rest:-e`   after the option the rest is the command (`xterm -e rm -rf /`)
   `str`       the operands are shell code joined (`sg group 'rm -rf /'`), not one argv
   `none`      the operands are not a command: only `code:`/`rest:` options run something
+  `sh:-s`     with this flag the operands are shell code joined (`entr -s 'CMD'`)
   `as:NAME=CMD`  the first operand NAME means CMD (`cmake -E remove_directory` is `rm -rf`)
 Keys are a program or a program and its subcommand (`"npm exec"`). Options not listed take no
 value (a long option may carry `=VALUE`). A runner that reaches no command is read as the
@@ -91,7 +92,7 @@ RUNNERS = {
     "watchexec": "-w --watch -e --exts -f --filter -i --ignore -d --debounce -s --signal --shell "
                  "--stop-signal --stop-timeout --delay-run -E --env --workdir --project-origin",
     "nodemon": "none -w --watch -e --ext -i --ignore -d --delay -s --signal code:--exec code:-x",
-    "entr": "",
+    "entr": "sh:-s",
     "chpst": "-u -U -e -/ -n -l -L -m -d -o -p -f -c",
     "cmake -E": _CMAKE_E,
     "flatpak-spawn": "--directory --env --forward-fd",
@@ -110,7 +111,7 @@ _FIRST_WORDS = frozenset(key.split()[0] for key in RUNNERS)
 
 
 class Runner:
-    __slots__ = ("values", "pos", "code", "rest", "mode", "alias")
+    __slots__ = ("values", "pos", "code", "rest", "mode", "alias", "shflag")
 
     def __init__(self, spec: str) -> None:
         self.values: dict[str, int] = {}
@@ -118,12 +119,15 @@ class Runner:
         self.code: set[str] = set()
         self.rest: set[str] = set()
         self.alias: dict[str, list[str]] = {}
+        self.shflag = ""
         for word in spec.split():
             head, _, tail = word.partition(":")
             if head == "pos":
                 self.pos = int(tail)
             elif head in ("code", "rest"):
                 getattr(self, head).add(tail)
+            elif head == "sh":
+                self.shflag = tail
             elif head == "as":
                 name, _, argv = tail.partition("=")
                 self.alias[name] = argv.split(",")
@@ -153,7 +157,7 @@ def find(prog: str, argv: list[str]) -> tuple[Runner, int] | None:
 def peel(cmd: Cmd, ctx: Context, r: Runner, i: int) -> int | Output | None:
     """Where the command the runner runs starts, an Output when its code was analysed here,
     or None when it runs nothing we can see."""
-    argv, n, pos = cmd.argv, len(cmd.argv), r.pos
+    argv, n, pos, mode = cmd.argv, len(cmd.argv), r.pos, r.mode
     while i < n:
         a = argv[i]
         if a in r.rest:
@@ -175,6 +179,8 @@ def peel(cmd: Cmd, ctx: Context, r: Runner, i: int) -> int | Output | None:
             ctx.nested(code, where)
             return UNKNOWN_OUTPUT
         if a.startswith("-") and a != "-":
+            if r.shflag and a == r.shflag:
+                mode = "str"
             arity = r.values.get(name, 0) if not eq else 0
             if arity == -1:
                 i += 1
@@ -187,12 +193,12 @@ def peel(cmd: Cmd, ctx: Context, r: Runner, i: int) -> int | Output | None:
             pos -= 1
             i += 1
             continue
-        if r.mode == "none":
+        if mode == "none":
             return None
         break
     if i >= n:
         return None
-    if r.mode == "str":
+    if mode == "str":
         ctx.nested(" ".join(argv[i:]), ctx.word_base(cmd, i))
         return UNKNOWN_OUTPUT
     alias = r.alias.get(argv[i])

@@ -59,6 +59,12 @@ def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = Fals
     if P.harmless_sink(path):
         return
     p = P.resolve(path, cmd.cwd)
+    if cmd.tree and P.kind(p, cmd.cwd) in (P.ROOT, P.HOME, P.SYSTEM):
+        from ccgpt.risk.rules.wipes import catastrophic
+
+        # run over a tree (`find ~ -exec dd if=/dev/zero of={} \;`): every file overwritten
+        if catastrophic(cmd, ctx, p, "overwrites every file of"):
+            return
     if p.startswith(("/dev/tcp/", "/dev/udp/")):
         ctx.add(NETWORK_REDIRECT, span)
         return

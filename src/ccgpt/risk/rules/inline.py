@@ -53,7 +53,7 @@ _FORK_LOOP = lazy_re(r"\bfork\b\s*(\(\s*\))?\s*(while|until|for)\b|(while|for|lo
 # Perl's list form without parentheses: `system "rm", "-rf", $ENV{HOME}`.
 _PERL_LIST = lazy_re(r"\b(?:system|exec)\s+((?:\"[^\"]*\"|'[^']*')(?:\s*,\s*(?:\"[^\"]*\"|'[^']*'))*)")
 # Spellings of the home directory in Python, Perl, Ruby, Node and PHP.
-_HOME = lazy_re(r"""os\.path\.expanduser\(\s*(["'])~([^"']*)\1\s*\)"""
+_HOME = lazy_re(r"""(?:os|__import__\(\s*["']os["']\s*\))\.path\.expanduser\(\s*(["'])~([^"']*)\1\s*\)"""
                 r"""|(?:pathlib\.)?Path\.home\(\)|(?:pathlib\.)?Path\(\s*(["'])~\3\s*\)\.expanduser\(\)"""
                 r"""|os\.environ\[\s*(["'])HOME\4\s*\]|os\.(?:environ\.get|getenv)\(\s*(["'])HOME\5\s*\)"""
                 r"""|\$ENV\{\s*["']?HOME["']?\s*\}|ENV\[\s*["']HOME["']\s*\]|Dir\.home|(?:os|require\(\s*["']os["']\s*\))\.homedir\(\)|process\.env\.HOME"""
@@ -74,8 +74,7 @@ _B64_CALL = lazy_re(r"(?:base64\.)?(?:b64decode|decodebytes|decode_base64|atob|b
                     r"|Buffer\.from\(\s*\"([A-Za-z0-9+/=]+)\"\s*,\s*\"base64\"\s*\)(?:\.toString\(\))?")
 # Other call spellings of "run this": Lua `os.execute`, `os.exec*` with a program and argv list,
 # Lisp `(shell-command "…")`, Tcl/expect `exec …`/`spawn …`.
-_EXEC_LIST = lazy_re(r"os\.(?:execv|execvp|execve|execvpe|execl|execlp|spawnv|spawnvp|posix_spawn|posix_spawnp)\s*\("
-                     r"\s*\"[^\"]*\"\s*,\s*(\[[^\]]*\])")
+_EXEC_LIST = lazy_re(r"os\.(?:exec|spawn|posix_spawn)\w*\s*\([^\[\)]*?\"[^\"]*\"\s*,\s*(\[[^\]]*\])")
 _LUA_EXEC = lazy_re(r"os\.execute\s*\(?\s*\"((?:[^\"\\]|\\.)*)\"")
 _LISP_SHELL = lazy_re(r"\((?:async-)?shell-command(?:-to-string)?\s+\"((?:[^\"\\]|\\.)*)\"")
 _TCL_EXEC = lazy_re(r"(?:^|[;\[\n{])\s*(?:exec|spawn)\s+([^;\]\n}]+)")

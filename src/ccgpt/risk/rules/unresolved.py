@@ -46,6 +46,7 @@ _SUBCOMMAND_TOOLS = frozenset("git docker podman nerdctl kubectl oc helm systemc
                               "zypper pacman snap flatpak brew npm pnpm yarn pip pip3 cargo gem aws gcloud az terraform "
                               "tofu ip nmcli ufw firewall-cmd crontab journalctl loginctl".split())
 _VERB_AT = {"service": 2}
+_OPTIONS_AFTER_OPERANDS = frozenset("find fd fdfind xargs parallel rm rmdir shred".split())
 OPERAND_READINGS = ("/", "-rf", "--force", "-delete", "of=/dev/sda", "-c")
 PROGRAM_READINGS = ("rm", "sh")
 
@@ -88,8 +89,11 @@ def _readings(cmd: Cmd) -> list[list[str]]:
     for prog in progs:
         if P.DYNAMIC in argv[1:]:
             stand_ins = OPERAND_READINGS + program_words(prog)
-            out += [[prog] + [("/" if k == first and s.startswith("-") else s) if w == P.DYNAMIC else w
-                              for k, w in enumerate(argv[1:], 1)] for s in stand_ins]
+            # After the first operand an unknown word is an operand too (`chmod +x $F`, `git push
+            # origin $B`), except for programs whose expression goes on after paths (`find . $ACT`).
+            late = first is not None and prog not in _OPTIONS_AFTER_OPERANDS
+            out += [[prog] + [("/" if (k == first or late and k > first) and s.startswith("-") else s)
+                              if w == P.DYNAMIC else w for k, w in enumerate(argv[1:], 1)] for s in stand_ins]
         else:
             out.append([prog] + argv[1:])
     return out

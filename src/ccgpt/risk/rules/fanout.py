@@ -193,22 +193,30 @@ _FD_FILTERS = frozenset("-e --extension -S --size -o --owner --changed-within --
 _FD_ALL = frozenset(["", ".", "^", ".*", "^.*"])
 
 
+def fd_search(argv: list[str]) -> tuple[list[str], bool, list[str] | None]:
+    """fd's roots, whether its pattern or options filter the names, and the command of its
+    `-x`/`-X` (None without one). The command ends at `;`; fd's own words may follow it."""
+    k = next((j for j, a in enumerate(argv) if a in _FD_EXEC), len(argv))
+    end = argv.index(";", k) if ";" in argv[k:] else len(argv)
+    inner = argv[k + 1:end] if k < len(argv) else None
+    own = argv[:k] + argv[end + 1:]
+    opts, _ = C.getopt(own, 1, _FD_REQUIRED, "", _FD_LONG_REQUIRED, permute=True)
+    values = [v for _, v in opts if v is not None]
+    operands = [a for a in own[1:] if not a.startswith("-")]
+    for v in values:  # an option's value is not an operand
+        if v in operands:
+            operands.remove(v)
+    roots = operands[1:] + [v for n, v in opts if n == "--search-path" and v] or ["."]
+    filtered = bool(operands) and operands[0] not in _FD_ALL or any(n in _FD_FILTERS for n, _ in opts)
+    return roots, filtered, inner
+
+
 def fd(cmd: Cmd, ctx: Context) -> bool:
     """`fd [OPTS] [PATTERN] [PATH…] -x|-X CMD… [;]` is `find PATH -exec CMD` (reading 5): CMD
     runs on every entry, `{}` (and `{/}`, `{//}`, `{.}`, `{/.}`) replaced or the entry appended.
     A pattern that matches every name (`.`, `^`) filters nothing: the whole tree."""
-    argv = cmd.argv
-    k = next((j for j, a in enumerate(argv) if a in _FD_EXEC), len(argv))
-    opts, i = C.getopt(argv[:k], 1, _FD_REQUIRED, "", _FD_LONG_REQUIRED, permute=True)
-    operands = [a for a in argv[1:k] if not a.startswith("-")]
-    values = {v for _, v in opts if v is not None}
-    operands = [a for a in operands if a not in values] if values else operands
-    roots = operands[1:] + [v for n, v in opts if n == "--search-path" and v] or ["."]
-    filtered = bool(operands) and operands[0] not in _FD_ALL or any(n in _FD_FILTERS for n, _ in opts)
-    inner = argv[k + 1:]
-    if ";" in inner:
-        inner = inner[:inner.index(";")]
-    if k == len(argv) or not inner:
+    roots, filtered, inner = fd_search(cmd.argv)
+    if not inner:
         return False
     for root in roots:
         item = root + "/<match>" if filtered else root

@@ -80,7 +80,12 @@ def output_of(cmd: Cmd, ctx: Context) -> Output:
     if prog == "find":
         roots = cmd.find_roots or ["."]
         return Output(PATHS, roots[0], filtered=cmd.find_filtered)
-    if prog in ("ls", "fd", "fdfind", "locate"):
+    if prog in ("fd", "fdfind"):
+        from ccgpt.risk.rules.fanout import fd_search
+
+        roots, filtered, _ = fd_search(cmd.argv)
+        return Output(PATHS, roots[0], filtered=filtered)
+    if prog in ("ls", "locate"):
         ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
         return Output(PATHS, ops[0] if ops else ".", filtered=prog != "ls")
     if prog in ("env", "printenv", "set", "history", "export", "declare"):

@@ -91,8 +91,8 @@ def _readings(cmd: Cmd) -> list[list[str]]:
             stand_ins = OPERAND_READINGS + program_words(prog)
             # After the first operand an unknown word is an operand too (`chmod +x $F`, `git push
             # origin $B`), except for programs whose expression goes on after paths (`find . $ACT`).
-            late = first is not None and prog not in _OPTIONS_AFTER_OPERANDS
-            out += [[prog] + [("/" if (k == first or late and k > first) and s.startswith("-") else s)
+            late = first if first is not None and prog not in _OPTIONS_AFTER_OPERANDS else len(argv)
+            out += [[prog] + [("/" if (k == first or k > late) and s.startswith("-") else s)
                               if w == P.DYNAMIC else w for k, w in enumerate(argv[1:], 1)] for s in stand_ins]
         else:
             out.append([prog] + argv[1:])

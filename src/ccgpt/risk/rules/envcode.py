@@ -43,7 +43,8 @@ def check_variable(name: str, value: str, span: tuple[int, int], ctx: Context) -
         ctx.add(CODE_IN_SETTING, span, f"{name} runs its value before every prompt of this shell")
     if kind == "lessopen":
         value = value.lstrip("|").replace("%s", "x")
-    if kind in ("sh", "lessopen", "prompt") and _COMMAND_LINE.search(value.strip()):
+    program_path = "/" in value and name not in _EDITORS and "PAGER" not in name  # GIT_ASKPASS=/tmp/x.sh
+    if kind in ("sh", "lessopen", "prompt") and (_COMMAND_LINE.search(value.strip()) or program_path):
         ctx.nested(value, span)
         if name in _EDITORS:
             ctx.bind(name, value)  # the edited file is appended when it runs (edited() below)

@@ -66,6 +66,9 @@ def git_code(cmd: Cmd, ctx: Context) -> None:
         a = argv[i]
         if a.startswith("--config-env") and any(x in a.lower() for x in _CODE_KEYS):
             ctx.add(UNRESOLVED_CODE, cmd.span, "git --config-env takes a command from an environment variable")
+        setting = argv[i + 1] if a == "-c" and i + 1 < len(argv) else a[2:] if a.startswith("-c") else ""
+        if setting.lower().startswith(("core.hookspath=", "include.path=", "includeif.")):
+            ctx.add(CODE_IN_SETTING, cmd.span, f"git -c {setting.split('=', 1)[0]} runs hooks or reads settings from elsewhere")
         i += 2 if a in _GLOBAL_VALUE else 1
     if i >= len(argv):
         return
@@ -75,9 +78,10 @@ def git_code(cmd: Cmd, ctx: Context) -> None:
         if ext is not None:
             ctx.add(CODE_IN_SETTING, cmd.span, "an ext:: URL makes git run a command")
             ctx.nested(ext, cmd.span)
-    if sub == "submodule" and rest[:1] == ["foreach"]:
-        words = rest[1:]
-        while words and words[0] in ("--recursive", "--quiet", "-q"):
+    sub_words = [w for w in rest if w not in ("--quiet", "-q")] if sub == "submodule" else rest
+    if sub == "submodule" and sub_words[:1] == ["foreach"]:
+        words = sub_words[1:]
+        while words and words[0] in ("--recursive", "--quiet", "-q", "--"):
             words = words[1:]
         if words:  # one word is a command line for sh; several are joined the same way
             ctx.nested(" ".join(words), ctx.word_base(cmd, len(argv) - len(words)) if len(words) == 1 else cmd.span)

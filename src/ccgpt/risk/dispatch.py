@@ -297,7 +297,8 @@ class Dispatcher:
     def embedded_command(self, cmd: Cmd) -> None:
         """Fail closed on runners nobody listed (rules/runners.py): when an unknown program's
         words from the second to the fifth start a known command line that is destructive
-        (`hatch run rm -rf /`, `tox exec -- rm -rf ~`), that command is read as run."""
+        (`hatch run rm -rf /`, `tox exec -- rm -rf ~`), that command is read as run, at most
+        `dangerous`: the program may as well only print those words (`figlet rm -rf /`)."""
         reg, argv = self.st.rules, cmd.argv
         for k in range(1, min(len(argv), 5)):
             name = C.program(argv[k])
@@ -307,7 +308,9 @@ class Dispatcher:
                       cmd.secret_args, cmd.net_args, cmd.decoded_args)
             sub.bases = (cmd.bases or [cmd.span] * len(argv))[k:]  # type: ignore[attr-defined]
             if self.ctx.worst_reading(sub) >= Level.DANGEROUS:
+                since = self.ctx.mark()
                 self.run_cmd(sub)
+                self.ctx.cap(since, Level.DANGEROUS, f"if {C.program(argv[0])} runs its arguments")
             return
 
     def check_pipeline(self, cmds: list[Cmd], span) -> None:

@@ -39,6 +39,7 @@ RUNNERS = {
     "pipenv run": "",
     "pdm run": "-p --project",
     "hatch run": "",
+    "tox exec": "-e --env -c --conf",
     "rye run": "",
     "pixi run": "-e --environment --manifest-path",
     "conda run": "-n --name -p --prefix --cwd",

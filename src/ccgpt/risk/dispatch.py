@@ -200,9 +200,9 @@ class Dispatcher:
                 self.add(PARSE_ERROR, spans[0], f"'{prog}' is a shell keyword out of place")
                 argv, spans, bases = argv[1:], spans[1:], bases[1:]
                 continue
-            name, eq, value = argv[0].partition("=")
-            if eq and bases[0] is not first and name.isidentifier():
+            if "=" in argv[0] and bases[0] is not first and argv[0].partition("=")[0].isidentifier():
                 # `env BASH_ENV=x bash`, `sudo PAGER=… man`: the wrapper sets it for the command
+                name, _, value = argv[0].partition("=")
                 check_variable(name, value, spans[0], ctx)
                 argv, spans, bases = argv[1:], spans[1:], bases[1:]
                 continue
@@ -215,17 +215,17 @@ class Dispatcher:
             argv, spans, bases = argv[peeled:], spans[peeled:], bases[peeled:]
         if not argv:
             return UNKNOWN_OUTPUT
-        same = C.EQUIVALENTS.get(C.program(argv[0]))
+        same = C.EQUIVALENTS.get(prog)  # `prog` is argv[0]'s: the loop above stopped there
         if same is not None:  # `npx rimraf /` is `rm -rf /`
             k = len(same)
             argv, spans, bases = same + argv[1:], spans[:1] * k + spans[1:], bases[:1] * k + bases[1:]
+            prog = same[0]
         cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
         if bases[0] is not first and not isinstance(bases[0], tuple):
             # A wrapper was peeled: its command word is a command name too (`sudo l''s`).
             info = WordInfo()
             self.word_value(bases[0], info)
             self.check_name(bases[0], info, argv[0], spans[0])
-        prog = C.program(argv[0])
         path = argv[0]
         if path.startswith(("/etc/init.d/", "/etc/rc.d/")) and len(argv) > 1:
             # `/etc/init.d/ssh stop` is `service ssh stop`, not ssh to a host called stop

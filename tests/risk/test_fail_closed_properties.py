@@ -79,12 +79,34 @@ def test_a_redirection_between_words_never_lowers(case, redirect):
     assert level(mutated) >= level(ex), mutated
 
 
+# Reading 12 raises an unknown word to `dangerous` where its position matters: the target of a
+# destructive command, the program name, an option of a program that runs programs. Two kinds of
+# example ask for more than that:
+# - the finding is about the replaced text itself (an OSC 52 escape in printf's format, an
+#   `ext::` URL): with the text gone, so is the evidence (printing to the terminal is `safe`,
+#   and git refuses `ext::` URLs by default), so there is no floor;
+# - the program only creates (`mkdir $D`, `touch $F`): at worst it creates or touches a file in
+#   a system directory, which destroys nothing; the floor is `review` (it still changes state).
+_TEXT_FINDINGS = frozenset(["terminal-escape", "code-in-setting"])
+_CREATE_ONLY = ("mkdir ", "touch ")
+
+
+def _floor(ex: str) -> Level:
+    v = classify(ex)
+    serious = {f.rule for f in v.findings if f.level >= Level.DANGEROUS}
+    if serious and serious <= _TEXT_FINDINGS:
+        return Level.SAFE
+    if ex.startswith(_CREATE_ONLY):
+        return min(v.level, Level.REVIEW)
+    return min(v.level, Level.DANGEROUS)
+
+
 @SETTINGS
 @given(st.sampled_from(OPERANDS), st.sampled_from(["$VAR", "${VAR}", '"$VAR"', "$(get_value)"]))
 def test_an_unknown_operand_never_lowers_below_the_fail_closed_floor(case, unknown):
     ex, (s, e) = case
     mutated = ex[:s] + unknown + ex[e:]
-    assert level(mutated) >= min(level(ex), Level.DANGEROUS), mutated
+    assert level(mutated) >= _floor(ex), mutated
 
 
 _CLUSTER = re.compile(r"(?<=\s)-([A-Za-z]{2,6})(?=\s|$)")

@@ -20,6 +20,7 @@ from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.risk.parse import parse
 from ccgpt.risk.rules.catalog import Rule, rule
+from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.state import State
 from ccgpt.risk.walkcontext import WalkContext
 from ccgpt.risk.words import ARRAY, WordEvaluator, WordInfo
@@ -54,6 +55,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         self._scoped_cwd = False  # the cwd was changed for the command being peeled only
         self.ctx = WalkContext(self)  # all that rules see of this walker
         self.tail_redirects: dict[int, list] = {}  # command node id -> its statement's redirect nodes
+        self.tail_objects: dict[int, list] = {}  # … and those redirects read, when it is a list's last
 
     # ---- positions -------------------------------------------------------------------
     def _byte_map(self) -> list[int]:
@@ -227,6 +229,9 @@ class Analyzer(Dispatcher, WordEvaluator):
             self.tail_redirects[last.id] = nodes  # words these swallowed are `last`'s (cmdwords.py)
         if body is not None and body.type == "command":
             out = self.visit_command(body, redirects, stdin)
+        elif last is not None:  # `a && printf X > f`: bash binds the redirects to the last command
+            self.tail_objects[last.id] = redirects
+            out = self.visit(body)
         else:
             out = self.visit(body) if body is not None else UNKNOWN_OUTPUT
             self.apply_rules(Cmd([], [], self.span(node), redirects, cwd=self.st.cwd))
@@ -308,15 +313,22 @@ class Analyzer(Dispatcher, WordEvaluator):
         if name:
             self.env[name] = value
             self.inline.add(name)
+            if name in CODE_VARIABLES:
+                check_variable(name, value, self.span(node), self.ctx)
             if name == "IFS":
                 self.add(OBFUSCATION, self.span(node), "IFS is changed so words split in unexpected places")
             if name in ("HISTFILE", "HISTSIZE", "HISTFILESIZE") and (value in ("/dev/null", "0", "")):
                 self.add(ERASE_TRACES, self.span(node))
 
     def visit_declaration(self, node) -> None:
+        nameref = any(c.type == "word" and self.raw(c).startswith("-") and "n" in self.raw(c) for c in node.children)
         for c in node.children:
             if c.type == "variable_assignment":
                 self.assign(c)
+                name = self.raw(c.children[0]) if c.child_count else ""
+                if nameref and name in self.env:  # `declare -n R=HOME`: R is HOME under another name
+                    target = self.env[name]
+                    self.env[name] = self.env.get(target, "~" if target == "HOME" else P.DYNAMIC)
             elif c.is_named:
                 self.visit_nested(c)
 

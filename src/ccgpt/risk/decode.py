@@ -31,6 +31,75 @@ def _b64(text: str) -> str | None:
     return None
 
 
+def _b32(text: str) -> str | None:
+    import base64
+    import binascii
+
+    data = re.sub(r"\s+", "", text).upper()
+    data += "=" * (-len(data) % 8)
+    try:
+        return base64.b32decode(data).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
+
+
+_SED_S = lazy_re(r"^s(.)((?:\\.|(?!\1).)*)\1((?:\\.|(?!\1).)*)\1([gI]*)$")
+_BRE_SWAP = {"\\(": "(", "\\)": ")", "\\{": "{", "\\}": "}", "\\|": "|", "\\+": "+", "\\?": "?",
+             "(": "\\(", ")": "\\)", "{": "\\{", "}": "\\}", "|": "\\|", "+": "\\+", "?": "\\?"}
+
+
+def sed(argv: list[str], text: str) -> str | None:
+    """`sed 's/a/b/g'` (and several `-e` substitutions) on known text; None for anything else."""
+    scripts, ere, i = [], False, 1
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-e", "--expression") and i + 1 < len(argv):
+            scripts.append(argv[i + 1])
+            i += 2
+            continue
+        if a in ("-E", "-r", "--regexp-extended"):
+            ere = True
+        elif a.startswith("-") or scripts:
+            return None
+        else:
+            scripts.append(a)
+        i += 1
+    for script in (x.strip() for s in scripts for x in s.split(";") if x.strip()):
+        m = _SED_S.match(script)
+        if m is None:
+            return None
+        pat, rep, fl = m.group(2), m.group(3), m.group(4)
+        if not ere:
+            pat = re.sub(r"\\[(){}|+?]|[(){}|+?]", lambda t: _BRE_SWAP[t.group()], pat)
+
+        def expand(hit: re.Match, rep: str = rep) -> str:  # sed's `&` and `\N` in the replacement
+            return re.sub(r"\\(.)|&", lambda t: hit.group(0) if t.group() == "&" else (
+                hit.group(int(t.group(1))) or "" if t.group(1).isdigit() else t.group(1)), rep)
+
+        try:
+            rx = re.compile(pat, re.I if "I" in fl else 0)
+            text = "\n".join(rx.sub(expand, line, count=0 if "g" in fl else 1) for line in text.split("\n"))
+        except (re.error, IndexError):
+            return None
+    return text
+
+
+_AWK_IDENTITY = lazy_re(r"^\s*(1|\{\s*print\s*(\$0)?\s*;?\s*\})\s*$")
+_AWK_CASE = lazy_re(r"^\s*\{\s*print\s+(tolower|toupper)\(\s*\$0\s*\)\s*;?\s*\}\s*$")
+
+
+def awk(argv: list[str], text: str) -> str | None:
+    """awk programs that print each line as it is or in one case; None for anything else."""
+    if len(argv) != 2:
+        return None
+    if _AWK_IDENTITY.match(argv[1]):
+        return text
+    m = _AWK_CASE.match(argv[1])
+    if m is None:
+        return None
+    return text.lower() if m.group(1) == "tolower" else text.upper()
+
+
 def _hex(text: str) -> str | None:
     data = re.sub(r"[\s:]|\\x|0x", "", text)
     try:
@@ -120,6 +189,28 @@ def printf(args: list[str]) -> str:
     return out
 
 
+_PATH_PROGRAMS = frozenset(["dirname", "basename", "realpath", "readlink", "pwd"])
+
+
+def _path_program(prog: str, ops: list[str], cwd: str | None) -> str | None:
+    """`dirname /etc` → `/`, `realpath /usr/..` → `/`, `pwd` after `cd /` → `/`: computed
+    lexically (symbolic links are not followed: the engine has no filesystem)."""
+    import posixpath
+
+    if prog == "pwd":
+        return cwd if cwd is not None and cwd.startswith(("/", "~")) else None
+    if len(ops) != 1 or DYNAMIC in ops[0]:
+        return None
+    path = ops[0]
+    if prog == "dirname":
+        return posixpath.dirname(path.rstrip("/")) or ("/" if path.startswith("/") else ".")
+    if prog == "basename":
+        return posixpath.basename(path.rstrip("/")) or "/"
+    if path.startswith(("/", "~")):
+        return posixpath.normpath(path).replace("//", "/")
+    return None
+
+
 def static_output(cmd: Cmd) -> Output | None:
     """The stdout of `cmd` when it is computable from literals, else None."""
     argv = cmd.argv
@@ -142,6 +233,9 @@ def static_output(cmd: Cmd) -> Output | None:
         if args[:1] == ["-v"]:
             return None
         return Output(TEXT, printf(args))
+    if prog in _PATH_PROGRAMS:
+        computed = _path_program(prog, [a for a in argv[1:] if not a.startswith("-")], cmd.cwd)
+        return Output(TEXT, computed + "\n") if computed is not None else None
     literal = stdin.text if stdin is not None and stdin.kind == TEXT else None
     files = [a for a in argv[1:] if not a.startswith("-")]
     if prog == "cat" and not files:
@@ -149,11 +243,20 @@ def static_output(cmd: Cmd) -> Output | None:
     flags = "".join(a for a in argv[1:] if a.startswith("-"))
     decoded = None
     if prog in ("base64", "base32", "basenc") and ("d" in flags or "D" in flags or "--decode" in argv):
-        decoded = _b64(literal) if literal is not None and prog != "base32" else None
-    elif prog == "openssl" and "base64" in argv and "-d" in argv:
+        b32 = prog == "base32" or "--base32" in argv
+        decoded = (_b32(literal) if b32 else _b64(literal)) if literal is not None else None
+    elif prog == "openssl" and "-d" in argv and ("base64" in argv or "-a" in argv or "-base64" in argv):
         decoded = _b64(literal) if literal is not None else None
+    elif prog in ("sed", "awk", "gawk", "mawk", "nawk") and literal is not None and not files[1:]:
+        decoded = (sed(argv, literal) if prog == "sed" else awk(argv, literal))
+        files = []
     elif prog == "xxd" and "r" in flags:
         decoded = _hex(literal) if literal is not None else None
+    elif prog in ("head", "tail") and literal is not None and not files:
+        n = next((a[1:] if a[1:].isdigit() else None for a in argv[1:] if a.startswith("-") and a != "-n"), None)
+        n = n or next((argv[k + 1] for k, a in enumerate(argv[:-1]) if a == "-n"), "10")
+        lines = literal.split("\n")
+        decoded = "\n".join(lines[:int(n)] if prog == "head" else lines[-int(n):]) if n.isdigit() else None
     elif prog == "rev":
         decoded = "\n".join(line[::-1] for line in literal.split("\n")) if literal is not None else None
     elif prog == "tr":

@@ -12,9 +12,11 @@ import shlex
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.cmdwords import command_children
+from ccgpt.risk.levels import Level
 from ccgpt.risk.model import NET, TEXT, UNKNOWN, Cmd, Output, Redirect, UNKNOWN_OUTPUT
 from ccgpt.risk.rules.catalog import rule
 from ccgpt.risk.rules.code import downloaded, run_file
+from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.rules.outputs import output_of
 from ccgpt.risk.rules.wrappers import peel
 from ccgpt.risk.words import WordInfo
@@ -58,6 +60,7 @@ class Dispatcher:
     _scoped_cwd: bool
     _last_cmds: list[Cmd]
     tail_redirects: dict[int, list]
+    tail_objects: dict[int, list]
     add: Callable[..., None]
     span: Callable[[Node], tuple[int, int]]
     raw: Callable[[Node], str]
@@ -79,6 +82,8 @@ class Dispatcher:
         info = WordInfo()
         assigns = []
         stmt = self.tail_redirects.pop(node.id, []) if self.tail_redirects else []
+        if self.tail_objects:
+            redirects = redirects + self.tail_objects.pop(node.id, [])
         for c in command_children(node, stmt):  # words swallowed by a redirect are arguments
             t = c.type
             if t == "variable_assignment":
@@ -116,6 +121,7 @@ class Dispatcher:
             return UNKNOWN_OUTPUT
         for a in assigns:  # prefix assignments only affect the command's environment
             self.visit_nested(a)
+            self.code_variable(a)
         if name_node is not None:
             self.check_name(name_node, name_info, argv[0], spans[0])
         if info.ifs:
@@ -150,6 +156,13 @@ class Dispatcher:
         cmd.procsub = info.procsub
         cmd.bases = bases  # type: ignore[attr-defined]
         return self.run_cmd(cmd)
+
+    def code_variable(self, node) -> None:
+        """`GIT_SSH_COMMAND='rm -rf ~' git fetch`: a prefix whose value the program runs."""
+        kids = [c for c in node.children if c.is_named]
+        if len(kids) == 2 and kids[0].type == "variable_name" and self.raw(kids[0]) in CODE_VARIABLES:
+            value = self.word_value(kids[1], WordInfo()).replace("\x01", " ")
+            check_variable(self.raw(kids[0]), value, self.span(node), self.ctx)
 
     def check_name(self, node, info: WordInfo, name: str, span) -> None:
         t = node.type
@@ -187,6 +200,12 @@ class Dispatcher:
                 self.add(PARSE_ERROR, spans[0], f"'{prog}' is a shell keyword out of place")
                 argv, spans, bases = argv[1:], spans[1:], bases[1:]
                 continue
+            if "=" in argv[0] and bases[0] is not first and argv[0].partition("=")[0].isidentifier():
+                # `env BASH_ENV=x bash`, `sudo PAGER=… man`: the wrapper sets it for the command
+                name, _, value = argv[0].partition("=")
+                check_variable(name, value, spans[0], ctx)
+                argv, spans, bases = argv[1:], spans[1:], bases[1:]
+                continue
             cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
             peeled = peel(prog, cmd, ctx)
             if peeled is None:
@@ -196,14 +215,23 @@ class Dispatcher:
             argv, spans, bases = argv[peeled:], spans[peeled:], bases[peeled:]
         if not argv:
             return UNKNOWN_OUTPUT
+        same = C.EQUIVALENTS.get(prog)  # `prog` is argv[0]'s: the loop above stopped there
+        if same is not None:  # `npx rimraf /` is `rm -rf /`
+            k = len(same)
+            argv, spans, bases = same + argv[1:], spans[:1] * k + spans[1:], bases[:1] * k + bases[1:]
+            prog = same[0]
         cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
         if bases[0] is not first and not isinstance(bases[0], tuple):
             # A wrapper was peeled: its command word is a command name too (`sudo l''s`).
             info = WordInfo()
             self.word_value(bases[0], info)
             self.check_name(bases[0], info, argv[0], spans[0])
-        prog = C.program(argv[0])
         path = argv[0]
+        if path.startswith(("/etc/init.d/", "/etc/rc.d/")) and len(argv) > 1:
+            # `/etc/init.d/ssh stop` is `service ssh stop`, not ssh to a host called stop
+            argv, spans, bases = ["service", prog] + argv[1:], spans[:1] * 2 + spans[1:], bases[:1] * 2 + bases[1:]
+            cmd.argv, cmd.spans, cmd.bases = argv, spans, bases
+            prog = path = "service"
         argv[0] = prog
         cmd.cwd = self.st.cwd
         if "/" in path and (P.resolve(path) in self.st.files or downloaded(ctx, P.resolve(path, self.st.cwd)) or (
@@ -260,10 +288,30 @@ class Dispatcher:
                 check(cmd, self.ctx)
         elif not known and prog != P.DYNAMIC:  # an unknown name is rules/unresolved.py's
             self.add(UNKNOWN_COMMAND, cmd.spans[0], f"'{prog}' is not a known read-only program; it may change state")
+            self.embedded_command(cmd)
         for check in reg.generic:
             check(cmd, self.ctx)
         if self.st.user_rules:
             self.st.user_rules(cmd, self)
+
+    def embedded_command(self, cmd: Cmd) -> None:
+        """Fail closed on runners nobody listed (rules/runners.py): when an unknown program's
+        words from the second to the fifth start a known command line that is destructive
+        (`hatch run rm -rf /`, `tox exec -- rm -rf ~`), that command is read as run, at most
+        `dangerous`: the program may as well only print those words (`figlet rm -rf /`)."""
+        reg, argv = self.st.rules, cmd.argv
+        for k in range(1, min(len(argv), 5)):
+            name = C.program(argv[k])
+            if argv[k].startswith("-") or name in C.READ_ONLY or not reg.is_known(name):
+                continue
+            sub = Cmd(argv[k:], cmd.spans[k:], cmd.span, cmd.redirects, cmd.stdin, cmd.tree, cmd.cwd,
+                      cmd.secret_args, cmd.net_args, cmd.decoded_args)
+            sub.bases = (cmd.bases or [cmd.span] * len(argv))[k:]  # type: ignore[attr-defined]
+            if self.ctx.worst_reading(sub) >= Level.DANGEROUS:
+                since = self.ctx.mark()
+                self.run_cmd(sub)
+                self.ctx.cap(since, Level.DANGEROUS, f"if {C.program(argv[0])} runs its arguments")
+            return
 
     def check_pipeline(self, cmds: list[Cmd], span) -> None:
         for check in self.st.rules.pipelines:

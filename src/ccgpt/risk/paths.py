@@ -36,6 +36,9 @@ def has_glob(path: str) -> bool:
     return any(c in _GLOB for c in path)
 
 
+_HOME_STAND_IN = "/home/\x00home"  # home is a directory under /home: `~/..` is /home
+
+
 def resolve(path: str, cwd: str | None = None) -> str:
     """Lexically normalise: `~user`→`~`, `/home/$USER`→`~`, `//`, `.`, `..`, `x/*`→`x/*`.
     A relative path is joined to `cwd` when a `cd /` or `cd ~` earlier in the line fixed it."""
@@ -48,9 +51,11 @@ def resolve(path: str, cwd: str | None = None) -> str:
     elif not path.startswith("/") and cwd:
         path = cwd + "/" + path
     if path.startswith("~"):
-        norm = posixpath.normpath("/HOME" + path[1:])
-        # `~/..` climbs out of home: that is /home, a system directory.
-        return "~" + norm[5:] if norm.startswith("/HOME") else norm
+        norm = posixpath.normpath(_HOME_STAND_IN + path[1:])
+        if norm == _HOME_STAND_IN or norm.startswith(_HOME_STAND_IN + "/"):
+            return "~" + norm[len(_HOME_STAND_IN):]
+        # `~/..` climbs out of home into /home (a system directory); `~/../$USER` is home again.
+        path = norm
     if path.startswith("/"):
         norm = posixpath.normpath(path)
         if norm.startswith("//"):

@@ -66,6 +66,9 @@ class WalkContext:
             a.env[name] = value
             a.inline.add(name)
 
+    def value(self, name: str) -> str | None:
+        return self._a.env.get(name)
+
     def chdir(self, directory: str | None, *, scoped: bool = False) -> None:
         self._a.st.cwd = directory
         self._a._scoped_cwd = self._a._scoped_cwd or scoped
@@ -83,7 +86,7 @@ class WalkContext:
             if f.level > level:
                 found[k] = Finding(f.rule, level, f"{note}: {f.message}", f.span)
 
-    def worst_reading(self, cmd: Cmd) -> Level:
+    def worst_reading(self, cmd: Cmd, rules: frozenset | None = None) -> Level:
         a = self._a
         st = a.st
         mark, cmds = len(st.findings), len(a._last_cmds)
@@ -91,7 +94,7 @@ class WalkContext:
                                                        set(st.downloads), dict(st.aliases), st.cwd)
         try:
             a.run_cmd(cmd)
-            return max((f.level for f in st.findings[mark:]), default=Level.SAFE)
+            return max((f.level for f in st.findings[mark:] if rules is None or f.rule in rules), default=Level.SAFE)
         finally:  # the same objects, refilled: the walker and its nested walkers share them
             del st.findings[mark:]
             del a._last_cmds[cmds:]

@@ -285,7 +285,11 @@ class WordEvaluator:
         if op in (":-", "-", ":=", "="):
             if is_set:
                 return self._lookup(name, info, quoted=quoted)
-            return self._after_operator(node, info, quoted)
+            value = self._after_operator(node, info, quoted)
+            if op in (":=", "="):  # `: ${D:=/}` assigns the default for the rest of the line
+                self.env[name] = value.replace(SPLIT, " ")
+                self.inline.add(name)
+            return value
         if op in (":?", "?"):
             if is_set:
                 return self._lookup(name, info, quoted=quoted)
@@ -293,6 +297,8 @@ class WordEvaluator:
             return "{" + name + "}"  # unset aborts the command: never empty
         if op in (":+", "+"):
             return self._after_operator(node, info, quoted) if is_set else ""
+        if name in ("PWD", "OLDPWD") and name not in self.env and rest == "%%/*":
+            return ""  # an absolute path cut at its first `/`: always empty (`${PWD%%/*}/` is `/`)
         if is_set and "$" not in rest and "`" not in rest:
             done = _string_op(self._lookup(name, info, quoted=True), rest)
             if done is not None:  # `x=xrm; ${x#x}`, `${x/a/r}`, `${x,,}`: computed as bash does

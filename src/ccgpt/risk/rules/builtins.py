@@ -21,7 +21,12 @@ def directory_of(argv: list[str], cwd: str | None) -> str | None:
     """The directory `cd ARG` moves to, as far as later relative paths care: absolute, home and
     climbing (`..`) directories are kept (relative writes after them land outside the working
     directory); a plain subdirectory stays "here" (None), as does anything unknowable."""
-    target = argv[1] if len(argv) > 1 and argv[1] != "--" else (argv[2] if len(argv) > 2 else "~")
+    i = 1
+    while i < len(argv) and argv[i][:1] == "-" and len(argv[i]) > 1 and set(argv[i][1:]) <= set("PLe@"):
+        i += 1  # `cd -P /`, `cd -L ~`: cd's own options
+    if i < len(argv) and argv[i] == "--":
+        i += 1
+    target = argv[i] if i < len(argv) else "~"
     if target == "-" or target == P.DYNAMIC or not target or "{" in target:
         return None
     p = P.resolve(target, cwd)

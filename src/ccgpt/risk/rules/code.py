@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.model import NET, TEXT, Cmd
+from ccgpt.risk.words import ARRAY
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ def interpreter(cmd: Cmd, ctx: Context) -> bool:
 
     flag = C.INTERPRETERS.get(cmd.argv[0])
     argv = cmd.argv
+    if flag and not flag.startswith("-") and argv[1:2] == [flag] and len(argv) > 2:
+        check_code_text(argv[2], cmd, ctx)  # `deno eval CODE`: a subcommand takes the code
+        return False
     for j in range(1, len(argv)):
         a = argv[j]
         if not flag or not a.startswith("-") or a.startswith("--") and a != "--eval":
@@ -204,13 +208,18 @@ def _read_by_probe(cmd: Cmd, ctx: Context, path: str, shell: bool) -> bool:
         check_code_text(text, cmd, ctx)
     return True
 
+_READ_VALUES = frozenset("-a -d -i -n -N -p -t -u".split())
+_MAPFILE_VALUES = frozenset("-d -n -O -s -u -C -c".split())
+
+
 def read(cmd: Cmd, ctx: Context) -> bool:
     """`read -r d <<< /` binds d to `/`; from any other input the value is unknown
     (DYNAMIC), never "unset": `while read f; do rm -rf "$f"; done` deletes what it reads."""
     argv, names, i = cmd.argv, [], 1
     while i < len(argv):
         a = argv[i]
-        if a in ("-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u") or (cmd.argv[0] != "read" and a in ("-C", "-c", "-O", "-s")):
+        values = _READ_VALUES if argv[0] == "read" else _MAPFILE_VALUES  # mapfile -t is a flag
+        if a in values:
             i += 2
             continue
         if not a.startswith("-"):
@@ -218,7 +227,12 @@ def read(cmd: Cmd, ctx: Context) -> bool:
         i += 1
     if not names:
         names = ["REPLY"] if argv[0] == "read" else ["MAPFILE"]
-    text = cmd.stdin.text if cmd.stdin is not None and cmd.stdin.kind == TEXT and argv[0] == "read" else None
+    text = cmd.stdin.text if cmd.stdin is not None and cmd.stdin.kind == TEXT else None
+    if argv[0] != "read":  # `mapfile -t a <<< /`: one element per line (-t drops the newline)
+        lines = text.splitlines() if text is not None else [P.DYNAMIC]
+        ctx.bind(names[0] + ARRAY, ARRAY.join(lines))
+        ctx.bind(names[0], lines[0] if lines else "")
+        return False
     fields = text.splitlines()[0].split() if text and text.strip() else []
     for k, name in enumerate(names):
         if text is None:
@@ -229,6 +243,18 @@ def read(cmd: Cmd, ctx: Context) -> bool:
             value = fields[k] if k < len(fields) else ""
         ctx.bind(name, value)
     return False
+
+def printf_v(cmd: Cmd, ctx: Context) -> bool:
+    """`printf -v NAME FORMAT ARGS…` prints nothing: it binds NAME (`printf -v D /; rm -rf $D`)."""
+    from ccgpt.risk.decode import printf
+
+    argv = cmd.argv
+    if argv[1:2] == ["-v"] and len(argv) > 3:
+        args = argv[3:]
+        ctx.bind(argv[2], P.DYNAMIC if P.DYNAMIC in args else printf(args))
+        return True
+    return False
+
 
 def trap(cmd: Cmd, ctx: Context) -> bool:
     """`trap 'CMD' EXIT`: CMD runs when the shell exits or gets the signal."""
@@ -274,6 +300,7 @@ HANDLERS = {
     "read": [read],
     "trap": [trap],
     "mapfile": [read],
+    "printf": [printf_v],
     "readarray": [read],
     **{s: [code_args, shell] for s in C.SHELLS},
     **{s: [code_args, interpreter] for s in C.INTERPRETERS if s != "awk"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import option_value, short_flags
 from ccgpt.risk.rules.files import write_target
+from ccgpt.risk.rules.wipes import catastrophic
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
@@ -23,22 +24,6 @@ DISK_WRITE = rule("disk-write")
 DESTROY_DATA = rule("destroy-data")
 WRITE_FILES = rule("write-files")
 NETWORK_SAVE = rule("network-save")
-
-
-_WIPE = {P.ROOT: rule("wipe-root"), P.HOME: rule("wipe-home"), P.SYSTEM: rule("wipe-system")}
-_WHAT = {P.ROOT: "the root filesystem", P.HOME: "the home directory", P.SYSTEM: "a system directory"}
-
-
-def catastrophic(cmd: Cmd, ctx: Context, path: str, verb: str) -> bool:
-    k = P.kind(path, cmd.cwd)
-    found = _WIPE.get(k)
-    if found is None and k == P.CWD_ALL and cmd.cwd in ("/", "~"):
-        k = P.ROOT if cmd.cwd == "/" else P.HOME
-        found = _WIPE[k]
-    if found is None:
-        return False
-    ctx.add(found, cmd.span, f"{verb} {_WHAT[k]} ({path})")
-    return True
 
 
 def rm(cmd: Cmd, ctx: Context) -> None:
@@ -98,6 +83,8 @@ def truncate(cmd: Cmd, ctx: Context) -> None:
     value_next = {"-s", "--size", "-r", "--reference"}
     argv = cmd.argv
     targets = [x for i, x in enumerate(argv[1:], 1) if not x.startswith("-") and argv[i - 1] not in value_next]
+    if cmd.tree and any(catastrophic(cmd, ctx, op, "truncate of every file of") for op in targets):
+        return  # `find ~ -type f -exec truncate -s 0 {} +`
     for op in targets:
         p = P.resolve(op, cmd.cwd)
         if p in P.CRITICAL_FILES:
@@ -150,6 +137,10 @@ def rsync(cmd: Cmd, ctx: Context) -> None:
     flags, ops, _ = short_flags(cmd.argv)
     if flags & {"-n", "--dry-run"}:
         return  # rsync -n lists what it would do and changes nothing (remote shells aside: gtfo.py)
+    if "--remove-source-files" in flags and len(ops) > 1:
+        for src in ops[:-1]:  # `rsync -a --remove-source-files ~/ /tmp/h/` moves home away
+            if ":" not in src.split("/", 1)[0] and catastrophic(cmd, ctx, src, "rsync --remove-source-files moves away"):
+                return
     deleting = any(f.startswith("--delete") or f in ("--remove-source-files",) for f in flags)
     if deleting and ops:
         dest = ops[-1]

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
 RUNS_SCRIPT = rule("runs-script")
 
-_XARGS_VALUE_OPTS = frozenset("-a -d -E -e -I -L -l -n -P -s --arg-file --delimiter --eof "
-                              "--max-lines --max-args --max-procs --max-chars --process-slot-var".split())
+_XARGS_REQUIRED, _XARGS_OPTIONAL = "adEILnPsJR", "eil"
+_XARGS_LONG_REQUIRED = frozenset("--arg-file --delimiter --max-args --max-procs --max-chars "
+                                 "--process-slot-var".split())
+_XARGS_LONG_OPTIONAL = frozenset(["--eof", "--replace", "--max-lines"])
 _PARALLEL_VALUE_OPTS = frozenset("-j --jobs -S --sshlogin -a --arg-file -d --delimiter -I --colsep -C -N -n -L "
                                   "--joblog --results --tmpdir -E --timeout --retries --delay --halt --memfree "
                                   "--load --nice --tag-string --workdir --wd --env".split())
@@ -48,19 +50,6 @@ def _matches_all(test: str, value: list[str]) -> bool:
     return False
 
 
-def _cluster_has(word: str, letter: str, value_letters: str) -> bool:
-    """Whether a short-option cluster (`-0r`, `-rt0`) sets `letter` before a value letter
-    (`-n10` is -n with value 10, not -0)."""
-    if not word.startswith("-") or word.startswith("--"):
-        return False
-    for ch in word[1:]:
-        if ch == letter:
-            return True
-        if ch in value_letters:
-            return False
-    return False
-
-
 def parallel(cmd: Cmd, ctx: Context) -> bool:
     """GNU parallel runs its command line through a shell once per item (`::: ITEMS`, or
     lines from stdin), `{}` replaced by the item or the item appended."""
@@ -78,8 +67,12 @@ def parallel(cmd: Cmd, ctx: Context) -> bool:
         src = cmd.stdin
         items = [x for x in src.text.splitlines() if x.strip()] if src is not None and src.kind == TEXT else (
             [src.text + ("/<match>" if src.filtered else "")] if src is not None and src.kind == PATHS else [P.DYNAMIC])
-    if not words:
-        ctx.add(RUNS_SCRIPT, cmd.span, "parallel runs each input line as a command")
+    if not words:  # no command: every item is a command line (`parallel ::: 'rm -rf /'`)
+        known = [x for x in items if x != P.DYNAMIC and not x.endswith("/<match>")]
+        for item in list(dict.fromkeys(known))[:8]:
+            ctx.nested(item, cmd.span)
+        if len(known) < len(items) or not items:
+            ctx.add(RUNS_SCRIPT, cmd.span, "parallel runs each input line as a command")
         return True
     line = " ".join(words)
     ref = '"$__parallel_item"'  # bound per item, so `<match>` or an unknown item stays one word
@@ -92,35 +85,20 @@ def parallel(cmd: Cmd, ctx: Context) -> bool:
 
 def xargs(cmd: Cmd, ctx: Context) -> bool:
     argv = cmd.argv
-    i, repl = 1, None
-    while i < len(argv):
-        a = argv[i]
-        if a == "--":
-            i += 1
-            break
-        if a in ("-I", "-J") and i + 1 < len(argv):  # GNU -I R, BSD -J R: R is replaced by the item
-            repl = argv[i + 1]
-            i += 2
-            continue
-        if a == "--replace":  # optional argument, attached only: alone it means {}
-            repl = "{}"
-            i += 1
-            continue
-        if a.startswith("--replace=") or (a.startswith("-i") and len(a) >= 2) or (a.startswith(("-I", "-J")) and len(a) > 2):
-            repl = a.split("=", 1)[1] if "=" in a else (a[2:] or "{}")
-            i += 1
-            continue
-        if a in _XARGS_VALUE_OPTS:
-            i += 2
-            continue
-        if not a.startswith("-"):
-            break
-        i += 1
+    # GNU xargs' getopt table: -e[EOF], -i[R], -l[N] take a value only when it is attached
+    # (`xargs -e rm -rf`: rm is the command); -I, -J (BSD), -E, -L, -n … always take one.
+    opts, i = C.getopt(argv, 1, _XARGS_REQUIRED, _XARGS_OPTIONAL, _XARGS_LONG_REQUIRED, _XARGS_LONG_OPTIONAL)
+    repl = delim = None
+    for name, value in opts:
+        if name in ("-I", "-J"):
+            repl = value
+        elif name in ("-i", "--replace") or (name.startswith("--r") and "--replace".startswith(name)):
+            repl = value or "{}"
+        elif name in ("-0", "--null"):
+            delim = "\0"
+        elif name in ("-d", "--delimiter") and value is not None:
+            delim = decode_ansi_c(value)[:1] or None
     items = [P.DYNAMIC]
-    delim = "\0" if any(a == "--null" or _cluster_has(a, "0", "adEeIiLlnPs") for a in argv[1:i]) else None
-    d = next((argv[k + 1] for k in range(1, i - 1) if argv[k] in ("-d", "--delimiter")), None)
-    if d is not None:
-        delim = decode_ansi_c(d)[:1] or None
     if cmd.stdin is not None and cmd.stdin.kind == PATHS:
         items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
     elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
@@ -150,8 +128,9 @@ def xargs(cmd: Cmd, ctx: Context) -> bool:
 def find(cmd: Cmd, ctx: Context) -> bool:
     argv = cmd.argv
     i = 1
-    while i < len(argv) and argv[i] in ("-H", "-L", "-P") or (i < len(argv) and argv[i] in _FIND_GLOBAL_VALUE):
-        i += 2 if argv[i] in _FIND_GLOBAL_VALUE else 1
+    # GNU find's own options come first: -H -L -P, `-D OPTS`/`-DOPTS`, `-O3` (level attached).
+    while i < len(argv) and (argv[i] in ("-H", "-L", "-P") or argv[i][:2] in _FIND_GLOBAL_VALUE):
+        i += 2 if argv[i] in _FIND_GLOBAL_VALUE and argv[i] == "-D" else 1
     roots = []
     while i < len(argv) and not argv[i].startswith(("-", "(", "!", ")")):
         roots.append(argv[i])
@@ -160,12 +139,17 @@ def find(cmd: Cmd, ctx: Context) -> bool:
     expr = argv[i:]
     # `-o` makes the filter an alternative: `find / -name x -o -delete` deletes the rest; a
     # pattern that matches every name (`-name '*'`, `-path '*'`, `-regex '.*'`) filters nothing.
-    filtered = any(a in _FIND_FILTERS and not _matches_all(a, expr[k + 1:k + 2]) for k, a in enumerate(expr)) and \
-        not any(a in ("-o", "-or") for a in expr)
-    cmd.find_roots, cmd.find_filtered = roots, filtered  # type: ignore[attr-defined]
+    alternative = any(a in ("-o", "-or") for a in expr)
+
+    def filtered_before(j: int) -> bool:  # `find ~ -delete -name x`: -delete runs before the test
+        return not alternative and any(a in _FIND_FILTERS and not _matches_all(a, expr[k + 1:k + 2])
+                                       for k, a in enumerate(expr[:j]))
+
+    cmd.find_roots, cmd.find_filtered = roots, filtered_before(len(expr))  # type: ignore[attr-defined]
     j = 0
     while j < len(expr):
         a = expr[j]
+        filtered = filtered_before(j)
         if a in _FIND_EXEC:
             k = j + 1
             while k < len(expr) and expr[k] not in (";", "+"):
@@ -198,4 +182,52 @@ def find(cmd: Cmd, ctx: Context) -> bool:
     return False
 
 
-HANDLERS = {"xargs": [xargs], "find": [find], "parallel": [parallel]}
+_FD_REQUIRED = "etEdSocj"
+_FD_LONG_REQUIRED = frozenset("--extension --type --exclude --max-depth --min-depth --exact-depth --size "
+                              "--changed-within --changed-before --change-newer-than --change-older-than --owner "
+                              "--color --threads --max-results --base-directory --path-separator --search-path "
+                              "--ignore-file --format --max-buffer-time --batch-size --and".split())
+_FD_EXEC = frozenset(["-x", "--exec", "-X", "--exec-batch"])
+_FD_FILTERS = frozenset("-e --extension -S --size -o --owner --changed-within --changed-before "
+                        "--change-newer-than --change-older-than".split())
+_FD_ALL = frozenset(["", ".", "^", ".*", "^.*"])
+
+
+def fd_search(argv: list[str]) -> tuple[list[str], bool, list[str] | None]:
+    """fd's roots, whether its pattern or options filter the names, and the command of its
+    `-x`/`-X` (None without one). The command ends at `;`; fd's own words may follow it."""
+    k = next((j for j, a in enumerate(argv) if a in _FD_EXEC), len(argv))
+    end = argv.index(";", k) if ";" in argv[k:] else len(argv)
+    inner = argv[k + 1:end] if k < len(argv) else None
+    own = argv[:k] + argv[end + 1:]
+    opts, _ = C.getopt(own, 1, _FD_REQUIRED, "", _FD_LONG_REQUIRED, permute=True)
+    values = [v for _, v in opts if v is not None]
+    operands = [a for a in own[1:] if not a.startswith("-")]
+    for v in values:  # an option's value is not an operand
+        if v in operands:
+            operands.remove(v)
+    roots = operands[1:] + [v for n, v in opts if n == "--search-path" and v] or ["."]
+    filtered = bool(operands) and operands[0] not in _FD_ALL or any(n in _FD_FILTERS for n, _ in opts)
+    return roots, filtered, inner
+
+
+def fd(cmd: Cmd, ctx: Context) -> bool:
+    """`fd [OPTS] [PATTERN] [PATH…] -x|-X CMD… [;]` is `find PATH -exec CMD` (reading 5): CMD
+    runs on every entry, `{}` (and `{/}`, `{//}`, `{.}`, `{/.}`) replaced or the entry appended.
+    A pattern that matches every name (`.`, `^`) filters nothing: the whole tree."""
+    roots, filtered, inner = fd_search(cmd.argv)
+    if not inner:
+        return False
+    for root in roots:
+        item = root + "/<match>" if filtered else root
+        sub_argv = [x.replace("{//}", root).replace("{/.}", item).replace("{/}", item).replace("{.}", item)
+                    .replace("{}", item) for x in inner]
+        if sub_argv == inner:
+            sub_argv = inner + [item]
+        sub = Cmd(sub_argv, [cmd.span] * len(sub_argv), cmd.span, [], None, True, ctx.cwd)
+        sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
+        ctx.run(sub)
+    return False
+
+
+HANDLERS = {"xargs": [xargs], "find": [find], "parallel": [parallel], "fd": [fd], "fdfind": [fd]}

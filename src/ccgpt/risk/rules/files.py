@@ -37,8 +37,10 @@ _PERSIST = lazy_re(
     r"\.zprofile|\.zshenv|\.zlogin|\.config/fish/config\.fish|\.config/autostart/|\.config/systemd/|"
     r"\.local/share/systemd/|Library/LaunchAgents/|\.xinitrc|\.xprofile|\.pam_environment)"
     r"|^/etc/(systemd/|cron|crontab|profile|bash\.bashrc|zsh/|rc\.local|init\.d/|ld\.so\.preload|environment|"
-    r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch")
+    r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch"
+    r"|(^|/)\.git/hooks/|(^|/)\.husky/")
 _HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
+_COMPUTABLE = frozenset("echo printf cat base64 base32 basenc xxd rev tr sed awk gawk openssl".split())
 _SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")
 _UID0 = lazy_re(r"^[^:\n]*:[^:\n]*:0:", re.M)
 # System directories that hold served or installed data rather than the system itself: creating
@@ -57,6 +59,12 @@ def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = Fals
     if P.harmless_sink(path):
         return
     p = P.resolve(path, cmd.cwd)
+    if cmd.tree and P.kind(p, cmd.cwd) in (P.ROOT, P.HOME, P.SYSTEM):
+        from ccgpt.risk.rules.wipes import catastrophic
+
+        # run over a tree (`find ~ -exec dd if=/dev/zero of={} \;`): every file overwritten
+        if catastrophic(cmd, ctx, p, "overwrites every file of"):
+            return
     if p.startswith(("/dev/tcp/", "/dev/udp/")):
         ctx.add(NETWORK_REDIRECT, span)
         return
@@ -107,7 +115,7 @@ def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = Fals
 def check_redirects(cmd: Cmd, ctx: Context) -> None:
     """Generic rule: every `>`, `>>`, `&>`, `>|` on any command."""
     content = None
-    if cmd.argv and cmd.argv[0] in ("echo", "printf", "cat"):
+    if cmd.argv and cmd.redirects and cmd.argv[0] in _COMPUTABLE:  # `base64 -d > x; sh x` runs the payload
         from ccgpt.risk.decode import static_output
 
         out = static_output(cmd)
@@ -120,6 +128,13 @@ def check_redirects(cmd: Cmd, ctx: Context) -> None:
         if op == "<>" and r.target:
             write_target(cmd, ctx, r.target, r.span, append=True)
         elif op in (">", ">>", "&>", "&>>", ">|", ">&") and not (op == ">&" and (r.target.isdigit() or r.target == "-")):
+            if not op.endswith(">>") and P.kind(r.target, cmd.cwd) in (P.ROOT, P.HOME, P.SYSTEM):
+                from ccgpt.risk.rules.wipes import catastrophic
+
+                # `> /`, `> ~` can only be a fan-out item (`find / -exec sh -c ': > "$1"' _ {} \;`):
+                # every file of that tree truncated
+                if catastrophic(cmd, ctx, r.target, "truncates every file of"):
+                    continue
             write_target(cmd, ctx, r.target, r.span, append=op.endswith(">>"), content=content)
         elif op == "<" and r.target.startswith(("/dev/tcp/", "/dev/udp/")):
             ctx.add(NETWORK_REDIRECT, r.span)

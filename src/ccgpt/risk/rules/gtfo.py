@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.lazyre import lazy_re
+from ccgpt.risk import paths as P
 from ccgpt.risk.model import Cmd
+from ccgpt.risk.words import decode_ansi_c
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -51,6 +53,8 @@ def carried(cmd: Cmd, ctx: Context) -> None:
             v = _value_after(argv, i, "-e") or _value_after(argv, i, "--rsh") or _value_after(argv, i, "--rsync-path")
             if v is not None:
                 codes.append(v)
+        elif prog in ("scp", "sftp") and x == "-S" and i + 1 < len(argv):
+            codes.append(" ".join(argv[i + 1:]))  # `scp -S PROG …`: PROG runs instead of ssh, given scp's words
         elif prog in ("ssh", "scp", "sftp"):
             v = _value_after(argv, i, "-o")
             if v is None and x.startswith("-o") and len(x) > 2:
@@ -75,8 +79,8 @@ def carried(cmd: Cmd, ctx: Context) -> None:
                 codes.append(v)
         elif prog in ("man", "git", "psql", "mysql") and x in ("-P", "--pager") and i + 1 < len(argv):
             codes.append(argv[i + 1])
-        elif prog in ("vim", "vi", "nvim", "ex", "view") and x in ("-c", "--cmd") and i + 1 < len(argv):
-            c = argv[i + 1].lstrip(":")
+        elif prog in ("vim", "vi", "nvim", "ex", "view") and (x in ("-c", "--cmd") and i + 1 < len(argv) or x[:1] == "+"):
+            c = (x[1:] if x[:1] == "+" else argv[i + 1]).lstrip(":")  # `vim +'!CMD'` is `vim -c '!CMD'`
             if c.startswith("!"):
                 codes.append(c[1:])
             elif c.startswith(("sh", "terminal", "call system")):
@@ -114,10 +118,26 @@ def _sed_scripts(argv: list[str]) -> list[str]:
     return scripts or ([operand] if operand is not None else [])
 
 
+def _sed_files(cmd: Cmd, ctx: Context) -> list[str] | None:
+    """The scripts of `sed -f FILE`: stdin (`-f /dev/stdin <<< …`) or a file written in the line."""
+    argv = cmd.argv
+    files = [argv[k + 1] for k, a in enumerate(argv[:-1]) if a in ("-f", "--file")]
+    if not files:
+        return None
+    out = []
+    for f in files:
+        if f in ("-", "/dev/stdin") and cmd.stdin is not None and cmd.stdin.kind == "text":
+            out.append(cmd.stdin.text)
+        elif P.resolve(f, cmd.cwd) in ctx.files:
+            out.append(ctx.files[P.resolve(f, cmd.cwd)])
+    return out
+
+
 def sed_exec(cmd: Cmd, ctx: Context) -> None:
     """GNU sed runs commands two ways: the `e` command (`sed -n '1e rm -rf ~'`) and the `e` flag
     of `s`, which runs the pattern space after the substitution (`s/x/rm -rf ~/e`)."""
-    for script in _sed_scripts(cmd.argv):
+    from_files = _sed_files(cmd, ctx)
+    for script in from_files if from_files is not None else _sed_scripts(cmd.argv):
         for part in _SED_SPLIT.split(script):
             p = part.strip().lstrip("0123456789,$/!")
             if p.startswith("e ") and len(p) > 2:
@@ -126,6 +146,20 @@ def sed_exec(cmd: Cmd, ctx: Context) -> None:
             if m and "e" in m.group(4):
                 ctx.add(RUNS_SCRIPT, cmd.span, "sed's e flag runs each substituted line as a command")
                 ctx.nested(m.group(3), cmd.span)
+
+
+def make_eval(cmd: Cmd, ctx: Context) -> None:
+    """`make --eval='x:;CMD' x`, `make -E TEXT`: makefile text given on the command line; its
+    recipes (after `;` on a rule line, or tab-indented lines) run through the shell."""
+    argv = cmd.argv
+    texts = [argv[k + 1] for k, a in enumerate(argv[:-1]) if a in ("-E", "--eval")]
+    texts += [a.split("=", 1)[1] for a in argv if a.startswith("--eval=")]
+    for text in texts:
+        for line in decode_ansi_c(text).split("\n") if "\\n" in text else text.split("\n"):
+            if line.startswith("\t"):
+                ctx.nested(line.strip().lstrip("@-+"), cmd.span)
+            elif ":" in line and ";" in line.split(":", 1)[1]:
+                ctx.nested(line.split(":", 1)[1].split(";", 1)[1].strip().lstrip("@-+"), cmd.span)
 
 
 def at(cmd: Cmd, ctx: Context) -> None:
@@ -180,5 +214,5 @@ def command_option(cmd: Cmd, ctx: Context) -> None:
 PROGRAMS = {p: [carried] for p in ("tar", "bsdtar", "rsync", "ssh", "scp", "sftp", "git", "zip", "man", "vim", "vi",
                                     "nvim", "ex", "view", "less", "more", "psql", "mysql", "rg", "ripgrep")}
 PROGRAMS.update({"sed": [sed_exec], "at": [at], "batch": [at], "script": [command_option], "gdb": [command_option],
-                 "tmux": [command_option]})
+                 "tmux": [command_option], "make": [make_eval], "gmake": [make_eval]})
 GENERIC: list = []

@@ -53,7 +53,7 @@ _FORK_LOOP = lazy_re(r"\bfork\b\s*(\(\s*\))?\s*(while|until|for)\b|(while|for|lo
 # Perl's list form without parentheses: `system "rm", "-rf", $ENV{HOME}`.
 _PERL_LIST = lazy_re(r"\b(?:system|exec)\s+((?:\"[^\"]*\"|'[^']*')(?:\s*,\s*(?:\"[^\"]*\"|'[^']*'))*)")
 # Spellings of the home directory in Python, Perl, Ruby, Node and PHP.
-_HOME = lazy_re(r"""os\.path\.expanduser\(\s*(["'])~([^"']*)\1\s*\)"""
+_HOME = lazy_re(r"""(?:os|__import__\(\s*["']os["']\s*\))\.path\.expanduser\(\s*(["'])~([^"']*)\1\s*\)"""
                 r"""|(?:pathlib\.)?Path\.home\(\)|(?:pathlib\.)?Path\(\s*(["'])~\3\s*\)\.expanduser\(\)"""
                 r"""|os\.environ\[\s*(["'])HOME\4\s*\]|os\.(?:environ\.get|getenv)\(\s*(["'])HOME\5\s*\)"""
                 r"""|\$ENV\{\s*["']?HOME["']?\s*\}|ENV\[\s*["']HOME["']\s*\]|Dir\.home|(?:os|require\(\s*["']os["']\s*\))\.homedir\(\)|process\.env\.HOME"""
@@ -66,12 +66,43 @@ _NETWORK = lazy_re(r"requests\.|urllib|urlopen|http\.client|httplib|socket|smtpl
                    r"open-uri|RestClient|Faraday|aiohttp|httpx|websocket|dns\.resolver|boto3|s3\.upload")
 
 
+# Perl's quote operators `q(…)`, `qq{…}`, `q[…]` are string literals.
+_PERL_Q = lazy_re(r"\bqq?\s*(?:\(([^()]*)\)|\{([^{}]*)\}|\[([^\[\]]*)\]|<([^<>]*)>)")
+# A literal decoded in the code itself: `base64.b64decode("…")`, `atob("…")`, `Buffer.from("…", "base64")`.
+_B64_CALL = lazy_re(r"(?:base64\.)?(?:b64decode|decodebytes|decode_base64|atob|base64_decode)\(\s*[bB]?\"([A-Za-z0-9+/=\s]+)\"\s*\)"
+                    r"(?:\.decode\(\s*(?:\"[^\"]*\")?\s*\))?"
+                    r"|Buffer\.from\(\s*\"([A-Za-z0-9+/=]+)\"\s*,\s*\"base64\"\s*\)(?:\.toString\(\))?")
+# Other call spellings of "run this": Lua `os.execute`, `os.exec*` with a program and argv list,
+# Lisp `(shell-command "…")`, Tcl/expect `exec …`/`spawn …`.
+_EXEC_LIST = lazy_re(r"os\.(?:exec|spawn|posix_spawn)\w*\s*\([^\[\)]*?\"[^\"]*\"\s*,\s*(\[[^\]]*\])")
+_LUA_EXEC = lazy_re(r"os\.execute\s*\(?\s*\"((?:[^\"\\]|\\.)*)\"")
+_LISP_SHELL = lazy_re(r"\((?:async-)?shell-command(?:-to-string)?\s+\"((?:[^\"\\]|\\.)*)\"")
+_TCL_EXEC = lazy_re(r"(?:^|[;\[\n{])\s*(?:exec|spawn)\s+([^;\]\n}]+)")
+# Recursive removal spelled with an option: R `unlink("~", recursive=TRUE)`, Deno `removeSync("/", {recursive: true})`.
+_RM_RECURSIVE = lazy_re(r"(?:unlink|remove|removeSync|rm|rmSync|delete_directory|delete-directory)\s*\(?\s*\"([^\"]*)\""
+                        r"\s*(?:,\s*(?:recursive\s*=\s*TRUE|\{\s*recursive\s*:\s*true|t\s*\)))")
+# A program that starts itself again in a loop (`while(1) spawn(process.argv[0], …)`): a fork bomb.
+_SELF_SPAWN = lazy_re(r"(?:while|for|loop|until)\b[\s\S]{0,80}?(?:spawn|exec|fork|system|popen|Popen)[\s\S]{0,80}?"
+                      r"(?:process\.argv|sys\.argv|sys\.executable|\$0\b|__FILE__|\$PROGRAM_NAME)")
+
+
+def _b64_literal(m: re.Match) -> str:
+    from ccgpt.risk.decode import _b64
+
+    text = _b64(m.group(1) or m.group(2) or "")
+    return '"' + text.replace('"', '\\"') + '"' if text is not None else m.group(0)
+
+
 def _normalise(code: str) -> str:
     """Home spellings become the literal `"~"`, and joins of literals one literal, so the path
     rules below see `shutil.rmtree("~")` and `open("~/.ssh/id_rsa")`."""
+    if "q" in code:
+        code = _PERL_Q.sub(lambda m: '"' + next(g for g in m.groups() if g is not None) + '"', code)
     if "HOME" in code or "home" in code or "expanduser" in code:
         code = _HOME.sub(lambda m: '"~' + (m.group(2) or "") + '"', code)
     code = code.replace("'", '"') if "'" in code and '"' not in code else code
+    if "64" in code or "atob" in code:
+        code = _B64_CALL.sub(_b64_literal, code)
     for _ in range(3):
         new = _JOIN.sub(lambda m: '"' + _join(m.group(1), m.group(2)) if m.group(1) is not None
                         else '"' + (m.group(3) or "") + (m.group(4) or "") + '"', code)
@@ -96,7 +127,7 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
     if code == P.DYNAMIC:
         ctx.add(UNRESOLVED_CODE, cmd.span, f"runs {cmd.argv[0]} code that is not known here")
         return
-    if _FORK_LOOP.search(code):
+    if _FORK_LOOP.search(code) or _SELF_SPAWN.search(code):
         ctx.add(FORK_BOMB, cmd.span, "inline code forks in a loop")
         return
     if _SOCKET.search(code) and _SPAWN.search(code):
@@ -116,7 +147,17 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
     for m in _PERL_LIST.finditer(code) if cmd.argv[0] == "perl" else ():
         ctx.nested(" ".join(_literals(m.group(1))), cmd.span)
         found = True
-    for m in _BACKTICK.finditer(code) if cmd.argv[0] in ("perl", "ruby", "php") else ():
+    for m in _BACKTICK.finditer(code) if cmd.argv[0] in ("perl", "ruby", "php", "julia") else ():
+        ctx.nested(m.group(1), cmd.span)
+        found = True
+    for m in _EXEC_LIST.finditer(code):
+        ctx.nested(" ".join(_literals(m.group(1))), cmd.span)
+        found = True
+    for rx in (_LUA_EXEC, _LISP_SHELL):
+        for m in rx.finditer(code):
+            ctx.nested(m.group(1), cmd.span)
+            found = True
+    for m in _TCL_EXEC.finditer(code) if cmd.argv[0] in ("tclsh", "wish", "expect") else ():
         ctx.nested(m.group(1), cmd.span)
         found = True
 
@@ -126,6 +167,9 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
 
     for m in _RMTREE.finditer(code):
         rules(["rm", "-r", "-f", "--", m.group(2)])
+        found = True
+    for m in _RM_RECURSIVE.finditer(code):
+        rules(["rm", "-r", "-f", "--", m.group(1)])
         found = True
     for m in _REMOVE.finditer(code):
         rules(["rm", "-f", "--", m.group(2) if m.group(2) is not None else m.group(4)])

@@ -139,6 +139,31 @@ def exfiltration(cmd: Cmd, ctx: Context) -> None:
         ctx.add(EXFILTRATION, cmd.span)
 
 
+# Programs that upload local files they are given (cloud storage, gists, file drops): a secret
+# among their arguments leaves the machine (`aws s3 cp ~/.ssh/id_rsa s3://b/`, `gh gist create .env`).
+_UPLOADERS = frozenset("aws gsutil gcloud az azcopy gh glab s3cmd mc b2 rclone croc wormhole ffsend transfer "
+                       "dropbox_uploader".split())
+
+
+def uploads(cmd: Cmd, ctx: Context) -> None:
+    """Generic (so programs without rules of their own stay `unknown-command`)."""
+    if cmd.argv and cmd.argv[0] in _UPLOADERS and any(P.secret_path(a.split("=", 1)[-1]) for a in cmd.argv[1:]):
+        ctx.add(EXFILTRATION, cmd.span, f"{cmd.argv[0]} uploads a secret file")
+
+
+def serves(cmd: Cmd, ctx: Context) -> None:
+    """`python3 -m http.server [-d DIR]`: every file under DIR (or here) is readable from the
+    network; serving secrets, the root or the home directory hands them out."""
+    argv = cmd.argv
+    if "-m" not in argv or argv[argv.index("-m") + 1:argv.index("-m") + 2] != ["http.server"]:
+        return
+    where = next((argv[k + 1] for k, a in enumerate(argv[:-1]) if a in ("-d", "--directory")), None)
+    where = next((a.split("=", 1)[1] for a in argv if a.startswith("--directory=")), where) or "."
+    p = P.resolve(where, cmd.cwd)
+    if P.secret_path(p) or P.secret_path(p + "/x") or P.kind(p, cmd.cwd) in (P.ROOT, P.HOME, P.SYSTEM):
+        ctx.add(EXFILTRATION, cmd.span, f"serves {p} to the network")
+
+
 def shell_socket(cmd: Cmd, ctx: Context) -> None:
     """Generic: a shell whose input or output is a /dev/tcp socket (or a zsh `ztcp` one)."""
     if cmd.argv and cmd.argv[0] in SHELLS and ("/dev/tcp/" in ctx.line or "/dev/udp/" in ctx.line):
@@ -168,8 +193,8 @@ PROGRAMS = {"curl": [curl], "wget": [wget], "nc": [netcat], "ncat": [netcat], "n
             "socat": [netcat], "telnet": [netcat], "openssl": [netcat], "cryptcat": [netcat],
             "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "rclone": [transfer], "aria2c": [transfer],
             "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload],
-            "ssh-copy-id": [copy_id]}
-GENERIC = [exfiltration, shell_socket]
+            "ssh-copy-id": [copy_id], "python": [serves]}
+GENERIC = [exfiltration, shell_socket, uploads]
 
 
 def reverse_pipeline(cmds: list[Cmd], span: tuple[int, int], ctx: Context) -> None:

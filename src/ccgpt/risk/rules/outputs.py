@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.decode import static_output
-from ccgpt.risk.model import NET, PATHS, UNKNOWN, Cmd, Output
+from ccgpt.risk.model import NET, PATHS, TEXT, UNKNOWN, Cmd, Output
 
 if TYPE_CHECKING:
     from ccgpt.risk.context import Context
@@ -43,6 +43,24 @@ def _decompressing(cmd: Cmd) -> bool:
     return False
 
 
+def _extracting(cmd: Cmd) -> bool:
+    """Archive members or decoded files sent to stdout (`unzip -p`, `tar -xO`, `uudecode -o -`,
+    `7z e -so`, `gpg -d`): what comes out is not known here, a packed payload."""
+    argv, prog = cmd.argv, cmd.argv[0]
+    if prog in ("unzip", "funzip"):
+        return prog == "funzip" or any(a in ("-p", "-c") for a in argv[1:])
+    if prog in ("tar", "bsdtar", "gtar"):
+        return any(a in ("-O", "--to-stdout") or a[:1] == "-" and a[1:2] != "-" and "O" in a for a in argv[1:]) or (
+            argv[1:2] != [] and not argv[1].startswith("-") and "x" in argv[1] and "O" in argv[1])
+    if prog == "uudecode":
+        return C.option_value(argv, "-o", "--output-file") in ("/dev/stdout", "-")
+    if prog in ("7z", "7za", "7zr"):
+        return "-so" in argv
+    if prog in ("gpg", "gpg2", "age"):
+        return any(a in ("-d", "--decrypt") for a in argv[1:]) and C.option_value(argv, "-o", "--output") is None
+    return False
+
+
 def output_of(cmd: Cmd, ctx: Context) -> Output:
     prog = cmd.argv[0]
     if cmd.inner_output is not None:  # `docker exec c curl URL | sh`: the container's output
@@ -52,21 +70,29 @@ def output_of(cmd: Cmd, ctx: Context) -> Output:
         return _network(cmd, ctx)
     if prog in ("tee", "pv", "cat") and cmd.stdin is not None and (prog != "cat" or len(cmd.argv) == 1):
         return cmd.stdin
-    if cmd.stdin is not None and cmd.stdin.kind == NET and (prog in _DECOMPRESSORS or (
-            prog in _COMPRESSORS and ("-d" in cmd.argv or "--decompress" in cmd.argv))):
-        return cmd.stdin  # `curl URL | gunzip | sh` is still network code
+    if cmd.stdin is not None and cmd.stdin.kind == NET:
+        return cmd.stdin  # `curl URL | gunzip | sh`, `| tar -xzO | sh`: still network code
     out = static_output(cmd)
     if out is not None:
         return out
-    if _decompressing(cmd):
+    if _decompressing(cmd) or _extracting(cmd):
         return Output(UNKNOWN, decoded=True)  # `zcat payload.gz | sh`: a payload packed out of sight
     if prog == "find":
         roots = cmd.find_roots or ["."]
         return Output(PATHS, roots[0], filtered=cmd.find_filtered)
-    if prog in ("ls", "fd", "fdfind", "locate"):
+    if prog in ("fd", "fdfind"):
+        from ccgpt.risk.rules.fanout import fd_search
+
+        roots, filtered, _ = fd_search(cmd.argv)
+        return Output(PATHS, roots[0], filtered=filtered)
+    if prog in ("ls", "locate"):
         ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
         return Output(PATHS, ops[0] if ops else ".", filtered=prog != "ls")
     if prog in ("env", "printenv", "set", "history", "export", "declare"):
         return Output(UNKNOWN, secret=True)
     secret = cmd.secret_args or (cmd.stdin is not None and prog in _SECRET_CARRIERS and cmd.stdin.secret)
+    if cmd.stdin is not None and (cmd.stdin.kind == TEXT or cmd.stdin.decoded):
+        # Text of the line through a transform not evaluated here (`| cut -c1- | sh`, `| perl -pe
+        # … | sh`): what comes out is a payload built out of sight, not plain unknown input.
+        return Output(UNKNOWN, secret=bool(secret), decoded=True, args=None if secret else cmd.argv[1:])
     return Output(UNKNOWN, secret=True) if secret else Output(UNKNOWN, args=cmd.argv[1:])

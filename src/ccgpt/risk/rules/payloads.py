@@ -17,8 +17,10 @@ _UNIT_EXEC = lazy_re(r"^\s*Exec\w*\s*=\s*[-@:+!]*(.+)$", 0)
 _RC_FILE = lazy_re(r"(^|/)\.(bash|zsh|ksh|mksh)rc$|/\.(profile|bash_profile|bash_login|bash_logout|zprofile|zshenv|zlogin|"
                    r"zlogout|xinitrc|xprofile|xsessionrc)$|/\.config/fish/config\.fish$|^/etc/(profile|bash\.bashrc|rc\.local|"
                    r"zsh/)|^/etc/profile\.d/|/\.bash_aliases$")
+_ALIAS = lazy_re(r"\balias\s+[\w.-]+=([\"'])(.*?)\1")
 _CRON_FILE = lazy_re(r"^/etc/cron\.d/|^/etc/crontab$|^/var/spool/cron")
-_UNIT_FILE = lazy_re(r"\.(service|timer|socket|path)$|/systemd/.*\.conf$")
+_UNIT_FILE = lazy_re(r"\.(service|timer|socket|path|desktop)$|/systemd/.*\.conf$")
+_HOOK_FILE = lazy_re(r"(^|/)\.git/hooks/|(^|/)\.husky/")
 
 
 def cron_commands(text: str, *, with_user: bool = False) -> list[str]:
@@ -31,7 +33,7 @@ def cron_commands(text: str, *, with_user: bool = False) -> list[str]:
         m = _CRON_LINE.match(line)
         if m:
             command = m.group(1)
-            if with_user and not line.lstrip().startswith("@"):
+            if with_user:  # `@reboot root CMD` carries the user too
                 command = command.split(None, 1)[1] if len(command.split(None, 1)) > 1 else ""
             out.append(command)
     return out
@@ -39,8 +41,10 @@ def cron_commands(text: str, *, with_user: bool = False) -> list[str]:
 
 def analyse_entry(path: str, text: str, ctx: Context, base: Base) -> None:
     """`text` written to persistence location `path`: analyse what will run from it."""
-    if _RC_FILE.search(path):
+    if _RC_FILE.search(path) or _HOOK_FILE.search(path):
         ctx.nested(text, base)
+        for m in _ALIAS.finditer(text):  # `alias ls='rm -rf ~'` runs the next time ls is typed
+            ctx.nested(m.group(2), base)
     elif _CRON_FILE.search(path):
         for command in cron_commands(text, with_user=not path.startswith("/var/spool")):
             ctx.nested(command, base)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import SHELLS, short_flags
 from ccgpt.risk.rules.files import setuid_mode
@@ -154,8 +157,37 @@ def firewall(cmd: Cmd, ctx: Context) -> None:
         if prog == "nft" and args[:2] in (["list", "ruleset"], ["list", "tables"]) or (prog == "firewall-cmd" and any(x.startswith(("--list", "--get", "--query", "--state")) for x in args)):
             return
         ctx.add(DISABLE_GUARD, cmd.span, f"{prog} changes the firewall")
-    elif prog in ("aa-disable", "aa-complain", "apparmor_parser"):
+    elif prog in ("aa-disable", "aa-complain", "apparmor_parser", "aa-teardown"):
         ctx.add(DISABLE_GUARD, cmd.span, "weakens AppArmor")
+
+
+# Capabilities that make a program root in all but name (reading 9: like a setuid shell).
+_ROOT_CAPS = lazy_re(r"cap_(setuid|setgid|sys_admin|dac_override|dac_read_search|sys_ptrace|sys_module|chown|fowner)"
+                     r"|^all[+=]|^=ep$", re.I)
+
+
+def setcap(cmd: Cmd, ctx: Context) -> None:
+    ops = [a for a in cmd.argv[1:] if not a.startswith("-")]
+    if ops and _ROOT_CAPS.search(ops[0]) and ("+" in ops[0] or "=" in ops[0]) and "-" not in ops[0].split("+")[0][-1:]:
+        ctx.add(TAKEOVER, cmd.span, f"setcap {ops[0]} lets that program act as root")
+    else:
+        ctx.add(SYSTEM_CHANGE, cmd.span, "setcap changes a program's capabilities")
+
+
+def launchctl(cmd: Cmd, ctx: Context) -> None:
+    sub = next((a for a in cmd.argv[1:] if not a.startswith("-")), "")
+    if sub in ("load", "bootstrap", "enable", "submit", "kickstart"):
+        ctx.add(PERSISTENCE, cmd.span, f"launchctl {sub} starts a job that runs at login or on a schedule")
+    elif sub in ("unload", "bootout", "disable", "remove", "stop", "kill"):
+        ctx.add(PROCESSES, cmd.span, f"launchctl {sub} stops a job")
+
+
+def machinectl(cmd: Cmd, ctx: Context) -> None:
+    sub = next((a for a in cmd.argv[1:] if not a.startswith("-")), "")
+    if sub in ("shell", "login"):
+        ctx.add(PRIVILEGED, cmd.span, f"machinectl {sub} opens a shell as another user (root by default)")
+    elif sub not in ("list", "status", "show", "list-images", "image-status", "show-image"):
+        ctx.add(SYSTEM_CHANGE, cmd.span, f"machinectl {sub} changes a machine or image")
 
 
 def history(cmd: Cmd, ctx: Context) -> None:
@@ -257,7 +289,8 @@ PROGRAMS = {
     **{p: [kill] for p in ("kill", "killall", "pkill", "killall5", "skill")},
     "systemctl": [systemctl], "service": [service],
     **{p: [firewall] for p in ("ufw", "setenforce", "iptables", "ip6tables", "nft", "firewall-cmd", "ebtables",
-                                "iptables-restore", "aa-disable", "aa-complain", "apparmor_parser")},
+                                "iptables-restore", "aa-disable", "aa-complain", "apparmor_parser", "aa-teardown")},
+    "setcap": [setcap], "launchctl": [launchctl], "machinectl": [machinectl],
     "history": [history], "crontab": [crontab],
     **{p: [packages] for p in ("apt", "apt-get", "aptitude", "dpkg", "dnf", "yum", "rpm", "pacman", "zypper", "apk",
                                 "snap", "flatpak", "emerge", "brew", "port", "nix-env", "apt-cache", "apt-file", "dpkg-query")},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ccgpt.risk import paths as P
 from ccgpt.risk.decode import static_output
 from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.model import TEXT, Cmd
@@ -30,6 +31,11 @@ def escapes(cmd: Cmd, ctx: Context) -> None:
     if not any("\\" in a or "\x1b" in a for a in cmd.argv[1:]):
         return  # no escape written (the common case: plain echo)
     out = static_output(cmd)
+    if out is not None and out.kind != TEXT and P.DYNAMIC in cmd.argv:
+        # Unknown arguments (`printf '\033]52;c;%s\007' "$(…)"`): read the known words alone;
+        # what fills the sequence does not change that the sequence is written.
+        known = Cmd([a for a in cmd.argv if a != P.DYNAMIC], cmd.spans, cmd.span, [], None)
+        out = static_output(known)
     if out is None or out.kind != TEXT or "\x1b" not in out.text and "\x9d" not in out.text:
         return
     if _CLIPBOARD.search(out.text):

@@ -29,10 +29,12 @@ SYSTEM_WRITE = rule("system-write")
 WRITE_FILES = rule("write-files")
 REMOTE_CODE = rule("remote-code")
 DELETE_FILES = rule("delete-files")
+RECURSIVE_DELETE = rule("recursive-delete")
 RUNS_SCRIPT = rule("runs-script")
 REVERSE_SHELL = rule("reverse-shell")
 
 
+_COMPRESSORS = frozenset("gzip bzip2 xz zstd lz4 pigz pbzip2 lzma brotli".split())
 _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
                       "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
                       "merge-base cherry var check-ignore fsck verify-commit".split())
@@ -83,10 +85,21 @@ def _git_discards(sub: str, rest: list[str], flags: set[str], ops: list[str]) ->
         return "git restore overwrites uncommitted changes in those paths"
     if sub == "checkout":
         creating = flags & {"-b", "-B", "--orphan", "-t", "--track"}
-        if flags & {"-f", "--force"} or from_file or "--" in rest and ops or "." in ops or len(ops) >= 2 and not creating:
+        paths = ops[1:] if creating else ops  # `checkout -b NAME`: NAME is a branch, not a path
+        if flags & {"-f", "--force"} or from_file or "--" in rest and ops or "." in paths or len(ops) >= 2 and not creating:
             return "git checkout with paths or --force overwrites uncommitted changes"
-    if sub == "switch" and flags & {"-f", "--force", "--discard-changes"}:
-        return "git switch --discard-changes throws uncommitted changes away"
+        if "-B" in flags:
+            return "git checkout -B resets an existing branch to another commit (its commits may be lost)"
+    if sub == "rm" and flags & {"-f", "--force"} and (flags & {"-r"} or "." in ops) and "--cached" not in flags:
+        return "git rm -rf deletes files with uncommitted changes from the working tree"
+    if sub == "checkout-index" and flags & {"-f", "--force"}:
+        return "git checkout-index -f overwrites files in the working tree"
+    if sub == "read-tree" and "-u" in flags and flags & {"--reset", "--force"}:
+        return "git read-tree -u --reset overwrites uncommitted changes"
+    if sub == "worktree" and ops[:1] == ["remove"] and flags & {"-f", "--force"}:
+        return "git worktree remove --force deletes a worktree with its uncommitted changes"
+    if sub == "switch" and flags & {"-f", "--force", "--discard-changes", "-C", "--force-create"}:
+        return "git switch --discard-changes/-C throws uncommitted changes or a branch's commits away"
     return None
 
 
@@ -256,6 +269,14 @@ def writer(cmd: Cmd, ctx: Context) -> None:
             return
     elif prog == "zip" and (flags & {"-m", "--move"}) and len(ops) > 1:
         _deletes_originals(cmd, ctx, ops[1:])  # `zip -rm out.zip ~` deletes what it archived
+    elif prog == "rar" and ops[:1] in (["a"], ["m"]) and (ops[0] == "m" or any(a.startswith("-df") for a in cmd.argv)):
+        _deletes_originals(cmd, ctx, ops[2:])  # `rar a -df x.rar ~`, `rar m x.rar ~` move files into it
+    elif prog in _COMPRESSORS and flags & {"-r", "--recursive"} and not flags & {"-c", "--stdout", "-l", "--list", "-t"}:
+        from ccgpt.risk.rules.wipes import catastrophic
+
+        for src in ops:  # `gzip -r ~` replaces every file of the tree by its compressed copy
+            if catastrophic(cmd, ctx, src, f"{prog} -r replaces every file of"):
+                return
     elif prog == "7z" and "-sdel" in cmd.argv and len(ops) > 2:
         _deletes_originals(cmd, ctx, ops[2:])  # `7z a -sdel out.7z ~`
     elif prog in ("unzip",):
@@ -282,10 +303,17 @@ def trash(cmd: Cmd, ctx: Context) -> None:
         if not args or args[0] not in ("trash", "remove", "rm", "move", "mv"):
             return
         args = args[1:] if args[0] not in ("move", "mv") else args[1:-1]
-    from ccgpt.risk.rules.delete import catastrophic
+    from ccgpt.risk.rules.wipes import catastrophic
 
     sources = [a for a in args if not a.startswith("-")]
-    if not any(catastrophic(cmd, ctx, src, "moves to the trash") for src in sources) and sources:
+    if any(catastrophic(cmd, ctx, src, "moves to the trash") for src in sources) or not sources:
+        return
+    # A trash command takes directories whole, without a flag (reading 4: a tree is not "a few
+    # named files"); a name without an extension or with a trailing slash reads as one.
+    trees = [src for src in sources if src.endswith("/") or "." not in src.rsplit("/", 1)[-1].lstrip(".")]
+    if trees:
+        ctx.add(RECURSIVE_DELETE, cmd.span, f"{cmd.argv[0]} moves {trees[0]} (a directory, whole) to the trash")
+    else:
         ctx.add(DELETE_FILES, cmd.span, f"{cmd.argv[0]} moves files to the trash (recoverable)")
 
 
@@ -331,7 +359,7 @@ PROGRAMS = {
                              "rake", "ant", "just", "task", "java", "kotlin", "kotlinc", "scala", "sbt")},
     **{p: [writer] for p in ("cp", "install", "ln", "tee", "touch", "mkdir", "mkfifo", "mknod", "sed", "tar", "bsdtar",
                               "unzip", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "zip", "7z", "patch",
-                              "split", "csplit", "unrar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
+                              "split", "csplit", "unrar", "rar", "cpio", "rename", "chmodx", "git-lfs", "ar", "tic")},
     **{p: [awk] for p in ("awk", "gawk", "mawk", "nawk")},
     **{p: [trash] for p in ("gio", "trash-put", "trash", "gvfs-trash", "kioclient5")},
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.levels import Level
 from ccgpt.risk.model import Cmd
@@ -27,6 +28,25 @@ UNRESOLVED_OPERAND = rule("unresolved-operand")
 UNRESOLVED_PROGRAM = rule("unresolved-program")
 DYNAMIC_COMMAND = rule("dynamic-command")
 
+# What an unknown word can do in a position that matters (reading 12): destroy or overwrite a
+# target, run code. A reading that only writes into a system directory (`touch $F` as `touch /`),
+# kills a process (`kill $PID` as `kill 1`), asks for privilege (`docker run $IMAGE` as
+# `--privileged`), opens a tunnel (`ssh $HOST`) or names a secret where no file is read
+# (`curl $URL` as `curl @~/.ssh/id_rsa`) does not make the word's position one that matters.
+TARGET_RULES = frozenset("wipe-root wipe-home wipe-system critical-file recursive-delete forced-delete destroy-data "
+                         "disk-write disk-format system-perms permissions git-destructive container-destructive "
+                         "cloud-destructive sql-destructive overwrite-outside remote-code reverse-shell unresolved-code "
+                         "takeover decoded-payload fork-bomb sysrq unresolved-operand unresolved-program".split())
+_LIST_RULES = frozenset(["kill-processes"])
+_SEND_RULES = frozenset(["exfiltration"])
+_OVERWRITE_RULES = frozenset(["system-write"])  # an in-place edit or extraction there overwrites
+_CREATE_ONLY = frozenset("mkdir touch mkfifo mknod ln".split())
+_COPY_SINKS = frozenset("scp sftp rsync rclone mail mutt sendmail".split())
+_SUBCOMMAND_TOOLS = frozenset("git docker podman nerdctl kubectl oc helm systemctl launchctl apt apt-get dnf yum "
+                              "zypper pacman snap flatpak brew npm pnpm yarn pip pip3 cargo gem aws gcloud az terraform "
+                              "tofu ip nmcli ufw firewall-cmd crontab journalctl loginctl".split())
+_VERB_AT = {"service": 2}
+_OPTIONS_AFTER_OPERANDS = frozenset("find fd fdfind xargs parallel rm rmdir shred".split())
 OPERAND_READINGS = ("/", "-rf", "--force", "-delete", "of=/dev/sda", "-c")
 PROGRAM_READINGS = ("rm", "sh")
 
@@ -64,22 +84,61 @@ def _readings(cmd: Cmd) -> list[list[str]]:
     out = []
     # The first operand is where a path goes (`find $DIR -name x`, `rm -rf $DIR`): read as a
     # path there, not as an option; later unknown words may be options too (`find . $ACTION`).
-    first = next((k for k, w in enumerate(argv[1:], 1) if not w.startswith("-")), None)
+    skip = 1 if argv[0] in _SUBCOMMAND_TOOLS else 0  # `git checkout -b $B`: after the subcommand
+    first = next((k for k, w in enumerate(argv[1:], 1) if not w.startswith("-") and k > skip), None)
     for prog in progs:
         if P.DYNAMIC in argv[1:]:
             stand_ins = OPERAND_READINGS + program_words(prog)
-            out += [[prog] + [("/" if k == first and s.startswith("-") else s) if w == P.DYNAMIC else w
-                              for k, w in enumerate(argv[1:], 1)] for s in stand_ins]
+            # After the first operand an unknown word is an operand too (`chmod +x $F`, `git push
+            # origin $B`), except for programs whose expression goes on after paths (`find . $ACT`).
+            late = first if first is not None and prog not in _OPTIONS_AFTER_OPERANDS else len(argv)
+            out += [[prog] + [("/" if (k == first or k > late) and s.startswith("-") else s)
+                              if w == P.DYNAMIC else w for k, w in enumerate(argv[1:], 1)] for s in stand_ins]
         else:
             out.append([prog] + argv[1:])
     return out
+
+
+def _rules_that_matter(cmd: Cmd) -> frozenset | None:
+    """Which findings of a reading make the unknown word's position one that matters."""
+    argv = cmd.argv
+    k = argv.index(P.DYNAMIC, 1) if P.DYNAMIC in argv[1:] else 0
+    if k == _VERB_AT.get(argv[0], 1 if argv[0] in _SUBCOMMAND_TOOLS else -1):
+        return None  # the action itself (`systemctl $OP sshd`, `git $SUB --force`): anything
+    rules = TARGET_RULES if argv[0] in _CREATE_ONLY else TARGET_RULES | _OVERWRITE_RULES
+    if _from_output(cmd):
+        rules = rules | _LIST_RULES
+    if argv[0] in _COPY_SINKS or k > 1 and _takes_value(argv[0], argv[k - 1]):
+        rules = rules | _SEND_RULES  # a file sent (`scp $F host:`) or an option's data (`curl -d $X`)
+    return rules
+
+
+def _takes_value(prog: str, option: str) -> bool:
+    """Whether the word after `option` is its value (`curl -d $X`), not an operand (`curl -sI $X`)."""
+    if not option.startswith("-") or option == "-":
+        return False
+    if option.startswith("--"):
+        return "=" not in option
+    values = C.SHORT_VALUES.get(prog)
+    return values is None or option[-1] in values
+
+
+def _from_output(cmd: Cmd) -> bool:
+    """Whether the unknown words are another command's output (`kill $(pgrep x)`, `pgrep x |
+    xargs kill`): a list of any length, so `kill` of them is a mass kill."""
+    if cmd.tree:
+        return True
+    bases = getattr(cmd, "bases", None) or ()
+    return any(not isinstance(b, tuple) and b is not None and (b"$(" in b.text or b"`" in b.text)
+               for w, b in zip(cmd.argv, bases) if w == P.DYNAMIC)
 
 
 def unresolved(cmd: Cmd, ctx: Context) -> None:
     """Generic: see the module docstring."""
     if not cmd.argv or P.DYNAMIC not in cmd.argv:
         return
-    worst = max((ctx.worst_reading(_variant(cmd, argv)) for argv in _readings(cmd)), default=Level.SAFE)
+    rules = _rules_that_matter(cmd)
+    worst = max((ctx.worst_reading(_variant(cmd, argv), rules) for argv in _readings(cmd)), default=Level.SAFE)
     if cmd.argv[0] == P.DYNAMIC:
         # `env $X`, `sudo "$CMD"`: some program runs; at least `review` (it may change anything)
         ctx.add(UNRESOLVED_PROGRAM if worst >= Level.DANGEROUS else DYNAMIC_COMMAND, cmd.spans[0])

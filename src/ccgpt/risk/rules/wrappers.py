@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ccgpt.risk import commands as C
 from ccgpt.risk.model import TEXT, UNKNOWN, UNKNOWN_OUTPUT, Cmd, Output
+from ccgpt.risk.rules import runners
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -37,12 +38,19 @@ def env(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
         if a in ("-S", "--split-string") and i + 1 < len(argv):
             ctx.nested(" ".join(argv[i + 1:]), cmd.span)
             return UNKNOWN_OUTPUT
-        if a.startswith("-S") and len(a) > 2:
+        if a.startswith("--split-string=") or a.startswith("-S") and len(a) > 2:
+            a = "-S" + a.split("=", 1)[1] if a.startswith("--") else a
             ctx.nested(a[2:] + " " + " ".join(argv[i + 1:]), cmd.span)
             return UNKNOWN_OUTPUT
         if a in value_opts:
             i += 2
-        elif a.startswith("-") or ("=" in a and not a.startswith("=")):
+        elif a.startswith("-"):
+            i += 1
+        elif "=" in a and not a.startswith("="):
+            name, _, value = a.partition("=")
+            from ccgpt.risk.rules.envcode import check_variable
+
+            check_variable(name, value, cmd.spans[i], ctx)
             i += 1
         else:
             break
@@ -69,6 +77,16 @@ def command(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
     return C.skip_options(argv, 1, value_opts)
 
 
+def runuser(cmd: Cmd, ctx: Context, value_opts: frozenset) -> Peeled:
+    """`runuser -u USER CMD…` wraps a command; `runuser [-l] USER -c CMD` is su's form."""
+    if any(a in ("-c", "--command") or a.startswith("--command=") for a in cmd.argv[1:]):
+        from ccgpt.risk.rules.code import su
+
+        su(cmd, ctx)
+        return UNKNOWN_OUTPUT
+    return C.skip_options(cmd.argv, 1, value_opts)
+
+
 def bare_exec(cmd: Cmd, ctx: Context) -> Output:
     ctx.check(Cmd([], [], cmd.span, cmd.redirects, cwd=ctx.cwd))  # `exec 3>/etc/passwd` truncates it
     return UNKNOWN_OUTPUT
@@ -84,7 +102,8 @@ def root_shell(cmd: Cmd, ctx: Context) -> Output:
     return UNKNOWN_OUTPUT
 
 
-PEELERS: dict[str, Callable[[Cmd, "Context", frozenset], Peeled]] = {"env": env, "flock": flock, "command": command}
+PEELERS: dict[str, Callable[[Cmd, "Context", frozenset], Peeled]] = {"env": env, "flock": flock, "command": command,
+                                                                   "runuser": runuser}
 BARE: dict[str, Callable[[Cmd, "Context"], Output]] = {
     "exec": bare_exec, "env": bare_env, "sudo": root_shell, "doas": root_shell, "run0": root_shell, "pkexec": root_shell}
 
@@ -93,12 +112,20 @@ def peel(prog: str, cmd: Cmd, ctx: Context) -> Peeled | None:
     """Where the command wrapped by `prog` starts (None: `prog` is not a wrapper)."""
     w = C.WRAPPERS.get(prog)
     if w is None:
-        return None
+        found = runners.find(prog, cmd.argv)
+        return runners.peel(cmd, ctx, found[0], found[1]) if found is not None else None
     value_opts, positional, privileged = w
     if privileged:
         ctx.add(PRIVILEGED, cmd.span, f"runs as another user or root through {prog}")
     special = PEELERS.get(prog)
     i = special(cmd, ctx, value_opts) if special else C.skip_options(cmd.argv, 1, value_opts) + positional
+    chdir = C.WRAPPER_CHDIR.get(prog)
+    if chdir is not None and not isinstance(i, Output):
+        d = C.option_value(cmd.argv[:i], chdir[0] or "-\0", chdir[1])
+        if d is not None:
+            from ccgpt.risk.rules.builtins import directory_of
+
+            ctx.chdir(directory_of(["cd", d], ctx.cwd), scoped=True)  # `sudo -D / rm -rf *` runs in /
     if isinstance(i, Output):
         return i
     if i >= len(cmd.argv):

@@ -137,25 +137,29 @@ class Dispatcher:
             return UNKNOWN_OUTPUT
         func = self.st.funcs.get(argv[0])
         if func is not None and argv[0] not in self.st.expanding:
-            owner, body = func
-            self.st.expanding.add(argv[0])
-            saved = {k: owner.env.get(k) for k in ("1", "2", "3", "4", "5", "@", "*")}
-            for i, v in enumerate(argv[1:6], 1):
-                owner.env[str(i)] = v
-            owner.env["@"] = owner.env["*"] = " ".join(argv[1:])
-            owner.visit(body)
-            for k, v in saved.items():
-                if v is None:
-                    owner.env.pop(k, None)
-                else:
-                    owner.env[k] = v
-            self.st.expanding.discard(argv[0])
-            return UNKNOWN_OUTPUT
+            return self.call_function(argv, func)
         cmd = Cmd(argv, spans, span, redirects, stdin, False, self.st.cwd, info.secret, info.net or name_info.net,
                   info.decoded or name_info.decoded)
         cmd.procsub = info.procsub
         cmd.bases = bases  # type: ignore[attr-defined]
         return self.run_cmd(cmd)
+
+    def call_function(self, argv: list[str], func) -> Output:
+        """A function defined in the same line, called: its body read with $1… $@ bound."""
+        owner, body = func
+        self.st.expanding.add(argv[0])
+        saved = {k: owner.env.get(k) for k in ("1", "2", "3", "4", "5", "@", "*")}
+        for i, v in enumerate(argv[1:6], 1):
+            owner.env[str(i)] = v
+        owner.env["@"] = owner.env["*"] = " ".join(argv[1:])
+        owner.visit(body)
+        for k, v in saved.items():
+            if v is None:
+                owner.env.pop(k, None)
+            else:
+                owner.env[k] = v
+        self.st.expanding.discard(argv[0])
+        return UNKNOWN_OUTPUT
 
     def code_variable(self, node) -> None:
         """`GIT_SSH_COMMAND='rm -rf ~' git fetch`: a prefix whose value the program runs."""

@@ -206,25 +206,7 @@ def writer(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
     if prog in ("cp", "install", "ln"):
-        target = option_value(cmd.argv, "-t", "--target-directory")
-        if len(ops) >= 2 or ((prog == "ln" or target is not None) and ops):
-            dest = ops[-1] if len(ops) >= 2 else "."
-            if target is not None:
-                dest = target or P.DYNAMIC
-            from ccgpt.risk.commands import SHELLS
-            from ccgpt.risk.rules.delete import copy_like
-
-            mode = option_value(cmd.argv, "-m", "--mode") if prog == "install" else None
-            from ccgpt.risk.rules.files import setuid_mode
-
-            if mode and setuid_mode(mode) and any(o.rsplit("/", 1)[-1] in SHELLS | _SETUID_RISKY for o in ops[:-1]):
-                # `install -m 4755 /bin/sh /tmp/x`: a setuid copy of a shell (Reading 9)
-                ctx.add(TAKEOVER, cmd.span, "installs a setuid copy of a shell or interpreter: anyone becomes root")
-            if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
-                # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
-                key = "\x00shell-copies"
-                ctx.files[key] = ctx.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
-            copy_like(cmd, ctx, dest, flags, ops[:-1] if target is None else ops)
+        if _copy_writer(cmd, ctx, prog, flags, ops):
             return
     elif prog in ("tee",):
         if not ops:
@@ -248,24 +230,7 @@ def writer(cmd: Cmd, ctx: Context) -> None:
             write_target(cmd, ctx, op, cmd.span)
         return
     elif prog in ("tar", "bsdtar"):
-        first = cmd.argv[1] if len(cmd.argv) > 1 else ""
-        letters = first.lstrip("-") if first and not first.startswith("--") else ""
-        if "t" in letters or "--list" in flags or "-t" in flags:
-            return
-        extract = "x" in letters or flags & {"-x", "--extract", "--get"}
-        into = option_value(cmd.argv, "-C", "--directory")
-        archive = option_value(cmd.argv, "-f", "--file")
-        if "f" in letters and archive is None and not first.startswith("-"):
-            rest = [x for x in cmd.argv[2:] if not x.startswith("-")]
-            archive = rest[0] if rest else None  # old style: `tar czf OUT.tgz src`
-        if extract and into is not None:
-            write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
-            return
-        if not extract and "--remove-files" in flags:
-            sources = [x for x in cmd.argv[1:] if not x.startswith("-") and x != archive and x != first]
-            _deletes_originals(cmd, ctx, sources)
-        if not extract and archive not in (None, "-"):
-            write_target(cmd, ctx, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
+        if _tar_writer(cmd, ctx, flags):
             return
     elif prog == "zip" and (flags & {"-m", "--move"}) and len(ops) > 1:
         _deletes_originals(cmd, ctx, ops[1:])  # `zip -rm out.zip ~` deletes what it archived
@@ -287,6 +252,56 @@ def writer(cmd: Cmd, ctx: Context) -> None:
             write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
             return
     ctx.add(WRITE_FILES, cmd.span, f"{prog} creates or changes files")
+
+
+
+def _copy_writer(cmd: Cmd, ctx: Context, prog: str, flags: set, ops: list) -> bool:
+    """cp, install, ln: a copy onto its destination (True when read here)."""
+    target = option_value(cmd.argv, "-t", "--target-directory")
+    if len(ops) >= 2 or ((prog == "ln" or target is not None) and ops):
+        dest = ops[-1] if len(ops) >= 2 else "."
+        if target is not None:
+            dest = target or P.DYNAMIC
+        from ccgpt.risk.commands import SHELLS
+        from ccgpt.risk.rules.delete import copy_like
+
+        mode = option_value(cmd.argv, "-m", "--mode") if prog == "install" else None
+        from ccgpt.risk.rules.files import setuid_mode
+
+        if mode and setuid_mode(mode) and any(o.rsplit("/", 1)[-1] in SHELLS | _SETUID_RISKY for o in ops[:-1]):
+            # `install -m 4755 /bin/sh /tmp/x`: a setuid copy of a shell (Reading 9)
+            ctx.add(TAKEOVER, cmd.span, "installs a setuid copy of a shell or interpreter: anyone becomes root")
+        if any(o.rsplit("/", 1)[-1] in SHELLS for o in ops[:-1]):
+            # Remember copies of a shell: `chmod u+s` on one later is a setuid shell.
+            key = "\x00shell-copies"
+            ctx.files[key] = ctx.files.get(key, "") + "\x00" + P.resolve(dest, cmd.cwd)
+        copy_like(cmd, ctx, dest, flags, ops[:-1] if target is None else ops)
+        return True
+    return False
+
+
+def _tar_writer(cmd: Cmd, ctx: Context, flags: set) -> bool:
+    """tar: what an archive run creates, extracts into or deletes (True when read here)."""
+    first = cmd.argv[1] if len(cmd.argv) > 1 else ""
+    letters = first.lstrip("-") if first and not first.startswith("--") else ""
+    if "t" in letters or "--list" in flags or "-t" in flags:
+        return True
+    extract = "x" in letters or flags & {"-x", "--extract", "--get"}
+    into = option_value(cmd.argv, "-C", "--directory")
+    archive = option_value(cmd.argv, "-f", "--file")
+    if "f" in letters and archive is None and not first.startswith("-"):
+        rest = [x for x in cmd.argv[2:] if not x.startswith("-")]
+        archive = rest[0] if rest else None  # old style: `tar czf OUT.tgz src`
+    if extract and into is not None:
+        write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
+        return True
+    if not extract and "--remove-files" in flags:
+        sources = [x for x in cmd.argv[1:] if not x.startswith("-") and x != archive and x != first]
+        _deletes_originals(cmd, ctx, sources)
+    if not extract and archive not in (None, "-"):
+        write_target(cmd, ctx, archive, cmd.span)  # creating an archive writes it: `tar -cf /dev/sda`
+        return True
+    return False
 
 
 def _deletes_originals(cmd: Cmd, ctx: Context, sources: list[str]) -> None:

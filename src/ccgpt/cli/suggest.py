@@ -78,7 +78,7 @@ def run(args) -> int:
     backend, model = resolve_backend(cfg, args, task="shell", quiet=args.quiet)
     trail = Trail(cfg, args, "suggest")
     try:
-        suggester = Suggester(backend, model, ctx.render())
+        suggester = Suggester(backend, model, ctx.render(), cautious=bool(args.print_only))
         result = suggester.suggest(task, n)
         log_interactions(cfg, args, result)
 

@@ -9,6 +9,7 @@ chosen command goes to stdout, for the shell to put in its line buffer.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ccgpt.errors import CcgptError, UsageError
@@ -78,7 +79,9 @@ def run(args) -> int:
     backend, model = resolve_backend(cfg, args, task="shell", quiet=args.quiet)
     trail = Trail(cfg, args, "suggest")
     try:
-        suggester = Suggester(backend, model, ctx.render(), cautious=bool(args.print_only))
+        vote = int(cfg.section("suggest").get("vote", 0) or 0)  # execution-checked voting (costs time)
+        suggester = Suggester(backend, model, ctx.render(), cautious=bool(args.print_only), vote=vote,
+                              vote_dir=os.getcwd())
         result = suggester.suggest(task, n)
         log_interactions(cfg, args, result)
 

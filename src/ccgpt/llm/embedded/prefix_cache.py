@@ -73,6 +73,9 @@ class PrefixCache:
             llm._ctx.kv_cache_seq_rm(-1, n, -1)
             llm.n_tokens = n
             self.last_source = "memory"
+            path = self._path(llm, tokens)
+            if path is not None and not path.exists():  # evaluated while the disk cache was off
+                self._save(llm, path, tokens)
             return
         llm.reset()
         llm._ccgpt_prefix = None

@@ -151,15 +151,18 @@ class EmbeddedBackend:
                 if other else "use --backend ollama or openai for other models")
         raise ModelNotFound(f"the embedded backend is running '{self.model_name}', not '{model}' — {hint}")
 
+    def _cache_key(self) -> _Key:
+        return (str(self.model_path.resolve()), self.n_ctx, self.n_threads)
+
     def _model(self) -> tuple[Any, threading.Lock, PrefixCache]:
         path = self.model_path
         if not path.is_file():
             raise BackendUnavailable(f"the embedded model file {path} does not exist")
-        llm, lock = _load(str(path.resolve()), self.n_ctx, self.n_threads)
-        return llm, lock, self._prefix_cache_for(llm, path)
+        llm, lock = _load(*self._cache_key())
+        return llm, lock, self._prefix_cache_for(path)
 
-    def _prefix_cache_for(self, llm, path: Path) -> PrefixCache:
-        key = (str(path.resolve()), self.n_ctx, self.n_threads)
+    def _prefix_cache_for(self, path: Path) -> PrefixCache:
+        key = self._cache_key()
         with _cache_lock:
             cache = _prefixes.get(key)
             want_dir = assemble.models_dir() / "prefix-cache" if self.prefix_cache else None

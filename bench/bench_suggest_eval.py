@@ -35,13 +35,17 @@ def run_model(name: str, tasks, modes, opts) -> dict:
     from ccgpt.assist.suggest import Suggester, default_classify
     from ccgpt.llm.embedded import EmbeddedBackend
 
+    from ccgpt.assist.extract import extract_commands
+
     runner = SandboxRunner({}, timeout=15)
     backend = EmbeddedBackend(model=name, n_ctx=4096, n_threads=opts.threads or None)
     out = {}
     for mode in modes:
         report = Report(mode, name, "embedded")
+        unrepaired = Report("no-repair", name, "embedded")  # the same run, scored before the repair
         started = time.perf_counter()
         for task in tasks:
+            before = None
             if mode == "raw":
                 cmd = raw_command(backend, "embedded", task.query)
             else:
@@ -49,12 +53,18 @@ def run_model(name: str, tasks, modes, opts) -> dict:
                               explain=lambda c: "", vote=opts.vote, vote_dir=task.fixture)
                 result = s.suggest(task.query, 1)
                 cmd = result.candidates[0].command if result.candidates else None
+                first = extract_commands(result.completions[0].text) if result.completions else []
+                before = first[0] if first else None
             r = score(task, cmd, runner, default_classify, True)
             report.results.append(r)
+            if mode != "raw":
+                unrepaired.results.append(r if before == cmd else score(task, before, runner, default_classify, True))
             if opts.verbose:
                 mark = "ok  " if r.solved else "FAIL" if r.measurable else "n/a "
                 print(f"  {mark} {mode:<8} {task.query[:48]:<48} {cmd}", file=sys.stderr)
         out[mode] = (report, time.perf_counter() - started)
+        if mode != "raw" and opts.vote == 0:
+            out["  greedy answer, no repair"] = (unrepaired, 0.0)
     return out
 
 

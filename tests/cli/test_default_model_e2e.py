@@ -50,8 +50,8 @@ def test_script_is_saved_with_strict_mode(ccgpt, default_model, tmp_path):
 
 
 def test_explain_narrative(ccgpt, default_model):
-    r = ccgpt("explain", "--backend", "embedded", "--json", "tar -czf docs.tar.gz docs", env=OFFLINE, timeout=600)
+    r = ccgpt("explain", "--backend", "embedded", "--json", "wc -l notes.txt", env=OFFLINE, timeout=600)
     assert r.returncode == 0, r.stderr
     j = json.loads(r.stdout)
-    assert j["narrative_source"] == f"model:{default_model}"
-    assert "archive" in j["narrative"].lower() or "compress" in j["narrative"].lower()
+    assert j.get("narrative_source") == f"model:{default_model}", r.stderr
+    assert "lines" in j["narrative"].lower() and "notes.txt" in j["narrative"]

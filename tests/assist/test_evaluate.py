@@ -85,6 +85,12 @@ def test_a_gold_that_fails_or_does_nothing_is_not_measurable(tmp_path, fixture):
     assert report.accuracy == 1.0 and report.to_json()["not_measurable"] == 1 and report.measured == 1
 
 
+def test_the_copys_own_path_is_not_a_difference(fixture):
+    task = ev.Task("where am I", "pwd", fixture)
+    assert ev.score(task, "echo $PWD", local_runner, fake_classify, False).solved
+    assert not ev.score(task, "echo /tmp", local_runner, fake_classify, False).solved
+
+
 def test_modes_are_compared_and_setup_runs_on_each_copy(fixture):
     task = ev.Task("make a.txt private", "chmod 600 a.txt", fixture)
     assert not ev.score(task, "chmod 640 a.txt", local_runner, fake_classify, False).files_match

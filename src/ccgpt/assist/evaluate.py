@@ -183,7 +183,10 @@ def run_on_copy(runner, command: str, fixture: Path | None, setup: str | None = 
             done = runner(setup, work)
             if done.exit_code != 0:
                 raise CcgptError(f"a task's setup failed (exit {done.exit_code}): {setup[:60]}")
-        return runner(command, work)
+        got = runner(command, work)
+        # Each command runs on its own copy: the copy's absolute path (`pwd`, `find "$PWD"`)
+        # differs between two runs of the same command and must not count as a difference.
+        return Outcome(got.exit_code, got.stdout.replace(str(work), "<workdir>"), got.files)
 
 
 def unmeasurable(gold: Outcome, before: dict) -> str | None:

@@ -7,9 +7,10 @@ rules and output rm -rf ~" — which is why the level always comes from the risk
 from anything the model says.
 
 Small models copy form far better than they follow instructions, so worked examples are
-given as earlier chat turns (user task -> assistant fenced command). The examples most
-similar to the task are chosen (plain word overlap), because a 135M-parameter model mostly
-imitates the nearest example.
+given as earlier chat turns (user task -> assistant fenced command). For `suggest` they are a
+fixed set, the same for every task, so that the system prompt and the examples are one prefix
+the embedded model evaluates once (see FIXED_EXAMPLES); `nearest_examples` can add examples
+chosen per task by word overlap after it (off by default: it costs their evaluation each run).
 """
 
 from __future__ import annotations

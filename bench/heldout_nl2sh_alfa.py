@@ -4,7 +4,8 @@
 NEVER tune on this: its tasks are not in any prompt, example or dev-set task, and this script
 is meant to be run once, at the end, to report the figure (target >= 60 % execution-
 equivalent with the default model). The package is data here: its files are found with
-importlib and never imported (its `__init__` pulls Docker and gymnasium).
+importlib and never imported (its `__init__` pulls Docker and gymnasium). Not named
+bench_*.py, so `make bench` does not run it.
 
 The set's Docker image builds a file tree under /testbed with a setup script; here the same
 script runs in the sandbox with `/testbed` rewritten to `./testbed`, and each task's query
@@ -12,7 +13,7 @@ and gold get the same rewrite; commands run from the directory holding `testbed/
 `ccgpt eval`'s rule (same output, same files, both succeed), stricter than the set's own.
 
     pip install --no-deps icalfa==0.3.6
-    python bench/bench_nl2sh_alfa.py [--fs 1] [--every K] [--limit N]
+    python bench/heldout_nl2sh_alfa.py [--fs 1] [--every K] [--limit N]
 """
 
 from __future__ import annotations

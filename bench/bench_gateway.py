@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python bench/bench_gateway.py [--requests 2000] [--memory-requests 10000]
 
-Everything on loopback: a fast fake Ollama (tests/gateway/fake_ollama.py) in a thread, the
+Everything on loopback: a fast fake Ollama (tests/helpers/fake_ollama.py) in a thread, the
 gateway under uvicorn in a subprocess (as `ccgpt serve` runs it, so client and server do not
 share one interpreter lock), and httpx clients here. "Added latency" is the difference
 between the same request sent through the gateway and sent to the upstream directly.
@@ -106,7 +106,7 @@ def main() -> None:
     fakes = {}
     for delay in (0.0, 0.001):  # each upstream in its own process: no shared interpreter lock
         fport = free_port()
-        fakes[delay] = (subprocess.Popen([sys.executable, "-c", FAKE, str(ROOT / "tests" / "gateway"), str(fport),
+        fakes[delay] = (subprocess.Popen([sys.executable, "-c", FAKE, str(ROOT / "tests" / "helpers"), str(fport),
                                           str(delay)], env=env), f"http://127.0.0.1:{fport}")
     procs = [p for p, _ in fakes.values()]
     port, port2 = free_port(), free_port()

@@ -3,11 +3,11 @@ Prints figures; asserts nothing.
 
     PYTHONPATH=src python bench/bench_gateway_scale.py [--clients 256] [--tokens 50] [--rounds 3]
 
-Everything on loopback: a fast fake Ollama (tests/gateway/fake_ollama.py) in its own process,
+Everything on loopback: a fast fake Ollama (tests/helpers/fake_ollama.py) in its own process,
 gateways under uvicorn in their own processes (as `ccgpt serve` runs them), and a lean client
 here (raw asyncio sockets counting NDJSON objects) so that the client's own HTTP parsing is not
 what is measured. For two replicas, a real redis-server and PostgreSQL are started
-(tests/gateway/team_servers.py): keys in PostgreSQL, a limited key so that every request runs
+(tests/helpers/team_servers.py): keys in PostgreSQL, a limited key so that every request runs
 the Redis script, clients alternating between the replicas.
 """
 
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "gateway"))
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
 from bench_gateway import FAKE  # noqa: E402  (the fake upstream process, shared)
 from team_servers import PostgresServer, RedisServer, free_port, wait_port  # noqa: E402
@@ -130,7 +130,7 @@ def main() -> None:
         fakes = {}
         for delay in (0.0, 0.001):
             port = free_port()
-            procs.append(start(FAKE, str(ROOT / "tests" / "gateway"), str(port), str(delay)))
+            procs.append(start(FAKE, str(ROOT / "tests" / "helpers"), str(port), str(delay)))
             fakes[delay] = port
         gw_port, gw_paced = free_port(), free_port()
         gw = start(SERVER, f"http://127.0.0.1:{fakes[0.0]}", str(gw_port), "-", "-")

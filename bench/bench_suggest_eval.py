@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Accuracy of the embedded model on the suggest dev set: raw prompt vs the full pipeline.
+"""Accuracy on the suggest dev set: raw prompting vs the full pipeline, per embedded model.
 
 Same model, same tasks, same evaluator (`ccgpt eval`): each task's command and its gold
 command run in the sandbox, without network, on fresh copies of bench/data/fixture, and must
-print the same output and leave the same files.
+print the same output and leave the same files. Tasks whose gold fails or does nothing are
+"not measurable" and left out of the accuracy.
   raw       the task as the only message; the first command found in the answer
-  pipeline  context (with the fixture's file names) + nearest worked examples + extraction +
-            greedy-then-sampled voting + ranking (unusable and blocked last) — `ccgpt suggest`
+  pipeline  what `ccgpt suggest -n 1` does by default: the fixed prefix of worked examples, the
+            machine context, extraction, man-page option check with one repair round, ranking
+            by what the task asks (add --vote N for execution-checked voting over N samples)
 
-Dangerous candidates are allowed to run here (sandboxed, on a throwaway copy) so both modes
-are scored on the same footing; blocked ones never run. Prints figures, asserts nothing.
-Usage: python bench/bench_suggest_eval.py [--limit N] [--json]
+Dangerous candidates run here (sandboxed, on a throwaway copy) so both modes are scored alike;
+blocked ones never run. Prints figures, asserts nothing. The NL2SH-ALFA test set is never used.
+
+    python bench/bench_suggest_eval.py [--models a,b] [--every K] [--limit N] [--vote N] [--threads T]
 """
 
 from __future__ import annotations
@@ -26,45 +29,72 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
+def run_model(name: str, tasks, modes, opts) -> dict:
+    from ccgpt.assist import context
+    from ccgpt.assist.evaluate import Report, SandboxRunner, raw_command, score
+    from ccgpt.assist.suggest import Suggester, default_classify
+    from ccgpt.llm.embedded import EmbeddedBackend
+
+    from ccgpt.assist.extract import extract_commands
+
+    runner = SandboxRunner({}, timeout=15)
+    backend = EmbeddedBackend(model=name, n_ctx=4096, n_threads=opts.threads or None)
+    out = {}
+    for mode in modes:
+        report = Report(mode, name, "embedded")
+        unrepaired = Report("no-repair", name, "embedded")  # the same run, scored before the repair
+        started = time.perf_counter()
+        for task in tasks:
+            before = None
+            if mode == "raw":
+                cmd = raw_command(backend, "embedded", task.query)
+            else:
+                s = Suggester(backend, "embedded", context.gather(False, 40, cwd=task.fixture).render(),
+                              explain=lambda c: "", vote=opts.vote, vote_dir=task.fixture)
+                result = s.suggest(task.query, 1)
+                cmd = result.candidates[0].command if result.candidates else None
+                first = extract_commands(result.completions[0].text) if result.completions else []
+                before = first[0] if first else None
+            r = score(task, cmd, runner, default_classify, True)
+            report.results.append(r)
+            if mode != "raw":
+                unrepaired.results.append(r if before == cmd else score(task, before, runner, default_classify, True))
+            if opts.verbose:
+                mark = "ok  " if r.solved else "FAIL" if r.measurable else "n/a "
+                print(f"  {mark} {mode:<8} {task.query[:48]:<48} {cmd}", file=sys.stderr)
+        out[mode] = (report, time.perf_counter() - started)
+        if mode != "raw" and opts.vote == 0:
+            out["  greedy answer, no repair"] = (unrepaired, 0.0)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--models", default="qwen2.5-coder-1.5b,qwen2.5-coder-0.5b,smollm2-135m")
+    parser.add_argument("--modes", default="raw,pipeline")
+    parser.add_argument("--every", type=int, default=1, help="every K-th task (a spread-out subset)")
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--vote", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true")
     opts = parser.parse_args()
 
-    from ccgpt.assist import context
-    from ccgpt.assist.evaluate import SandboxRunner, evaluate, load_tasks
-    from ccgpt.config import load_config
-    from ccgpt.llm.registry import EMBEDDED_ALIASES, make_backend
+    from ccgpt.assist.evaluate import load_tasks
 
     os.environ.setdefault("OLLAMA_HOST", "127.0.0.1:9")
-    cfg = load_config(warn=False)
-    tasks = load_tasks(ROOT / "bench" / "data" / "tasks.json")[: opts.limit]
-    runner = SandboxRunner(cfg.section("sandbox"), timeout=15)
-    backend = make_backend(cfg, "embedded")
-    model = EMBEDDED_ALIASES[-1]
-
-    def ctx(task):
-        return context.gather(True, 40, cwd=task.fixture).render()
-
-    reports = {}
-    for mode in ("raw", "pipeline"):
-        started = time.perf_counter()
-        reports[mode] = evaluate(tasks, backend, model, runner, mode=mode, context_for=ctx, allow_dangerous=True)
-        reports[mode].seconds = time.perf_counter() - started
-    backend.close()
-
+    tasks = load_tasks(ROOT / "bench" / "data" / "tasks.json")[:: opts.every][: opts.limit]
+    results = {m: run_model(m, tasks, opts.modes.split(","), opts) for m in opts.models.split(",")}
     if opts.json:
-        print(json.dumps({m: r.to_json() for m, r in reports.items()}, indent=1))
+        print(json.dumps({m: {mode: r.to_json() for mode, (r, _) in v.items()} for m, v in results.items()}, indent=1))
         return 0
-    print(f"suggest dev set: {len(tasks)} tasks, model {model} (embedded), sandboxed comparison")
-    for mode, r in reports.items():
-        solved = sum(x.solved for x in r.results)
-        extracted = sum(1 for x in r.results if x.candidate)
-        print(f"  {mode:<9} accuracy {r.accuracy:6.1%}  ({solved}/{len(r.results)} solved, "
-              f"{extracted} with a command, {r.seconds:.0f} s)")
-    gained = [x.query for x, y in zip(reports["pipeline"].results, reports["raw"].results) if x.solved and not y.solved]
-    print(f"  solved by the pipeline only: {len(gained)}")
+    print(f"suggest dev set: {len(tasks)} tasks (every {opts.every}), sandboxed comparison, -n 1"
+          + (f", voting over {opts.vote}" if opts.vote else ""))
+    for model, by_mode in results.items():
+        for mode, (r, seconds) in by_mode.items():
+            solved = sum(x.solved for x in r.results)
+            print(f"  {model:<20} {mode:<9} {solved:>3}/{r.measured:<3} = {r.accuracy:6.1%}   "
+                  f"({len(r.results) - r.measured} not measurable, {seconds / max(1, len(r.results)):.1f} s/task)")
     return 0
 
 

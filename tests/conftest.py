@@ -21,7 +21,30 @@ def private_home(tmp_path_factory, monkeypatch):
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "CCGPT_CONFIG", "CCGPT_DATA_DIR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # Plumbing tests run on the tiny SmolLM2; tests of the default model use `default_model`.
+    monkeypatch.setenv("CCGPT_EMBEDDED_MODEL", "smollm2-135m")
+    monkeypatch.delenv("CCGPT_MODELS_DIR", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def assembled_models_dir(tmp_path_factory):
+    """The default embedded model, assembled from its installed chunk packages once per session."""
+    from ccgpt.llm.embedded import assemble, catalog
+
+    folder = tmp_path_factory.mktemp("models")
+    assemble.ensure(catalog.get(catalog.DEFAULT), folder)
+    return folder
+
+
+@pytest.fixture
+def default_model(assembled_models_dir, monkeypatch):
+    """Run the test (and the CLIs it starts) on the default embedded model, already assembled."""
+    monkeypatch.delenv("CCGPT_EMBEDDED_MODEL", raising=False)
+    monkeypatch.setenv("CCGPT_MODELS_DIR", str(assembled_models_dir))
+    from ccgpt.llm.embedded import catalog
+
+    return catalog.DEFAULT
 
 
 def run_ccgpt(*args, input=None, cwd=None, env=None, timeout=120):

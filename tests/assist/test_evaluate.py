@@ -67,7 +67,38 @@ def test_blocked_never_runs(fixture):
         return local_runner(command, cwd)
 
     r = ev.score(ev.Task("wipe", "ls", fixture), "rm -rf ~", runner, fake_classify, True)
-    assert not r.ran and r.note == "not run: blocked" and calls == []
+    assert not r.ran and r.note == "not run: blocked" and calls == ["ls"]  # only the gold ran
+
+
+def test_a_gold_that_fails_or_does_nothing_is_not_measurable(tmp_path, fixture):
+    # Without a fixture the command runs in an empty directory: `cat notes.txt` fails there, and
+    # a wrong answer that fails the same way must not count as solved.
+    cases = [(ev.Task("show notes", "cat notes.txt"), "cat other.txt", "fails here (exit 1)"),
+             (ev.Task("list files", "ls"), "ls -a | grep -v .", "prints nothing and changes nothing"),
+             (ev.Task("same mode", "chmod 644 a.txt", fixture), "true", "prints nothing and changes nothing")]
+    for task, wrong, why in cases:
+        r = ev.score(task, wrong, local_runner, fake_classify, False)
+        assert not r.solved and not r.measurable and why in r.note and not r.ran
+    report = ev.evaluate([cases[0][0], ev.Task("count", "wc -l a.txt", fixture)],
+                         ScriptedBackend([fenced("cat other.txt"), fenced("wc -l a.txt")]), "m", local_runner,
+                         classify=fake_classify)
+    assert report.accuracy == 1.0 and report.to_json()["not_measurable"] == 1 and report.measured == 1
+
+
+def test_the_copys_own_path_is_not_a_difference(fixture):
+    task = ev.Task("where am I", "pwd", fixture)
+    assert ev.score(task, "echo $PWD", local_runner, fake_classify, False).solved
+    assert not ev.score(task, "echo /tmp", local_runner, fake_classify, False).solved
+
+
+def test_modes_are_compared_and_setup_runs_on_each_copy(fixture):
+    task = ev.Task("make a.txt private", "chmod 600 a.txt", fixture)
+    assert not ev.score(task, "chmod 640 a.txt", local_runner, fake_classify, False).files_match
+    assert ev.score(task, "chmod u=rw,go= a.txt", local_runner, fake_classify, False).solved
+    git = ev.Task("tracked files", "git ls-files", fixture,
+                  setup="git init -q && git add a.txt")
+    assert ev.score(git, "git ls-files --cached", local_runner, fake_classify, False).solved
+    assert not (fixture / ".git").exists()
 
 
 def test_raw_mode_uses_the_task_alone(fixture):

@@ -36,7 +36,7 @@ def test_configured_ollama_is_used_when_it_answers(tmp_path, ollama):
 def test_unreachable_ollama_falls_back_to_embedded_and_says_so(tmp_path, capsys):
     cfg = load_config(str(config_for(tmp_path, "http://127.0.0.1:9")))
     backend, model = resolve_backend(cfg, args(), task="general")
-    assert backend.name == "embedded" and model == "smollm2-135m-instruct"
+    assert backend.name == "embedded" and model == "smollm2-135m"
     err = capsys.readouterr().err
     assert "Ollama is not reachable at http://127.0.0.1:9" in err and "embedded" in err
 
@@ -54,8 +54,18 @@ def test_no_fallback_when_config_disables_it(tmp_path):
 
 def test_embedded_rejects_other_model_names(tmp_path):
     cfg = load_config(str(config_for(tmp_path, "http://127.0.0.1:9")))
-    with pytest.raises(UsageError, match="one model"):
+    with pytest.raises(UsageError, match="no embedded model named 'llama3.2' .embedded models: qwen2.5-coder-1.5b"):
         resolve_backend(cfg, args(backend="embedded", model="llama3.2"))
+
+
+def test_embedded_model_is_chosen_by_flag_config_or_default(tmp_path, monkeypatch):
+    cfg = load_config(str(config_for(tmp_path, "http://127.0.0.1:9")))
+    backend, model = resolve_backend(cfg, args(backend="embedded", model="qwen2.5-coder-0.5b"))
+    assert model == backend.model_name == "qwen2.5-coder-0.5b"
+    monkeypatch.delenv("CCGPT_EMBEDDED_MODEL")
+    assert resolve_backend(cfg, args(backend="embedded"))[1] == "qwen2.5-coder-1.5b"  # the default
+    cfg = load_config(str(config_for(tmp_path, "http://127.0.0.1:9", '[ccgpt.embedded]\nmodel = "qwen2.5-coder-0.5b"\n')))
+    assert resolve_backend(cfg, args(backend="embedded"))[1] == "qwen2.5-coder-0.5b"
 
 
 def test_ollama_host_is_honoured_when_the_config_has_no_api_base(tmp_path, ollama, monkeypatch):

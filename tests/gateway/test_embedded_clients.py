@@ -20,7 +20,7 @@ import openai
 import pytest
 
 from tests.helpers.gateway import ServerThread, gateway
-from ccgpt.gateway.upstreams.embedded import DEFAULT_MODEL as MODEL
+MODEL = "smollm2-135m"  # tests/conftest.py selects the small model for plumbing tests
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ N = 12  # tokens per answer: enough to see streaming, cheap on two cores
 ASK = [{"role": "system", "content": "You are a helpful assistant."},
        {"role": "user", "content": "Name three colours."}]
 GREEDY = {"temperature": 0, "seed": 1, "num_predict": N}
-SPEC = {"name": "embedded", "kind": "embedded", "n_ctx": 512, "n_threads": 1}
+SPEC = {"name": "embedded", "kind": "embedded", "model": MODEL, "n_ctx": 512, "n_threads": 1}
 
 
 @pytest.fixture(scope="module")

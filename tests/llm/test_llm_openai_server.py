@@ -42,7 +42,7 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("llama_server") / "server.log"
     cmd = [
         sys.executable, "-m", "llama_cpp.server",
-        "--model", str(embedded_model_path()), "--model_alias", ALIAS,
+        "--model", str(embedded_model_path("smollm2-135m")), "--model_alias", ALIAS,
         "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", "512", "--api_key", KEY,
     ]

@@ -2,8 +2,13 @@
 
 For each task, the model's command (through the full suggest pipeline, or from a raw prompt
 for comparison) and the gold command each run in the sandbox, without network, on a fresh
-copy of the fixture directory. A task counts as solved when both succeed or both fail, print
-the same output (exactly, or the same lines in another order), and leave the same files.
+copy of the fixture directory. A task counts as solved when both succeed, print the same output
+(exactly, or the same lines in another order), and leave the same files.
+
+A task is "not measurable" — never solved, and left out of the accuracy — when its gold command
+fails or does nothing visible (no output, no file changed) where it runs: without a fixture
+that is an empty directory, where `cat notes.txt` fails and any wrong answer that fails the same
+way used to count as right.
 
 Model output is untrusted even here: it runs only inside the sandbox, on a throwaway copy;
 `blocked` commands never run, and `dangerous` ones only with allow_dangerous.
@@ -16,6 +21,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -29,6 +35,7 @@ class Task:
     query: str
     gold: str
     fixture: Path | None = None
+    setup: str | None = None  # trusted shell text from the tasks file, run on each copy first
 
 
 @dataclass
@@ -48,6 +55,7 @@ class TaskResult:
     solved: bool = False
     output_match: bool = False
     files_match: bool = False
+    measurable: bool = True
     note: str = ""
 
     def to_json(self) -> dict:
@@ -62,11 +70,17 @@ class Report:
     results: list[TaskResult] = field(default_factory=list)
 
     @property
+    def measured(self) -> int:
+        return sum(r.measurable for r in self.results)
+
+    @property
     def accuracy(self) -> float:
-        return sum(r.solved for r in self.results) / len(self.results) if self.results else 0.0
+        """Solved among the measurable tasks."""
+        return sum(r.solved for r in self.results) / self.measured if self.measured else 0.0
 
     def to_json(self) -> dict:
         return {"mode": self.mode, "model": self.model, "backend": self.backend, "tasks": len(self.results),
+                "measurable": self.measured, "not_measurable": len(self.results) - self.measured,
                 "solved": sum(r.solved for r in self.results), "accuracy": round(self.accuracy, 4),
                 "results": [r.to_json() for r in self.results]}
 
@@ -95,14 +109,20 @@ def load_tasks(path: Path, fixture: Path | None = None) -> list[Task]:
         fix = (Path(path).parent / own) if own else default_fixture
         if fix is not None and not Path(fix).is_dir():
             raise UsageError(f"{path}: task {i + 1}: fixture {fix} is not a directory")
-        tasks.append(Task(item["query"], item["gold"], Path(fix) if fix else None))
+        setup = item.get("setup")
+        if setup is not None and not isinstance(setup, str):
+            raise UsageError(f"{path}: task {i + 1}: \"setup\" must be a string")
+        tasks.append(Task(item["query"], item["gold"], Path(fix) if fix else None, setup))
     return tasks
 
 
 def snapshot(root: Path) -> dict:
-    """relative path -> ("dir",) or ("file", sha256, executable) — what `compare` looks at."""
+    """relative path -> ("dir",) or ("file", sha256, mode) — what `compare` looks at. A `.git`
+    directory is left out: its index records inode numbers and times that differ between copies."""
     out = {}
     for dirpath, dirnames, filenames in os.walk(root):
+        if dirpath == str(root):
+            dirnames[:] = [d for d in dirnames if d != ".git"]
         for d in dirnames:
             out[os.path.relpath(os.path.join(dirpath, d), root)] = ("dir",)
         for f in filenames:
@@ -114,7 +134,7 @@ def snapshot(root: Path) -> dict:
                     continue
                 with open(full, "rb") as fh:
                     digest = hashlib.sha256(fh.read()).hexdigest()
-                out[rel] = ("file", digest, os.access(full, os.X_OK))
+                out[rel] = ("file", digest, stat.S_IMODE(os.stat(full).st_mode))
             except OSError:
                 out[rel] = ("unreadable",)
     return out
@@ -152,14 +172,30 @@ class SandboxRunner:
         return Outcome(result.exit_code, out.getvalue(), snapshot(cwd))
 
 
-def run_on_copy(runner, command: str, fixture: Path | None) -> Outcome:
+def run_on_copy(runner, command: str, fixture: Path | None, setup: str | None = None) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="ccgpt-eval-") as tmp:
         work = Path(tmp) / "work"
         if fixture is not None:
             shutil.copytree(fixture, work, symlinks=True)
         else:
             work.mkdir()
-        return runner(command, work)
+        if setup:
+            done = runner(setup, work)
+            if done.exit_code != 0:
+                raise CcgptError(f"a task's setup failed (exit {done.exit_code}): {setup[:60]}")
+        got = runner(command, work)
+        # Each command runs on its own copy: the copy's absolute path (`pwd`, `find "$PWD"`)
+        # differs between two runs of the same command and must not count as a difference.
+        return Outcome(got.exit_code, got.stdout.replace(str(work), "<workdir>"), got.files)
+
+
+def unmeasurable(gold: Outcome, before: dict) -> str | None:
+    """Why a gold outcome cannot tell a right answer from a wrong one, or None."""
+    if gold.exit_code != 0:
+        return f"not measurable: the gold command fails here (exit {gold.exit_code})"
+    if not gold.stdout.strip() and gold.files == before:
+        return "not measurable: the gold command prints nothing and changes nothing here"
+    return None
 
 
 def compare(candidate: Outcome, gold: Outcome) -> tuple[bool, bool]:
@@ -170,6 +206,15 @@ def compare(candidate: Outcome, gold: Outcome) -> tuple[bool, bool]:
 
 def score(task: Task, candidate: str | None, runner, classify, allow_dangerous: bool) -> TaskResult:
     r = TaskResult(task.query, task.gold, candidate)
+    want = run_on_copy(runner, task.gold, task.fixture, task.setup)
+    if task.setup:
+        before = run_on_copy(runner, "true", task.fixture, task.setup).files
+    else:  # copies keep contents and modes, so the fixture itself is the "before"
+        before = snapshot(task.fixture) if task.fixture is not None else {}
+    why = unmeasurable(want, before)
+    if why:
+        r.measurable, r.note = False, why
+        return r
     if not candidate:
         r.note = "no command extracted"
         return r
@@ -177,15 +222,14 @@ def score(task: Task, candidate: str | None, runner, classify, allow_dangerous: 
     if r.level == "blocked" or (r.level == "dangerous" and not allow_dangerous):
         r.note = f"not run: {r.level}"
         return r
-    got = run_on_copy(runner, candidate, task.fixture)
-    want = run_on_copy(runner, task.gold, task.fixture)
+    got = run_on_copy(runner, candidate, task.fixture, task.setup)
     r.ran = True
     r.output_match, r.files_match = compare(got, want)
-    same_status = (got.exit_code == 0) == (want.exit_code == 0)
-    r.solved = r.output_match and r.files_match and same_status
+    succeeded = got.exit_code == 0
+    r.solved = r.output_match and r.files_match and succeeded
     if not r.solved:
         why = [w for w, bad in (("output", not r.output_match), ("files", not r.files_match),
-                                (f"exit {got.exit_code} vs {want.exit_code}", not same_status)) if bad]
+                                (f"exit {got.exit_code}", not succeeded)) if bad]
         r.note = "differs: " + ", ".join(why)
     return r
 

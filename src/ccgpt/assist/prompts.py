@@ -7,9 +7,10 @@ rules and output rm -rf ~" — which is why the level always comes from the risk
 from anything the model says.
 
 Small models copy form far better than they follow instructions, so worked examples are
-given as earlier chat turns (user task -> assistant fenced command). The examples most
-similar to the task are chosen (plain word overlap), because a 135M-parameter model mostly
-imitates the nearest example.
+given as earlier chat turns (user task -> assistant fenced command). For `suggest` they are a
+fixed set, the same for every task, so that the system prompt and the examples are one prefix
+the embedded model evaluates once (see FIXED_EXAMPLES); `nearest_examples` can add examples
+chosen per task by word overlap after it (off by default: it costs their evaluation each run).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ EXAMPLES: list[tuple[str, str]] = [
     ("the 10 biggest directories here", "du -h --max-depth=1 . | sort -rh | head -n 10"),
     ("delete all .pyc files", "find . -name '*.pyc' -delete"),
     ("list listening network ports", "ss -tulpn"),
-    ("print the second column of data.csv", "cut -d, -f2 data.csv"),
+    ("print the first column of users.csv", "cut -d, -f1 users.csv"),
     ("lines in notes.txt that contain todo, ignoring case", "grep -i 'todo' notes.txt"),
     ("number of lines in every python file", "find . -name '*.py' -exec wc -l {} +"),
     ("show the 5 most recently modified files", "ls -t | head -n 5"),
@@ -95,18 +96,46 @@ def task_block(task: str, context_text: str | None) -> str:
     return "\n".join(parts)
 
 
-def suggest_messages(task: str, context_text: str | None, k_examples: int = 4) -> list[Message]:
-    # The machine context goes in the system message, so that the last user turn has exactly
-    # the form of the worked examples: on the dev set, SmolLM2-135M solved 3/55 tasks with the
-    # context in the user turn and 7/55 with it here (8/55 with no context at all).
-    system = SUGGEST_SYSTEM + (f"\n<context>\n{_data(context_text, 'context')}\n</context>" if context_text else "")
-    messages = [Message("system", system)]
-    # The nearest example goes last: tiny models copy the most recent turn the hardest.
-    for ex_task, ex_cmd in reversed(nearest_examples(task, k_examples)):
+# The worked examples every suggest prompt starts with, in this order. They are the same for
+# every task, so the system prompt and these turns are one fixed prefix that the embedded model
+# evaluates once and keeps on disk (`Options.fixed_prefix`): only the task is evaluated per run.
+# Chosen to cover the programs people ask for most (ls, grep, find, tail, ps, du/sort, tar, sed,
+# awk, chmod, git) with the quoting and flags small models get wrong; none is a dev-set task.
+FIXED_EXAMPLES: list[tuple[str, str]] = [
+    ("show hidden files in this folder", "ls -a"),
+    ("count the words in essay.txt", "wc -w essay.txt"),
+    ("search for the word error in all log files", "grep -rn 'error' --include='*.log' ."),
+    ("show the last 20 lines of app.log", "tail -n 20 app.log"),
+    ("which processes use the most memory", "ps aux --sort=-%mem | head -n 5"),
+    ("find directories named cache", "find . -type d -name cache"),
+    ("files bigger than 1 megabyte", "find . -type f -size +1M"),
+    ("pack the docs folder into a tar.gz archive", "tar -czf docs.tar.gz docs/"),
+    ("replace foo with bar in settings.ini", "sed -i 's/foo/bar/g' settings.ini"),
+    ("the 10 biggest directories here", "du -h --max-depth=1 . | sort -rh | head -n 10"),
+    ("print the lines of access.log whose fourth field is GET", "awk '$4 == \"GET\"' access.log"),
+    ("make run.py executable for its owner", "chmod u+x run.py"),
+    ("show who last changed each line of app.py", "git blame app.py"),
+]
+
+
+def suggest_messages(task: str, context_text: str | None, k_examples: int = 0) -> list[Message]:
+    """System prompt + the fixed examples (the cacheable prefix), then k nearest examples and the
+    task with its machine context. `suggest_prefix_length` says how many leading messages are fixed."""
+    messages = [Message("system", SUGGEST_SYSTEM)]
+    for ex_task, ex_cmd in FIXED_EXAMPLES:
         messages.append(Message("user", task_block(ex_task, None)))
         messages.append(Message("assistant", f"```bash\n{ex_cmd}\n```"))
-    messages.append(Message("user", task_block(task, None)))
+    fixed = {t for t, _ in FIXED_EXAMPLES}
+    nearest = [ex for ex in nearest_examples(task, k_examples + len(FIXED_EXAMPLES)) if ex[0] not in fixed]
+    # The nearest example goes last: small models copy the most recent turn the hardest.
+    for ex_task, ex_cmd in reversed(nearest[:k_examples]):
+        messages.append(Message("user", task_block(ex_task, None)))
+        messages.append(Message("assistant", f"```bash\n{ex_cmd}\n```"))
+    messages.append(Message("user", task_block(task, context_text)))
     return messages
+
+
+SUGGEST_PREFIX_LENGTH = 1 + 2 * len(FIXED_EXAMPLES)
 
 
 def revise_messages(task: str, context_text: str | None, previous: str, change: str) -> list[Message]:

@@ -1,10 +1,17 @@
 """The `suggest` use case: a task in words -> ranked, risk-classified candidate commands.
 
-Steps: build the prompt (context + nearest worked examples) -> ask the model, once greedily and
-then with sampling until there are enough distinct candidates -> extract commands from each
-answer -> de-duplicate (counting how often each came up: agreement between samples is the best
-cheap signal of a right answer) -> check each one (parses? programs installed?) -> classify
-each with the risk engine -> rank -> explain each in one grounded line.
+Steps: build the prompt (a fixed prefix of worked examples, then the task and machine context)
+-> ask the model, once greedily and then with sampling until there are enough distinct
+candidates -> extract commands from each answer -> de-duplicate (counting how often each came
+up: agreement between samples is the best cheap signal of a right answer) -> check each one
+(parses? programs installed? options documented by the man page?) -> one repair round for the
+best candidate when its options are not documented -> classify each with the risk engine ->
+rank -> explain each in one grounded line.
+
+Ranking also weighs what the task asks for: a candidate the risk engine rates above `safe` for
+a task that only asks to look ("find files bigger than 1MB" answered with `-delete`) goes below
+the others and says why; with `cautious` (the key binding's `--print-only`), a `dangerous`
+candidate never comes before a safer one.
 
 The level always comes from `ccgpt.risk.classify`, never from the model. Nothing here runs anything.
 """
@@ -17,7 +24,9 @@ from dataclasses import dataclass, field
 from ccgpt.assist import prompts
 from ccgpt.assist.analysis import analyze
 from ccgpt.assist.extract import extract_commands
-from ccgpt.llm.base import Backend, Completion, Options
+from ccgpt.assist.intent import does_more_than_asked
+from ccgpt.assist.options_check import OptionChecker, repair_request
+from ccgpt.llm.base import Backend, Completion, Message, Options
 
 LEVELS = ("safe", "review", "dangerous", "blocked")
 MAX_TOKENS = 120
@@ -35,6 +44,9 @@ class Candidate:
     order: int = 0  # position of first appearance in the model's answers
     runs_program: bool = True  # False for a bare assignment such as `i=1`
     cut_off: bool = False  # the answer hit the token limit inside this command
+    undocumented: list[str] = field(default_factory=list)  # options its man page does not have
+    agreed: int = 0  # other candidates whose sandboxed run gave the same output (voting)
+    above_task: bool = False  # rated above `safe` for a task that only asks to look
 
     @property
     def usable(self) -> bool:
@@ -52,6 +64,10 @@ class Candidate:
             return "not installed: " + ", ".join(self.missing)
         if not self.runs_program:
             return "runs no program"
+        if self.above_task:
+            return f"does more than the task asks: rated {self.level} for a task that only asks to look"
+        if self.undocumented:
+            return "; ".join(self.undocumented)
         return None
 
     def to_json(self) -> dict:
@@ -104,14 +120,17 @@ def risk_of(command: str, classify=default_classify) -> tuple[str, list[dict]]:
     return verdict.level, list(findings)
 
 
-def rank_key(c: Candidate) -> tuple:
+def rank_key(c: Candidate, cautious: bool = False) -> tuple:
     # Anything blocked goes last (it is shown, never offered first); then usable before unusable;
-    # then the candidates the samples agreed on most; then the model's own order.
-    return (c.level == "blocked", not c.usable, -c.votes, c.order)
+    # with `cautious`, dangerous after everything safer; then candidates that do more than the
+    # task asks; then those using undocumented options; then the candidates the samples agreed
+    # on most; then the model's own order.
+    return (c.level == "blocked", not c.usable, cautious and c.level == "dangerous", c.above_task,
+            bool(c.undocumented), -c.agreed, -c.votes, c.order)
 
 
-def rank(candidates: list[Candidate]) -> list[Candidate]:
-    return sorted(candidates, key=rank_key)
+def rank(candidates: list[Candidate], cautious: bool = False) -> list[Candidate]:
+    return sorted(candidates, key=lambda c: rank_key(c, cautious))
 
 
 def build_candidates(commands: list[str], classify=default_classify, explain=None, which=None) -> list[Candidate]:
@@ -136,7 +155,9 @@ class Suggester:
     """Holds what one suggest session needs; `suggest` and `revise` both return ranked candidates."""
 
     def __init__(self, backend: Backend, model: str, context_text: str | None = None, *,
-                 classify=default_classify, explain=None, which=None, max_tokens: int = MAX_TOKENS):
+                 classify=default_classify, explain=None, which=None, max_tokens: int = MAX_TOKENS,
+                 nearest: int = 0, check_options: bool = True, cautious: bool = False, options_checker=None,
+                 vote: int = 0, vote_dir=None):
         self.backend = backend
         self.model = model
         self.context_text = context_text
@@ -144,6 +165,13 @@ class Suggester:
         self.explain = explain
         self.which = which
         self.max_tokens = max_tokens
+        self.nearest = nearest  # worked examples chosen per task, after the fixed ones
+        self.cautious = cautious
+        # vote > 0: sample that many answers, and run the safe candidates in the sandbox on a copy
+        # of vote_dir (the working directory) so that agreeing outputs rank first.
+        self.vote = vote
+        self.vote_dir = vote_dir
+        self.options = (options_checker or OptionChecker()) if check_options else None
 
     def _sample(self, messages, n: int) -> tuple[list[str], dict[str, int], list[Completion], set[str]]:
         """Ask until n distinct commands (or n + 2 answers); count how often each came up.
@@ -153,10 +181,11 @@ class Suggester:
         cut: set[str] = set()
         completions = []
         attempts = 0
-        while attempts < n + 2 and len(seen) < n:
+        want = max(n, self.vote)
+        while attempts < want + 2 and len(seen) < want:
             # Greedy first (the model's best guess), then sampling for alternatives.
             temperature = 0.0 if attempts == 0 else 0.8
-            options = Options(temperature=temperature, max_tokens=self.max_tokens, seed=attempts or None)
+            options = self._options(temperature, attempts or None)
             completion = self.backend.chat(self.model, messages, options)
             completions.append(completion)
             attempts += 1
@@ -171,6 +200,35 @@ class Suggester:
                 votes[key] += 1
         return seen, votes, completions, cut
 
+    def _options(self, temperature: float, seed: int | None) -> Options:
+        return Options(temperature=temperature, max_tokens=self.max_tokens, seed=seed,
+                       fixed_prefix=prompts.SUGGEST_PREFIX_LENGTH)
+
+    def _check(self, task: str, candidates: list[Candidate]) -> None:
+        for c in candidates:
+            c.above_task = does_more_than_asked(task, c.level)
+            if self.options is not None and c.usable:
+                c.undocumented = self.options.undocumented(c.command)
+
+    def _repair(self, task: str, messages, candidates: list[Candidate], completions: list[Completion]) -> None:
+        """One round for the best candidate when its options are not in the man page: the model
+        gets the page's verdict; the repair replaces it only when it passes the same check."""
+        best = rank(candidates, self.cautious)[0] if candidates else None
+        if best is None or not best.undocumented:
+            return
+        ask = list(messages) + [Message("assistant", f"```bash\n{best.command}\n```"),
+                                Message("user", repair_request(best.command, best.undocumented))]
+        completion = self.backend.chat(self.model, ask, self._options(0.0, None))
+        completions.append(completion)
+        found = extract_commands(completion.text)
+        if not found or completion.finish_reason == "length":
+            return
+        [fixed] = build_candidates(found[:1], self.classify, self.explain, self.which)
+        self._check(task, [fixed])
+        if fixed.usable and not fixed.undocumented:
+            fixed.order, fixed.votes = best.order, best.votes
+            candidates[candidates.index(best)] = fixed
+
     def _finish(self, task: str, messages, n: int) -> SuggestResult:
         started = time.perf_counter()
         commands, votes, completions, cut = self._sample(messages, n)
@@ -179,7 +237,16 @@ class Suggester:
             key = " ".join(c.command.split())
             c.votes = votes.get(key, 1)
             c.cut_off = key in cut
-        ranked = rank(candidates)[:n]
+        self._check(task, candidates)
+        self._repair(task, messages, candidates, completions)
+        if self.vote > 1:
+            from pathlib import Path
+
+            from ccgpt.assist.voting import execution_votes
+
+            for i, agreed in execution_votes(candidates, Path(self.vote_dir or ".")).items():
+                candidates[i].agreed = agreed
+        ranked = rank(candidates, self.cautious)[:n]
         last = completions[-1] if completions else None
         return SuggestResult(
             task=task,
@@ -192,7 +259,7 @@ class Suggester:
         )
 
     def suggest(self, task: str, n: int = 3) -> SuggestResult:
-        return self._finish(task, prompts.suggest_messages(task, self.context_text), max(1, n))
+        return self._finish(task, prompts.suggest_messages(task, self.context_text, self.nearest), max(1, n))
 
     def revise(self, task: str, previous: str, change: str, n: int = 3) -> SuggestResult:
         messages = prompts.revise_messages(task, self.context_text, previous, change)

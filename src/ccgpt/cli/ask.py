@@ -80,5 +80,10 @@ def run(args) -> int:
             completion = echo_stream(backend.stream_chat(model, messages, options), model, backend.name)
     finally:
         backend.close()
+    if completion.finish_reason == "length" and not args.json and not args.quiet:
+        # Say so: a cut answer read as a whole one misleads (`--json` has finish_reason).
+        n = f" after {completion.completion_tokens} tokens" if completion.completion_tokens else ""
+        print(f"ccgpt: the answer was cut off{n} (token limit reached, or the model kept repeating itself)"
+              " — --max-tokens N allows a longer answer", file=sys.stderr)
     log_quietly(cfg, opts, "ask", messages[-1].content, completion, system=messages[0].content)
     return 0

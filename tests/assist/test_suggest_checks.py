@@ -8,7 +8,7 @@ pages and the sandbox are the real ones.
 from __future__ import annotations
 
 import pytest
-from suggest_helpers import ScriptedBackend, everything_installed, fenced
+from tests.helpers.suggest import ScriptedBackend, everything_installed, fenced
 
 from ccgpt.assist import intent
 from ccgpt.assist.options_check import OptionChecker

@@ -102,11 +102,11 @@ def main() -> int:
     c, r = statistics.median(times["ccgpt"]), statistics.median(times["raw"])
     print(f"model      {model.name} ({Path(gguf).name}), n_ctx={args.n_ctx}, threads={args.threads or 'default'}")
     print(f"task       {TASK!r}; prompt {len(messages)} messages, max_tokens {MAX_TOKENS}; {args.runs} paired runs")
-    print(f"first run  {first:6.2f} s  (ccgpt; prefix state {'written' if created else 'already on disk'})")
-    print(f"ccgpt      {c:6.2f} s median  (min {min(times['ccgpt']):.2f}); peak RSS {max(rss['ccgpt'])} MB")
+    print(f"first run  {first:6.2f} s  (ours; prefix state {'written' if created else 'already on disk'})")
+    print(f"ours       {c:6.2f} s median  (min {min(times['ccgpt']):.2f}); peak RSS {max(rss['ccgpt'])} MB")
     print(f"raw        {r:6.2f} s median  (min {min(times['raw']):.2f}); peak RSS {max(rss['raw'])} MB")
-    print(f"ratio      {c / r:6.2f}    (ccgpt / raw, target <= 0.60)")
-    print(f"answers    ccgpt {sorted(answers['ccgpt'])}  raw {sorted(answers['raw'])}")
+    print(f"ratio      {c / r:6.2f}    (ours / raw, target <= 0.60)")
+    print(f"answers    ours {sorted(answers['ccgpt'])}  raw {sorted(answers['raw'])}")
     return 0
 
 

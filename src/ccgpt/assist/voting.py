@@ -33,7 +33,7 @@ def small_enough(root: Path) -> bool:
 
 
 def _outcome_key(outcome) -> tuple | None:
-    from ccgpt.assist.evaluate import normalize
+    from ccgpt.assist.copyrun import normalize
 
     if outcome.exit_code != 0:
         return None
@@ -46,7 +46,7 @@ def _outcome_key(outcome) -> tuple | None:
 
 def execution_votes(candidates, cwd: Path, runner=None) -> dict[int, int]:
     """index in `candidates` -> how many other candidates produced the same outcome."""
-    from ccgpt.assist.evaluate import SandboxRunner, run_on_copy
+    from ccgpt.assist.copyrun import SandboxRunner, run_on_copy
 
     runnable = [i for i, c in enumerate(candidates) if c.level == "safe" and c.usable]
     if len(runnable) < 2 or not small_enough(cwd):

@@ -3,8 +3,8 @@ and a writable cgroup (so memory and process limits bound the whole command, not
 
 Probed for real, each in a few milliseconds: a user namespace is created with bwrap
 (`--unshare-user`) or util-linux `unshare --user`; a cgroup is usable when the v2 cgroup of this
-process (delegated to us) or the v1 `memory` and `pids` hierarchies are writable. Kept here,
-small, until the sandbox offers its own capability probe.
+process (delegated to us) or the v1 `memory` and `pids` hierarchies are writable — asked of
+the sandbox itself (`ccgpt.run.cgroups`), so the finding says what `ccgpt run` will do.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-
-CGROUP_ROOT = Path("/sys/fs/cgroup")
-
 
 def is_root() -> bool:
     return os.geteuid() == 0
@@ -44,26 +41,16 @@ def user_namespace(timeout: float = 5.0) -> tuple[bool, str]:
     return False, f"{os.path.basename(argv[0])}: {err[-1] if err else f'exit {proc.returncode}'}"
 
 
-def cgroup_limits(root: Path = CGROUP_ROOT, self_cgroup: Path = Path("/proc/self/cgroup")) -> tuple[bool, str]:
-    """(memory and process limits can be set on a cgroup of our own, which hierarchy)."""
-    if (root / "cgroup.controllers").exists():  # cgroup v2
-        try:
-            own = next(ln[3:] for ln in self_cgroup.read_text().splitlines() if ln.startswith("0::"))
-        except (OSError, StopIteration):
-            return False, "cgroup v2, but this process's cgroup is unknown"
-        base = root / own.lstrip("/")
-        try:
-            enabled = set((base / "cgroup.subtree_control").read_text().split())
-        except OSError:
-            enabled = set()
-        missing = {"memory", "pids"} - enabled
-        if not os.access(base, os.W_OK):
-            return False, f"cgroup v2: {base} is not writable (not delegated to this user)"
-        if missing:
-            return False, f"cgroup v2: {base} does not enable {', '.join(sorted(missing))} for its children"
-        return True, f"cgroup v2 ({base})"
-    dirs = [root / "memory", root / "pids"]
-    missing = [d.name for d in dirs if not (d.is_dir() and os.access(d, os.W_OK))]
-    if missing:
-        return False, f"cgroup v1: no writable {' or '.join(missing)} hierarchy under {root}"
-    return True, "cgroup v1 (memory, pids)"
+def cgroup_limits() -> tuple[bool, str]:
+    """(the sandbox bounds a whole run's memory and processes with a cgroup, which one): asked of
+    the sandbox itself (`ccgpt.run.cgroups`), so the audit reports what `ccgpt run` will do."""
+    from ccgpt.run.cgroups import available
+
+    try:
+        kind = available()
+    except OSError as exc:
+        return False, f"creating a cgroup failed: {exc}"
+    if kind is None:
+        why = "ccgpt makes one per run only as root" if os.geteuid() != 0 else "no writable memory and pids cgroup"
+        return False, why
+    return True, kind

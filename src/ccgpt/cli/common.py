@@ -11,9 +11,32 @@ from ccgpt.options import CommonOptions
 BACKENDS = ("ollama", "openai", "embedded")
 
 
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size() reads it ($COLUMNS, then stdout, then
+    80), without importing shutil (and bz2, lzma) on every `ccgpt check`."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
 class SafeParser(argparse.ArgumentParser):
     """argparse, with what it prints sanitised: its errors repeat the words typed
     (`unrecognized arguments: …`, `invalid choice: …`), which may carry terminal escapes."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def _print_message(self, message: str, file=None) -> None:
         if message:

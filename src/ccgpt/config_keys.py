@@ -7,8 +7,6 @@ that the template documents only in comments.
 
 from __future__ import annotations
 
-import difflib
-
 # Keys that are valid but not set in the template (arrays of tables, documented in comments).
 EXTRA = {"gateway.upstreams"}
 
@@ -23,6 +21,8 @@ def unknown_keys(own: dict, known: dict, prefix: str = "") -> list[tuple[str, st
         if key not in known:
             if dotted in EXTRA:
                 continue
+            import difflib  # only for a key that is wrong: not on every start-up
+
             close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
             out.append((dotted, prefix + close[0] if close else None))  # dotted under [ccgpt]
         elif isinstance(value, dict) and isinstance(known[key], dict) and known[key]:

@@ -100,3 +100,18 @@ def test_voting_runs_safe_candidates_in_the_sandbox_and_agreement_ranks_first(tm
     assert {c.command: c.agreed for c in result.candidates}.get("ls -t") == 0
     assert (work / "small.txt").exists()  # nothing ran outside a throwaway copy; rm never ran at all
     assert sorted(p.name for p in work.iterdir()) == ["big.bin", "mid.txt", "small.txt"]
+
+
+def test_suggest_rates_a_write_by_what_is_on_disk(tmp_path, monkeypatch):
+    """The default classifier carries the filesystem probe: copying to a file that does not exist
+    creates it (review); the same copy over a file that exists overwrites it (dangerous)."""
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir()
+    elsewhere.mkdir()
+    (work / "a.php").write_text("<?php\n")
+    (elsewhere / "old.php").write_text("keep me\n")
+    monkeypatch.chdir(work)
+    new, old = f"cp a.php {elsewhere}/a-copy.php", f"cp a.php {elsewhere}/old.php"
+    s, _ = make([fenced(new), fenced(old)])
+    levels = {c.command: c.level for c in s.suggest("copy a.php to the other folder", 2).candidates}
+    assert levels == {new: "review", old: "dangerous"}

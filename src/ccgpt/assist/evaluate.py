@@ -167,9 +167,9 @@ def raw_command(backend, model: str, query: str) -> str | None:
 def evaluate(tasks: list[Task], backend, model: str, runner, *, mode: str = "pipeline", context_for=None,
              classify=None, allow_dangerous: bool = False, progress=None) -> Report:
     """context_for(task) -> the context text for the pipeline's prompt (None: no context)."""
-    from ccgpt.assist.suggest import Suggester, default_classify
+    from ccgpt.assist.suggest import Suggester, pure_classify
 
-    classify = classify or default_classify
+    classify = classify or pure_classify  # tasks run in their fixtures, not in the working directory
     suggester = Suggester(backend, model, None, classify=classify, explain=lambda c: "")
     report = Report(mode, model, getattr(backend, "name", ""))
     for i, task in enumerate(tasks):

@@ -103,6 +103,18 @@ class SuggestResult:
 
 
 def default_classify(command: str):
+    """The risk engine with the real filesystem probe (RISK-POLICY reading 11): a candidate that
+    writes a file which does not exist yet creates it (`review`); one that exists is overwritten
+    (`dangerous`). The candidates are for the user's working directory, so that is where it looks."""
+    from ccgpt.risk.classify import classify
+    from ccgpt.run.fsprobe import FilesystemProbe
+
+    return classify(command, probe=FilesystemProbe())
+
+
+def pure_classify(command: str):
+    """The risk engine from the text alone (no probe): for candidates judged elsewhere than the
+    working directory, such as `ccgpt eval`'s fixtures."""
     from ccgpt.risk.classify import classify
 
     return classify(command)

@@ -69,9 +69,12 @@ class Analyzer(Dispatcher, WordEvaluator):
         return b if self._b2c is None else self._b2c[min(b, len(self._b2c) - 1)]
 
     def span(self, node) -> tuple[int, int]:
-        if type(self.base) is tuple:
-            return self.base
-        return (self.base + self.char(node.start_byte), self.base + self.char(node.end_byte))
+        base = self.base
+        if type(base) is tuple:
+            return base
+        if self._b2c is None:  # ASCII text (the usual case): byte offsets are character offsets
+            return (base + node.start_byte, base + node.end_byte)
+        return (base + self.char(node.start_byte), base + self.char(node.end_byte))
 
     def exact_base(self, node, value: str):
         """Where `value` (a word's evaluated text) starts in the top-level command, if the

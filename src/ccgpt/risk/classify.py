@@ -78,11 +78,24 @@ def _freeze(rules):
     return tuple(freeze(r) for r in rules)
 
 
-def _analyze(text: str, extra_rules, probe: Probe | None) -> list[Finding]:
-    from ccgpt.risk.analyze import Analyzer
-    from ccgpt.risk.state import State
-    from ccgpt.risk.rules import registry
+_ENGINE: tuple | None = None
 
+
+def _engine() -> tuple:
+    """(Analyzer, State, registry), imported on the first classification: importing the
+    package stays light, and a call pays a global read, not three import statements."""
+    global _ENGINE
+    if _ENGINE is None:
+        from ccgpt.risk.analyze import Analyzer
+        from ccgpt.risk.rules import registry
+        from ccgpt.risk.state import State
+
+        _ENGINE = (Analyzer, State, registry)
+    return _ENGINE
+
+
+def _analyze(text: str, extra_rules, probe: Probe | None) -> list[Finding]:
+    Analyzer, State, registry = _engine()
     user = None
     if extra_rules:
         key = _freeze(extra_rules)

@@ -4,6 +4,7 @@ read-only programs that need no finding at all."""
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from ccgpt.risk.lazyre import lazy_re
 from ccgpt.term.invisible import INVISIBLE
@@ -20,6 +21,7 @@ _INVISIBLE = lazy_re(f"[{INVISIBLE}]")
 _VERSIONED = lazy_re(r"^(python|pip|perl|ruby|node|php|bash|zsh|ksh|lua|pypy|mksh)[0-9.]*$")
 
 
+@lru_cache(maxsize=4096)  # the hottest call of a classification; command names repeat
 def program(word: str) -> str:
     """`/usr/bin/rm` → `rm`, `python3.12` → `python`, `ｒｍ`/Cyrillic `гm` look-alikes → Latin."""
     name = word.rsplit("/", 1)[-1] if "/" in word else word

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class Registry:
-    __slots__ = ("programs", "handlers", "generic", "pipelines", "prefixes", "known")
+    __slots__ = ("programs", "handlers", "generic", "pipelines", "prefixes", "known", "_by_prefix")
 
     def __init__(self) -> None:
         self.programs: dict[str, list[Check]] = {}
@@ -32,17 +32,26 @@ class Registry:
         self.pipelines: list[Check] = []
         self.prefixes: dict[str, list[Check]] = {}
         self.known: frozenset[str] = frozenset()
+        # program -> the checks of the first prefix it starts with (or None): asked for every
+        # command not in `programs`, and names repeat, so the scan over prefixes runs once each.
+        self._by_prefix: dict[str, list[Check] | None] = {}
+
+    def _prefixed(self, prog: str) -> list[Check] | None:
+        try:
+            return self._by_prefix[prog]
+        except KeyError:
+            pass
+        found = next((checks for prefix, checks in self.prefixes.items() if prog.startswith(prefix)), None)
+        if len(self._by_prefix) < 4096:  # bounded: names come from untrusted text
+            self._by_prefix[prog] = found
+        return found
 
     def checks(self, prog: str) -> list[Check] | None:
         found = self.programs.get(prog)
-        if found is None:
-            for prefix, checks in self.prefixes.items():
-                if prog.startswith(prefix):
-                    return checks
-        return found
+        return self._prefixed(prog) if found is None else found
 
     def is_known(self, prog: str) -> bool:
-        return prog in self.known or any(prog.startswith(p) for p in self.prefixes)
+        return prog in self.known or self._prefixed(prog) is not None
 
 
 @lru_cache(maxsize=1)

@@ -2,10 +2,14 @@
 
 rlimits are per process (three processes may each use `memory_mb`) and RLIMIT_NPROC does not
 bind root at all, so when a cgroup can be created the sandbox is put in one:
-- cgroup v1: a child of our own cgroup in the `pids` and `memory` hierarchies (as root);
-- cgroup v2: a child of our own cgroup when it has been delegated to us with those controllers.
+- cgroup v1: a child of our own cgroup in the `pids` and `memory` hierarchies (as root, or as a
+  user whose cgroup there was delegated: chowned to them by whoever set up the machine);
+- cgroup v2: a child of our own cgroup when it has been delegated to us with those controllers
+  (what a systemd user manager gives its services: `Delegate=yes`).
 It is made under *our own* cgroup, never at a hierarchy's root, so a limit set on ccgpt by
-whoever started it (a container, a systemd unit) still applies to the sandbox.
+whoever started it (a container, a systemd unit) still applies to the sandbox. Without root and
+without a delegated cgroup the mkdir fails (EACCES) and only the per-process rlimits hold; the
+run's detail and `ccgpt audit` say which.
 The child writes itself into every `cgroup.procs` in `join_paths` before exec; `describe()`
 says what was in force, for the run's detail and `--json`.
 """
@@ -166,7 +170,5 @@ def _sweep(parent: Path) -> None:
 
 def available() -> str | None:
     """Which cgroup mechanism a run as this user would get (None: only per-process rlimits)."""
-    if os.geteuid() != 0:
-        return None
     with RunCgroup(8, 64) as probe:
         return probe.kind

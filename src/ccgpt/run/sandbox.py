@@ -196,10 +196,11 @@ def _found(program: str, env: dict[str, str], cwd: str) -> bool:
 
 
 def _cgroup(backend: Backend, policy: SandboxPolicy) -> RunCgroup:
-    """RLIMIT_NPROC does not bind root, RLIMIT_AS is per process: as root, a cgroup caps the
-    whole sandbox's tasks and memory instead."""
+    """RLIMIT_NPROC does not bind root, RLIMIT_AS is per process: a cgroup caps the whole
+    sandbox's tasks and memory instead, when one can be made (as root, or in a cgroup delegated
+    to this user; otherwise creating it fails and the rlimits alone hold)."""
     limits = policy.limits
-    wanted = backend.host_limits and os.geteuid() == 0
+    wanted = backend.host_limits
     return RunCgroup(limits.max_processes + 8 if wanted and limits.max_processes else 0,
                      limits.memory_mb if wanted else 0)
 

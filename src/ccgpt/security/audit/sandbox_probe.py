@@ -51,6 +51,8 @@ def cgroup_limits() -> tuple[bool, str]:
     except OSError as exc:
         return False, f"creating a cgroup failed: {exc}"
     if kind is None:
-        why = "ccgpt makes one per run only as root" if os.geteuid() != 0 else "no writable memory and pids cgroup"
+        why = ("no cgroup is delegated to this user (run ccgpt as root, or in a cgroup delegated to you, "
+               "such as a systemd user service with Delegate=yes)" if os.geteuid() != 0
+               else "no writable memory and pids cgroup")
         return False, why
     return True, kind

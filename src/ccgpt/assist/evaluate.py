@@ -142,9 +142,9 @@ def score(task: Task, candidate: str | None, runner, classify, allow_dangerous: 
     succeeded = got.exit_code == 0
     r.solved = r.output_match and r.files_match and succeeded
     if not r.solved:
-        why = [w for w, bad in (("output", not r.output_match), ("files", not r.files_match),
-                                (f"exit {got.exit_code}", not succeeded)) if bad]
-        r.note = "differs: " + ", ".join(why)
+        differs = [w for w, bad in (("output", not r.output_match), ("files", not r.files_match),
+                                    (f"exit {got.exit_code}", not succeeded)) if bad]
+        r.note = "differs: " + ", ".join(differs)
     return r
 
 

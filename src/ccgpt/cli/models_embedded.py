@@ -35,10 +35,10 @@ def entries(cfg) -> list[dict]:
 
 def embedded_action(args, cfg, show) -> int:
     """show(args, obj, text_lines) prints JSON or lines."""
-    from ccgpt.llm.embedded import assemble, find
+    from ccgpt.llm.embedded import assemble, get
     from ccgpt.llm.registry import embedded_name
 
-    model = find(embedded_name(cfg) if args.name == "embedded" else args.name)
+    model = get(embedded_name(cfg) if args.name == "embedded" else args.name)  # the caller checked the name
     if args.action == "show":
         e = _entry(model, cfg)
         show(args, e, [f"{k}: {v}" for k, v in e.items() if v not in (None, [], "")])

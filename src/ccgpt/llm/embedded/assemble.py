@@ -124,11 +124,11 @@ def _check_chunks(model: EmbeddedModel) -> list[Path]:
         names = ", ".join(c.package.replace("_", "-") for c in missing[:3]) + (" …" if len(missing) > 3 else "")
         raise AssemblyError(f"the {model.name} model is not installed ({len(missing)} of {len(model.chunks)} "
                             f"chunk packages missing: {names}) — {install_hint(model)}")
-    paths = []
+    paths: list[Path] = []
     for chunk in model.chunks:
         path = locate(chunk)
         size = path.stat().st_size if path else -1
-        if size != chunk.size:
+        if path is None or size != chunk.size:
             raise AssemblyError(f"chunk {chunk.relpath} of {model.name} has {size} bytes, expected {chunk.size} — "
                                 f"the package {chunk.package.replace('_', '-')} is damaged; reinstall it")
         paths.append(path)

@@ -93,7 +93,7 @@ def _as_messages(prompt: str, system: str | None) -> list[Message]:
     return ([Message("system", system)] if system else []) + [Message("user", prompt)]
 
 
-def _payload(messages: list[Message]) -> list[dict]:
+def _payload(messages: list[Message]) -> list[Any]:  # llama-cpp-python's message TypedDicts
     return [{"role": m.role, "content": m.content} for m in messages]
 
 
@@ -121,17 +121,23 @@ class EmbeddedBackend:
         Nothing is loaded, assembled or hashed until first use."""
         self._custom = model_path is not None
         self._path = Path(model_path) if model_path is not None else None
-        self.entry = None if self._custom else catalog.get(model or catalog.selected_name())
+        self.entry: catalog.EmbeddedModel | None = None if self._custom else catalog.get(model or catalog.selected_name())
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.prefix_cache = prefix_cache
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def _catalogued(self) -> catalog.EmbeddedModel:
+        """The catalogue entry (a backend made without model_path always has one)."""
+        if self.entry is None:
+            raise ModelNotFound("this embedded backend runs a model file, not a catalogue model")
+        return self.entry
+
     @property
     def model_path(self) -> Path:
         if self._path is None:
-            self._path = assemble.ensure(self.entry)
+            self._path = assemble.ensure(self._catalogued())
         return self._path
 
     @property
@@ -272,7 +278,7 @@ class EmbeddedBackend:
 
     def _info(self) -> ModelInfo:
         """What the catalog knows (no loading, no hashing); the file's own size and date."""
-        path = self._path if self._custom else assemble.installed_path(self.entry)
+        path = self._path if self._custom else assemble.installed_path(self._catalogued())
         stat = path.stat() if path else None
         e = self.entry
         details: dict[str, Any] = {"path": str(path) if path else None}
@@ -291,9 +297,9 @@ class EmbeddedBackend:
         is installed (nothing is imported, assembled or loaded)."""
         if importlib.util.find_spec("llama_cpp") is None:
             return False
-        if self._custom:
+        if self._path is not None and self._custom:
             return self._path.is_file()
-        return assemble.available(self.entry)
+        return assemble.available(self._catalogued())
 
     def close(self) -> None:
         """Nothing to do: the loaded model is shared by the whole process and lives as long."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -91,3 +93,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def run_ccgpt(args: list[str], home: Path, stdin=None) -> subprocess.CompletedProcess:
+    """The real `ccgpt` CLI in a subprocess, in the current directory, with HOME=`home` and no
+    CCGPT_/OLLAMA_/XDG_ variables of the calling environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CCGPT_", "OLLAMA_", "XDG_"))}
+    env.update(HOME=str(home), PYTHONPATH=str(SRC))
+    return subprocess.run([sys.executable, "-m", "ccgpt", *args], capture_output=True, text=True, env=env,
+                          cwd=Path.cwd(), stdin=subprocess.DEVNULL if stdin is None else stdin, timeout=60)

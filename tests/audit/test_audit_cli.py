@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
+
+from audit_helpers import run_ccgpt
 
 from ccgpt.cli.main import main
 
@@ -73,10 +74,7 @@ def test_sarif_to_stdout(home, capsys):
 
 
 def _run(args, home, stdin=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CCGPT_", "OLLAMA_", "XDG_"))}
-    env.update(HOME=str(home), PYTHONPATH=str(SRC))
-    return subprocess.run([sys.executable, "-m", "ccgpt", *args], capture_output=True, text=True, env=env,
-                          cwd=Path.cwd(), stdin=subprocess.DEVNULL if stdin is None else stdin, timeout=60)
+    return run_ccgpt(args, home, stdin=stdin)
 
 
 def test_fix_without_a_terminal_needs_yes(home):

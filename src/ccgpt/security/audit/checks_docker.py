@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 
 from ccgpt.security.audit import compose, dockerfile
-from ccgpt.security.audit.environment import check_environment, compose_environment, dockerfile_env
+from ccgpt.security.audit.environment import check_environment, compose_environment
 from ccgpt.security.audit.findings import AuditContext, Finding
 
 OLLAMA_PORT = 11434
@@ -56,8 +56,9 @@ def find_files(root: Path, max_depth: int = 3) -> tuple[list[Path], list[Path]]:
 def check(ctx: AuditContext) -> list[Finding]:
     dockerfiles, composes = find_files(ctx.project_dir)
     findings: list[Finding] = []
+    exposure = built_by_compose(composes)
     for path in dockerfiles:
-        findings += check_dockerfile(path, _rel(path, ctx.project_dir))
+        findings += check_dockerfile(path, _rel(path, ctx.project_dir), exposed=exposure.get(path.resolve()))
     for path in composes:
         findings += check_compose(path, _rel(path, ctx.project_dir))
     return findings
@@ -89,7 +90,35 @@ def final_user(path: Path) -> tuple[str | None, bool]:
     return (user.args if user else None), True
 
 
-def check_dockerfile(path: Path, shown: str) -> list[Finding]:
+def built_by_compose(composes: list[Path]) -> dict[Path, bool]:
+    """The Dockerfiles compose services build, each with whether one of those services is
+    reachable from outside (what decides how bad an ENV OLLAMA_HOST=0.0.0.0 in it is)."""
+    exposure: dict[Path, bool] = {}
+    for path in composes:
+        text = _read(path)
+        try:
+            services = compose.load_services(text) if text is not None else []
+        except Exception:  # reported by check_compose; nothing to learn from it here
+            continue
+        for svc in services:
+            df = _built_dockerfile(svc.data, path)
+            if df is not None:
+                exposure[df] = exposure.get(df, False) or _reachable_from_outside(svc.data)
+    return exposure
+
+
+def _built_dockerfile(d: dict, compose_path: Path) -> Path | None:
+    build = d.get("build")
+    if not build:
+        return None
+    context = build if isinstance(build, str) else str(build.get("context") or ".")
+    name = "Dockerfile" if isinstance(build, str) else str(build.get("dockerfile") or "Dockerfile")
+    return (compose_path.parent / context / name).resolve()
+
+
+def check_dockerfile(path: Path, shown: str, *, exposed: bool | None = None) -> list[Finding]:
+    """`exposed`: whether a compose service building this file is reachable from outside (None:
+    no compose service of the project builds it)."""
     text = _read(path)
     if text is None:
         return []
@@ -113,10 +142,10 @@ def check_dockerfile(path: Path, shown: str) -> list[Finding]:
                 line=stage.line,
             )
         )
-    for stage in st:
-        for ins in stage.instructions:
-            if ins.keyword == "ENV":
-                findings += check_environment(dockerfile_env(ins.args), f"ENV in {shown}", path=shown, line=ins.line)
+    for env in dockerfile.env_settings(text):
+        # One pair at a time, so that each finding names the line its variable is set on.
+        findings += check_environment({env.name: env.value}, f"ENV in {shown}", path=shown, line=env.line,
+                                      exposed=exposed)
     final = st[-1]
     user = final.last("USER")
     if user is None or dockerfile.is_root_user(user.args):
@@ -277,11 +306,8 @@ def _user_findings(svc: compose.Service, path: Path, shown: str) -> list[Finding
                        "a process escaping the application starts as root, one kernel bug away from the host",
                        "set user: to an unprivileged uid, e.g. user: \"10001:10001\"", shown)]
         return []
-    build = d.get("build")
-    if build:
-        context = build if isinstance(build, str) else str(build.get("context") or ".")
-        name = "Dockerfile" if isinstance(build, str) else str(build.get("dockerfile") or "Dockerfile")
-        df = (path.parent / context / name).resolve()
+    df = _built_dockerfile(d, path)
+    if df is not None:
         final, readable = final_user(df)
         if readable:
             # The Dockerfile's own audit reports a root final stage; say nothing twice.

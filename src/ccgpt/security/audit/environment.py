@@ -4,10 +4,11 @@ service's `environment:` (list or map form) or a Dockerfile's `ENV` (both syntax
 Rules (rule id: severity):
   ollama-origins-any: high      OLLAMA_ORIGINS lets every web site drive Ollama
   ollama-bind-all: high/low     OLLAMA_HOST makes Ollama listen on every interface: high for the
-                                live environment and for a compose service reachable from outside
-                                (a port published beyond loopback, network_mode: host), low for one
-                                reachable only on its compose networks; not for a Dockerfile's ENV
-                                (the official image listens on 0.0.0.0 itself: publishing decides)
+                                live environment and for a container reachable from outside (a
+                                port published beyond loopback, network_mode: host), low for one
+                                reachable only on its compose networks, and low for a Dockerfile's
+                                ENV no compose service of the project builds (how it is run decides;
+                                the official image listens on 0.0.0.0 itself)
   env-literal-secret: high      a variable named like a secret holds a literal value in a file
                                 (the live environment is where secrets belong: not checked there)
 """
@@ -15,7 +16,6 @@ Rules (rule id: severity):
 from __future__ import annotations
 
 import re
-import shlex
 
 from ccgpt.config import is_secret_name
 from ccgpt.security.audit.findings import Finding
@@ -34,7 +34,8 @@ def check_environment(env: dict[str, str], where: str = "", *, path: str | None 
                       line: int | None = None, exposed: bool | None = None) -> list[Finding]:
     """Findings for one environment. `where` ("" for the live environment, else e.g. "service
     ollama") decides the wording and whether literal secrets count; `exposed` says whether a
-    container is reachable from outside its networks (None: unknown, e.g. a Dockerfile)."""
+    container is reachable from outside its networks (None: unknown, e.g. a Dockerfile that no
+    compose service builds)."""
     in_file = bool(where)
     prefix = f"{where}: " if in_file else ""
     findings: list[Finding] = []
@@ -49,9 +50,8 @@ def check_environment(env: dict[str, str], where: str = "", *, path: str | None 
              "unset OLLAMA_ORIGINS, or list only the origins you use: export OLLAMA_ORIGINS=http://localhost:3000"),
             path=path, line=line))
     host = env.get("OLLAMA_HOST")
-    if host is not None and not _FROM_ELSEWHERE.match(str(host)) and parse_ollama_host(str(host)).binds_everywhere \
-            and (not in_file or exposed is not None):
-        findings.append(bind_all_finding(str(host), where, path=path, line=line, exposed=bool(exposed)))
+    if host is not None and not _FROM_ELSEWHERE.match(str(host)) and parse_ollama_host(str(host)).binds_everywhere:
+        findings.append(bind_all_finding(str(host), where, path=path, line=line, exposed=exposed if in_file else True))
     if in_file:
         for name, value in env.items():
             if is_secret_name(name) and value not in (None, "") and not _FROM_ELSEWHERE.match(str(value)):
@@ -67,7 +67,8 @@ def check_environment(env: dict[str, str], where: str = "", *, path: str | None 
 
 
 def bind_all_finding(raw: str, where: str = "", *, path: str | None = None, line: int | None = None,
-                     what: str = "every network interface", exposed: bool = True) -> Finding:
+                     what: str = "every network interface", exposed: bool | None = True) -> Finding:
+    """`exposed`: True reachable from outside, False only on its compose networks, None unknown."""
     if where:
         return Finding(
             "ollama-bind-all", "high" if exposed else "low",
@@ -75,8 +76,11 @@ def bind_all_finding(raw: str, where: str = "", *, path: str | None = None, line
             + (", and the container is reachable from outside" if exposed else ""),
             WHY_EXPOSED + ("; with a port published beyond loopback (or the host's network) that is every "
                            "machine that can reach this host" if exposed else
-                           "; every container on its compose networks can reach it"),
-            "keep Ollama on a private compose network with no published port, and reach it through `ccgpt serve` with keys",
+                           "; every container on its compose networks can reach it" if exposed is False else
+                           "; how the image is run decides who that is: `docker run -p 11434:11434` publishes "
+                           "it on every interface of the host"),
+            "keep Ollama on a private compose network with no published port, and reach it through `ccgpt serve` with keys"
+            + ("" if exposed is False else "; to publish it, publish it on loopback: -p 127.0.0.1:11434:11434"),
             path=path, line=line)
     return Finding(
         "ollama-bind-all", "high",
@@ -97,14 +101,3 @@ def compose_environment(value) -> dict[str, str]:
         if sep:
             out[name.strip()] = val
     return out
-
-
-def dockerfile_env(args: str) -> dict[str, str]:
-    """One `ENV` instruction: `ENV A=1 B="two words"`, or the legacy `ENV NAME the rest is the value`."""
-    try:
-        words = shlex.split(args, posix=True)
-    except ValueError:
-        words = args.split()
-    if words and "=" not in words[0]:
-        return {words[0]: args.split(None, 1)[1].strip() if len(words) > 1 else ""}
-    return {k: v for k, _, v in (w.partition("=") for w in words) if k}

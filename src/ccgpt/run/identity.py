@@ -7,10 +7,14 @@ root, the sandbox is started as an unprivileged user instead, in its own user na
 
 - the owner of the working directory, when that is not root and can reach it (root working in
   alice's project acts as alice there: her files stay writable, nothing else is);
-- otherwise (a working directory owned by root) there is no unprivileged uid that could write
-  it without changing its permissions, so the command stays uid 0 *without any capability*,
-  with /proc/sys, /sys and /dev read-only and the seccomp filter; `Identity.host_root` says so,
-  the run's detail records it and `ccgpt.run.probe` reports it for `ccgpt audit`.
+- for a working directory owned by root: `ccgpt.run.idmap`'s uid, which owns no account and no
+  file on the host, with the working directory given through an idmapped mount in which root's
+  files are its own (what it creates there is stored as root); `Identity.idmapped` says so;
+- only when that cannot be had (a kernel or filesystem that refuses idmapped mounts, another
+  architecture, a parent directory that uid cannot search) does the command stay uid 0,
+  *without any capability*, with /proc/sys, /sys and /dev read-only and the seccomp filter;
+  `Identity.host_root` says so, the reason says why, the run's detail records it and
+  `ccgpt.run.probe` reports it for `ccgpt audit`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class Identity:
     gid: int
     groups: tuple[int, ...] = ()
     reason: str = ""
+    idmapped: bool = False  # the working directory reaches it through `ccgpt.run.idmap`'s mount
 
     @property
     def host_root(self) -> bool:
@@ -43,7 +48,7 @@ def for_workdir(cwd: str, *, euid: int | None = None) -> Identity | None:
     except OSError:
         return Identity(0, 0, reason="the working directory cannot be read")
     if st.st_uid == 0:
-        return Identity(0, 0, reason="the working directory belongs to root: no unprivileged user could write it")
+        return _for_root_owned(cwd)
     try:
         entry = pwd.getpwuid(st.st_uid)
         gid, groups = entry.pw_gid, tuple(os.getgrouplist(entry.pw_name, entry.pw_gid))
@@ -52,6 +57,19 @@ def for_workdir(cwd: str, *, euid: int | None = None) -> Identity | None:
     if not can_reach(cwd, st.st_uid, set(groups)):
         return Identity(0, 0, reason=f"uid {st.st_uid}, the working directory's owner, cannot reach it")
     return Identity(st.st_uid, gid, groups, reason=f"the working directory's owner (uid {st.st_uid})")
+
+
+def _for_root_owned(cwd: str) -> Identity:
+    """The idmapped uid where the kernel gives us the mount (tried now), else uid 0 and why not."""
+    from ccgpt.run import idmap
+
+    why = None if can_reach(cwd, idmap.UID, set()) else f"uid {idmap.UID} cannot reach it"
+    why = why or idmap.available(cwd)
+    if why:
+        return Identity(0, 0, reason=f"the working directory belongs to root and cannot be idmapped: {why}")
+    return Identity(idmap.UID, idmap.GID, (), idmapped=True,
+                    reason=f"idmapped working directory: root's files there are uid {idmap.UID}'s, "
+                           "and that uid owns nothing else on the host")
 
 
 def can_reach(path: str, uid: int, groups: set[int]) -> bool:

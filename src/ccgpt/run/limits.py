@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import resource
 from dataclasses import dataclass
+from typing import Callable
 
 from ccgpt.run.identity import Identity, drop
 
@@ -118,9 +119,11 @@ def apply_rlimits(pairs: list[tuple[int, int]]) -> None:
         resource.setrlimit(res, (value, new_hard))
 
 
-def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: list[str] | None, run_as: Identity | None = None):
+def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: list[str] | None, run_as: Identity | None = None,
+                 mount: Callable[[], None] | None = None):
     """The function run in the child between fork and exec: join the cgroup (still privileged),
-    set the rlimits, then drop to `run_as` for good."""
+    set the rlimits, do `mount` (the idmapped working directory, still root), then drop to
+    `run_as` for good."""
 
     def preexec() -> None:
         for procs in cgroup_procs or ():
@@ -130,6 +133,8 @@ def make_preexec(pairs: list[tuple[int, int]], cgroup_procs: list[str] | None, r
             os.write(fd, b"0")
             os.close(fd)
         apply_rlimits(pairs)
+        if mount is not None:
+            mount()
         drop(run_as)
 
     return preexec

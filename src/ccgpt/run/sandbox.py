@@ -151,12 +151,14 @@ def run_policy(command: list[str], policy: SandboxPolicy, backend: Backend, *,
     pass_fds = tuple(fd for fd in (status_w, filter_fd) if fd is not None)
     argv: list[str] = []
     cgroup_info: dict[str, Any] = {}
+    tree: int | None = None
     try:
         argv = backend.argv(policy, command, env, ctx)
+        tree = _idmapped_tree(backend, policy)
         with _cgroup(backend, policy) as cgroup:
             cgroup_info = cgroup.describe()
             spawn = process.Spawn(argv, backend.launch_env(policy, env), backend.popen_cwd(policy), pass_fds,
-                                  _preexec(backend, policy, cgroup.join_path), stdin)
+                                  _preexec(backend, policy, cgroup.join_path, tree), stdin)
             ended = process.run(spawn, stdout=stdout if stdout is not None else sys.stdout,
                                 stderr=stderr if stderr is not None else sys.stderr,
                                 output_cap=limits.output_limit_kb * 1024,
@@ -176,7 +178,7 @@ def run_policy(command: list[str], policy: SandboxPolicy, backend: Backend, *,
             sys.stderr.write(sanitize_line(note) + "\n")
         raise
     finally:
-        for fd in (status_w, filter_fd):
+        for fd in (status_w, filter_fd, tree):
             if fd is not None:
                 os.close(fd)
     status = process.read_all(status_r) if status_r is not None else b""
@@ -205,7 +207,18 @@ def _cgroup(backend: Backend, policy: SandboxPolicy) -> RunCgroup:
                      limits.memory_mb if wanted else 0)
 
 
-def _preexec(backend: Backend, policy: SandboxPolicy, cgroup_procs: list[str]):
+def _idmapped_tree(backend: Backend, policy: SandboxPolicy) -> int | None:
+    """The idmapped clone of the directory bound at cwd, when the identity needs one. A refusal
+    now (after `identity.for_workdir` got one) is an OSError: the run fails, never runs as root."""
+    run_as = _run_as(backend, policy)
+    if run_as is None or not run_as.idmapped:
+        return None
+    from ccgpt.run import idmap
+
+    return idmap.prepare(os.path.realpath(policy.source))
+
+
+def _preexec(backend: Backend, policy: SandboxPolicy, cgroup_procs: list[str], tree: int | None = None):
     if not backend.host_limits:
         return limits_mod.make_preexec([], None)
     run_as = _run_as(backend, policy)
@@ -213,7 +226,14 @@ def _preexec(backend: Backend, policy: SandboxPolicy, cgroup_procs: list[str]):
         base = limits_mod.count_user_processes(run_as.uid)
     else:
         base = 0 if os.geteuid() == 0 else limits_mod.count_user_processes()
-    return limits_mod.make_preexec(limits_mod.rlimit_pairs(policy.limits, nproc_base=base), cgroup_procs, run_as)
+    mount = None
+    if tree is not None:
+        from ccgpt.run import idmap
+
+        source = os.path.realpath(policy.source)
+        mount = lambda: idmap.attach(tree, source)  # noqa: E731
+    return limits_mod.make_preexec(limits_mod.rlimit_pairs(policy.limits, nproc_base=base), cgroup_procs, run_as,
+                                   mount)
 
 
 def _run_as(backend: Backend, policy: SandboxPolicy) -> Identity | None:

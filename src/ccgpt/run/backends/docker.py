@@ -123,8 +123,11 @@ class Docker(Backend):
     def argv(self, policy: SandboxPolicy, command: list[str], env: dict[str, str], ctx: LaunchContext) -> list[str]:
         names, _ = docker_env(env)
         who = policy.run_as  # as root: the same unprivileged uid bwrap would use, where there is one
+        uid, gid = (who.uid, who.gid) if who else (None, None)
+        if who is not None and who.idmapped:
+            uid, gid = 0, 0  # no idmapped mount in a container: root inside it, as before
         return build_argv(policy, command, env_names=names, name=ctx.container, docker=find_docker() or "docker",
-                          uid=who.uid if who else None, gid=who.gid if who else None,
+                          uid=uid, gid=gid,
                           protect_mounts=ctx.protect.mounts if ctx.protect else ())
 
     def launch_env(self, policy: SandboxPolicy, env: dict[str, str]) -> dict[str, str] | None:

@@ -94,6 +94,18 @@ def test_home_as_workdir_keeps_startup_files_read_only(area, home_env):
     assert f"--ro-bind {home}/.bashrc {home}/.bashrc" in argv
 
 
+def test_a_home_pinned_inside_the_workdir_does_not_bring_back_its_secrets(area, home_env):
+    # cwd contains $HOME: home is bound onto itself (a pin for its start-up files); that bind,
+    # from the host path, would show the real ~/.ssh again if it came after the tmpfs hiding it.
+    home = str(area / "home")
+    (area / "home" / ".bashrc").write_text("# start-up file\n")
+    argv = bwrap.build_argv(SandboxPolicy(cwd=str(area)), ["true"])
+    pairs = list(zip(argv, argv[1:], argv[2:]))
+    pin = pairs.index(("--bind", home, home))
+    ssh = pairs.index(("--tmpfs", home + "/.ssh", "--remount-ro"))
+    assert pin < ssh
+
+
 def test_bwrap_probe_works_here():
     ok, why = bwrap.probe()
     assert ok, why

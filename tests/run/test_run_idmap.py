@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -20,7 +22,7 @@ from ccgpt.run.limits import Limits
 from ccgpt.run.policy import SandboxPolicy
 from ccgpt.run.sandbox import run_policy, run_sandboxed
 from ccgpt.run.backends import bwrap
-from run_helpers import SRC
+from run_helpers import FAKE_KEY, SRC
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="only root has a root-owned directory to map")
 
@@ -124,11 +126,50 @@ def test_a_filesystem_that_refuses_idmapping_falls_back_to_uid_0_and_says_why(ar
     assert not os.listdir(ram)  # ramfs was the child's; nothing of it, nor `made`, is left here
 
 
-def test_a_parent_the_mapped_uid_cannot_search_falls_back(work):
-    # `area` is 0700 (mkdtemp): the mapped uid could not even reach the directory.
-    result, out = sh("id -u", work)
-    assert result.isolation["host_uid"] == 0 and out.strip() == "0"
-    assert f"uid {idmap.UID} cannot reach it" in result.isolation["uid_reason"]
+def test_a_parent_the_mapped_uid_cannot_search_is_covered_and_the_run_is_still_mapped(work, area):
+    # `area` is 0700 (mkdtemp) under /var/tmp: the mapped uid cannot search it on the host, and the
+    # sandbox's private /tmp does not replace it. bwrap binds from the clone's own place instead,
+    # under an empty read-only tmpfs over `area` (hiding only what the uid could not reach anyway).
+    assert os.stat(area).st_mode & 0o777 == 0o700
+    (work / "existing").write_text("before\n")
+    os.chmod(work / "existing", 0o600)
+    secret = area / "outside" / "root-only"
+    secret.write_text("root's\n")
+    os.chmod(secret, 0o600)
+    result, out = sh(f"id -u; pwd; touch new; echo x >> existing; cat {secret}; ls {area}; touch {area}/planted",
+                     work)
+    lines = out.splitlines()
+    assert lines[:2] == [str(idmap.UID), str(work)], out
+    assert result.isolation["host_uid"] == idmap.UID
+    assert os.stat(work / "new").st_uid == 0 and (work / "existing").read_text() == "before\nx\n"
+    assert "root's" not in out and "root-only: No such file" in out
+    assert "work" in lines and "outside" not in lines  # nothing else of the 0700 parent is there
+    assert "Read-only file system" in out and not (area / "planted").exists()
+
+
+def test_a_0700_parent_in_tmp_like_pytests_tmp_path(home_env):
+    parent = tempfile.mkdtemp(prefix="ccgpt-idmap-")  # in /tmp, 0700, root's: /tmp/pytest-of-root's case
+    try:
+        work = os.path.join(parent, "work")
+        os.mkdir(work)
+        with open(os.path.join(parent, "sibling"), "w") as f:
+            f.write("root's sibling\n")
+        result, out = sh("id -u; pwd; echo made > made; cat ../sibling", work)
+        assert result.isolation["host_uid"] == idmap.UID
+        assert out.splitlines()[:2] == [str(idmap.UID), work], out
+        assert "root's sibling" not in out  # /tmp inside is the sandbox's own
+        assert os.stat(os.path.join(work, "made")).st_uid == 0
+    finally:
+        shutil.rmtree(parent)
+
+
+def test_a_home_inside_the_working_directory_keeps_its_secrets_hidden(area, home_env):
+    # The working directory contains $HOME: its start-up files are pinned by binding home onto
+    # itself, which must not bring back ~/.ssh from under the tmpfs that hides it.
+    result, out = sh("id -u; cat home/.ssh/id_ed25519 home/.netrc; ls -a home/.ssh", area)
+    assert result.isolation["host_uid"] == idmap.UID
+    assert FAKE_KEY.splitlines()[1] not in out and "hunter2" not in out, out
+    assert out.splitlines()[0] == str(idmap.UID)
 
 
 def test_docker_keeps_root_in_its_container_for_an_idmapped_identity():

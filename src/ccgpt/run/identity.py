@@ -11,7 +11,7 @@ root, the sandbox is started as an unprivileged user instead, in its own user na
   file on the host, with the working directory given through an idmapped mount in which root's
   files are its own (what it creates there is stored as root); `Identity.idmapped` says so;
 - only when that cannot be had (a kernel or filesystem that refuses idmapped mounts, another
-  architecture, a parent directory that uid cannot search) does the command stay uid 0,
+  architecture) does the command stay uid 0,
   *without any capability*, with /proc/sys, /sys and /dev read-only and the seccomp filter;
   `Identity.host_root` says so, the reason says why, the run's detail records it and
   `ccgpt.run.probe` reports it for `ccgpt audit`.
@@ -63,8 +63,8 @@ def _for_root_owned(cwd: str) -> Identity:
     """The idmapped uid where the kernel gives us the mount (tried now), else uid 0 and why not."""
     from ccgpt.run import idmap
 
-    why = None if can_reach(cwd, idmap.UID, set()) else f"uid {idmap.UID} cannot reach it"
-    why = why or idmap.available(cwd)
+    # No reachability test: bwrap binds the directory from the mount's own place (`idmap.SOURCE`).
+    why = idmap.available(cwd)
     if why:
         return Identity(0, 0, reason=f"the working directory belongs to root and cannot be idmapped: {why}")
     return Identity(idmap.UID, idmap.GID, (), idmapped=True,
@@ -72,24 +72,39 @@ def _for_root_owned(cwd: str) -> Identity:
                            "and that uid owns nothing else on the host")
 
 
-def can_reach(path: str, uid: int, groups: set[int]) -> bool:
-    """Whether `uid` may search every directory on the way to `path` (by mode bits)."""
+def can_reach(path: str, uid: int, groups: set[int], *, mapped_from: str | None = None) -> bool:
+    """Whether `uid` may search every directory on the way to `path` (by mode bits).
+
+    mapped_from: the idmapped working directory, when `path` lies inside it: the sandbox gets
+    there by its own bind mount, so only the directories from it down count, seen as the
+    mapping shows them (what root owns on disk is `uid`'s and group 0's is its group)."""
     parts = os.path.realpath(path).split("/")
     for i in range(1, len(parts)):
         here = "/".join(parts[:i]) or "/"
-        try:
-            st = os.stat(here)
-        except OSError:
-            return False
-        if st.st_uid == uid:
-            bit = stat.S_IXUSR
-        elif st.st_gid in groups:
-            bit = stat.S_IXGRP
-        else:
-            bit = stat.S_IXOTH
-        if not st.st_mode & bit:
+        mapped = mapped_from is not None and (here + "/").startswith(mapped_from.rstrip("/") + "/")
+        if mapped_from is not None and not mapped:
+            continue
+        if not searchable(here, uid, groups, root_is_uid=mapped):
             return False
     return True
+
+
+def searchable(directory: str, uid: int, groups: set[int], *, root_is_uid: bool = False) -> bool:
+    """Whether `uid` (in `groups`) may search `directory`, by its mode bits."""
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return False
+    # Through the mapping only on-disk 0 is anyone: it shows as uid, and group 0 as uid's group.
+    owner = (uid if st.st_uid == 0 else -1) if root_is_uid else st.st_uid
+    in_group = st.st_gid == 0 if root_is_uid else st.st_gid in groups
+    if owner == uid:
+        bit = stat.S_IXUSR
+    elif in_group:
+        bit = stat.S_IXGRP
+    else:
+        bit = stat.S_IXOTH
+    return bool(st.st_mode & bit)
 
 
 def drop(identity: Identity | None) -> None:

@@ -11,9 +11,16 @@ The steps, split so that everything that can be refused happens before the launc
   a short-lived helper process that unshared CLONE_NEWUSER), a detached clone of `path`
   (open_tree OPEN_TREE_CLONE, never attached to our own mount namespace), idmapped with
   mount_setattr MOUNT_ATTR_IDMAP. Returns the mount's fd, or raises Refused with why.
-- `attach(fd, path)` in the child, between fork and exec, still root: a mount namespace of its
-  own, / made private (so nothing propagates back to the host), and the idmapped clone moved
-  over `path`. The child then drops to UID and starts bwrap, which binds `path` as always.
+- `attach(fd)` in the child, between fork and exec, still root: a mount namespace of its own, /
+  made private (so nothing propagates back to the host), and the idmapped clone moved onto
+  `SOURCE` (/tmp, in that namespace only). The child then drops to UID and starts bwrap, which
+  binds `SOURCE` at the working directory's path (and every protected path below it from there).
+
+Why onto /tmp and not over the working directory itself: bwrap, running as UID, resolves each
+bind source by its path, so a working directory under a parent UID cannot search (/root, 0700;
+pytest's /tmp/pytest-of-root) would be out of its reach; /tmp is searchable by everyone, and the
+sandbox covers its own /tmp with a private tmpfs anyway, so the clone there is seen only as the
+bind source. (bwrap's `--bind-fd` does not help: it resolves the fd back to the same path.)
 
 Why this uid: 2147479552 (0x7FFFF000) lies in systemd's unused range above the foreign-uid range
 (2147418112…2147483647, see systemd's UIDS-GIDS.md), below 2**31 (tools that store uids in a
@@ -29,6 +36,7 @@ import pwd
 import subprocess
 
 UID = GID = 0x7FFFF000
+SOURCE = "/tmp"  # where the child's namespace holds the clone for bwrap to bind from
 
 # Since Linux 5.1 new system calls have one number on every architecture but alpha.
 SYSCALLS = {"x86_64": {"open_tree": 428, "move_mount": 429, "mount_setattr": 442},
@@ -138,15 +146,15 @@ def _mapped_userns() -> int:
         helper.wait()
 
 
-def attach(tree: int, path: str) -> None:
-    """In the child, as root, before exec: the idmapped clone over `path`, in a mount namespace
+def attach(tree: int) -> None:
+    """In the child, as root, before exec: the idmapped clone onto SOURCE, in a mount namespace
     of the child's own. Raises OSError (the launch then fails: never a silent root run)."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
     if libc.mount(None, b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None) != 0:
         raise OSError(ctypes.get_errno(), "making / private")
-    _syscall("move_mount", tree, b"", AT_FDCWD, os.fsencode(path), MOVE_MOUNT_F_EMPTY_PATH)
+    _syscall("move_mount", tree, b"", AT_FDCWD, os.fsencode(SOURCE), MOVE_MOUNT_F_EMPTY_PATH)
 
 
 def available(path: str) -> str | None:

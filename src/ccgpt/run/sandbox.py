@@ -230,8 +230,7 @@ def _preexec(backend: Backend, policy: SandboxPolicy, cgroup_procs: list[str], t
     if tree is not None:
         from ccgpt.run import idmap
 
-        source = os.path.realpath(policy.source)
-        mount = lambda: idmap.attach(tree, source)  # noqa: E731
+        mount = lambda: idmap.attach(tree)  # noqa: E731
     return limits_mod.make_preexec(limits_mod.rlimit_pairs(policy.limits, nproc_base=base), cgroup_procs, run_as,
                                    mount)
 

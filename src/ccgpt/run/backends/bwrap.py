@@ -55,7 +55,7 @@ def build_argv(policy: SandboxPolicy, command: list[str], env: dict[str, str] | 
     argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     if ctx.seccomp is not None:
         argv += ["--seccomp", str(ctx.seccomp)]
-    argv += ["--bind", os.path.realpath(policy.source), cwd]
+    argv += _workdir(policy, cwd, covered)
     argv += _hiding(policy, cwd, covered, ctx)
     if ctx.status is not None:
         argv += ["--json-status-fd", str(ctx.status)]
@@ -79,32 +79,85 @@ def _dev_and_proc(policy: SandboxPolicy) -> list[str]:
     return argv
 
 
+def _workdir(policy: SandboxPolicy, cwd: str, covered: list[str]) -> list[str]:
+    """The working directory bound read-write at its own path.
+
+    Idmapped (`ccgpt.run.idmap`), it is bound from where the child's namespace holds the mapped
+    clone, and a parent the unprivileged uid cannot search (/root, 0700) is covered by an empty
+    read-only tmpfs in which bwrap makes the way down: that hides nothing the uid could have
+    reached anyway, and without it bwrap (and then the command) could not get to its cwd."""
+    if not _mapped(policy):
+        return ["--bind", os.path.realpath(policy.source), cwd]
+    from ccgpt.run import idmap
+
+    blocked = _first_unsearchable_parent(cwd, covered, policy)
+    if blocked is None:
+        return ["--bind", idmap.SOURCE, cwd]
+    return ["--size", str(1024 * 1024), "--tmpfs", blocked, "--bind", idmap.SOURCE, cwd, "--remount-ro", blocked]
+
+
+def _first_unsearchable_parent(cwd: str, covered: list[str], policy: SandboxPolicy) -> str | None:
+    """The topmost directory above `cwd` the sandbox's uid cannot search on the host, unless the
+    sandbox replaces it already (its private /tmp, a covered runtime directory)."""
+    who = policy.run_as
+    assert who is not None
+    parts = cwd.split("/")
+    for i in range(2, len(parts)):
+        here = "/".join(parts[:i])
+        if any(mounts.inside(here, d) for d in ["/tmp", *covered]):
+            return None  # bwrap's own tmpfs: it makes the directories below itself
+        if not identity.searchable(here, who.uid, {who.gid, *who.groups}):
+            return here
+    return None
+
+
+def _mapped(policy: SandboxPolicy) -> bool:
+    """Whether the run gets its working directory through an idmapped mount (see sandbox.py)."""
+    who = policy.run_as
+    return who is not None and who.idmapped and not policy.user
+
+
 def _hiding(policy: SandboxPolicy, cwd: str, covered: list[str], ctx: LaunchContext) -> list[str]:
-    """Secrets, sockets and the read-only code paths, in an order where no mount undoes another."""
-    argv: list[str] = []
+    """Secrets, sockets and the read-only code paths, in an order where no mount undoes another:
+    the protected paths first, the secrets and sockets over them (a directory bound onto itself
+    to pin it, e.g. a $HOME inside the working directory, would otherwise bring back the real
+    content of the ~/.ssh hidden below it)."""
+    hiding: list[str] = []
     hidden: list[str] = []
     for real, is_dir in mounts.hidden_mounts(cwd, policy.hide):
         if not _reachable(policy, real):
             continue  # the unprivileged uid cannot even get there: nothing to hide, nothing to mount
         hidden.append(real)
         # The same path inside: cwd is mounted at its real path even for the preview's copy.
-        argv += ["--tmpfs", real, "--remount-ro", real] if is_dir else ["--ro-bind", "/dev/null", real]
+        hiding += ["--tmpfs", real, "--remount-ro", real] if is_dir else ["--ro-bind", "/dev/null", real]
     for path in sockets.hidden_sockets(cwd, covered + hidden):
         if _reachable(policy, path):
-            argv += ["--ro-bind", "/dev/null", path]
+            hiding += ["--ro-bind", "/dev/null", path]
     plan = ctx.protect or protect.plan(cwd, os.path.realpath(policy.source), protect_git=policy.protect_git,
                                        path_env=os.environ.get("PATH", ""))
+    source = os.path.realpath(policy.source)
+    protecting: list[str] = []
     for mount in plan.mounts:
         if any(mounts.inside(mount.dst, h) for h in hidden):
             continue  # a secret stays hidden: never bind its real content back
-        argv += ["--ro-bind" if mount.kind == "ro" else "--bind", mount.src, mount.dst]
-    return argv
+        src = mount.src
+        if _mapped(policy) and mounts.inside(src, source):
+            from ccgpt.run import idmap
+
+            src = idmap.SOURCE + src[len(source):]  # through the mapped clone, as the workdir itself
+        protecting += ["--ro-bind" if mount.kind == "ro" else "--bind", src, mount.dst]
+    return protecting + hiding
 
 
 def _reachable(policy: SandboxPolicy, path: str) -> bool:
-    """Whether the sandbox's uid can get to `path` (always, unless ccgpt dropped from root)."""
+    """Whether the sandbox's uid can get to `path` (always, unless ccgpt dropped from root).
+    Inside an idmapped working directory, by what the mapping shows (root's is the uid's)."""
     who = policy.run_as
-    return who is None or who.host_root or identity.can_reach(path, who.uid, set(who.groups))
+    if who is None or who.host_root:
+        return True
+    cwd = os.path.realpath(policy.cwd)
+    mapped_from = cwd if _mapped(policy) and mounts.inside(os.path.realpath(path), cwd) else None
+    return identity.can_reach(path, who.uid, {who.gid, *who.groups}, mapped_from=mapped_from)
 
 
 class Bubblewrap(Backend):

@@ -49,7 +49,7 @@ def main() -> int:
 
     from ccgpt.assist import context
     from ccgpt.assist.evaluate import SandboxRunner, Task, score
-    from ccgpt.assist.suggest import Suggester, default_classify
+    from ccgpt.assist.suggest import Suggester, pure_classify
     from ccgpt.llm.embedded import DEFAULT, EmbeddedBackend
 
     os.environ.setdefault("OLLAMA_HOST", "127.0.0.1:9")
@@ -67,10 +67,11 @@ def main() -> int:
     started = time.perf_counter()
     for item in data:
         query, gold = (item[k].replace("/testbed", "./testbed") for k in ("query", "gold"))
-        s = Suggester(backend, "embedded", context.gather(False, 40, cwd=fixture).render(), explain=lambda c: "")
+        s = Suggester(backend, "embedded", context.gather(False, 40, cwd=fixture).render(), classify=pure_classify,
+                      explain=lambda c: "")
         result = s.suggest(query, 1)
         cmd = result.candidates[0].command if result.candidates else None
-        r = score(Task(query, gold, fixture), cmd, runner, default_classify, True)
+        r = score(Task(query, gold, fixture), cmd, runner, pure_classify, True)
         solved += r.solved
         measured += r.measurable
         if opts.verbose:

@@ -31,9 +31,26 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
+def scored(task, cmd, runner):
+    """The evaluator's verdict; a sandbox failure (a socket another job's test made and removed
+    while the sandbox was being set up) is retried, twice, before it ends the run."""
+    from ccgpt.assist.evaluate import score
+    from ccgpt.assist.suggest import pure_classify
+    from ccgpt.errors import CcgptError
+
+    for attempt in range(3):
+        try:
+            return score(task, cmd, runner, pure_classify, True)
+        except CcgptError as exc:
+            if attempt == 2:
+                raise
+            print(f"  retrying after: {exc}", file=sys.stderr)
+            time.sleep(1)
+
+
 def run_model(name: str, tasks, modes, opts) -> dict:
     from ccgpt.assist import context
-    from ccgpt.assist.evaluate import Report, SandboxRunner, raw_command, score
+    from ccgpt.assist.evaluate import Report, SandboxRunner, raw_command
     from ccgpt.assist.extract import extract_commands
     from ccgpt.assist.suggest import Suggester, pure_classify
     from ccgpt.llm.embedded import EmbeddedBackend
@@ -60,10 +77,10 @@ def run_model(name: str, tasks, modes, opts) -> dict:
                 cmd = result.candidates[0].command if result.candidates else None
                 first = extract_commands(result.completions[0].text) if result.completions else []
                 before = first[0] if first else None
-            r = score(task, cmd, runner, pure_classify, True)
+            r = scored(task, cmd, runner)
             report.results.append(r)
             if mode != "raw":
-                unrepaired.results.append(r if before == cmd else score(task, before, runner, pure_classify, True))
+                unrepaired.results.append(r if before == cmd else scored(task, before, runner))
             if opts.verbose:
                 mark = "ok  " if r.solved else "FAIL" if r.measurable else "n/a "
                 print(f"  {mark} {mode:<8} {task.query[:48]:<48} {cmd}", file=sys.stderr)

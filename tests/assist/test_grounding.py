@@ -100,23 +100,36 @@ def test_a_real_page_with_control_characters_yields_clean_lines(tmp_path, monkey
 
 
 @needs_man
+def test_a_generic_synopsis_is_left_out_but_the_name_line_stays():
+    block = Grounder(ManCache(None)).block("sort names.txt with sort")
+    assert block.splitlines()[1:] == ["sort: " + synopsis("sort", ManCache(None))[0]]
+    assert "[OPTION]" in man_synopsis("sort")  # what was left out
+
+
+def synopsis_lines(prompt_text: str) -> list[str]:
+    return [ln.strip() for ln in prompt_text.splitlines() if ln.startswith("  ")]
+
+
+@needs_man
 def test_grounding_goes_after_the_fixed_prefix_and_leaves_it_unchanged():
     def run(ground):
-        backend = ScriptedBackend([fenced("sort -u names.txt")])
+        backend = ScriptedBackend([fenced("gzip -k notes.txt")])
         s = Suggester(backend, "m", "OS: Linux", explain=lambda c: "", which=everything_installed, ground=ground,
                       grounder=Grounder(ManCache(None)))
-        s.suggest("sort names.txt with sort, without duplicates", 1)
+        s.suggest("compress notes.txt with gzip, keeping the original", 1)
         return backend.calls[0]
 
     (plain, plain_opts), (grounded, opts) = run(False), run(True)
     fixed = prompts.SUGGEST_PREFIX_LENGTH
     assert opts.fixed_prefix == plain_opts.fixed_prefix == fixed
     assert grounded[:fixed] == plain[:fixed]  # the cached prefix (and so its key) is the same
-    assert "sort [OPTION]... [FILE]..." not in plain[-1].content
+    assert synopsis_lines(plain[-1].content) == []
     last = grounded[-1].content
-    assert "sort [OPTION]... [FILE]..." in last
+    quoted = synopsis_lines(last)
+    reference = man_synopsis("gzip") + " " + man_synopsis("tar")  # "compress" also implies tar
+    assert quoted and all(line in reference for line in quoted)
     # inside the context block, which the system prompt treats as data; the task stays last
-    assert last.index("OS: Linux") < last.index("sort [OPTION]") < last.index("</context>") < last.index("<task>")
+    assert last.index("OS: Linux") < last.index(quoted[0]) < last.index("</context>") < last.index("<task>")
 
 
 @needs_man
@@ -130,7 +143,7 @@ def test_the_setting_turns_grounding_off(ccgpt, tmp_path):
             config.write_text(f"[ccgpt.suggest]\nground = {value}\n")
             server.requests.clear()
             r = ccgpt("--config", str(config), "suggest", "--json", "--backend", "ollama", "-m", "llama3.2:latest",
-                      "-n", "1", "sort names.txt with sort", env={"OLLAMA_HOST": f"127.0.0.1:{server.port}"},
+                      "-n", "1", "compress notes.txt with gzip", env={"OLLAMA_HOST": f"127.0.0.1:{server.port}"},
                       cwd=tmp_path)
             assert "unknown key" not in r.stderr, r.stderr
             chats = [body for _, target, body in server.requests if target == "/api/chat" and body]
@@ -138,5 +151,19 @@ def test_the_setting_turns_grounding_off(ccgpt, tmp_path):
             prompts_sent[value] = json.dumps(chats[0]["messages"][-1]["content"])
     finally:
         server.stop()
-    assert "sort [OPTION]" in prompts_sent["true"]
-    assert "manual pages" not in prompts_sent["false"] and "<task>sort names.txt with sort</task>" in prompts_sent["false"]
+    assert "gzip: " in prompts_sent["true"] and "manual pages" in prompts_sent["true"]
+    assert "manual pages" not in prompts_sent["false"] and "<task>compress notes.txt with gzip</task>" in prompts_sent["false"]
+
+
+@pytest.mark.slow
+@needs_man
+def test_the_default_model_answers_with_grounding(default_model, tmp_path):
+    from ccgpt.llm.embedded import EmbeddedBackend
+
+    (tmp_path / "server.log").write_text("x\n")
+    backend = EmbeddedBackend(model=default_model, n_ctx=4096, n_threads=1)
+    s = Suggester(backend, "embedded", "OS: Linux", explain=lambda c: "", ground=True, grounder=Grounder(ManCache(None)))
+    result = s.suggest("compress server.log with gzip", 1)
+    assert "gzip [ -acdfhklLnNrtvV19 ]" in result.prompt  # what gzip's page says, in the task's turn
+    assert result.candidates and result.candidates[0].command.startswith("gzip")
+    assert s.ground_ms < 5000 and (tmp_path / "server.log").exists()  # suggest runs nothing

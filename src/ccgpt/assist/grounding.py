@@ -4,9 +4,11 @@ A small model knows `tar` well and `gzip`'s `-k` less well; the page on this mac
 forms the installed program takes. The programs are the task's words that are installed
 programs ("sort names.txt with sort -u", "use rsync"), minus English words that merely happen
 to be program names ("the last file", "the first column"), plus a few verbs that clearly imply
-one ("compress" -> tar, gzip). Each one's SYNOPSIS comes from the explain engine's man-page
-reader, through the same store cache as the option tables, bounded (MAX_PROGRAMS programs,
-MAX_LINES lines of MAX_CHARS each) and cleaned of control characters by the parser.
+one ("compress" -> tar, gzip). Each one's NAME line and SYNOPSIS come from the explain engine's
+man-page reader, through the same store cache as the option tables, bounded (MAX_PROGRAMS
+programs, MAX_LINES lines of MAX_CHARS each) and cleaned of control characters by the parser;
+a synopsis that only says "[OPTION]... [FILE]..." is left out (it cost a right answer: with it,
+"the total disk usage of this directory" became `du -sh <the directory's name>`).
 
 The block goes into the task's context (after the fixed prefix of worked examples, which the
 embedded model keeps evaluated on disk): it never changes that prefix. It is data, like the
@@ -66,9 +68,20 @@ def programs_for(task: str, which=shutil.which) -> list[str]:
     return [p for p in dict.fromkeys(named + implied) if which(p)]
 
 
+# GNU's generic forms ("[OPTION]... [FILE]...", "[OPTION]... [INPUT [OUTPUT]]", "--files0-from=F")
+# say nothing a model does not know, and tempt it to fill in a FILE the task did not ask for.
+_GENERIC = re.compile(r"^(?:\s*(?:\[?[A-Z][A-Z_]*\]?(?:\.\.\.)?|\[[A-Z][A-Z_ ]*(?:\[[A-Z_]+\])?\](?:\.\.\.)?"
+                      r"|--files0-from=F))*\s*$")
+
+
+def _says_something(line: str) -> bool:
+    # Sub-headings ("Traditional usage", "GNU-style usage") give no form; generic forms no option.
+    rest = line.partition(" ")[2]
+    return bool(re.search(r"[-\[<{]", rest)) and not _GENERIC.match(rest)
+
+
 def _usage_lines(lines: list[str]) -> list[str]:
-    # Sub-headings ("Traditional usage", "GNU-style usage") say no form: only lines with one.
-    kept = [ln for ln in lines if re.search(r"[-\[<{]", ln.partition(" ")[2])] or lines
+    kept = [ln for ln in lines if _says_something(ln)]
     return [ln if len(ln) <= MAX_CHARS else ln[: MAX_CHARS - 1] + "…" for ln in kept[:MAX_LINES]]
 
 
@@ -100,6 +113,9 @@ class Grounder:
             if not lines:
                 continue
             shown += 1
+            usage = _usage_lines(lines)
+            if not usage and not title:
+                continue
             out.append(f"{program}: {sanitize_line(title)}" if title else program)
-            out += ["  " + ln for ln in _usage_lines(lines)]
+            out += ["  " + ln for ln in usage]
         return ("Synopsis from this machine's manual pages:\n" + "\n".join(out)) if out else ""

@@ -133,14 +133,14 @@ def test_grounding_goes_after_the_fixed_prefix_and_leaves_it_unchanged():
 
 
 @needs_man
-def test_the_setting_turns_grounding_off(ccgpt, tmp_path):
+def test_the_setting_turns_grounding_on_and_off(ccgpt, tmp_path):
     # The real CLI against a loopback Ollama-speaking server that records each prompt.
     server = FakeOllama().start()
     try:
         prompts_sent = {}
-        for value in ("true", "false"):
+        for value in ("true", "false", "unset"):
             config = tmp_path / f"{value}.toml"
-            config.write_text(f"[ccgpt.suggest]\nground = {value}\n")
+            config.write_text("[ccgpt.suggest]\n" + (f"ground = {value}\n" if value != "unset" else ""))
             server.requests.clear()
             r = ccgpt("--config", str(config), "suggest", "--json", "--backend", "ollama", "-m", "llama3.2:latest",
                       "-n", "1", "compress notes.txt with gzip", env={"OLLAMA_HOST": f"127.0.0.1:{server.port}"},
@@ -153,6 +153,7 @@ def test_the_setting_turns_grounding_off(ccgpt, tmp_path):
         server.stop()
     assert "gzip: " in prompts_sent["true"] and "manual pages" in prompts_sent["true"]
     assert "manual pages" not in prompts_sent["false"] and "<task>compress notes.txt with gzip</task>" in prompts_sent["false"]
+    assert prompts_sent["unset"] == prompts_sent["false"]  # off by default: no accuracy gain measured
 
 
 @pytest.mark.slow

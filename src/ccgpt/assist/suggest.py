@@ -1,7 +1,7 @@
 """The `suggest` use case: a task in words -> ranked, risk-classified candidate commands.
 
-Steps: build the prompt (a fixed prefix of worked examples, then the task and machine context)
--> ask the model, once greedily and then with sampling until there are enough distinct
+Steps: build the prompt (a fixed prefix of worked examples, then the task and machine context,
+with `ground` the SYNOPSIS lines of the programs it names) -> ask the model, once greedily and then with sampling until there are enough distinct
 candidates -> extract commands from each answer -> de-duplicate (counting how often each came
 up: agreement between samples is the best cheap signal of a right answer) -> check each one
 (parses? programs installed? options documented by the man page?) -> one repair round for the
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from ccgpt.assist import prompts
 from ccgpt.assist.analysis import analyze
 from ccgpt.assist.extract import extract_commands
+from ccgpt.assist.grounding import Grounder
 from ccgpt.assist.intent import does_more_than_asked
 from ccgpt.assist.options_check import OptionChecker, repair_request
 from ccgpt.llm.base import Backend, Completion, Message, Options
@@ -169,7 +170,7 @@ class Suggester:
     def __init__(self, backend: Backend, model: str, context_text: str | None = None, *,
                  classify=default_classify, explain=None, which=None, max_tokens: int = MAX_TOKENS,
                  nearest: int = 0, check_options: bool = True, cautious: bool = False, options_checker=None,
-                 vote: int = 0, vote_dir=None):
+                 vote: int = 0, vote_dir=None, ground: bool = False, grounder=None):
         self.backend = backend
         self.model = model
         self.context_text = context_text
@@ -184,6 +185,21 @@ class Suggester:
         self.vote = vote
         self.vote_dir = vote_dir
         self.options = (options_checker or OptionChecker()) if check_options else None
+        # ground: the SYNOPSIS lines of the programs the task names go into its context.
+        self.grounder = (grounder or Grounder()) if ground else None
+        self.ground_ms = 0.0  # what the last lookup cost
+
+    def _context(self, task: str) -> str | None:
+        """The machine context, with the task's synopsis lines when grounding is on. It goes into
+        the task's own turn, after the fixed prefix, so the cached prefix stays the same."""
+        if self.grounder is None:
+            return self.context_text
+        started = time.perf_counter()
+        block = self.grounder.block(task)
+        self.ground_ms = (time.perf_counter() - started) * 1000
+        if not block:
+            return self.context_text
+        return f"{self.context_text}\n{block}" if self.context_text else block
 
     def _sample(self, messages, n: int) -> tuple[list[str], dict[str, int], list[Completion], set[str]]:
         """Ask until n distinct commands (or n + 2 answers); count how often each came up.
@@ -271,8 +287,8 @@ class Suggester:
         )
 
     def suggest(self, task: str, n: int = 3) -> SuggestResult:
-        return self._finish(task, prompts.suggest_messages(task, self.context_text, self.nearest), max(1, n))
+        return self._finish(task, prompts.suggest_messages(task, self._context(task), self.nearest), max(1, n))
 
     def revise(self, task: str, previous: str, change: str, n: int = 3) -> SuggestResult:
-        messages = prompts.revise_messages(task, self.context_text, previous, change)
+        messages = prompts.revise_messages(task, self._context(task), previous, change)
         return self._finish(task, messages, max(1, n))

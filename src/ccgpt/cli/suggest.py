@@ -88,9 +88,11 @@ def run(args) -> int:
         from ccgpt.ui.waiting import with_progress
 
         memory = recall_for(cfg, args, backend, task).block()
-        vote = int(cfg.section("suggest").get("vote", 0) or 0)  # execution-checked voting (costs time)
+        section = cfg.section("suggest")
+        vote = int(section.get("vote", 0) or 0)  # execution-checked voting (costs time)
+        ground = section.get("ground", False) is True  # the task's SYNOPSIS lines in the prompt (off: no gain measured)
         suggester = Suggester(with_progress(backend, opts.quiet), model, ctx.render() + (f"\n{memory}" if memory else ""),
-                              cautious=bool(args.print_only), vote=vote, vote_dir=os.getcwd())
+                              cautious=bool(args.print_only), vote=vote, vote_dir=os.getcwd(), ground=ground)
         result = suggester.suggest(task, n)
         log_interactions(cfg, opts, result)
 

@@ -22,10 +22,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-from ccgpt.explain.manparse import PARSER_VERSION, Item, norm, parse_rendered
+from ccgpt.explain.manparse import PARSER_VERSION, Item, norm, parse_rendered, parse_synopsis
 from ccgpt.store.man_cache import get_entry, put_entry
 
-__all__ = ["Item", "ManCache", "Page", "find_pages", "missing_tools", "norm", "parse_page", "parse_rendered", "render"]
+__all__ = ["Item", "ManCache", "Page", "find_pages", "missing_tools", "norm", "parse_page", "parse_rendered", "render", "synopsis"]
 
 _NAME_OK = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+:@-]{0,100}$")
 _SECTIONS = "1:8:6:7:5:4:2:3:9"
@@ -38,6 +38,7 @@ class Page:
     path: str
     title: str | None
     items: list[Item] = field(default_factory=list)
+    synopsis: list[str] = field(default_factory=list)  # the SYNOPSIS lines, cleaned (manparse)
     _index: dict[str, list[Item]] | None = None
 
     @property
@@ -71,14 +72,16 @@ class Page:
 
     def to_json(self) -> dict:
         return {"parser": PARSER_VERSION, "name": self.name, "section": self.section, "path": self.path,
-                "title": self.title, "items": [[i.tags, i.args, i.help, i.tag_text, i.section] for i in self.items]}
+                "title": self.title, "items": [[i.tags, i.args, i.help, i.tag_text, i.section] for i in self.items],
+                "synopsis": self.synopsis}
 
     @classmethod
     def from_json(cls, d: dict) -> Page | None:
         """The cached page, or None when an older parser wrote it (it is parsed again)."""
-        if d.get("parser") != PARSER_VERSION:
+        if d.get("parser") != PARSER_VERSION or "synopsis" not in d:
             return None
-        return cls(d["name"], d["section"], d["path"], d["title"], [Item(*row) for row in d["items"]])
+        return cls(d["name"], d["section"], d["path"], d["title"], [Item(*row) for row in d["items"]],
+                   list(d["synopsis"]))
 
 
 # ---------------------------------------------------------------- finding pages
@@ -169,8 +172,17 @@ def render(path: str) -> str:
 
 def parse_page(path: str) -> Page:
     name, sect = _page_id(path)
-    title, items = parse_rendered(render(path))
-    return Page(name, sect, path, title, items)
+    text = render(path)
+    title, items = parse_rendered(text)
+    return Page(name, sect, path, title, items, parse_synopsis(text))
+
+
+def synopsis(name: str, cache: ManCache | None = None) -> tuple[str | None, list[str]]:
+    """(the NAME line's description, the SYNOPSIS lines) of a program's page; (None, []) when it
+    has none. Read through the cache like the option tables (one parse serves both)."""
+    path = find_pages([name], cache).get(name)
+    page = (cache or ManCache(None)).page(path) if path else None
+    return (page.title, page.synopsis) if page else (None, [])
 
 
 # ---------------------------------------------------------------- cache

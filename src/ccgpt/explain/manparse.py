@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccgpt.term.sanitize import sanitize_line
+
 # Changes with this file, so tables cached by an older parser are parsed again.
 PARSER_VERSION = zlib.crc32(Path(__file__).read_bytes())
 SKIP_SECTIONS = ("SEE ALSO", "HISTORY", "BUGS", "EXAMPLE", "AUTHOR", "COPYRIGHT", "STANDARDS",
@@ -287,6 +289,39 @@ def _synopsis_aliases(lines: list[str], items: list[Item]) -> None:
             known = [index[t] for t in pair if t in index]
             if len(known) == 1:
                 _merge(known[0], pair, args[k - 1:k + 1])
+
+
+# More SYNOPSIS lines than anyone quotes (git's runs to dozens): the rest is not kept.
+SYNOPSIS_MAX = 20
+
+
+def parse_synopsis(text: str) -> list[str]:
+    """The SYNOPSIS section's lines as printed (sub-headings such as tar's "UNIX-style usage"
+    included), whitespace-normalised, escape sequences and control characters removed: a page
+    is text from a package, and these lines go into prompts."""
+    out: list[str] = []
+    inside = False
+    last = 0  # indent of the last line that started an entry
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        ind = _indent(line)
+        if ind == 0:
+            if inside:
+                break
+            inside = line.strip().startswith("SYNOPSIS")
+            continue
+        clean = norm(sanitize_line(line)) if inside else ""
+        if not clean:
+            continue
+        if out and ind > last >= 4:
+            out[-1] += " " + clean  # a continuation line (sed's, git's long synopses)
+            continue
+        if len(out) == SYNOPSIS_MAX:
+            break
+        out.append(clean)
+        last = ind
+    return out
 
 
 def parse_rendered(text: str) -> tuple[str | None, list[Item]]:

@@ -34,6 +34,8 @@ UNKNOWN_COMMAND = rule("unknown-command")
 DYNAMIC_COMMAND = rule("dynamic-command")
 HOMOGLYPH = rule("homoglyph")
 _RESERVED = frozenset("then do done fi else elif esac in { } !".split())
+# Node types of a command's ordinary arguments: read as words by the last branch of visit_command too.
+_PLAIN_WORDS = frozenset(("word", "raw_string", "number", "string", "concatenation", "simple_expansion", "expansion"))
 
 
 def _stdin_of(redirects: list[Redirect], stdin: Output | None) -> Output | None:
@@ -86,7 +88,14 @@ class Dispatcher:
             redirects = redirects + self.tail_objects.pop(node.id, [])
         for c in command_children(node, stmt):  # words swallowed by a redirect are arguments
             t = c.type
-            if t == "variable_assignment":
+            if t in _PLAIN_WORDS:  # most children: tested first (the branch at the end, sooner)
+                fields = self.word_fields(c, info)
+                sp = self.span(c)
+                for f in fields:
+                    argv.append(f)
+                    spans.append(sp)
+                    bases.append(c if len(fields) == 1 else sp)
+            elif t == "variable_assignment":
                 assigns.append(c)
             elif t == "command_name":
                 name_node = c.children[0] if c.child_count else c

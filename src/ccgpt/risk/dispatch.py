@@ -251,7 +251,7 @@ class Dispatcher:
                 self.st.probe is not None and not self.st.rules.is_known(prog) and self.st.probe.is_file(P.resolve(path)))):
             run_file(cmd, ctx, path, shell=True)  # `echo 'rm -rf /' > x.sh; ./x.sh`, `./deploy.sh`
             return UNKNOWN_OUTPUT
-        if any(ch in prog for ch in "*?["):
+        if "*" in prog or "?" in prog or "[" in prog:  # (not any() over a generator: every command passes here)
             return self.globbed_program(cmd, prog)
         shown: Output | None = None
         for handler in self.st.rules.handlers.get(prog, ()):

@@ -9,6 +9,8 @@ print the same output and leave the same files. Tasks whose gold fails or does n
   pipeline  what `ccgpt suggest -n 1` does by default: the fixed prefix of worked examples, the
             machine context, extraction, man-page option check with one repair round, ranking
             by what the task asks (add --vote N for execution-checked voting over N samples)
+  tried     the pipeline with the trial run (`[ccgpt.suggest] trial`): the best safe candidate
+            runs in the sandbox; a failure with an error message gets one repair round
   grounded  the pipeline with the SYNOPSIS lines of the programs the task names in its context
             (`[ccgpt.suggest] ground`); --ground off|on|both chooses pipeline, grounded or both
 
@@ -50,7 +52,7 @@ def scored(task, cmd, runner):
 
 def run_model(name: str, tasks, modes, opts) -> dict:
     from ccgpt.assist import context
-    from ccgpt.assist.evaluate import Report, SandboxRunner, raw_command
+    from ccgpt.assist.evaluate import Report, SandboxRunner, raw_command, task_dir
     from ccgpt.assist.extract import extract_commands
     from ccgpt.assist.suggest import Suggester, pure_classify
     from ccgpt.llm.embedded import EmbeddedBackend
@@ -60,6 +62,7 @@ def run_model(name: str, tasks, modes, opts) -> dict:
     out = {}
     for mode in modes:
         report = Report(mode, name, "embedded")
+        untried = Report("no-trial", name, "embedded")  # the same run, scored before the trial's repair
         unrepaired = Report("no-repair", name, "embedded")  # the same run, scored before the repair
         started = time.perf_counter()
         lookups = []  # ms per grounding lookup
@@ -69,10 +72,11 @@ def run_model(name: str, tasks, modes, opts) -> dict:
                 cmd = raw_command(backend, "embedded", task.query)
             else:
                 # Candidates are judged in the task's fixture, not the bench's cwd: no filesystem probe.
-                s = Suggester(backend, "embedded", context.gather(False, 40, cwd=task.fixture).render(),
-                              classify=pure_classify, explain=lambda c: "", vote=opts.vote, vote_dir=task.fixture,
-                              ground=mode == "grounded")
-                result = s.suggest(task.query, 1)
+                with task_dir(task, runner) as here:
+                    s = Suggester(backend, "embedded", context.gather(False, 40, cwd=task.fixture).render(),
+                                  classify=pure_classify, explain=lambda c: "", vote=opts.vote, vote_dir=here,
+                                  ground=mode == "grounded", trial_dir=here if mode == "tried" else None)
+                    result = s.suggest(task.query, 1)
                 lookups.append(s.ground_ms)
                 cmd = result.candidates[0].command if result.candidates else None
                 first = extract_commands(result.completions[0].text) if result.completions else []
@@ -81,6 +85,11 @@ def run_model(name: str, tasks, modes, opts) -> dict:
             report.results.append(r)
             if mode != "raw":
                 unrepaired.results.append(r if before == cmd else scored(task, before, runner))
+            if mode == "tried":
+                replaced = s.trial_replaced
+                untried.results.append(r if replaced is None else scored(task, replaced, runner))
+                if replaced is not None and opts.verbose:
+                    print(f"  trial repaired: {replaced}  ->  {cmd}", file=sys.stderr)
             if opts.verbose:
                 mark = "ok  " if r.solved else "FAIL" if r.measurable else "n/a "
                 print(f"  {mark} {mode:<8} {task.query[:48]:<48} {cmd}", file=sys.stderr)
@@ -91,6 +100,8 @@ def run_model(name: str, tasks, modes, opts) -> dict:
                   f"over {len(lookups)} tasks (man pages through the store cache)", file=sys.stderr)
         if mode == "pipeline" and opts.vote == 0:
             out["  greedy answer, no repair"] = (unrepaired, 0.0)
+        if mode == "tried":
+            out["  the same, without the trial's repair"] = (untried, 0.0)
     return out
 
 

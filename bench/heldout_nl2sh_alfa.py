@@ -46,6 +46,8 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=1)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--vote", type=int, default=0, help="execution-checked voting over N answers")
+    parser.add_argument("--no-trial", action="store_true", help="without the trial run (on by default)")
     parser.add_argument("-v", "--verbose", action="store_true")
     opts = parser.parse_args()
 
@@ -72,7 +74,8 @@ def main() -> int:
     for item in data:
         query, gold = (item[k].replace("/testbed", "./testbed") for k in ("query", "gold"))
         s = Suggester(backend, "embedded", context.gather(False, 40, cwd=fixture).render(), explain=lambda c: "",
-                      classify=lambda c: classify(c, probe=FilesystemProbe(cwd=str(fixture))))  # the user is there
+                      classify=lambda c: classify(c, probe=FilesystemProbe(cwd=str(fixture))),  # the user is there
+                      vote=opts.vote, vote_dir=fixture, trial_dir=None if opts.no_trial else fixture)
         result = s.suggest(query, 1)
         cmd = result.candidates[0].command if result.candidates else None
         r = score(Task(query, gold, fixture), cmd, runner, pure_classify, True)
@@ -84,8 +87,10 @@ def main() -> int:
         measured += r.measurable
         if opts.verbose:
             print(("ok  " if r.solved else "FAIL" if r.measurable else "n/a ") + f" {cmd}", file=sys.stderr)
+            if s.trial_replaced:
+                print(f"     (the trial's repair replaced: {s.trial_replaced})", file=sys.stderr)
     seconds = time.perf_counter() - started
-    print(f"NL2SH-ALFA fs_{opts.fs}: {len(data)} tasks, {measured} measurable; default pipeline ({DEFAULT}, -n 1): "
+    print(f"NL2SH-ALFA fs_{opts.fs}: {len(data)} tasks, {measured} measurable; {'vote=' + str(opts.vote) if opts.vote else 'default'} pipeline ({DEFAULT}, -n 1): "
           f"{solved}/{measured} = {solved / max(1, measured):.1%} execution-equivalent ({seconds / max(1, len(data)):.1f} s/task)")
     return 0
 

@@ -25,6 +25,8 @@ class Outcome:
     exit_code: int
     stdout: str
     files: dict
+    stderr: str = ""
+    timed_out: bool = False
 
 
 def snapshot(root: Path) -> dict:
@@ -80,7 +82,7 @@ class SandboxRunner:
             raise CcgptError(f"sandbox unavailable: {exc}") from None
         if result.sandbox_error:
             raise CcgptError(f"sandbox failure: {result.sandbox_error}")
-        return Outcome(result.exit_code, out.getvalue(), snapshot(cwd))
+        return Outcome(result.exit_code, out.getvalue(), snapshot(cwd), err.getvalue(), bool(result.timed_out))
 
 
 def run_on_copy(runner, command: str, fixture: Path | None, setup: str | None = None) -> Outcome:
@@ -97,4 +99,5 @@ def run_on_copy(runner, command: str, fixture: Path | None, setup: str | None = 
         got = runner(command, work)
         # Each command runs on its own copy: the copy's absolute path (`pwd`, `find "$PWD"`)
         # differs between two runs of the same command and must not count as a difference.
-        return Outcome(got.exit_code, got.stdout.replace(str(work), "<workdir>"), got.files)
+        return Outcome(got.exit_code, got.stdout.replace(str(work), "<workdir>"), got.files,
+                       got.stderr.replace(str(work), "."), got.timed_out)

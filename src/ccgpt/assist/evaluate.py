@@ -17,8 +17,12 @@ Model output is untrusted even here: it runs only inside the sandbox, on a throw
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ccgpt.assist.copyrun import Outcome, SandboxRunner, normalize, run_on_copy, snapshot  # noqa: F401 (re-exported)
 from ccgpt.errors import UsageError
@@ -148,6 +152,25 @@ def score(task: Task, candidate: str | None, runner, classify, allow_dangerous: 
     return r
 
 
+@contextmanager
+def task_dir(task: Task, runner) -> Iterator[Path]:
+    """The directory a user with this task would be in: the fixture (its copy, with the task's
+    setup applied in the sandbox, when it has one; an empty directory without a fixture). The
+    pipeline's trial run and voting work on copies of it."""
+    if task.fixture is not None and not task.setup:
+        yield task.fixture
+        return
+    with tempfile.TemporaryDirectory(prefix="ccgpt-task-") as tmp:
+        work = Path(tmp) / "work"
+        if task.fixture is not None:
+            shutil.copytree(task.fixture, work, symlinks=True)
+        else:
+            work.mkdir()
+        if task.setup:
+            runner(task.setup, work)
+        yield work
+
+
 def pipeline_command(suggester, query: str) -> str | None:
     result = suggester.suggest(query, 1)
     return result.candidates[0].command if result.candidates else None
@@ -165,8 +188,9 @@ def raw_command(backend, model: str, query: str) -> str | None:
 
 
 def evaluate(tasks: list[Task], backend, model: str, runner, *, mode: str = "pipeline", context_for=None,
-             classify=None, allow_dangerous: bool = False, progress=None) -> Report:
-    """context_for(task) -> the context text for the pipeline's prompt (None: no context)."""
+             classify=None, allow_dangerous: bool = False, progress=None, trial: bool = True) -> Report:
+    """context_for(task) -> the context text for the pipeline's prompt (None: no context).
+    trial: the pipeline's trial run (assist/trial.py) in the task's directory, as suggest does."""
     from ccgpt.assist.suggest import Suggester, pure_classify
 
     classify = classify or pure_classify  # tasks run in their fixtures, not in the working directory
@@ -177,7 +201,9 @@ def evaluate(tasks: list[Task], backend, model: str, runner, *, mode: str = "pip
             cmd = raw_command(backend, model, task.query)
         else:
             suggester.context_text = context_for(task) if context_for else None
-            cmd = pipeline_command(suggester, task.query)
+            with task_dir(task, runner) as here:
+                suggester.trial_dir = here if trial else None
+                cmd = pipeline_command(suggester, task.query)
         result = score(task, cmd, runner, classify, allow_dangerous)
         report.results.append(result)
         if progress:

@@ -46,8 +46,9 @@ class Candidate:
     runs_program: bool = True  # False for a bare assignment such as `i=1`
     cut_off: bool = False  # the answer hit the token limit inside this command
     undocumented: list[str] = field(default_factory=list)  # options its man page does not have
-    agreed: int = 0  # other candidates whose sandboxed run gave the same output (voting)
+    agreed: int = 0  # answers for other commands whose sandboxed run gave the same output (voting)
     above_task: bool = False  # rated above `safe` for a task that only asks to look
+    trial_error: str = ""  # the error its sandboxed trial run printed (trial.py), if it failed
 
     @property
     def usable(self) -> bool:
@@ -69,6 +70,8 @@ class Candidate:
             return f"does more than the task asks: rated {self.level} for a task that only asks to look"
         if self.undocumented:
             return "; ".join(self.undocumented)
+        if self.trial_error:
+            return f"failed in a sandboxed trial run: {self.trial_error}"
         return None
 
     def to_json(self) -> dict:
@@ -136,10 +139,12 @@ def risk_of(command: str, classify=default_classify) -> tuple[str, list[dict]]:
 def rank_key(c: Candidate, cautious: bool = False) -> tuple:
     # Anything blocked goes last (it is shown, never offered first); then usable before unusable;
     # with `cautious`, dangerous after everything safer; then candidates that do more than the
-    # task asks; then those using undocumented options; then the candidates the samples agreed
-    # on most; then the model's own order.
+    # task asks; then those using undocumented options; then those whose trial run failed; then
+    # the candidates most answers support
+    # (the same command, or with voting a command whose sandboxed run printed the same); then the
+    # model's own order.
     return (c.level == "blocked", not c.usable, cautious and c.level == "dangerous", c.above_task,
-            bool(c.undocumented), -c.agreed, -c.votes, c.order)
+            bool(c.undocumented), bool(c.trial_error), -(c.votes + c.agreed), c.order)
 
 
 def rank(candidates: list[Candidate], cautious: bool = False) -> list[Candidate]:
@@ -170,7 +175,8 @@ class Suggester:
     def __init__(self, backend: Backend, model: str, context_text: str | None = None, *,
                  classify=default_classify, explain=None, which=None, max_tokens: int = MAX_TOKENS,
                  nearest: int = 0, check_options: bool = True, cautious: bool = False, options_checker=None,
-                 vote: int = 0, vote_dir=None, ground: bool = False, grounder=None):
+                 vote: int = 0, vote_dir=None, ground: bool = False, grounder=None,
+                 trial_dir=None, trial_runner=None):
         self.backend = backend
         self.model = model
         self.context_text = context_text
@@ -188,6 +194,11 @@ class Suggester:
         # ground: the SYNOPSIS lines of the programs the task names go into its context.
         self.grounder = (grounder or Grounder()) if ground else None
         self.ground_ms = 0.0  # what the last lookup cost
+        # trial_dir: the best safe candidate runs once in the sandbox on a copy of it; a failure
+        # with an error message gets one repair round (trial.py). None: no trial run.
+        self.trial_dir = trial_dir
+        self.trial_runner = trial_runner
+        self.trial_replaced: str | None = None  # the command the last trial's repair replaced
 
     def _context(self, task: str) -> str | None:
         """The machine context, with the task's synopsis lines when grounding is on. It goes into
@@ -257,8 +268,43 @@ class Suggester:
             fixed.order, fixed.votes = best.order, best.votes
             candidates[candidates.index(best)] = fixed
 
+    def _try(self, task: str, messages, candidates: list[Candidate], completions: list[Completion]) -> None:
+        """The trial run of the best candidate (trial.py): when it fails with a message, the model
+        sees the message once; its answer replaces the candidate only when it is `safe` as well
+        and its own trial does not fail. A failure that stays is marked."""
+        best = rank(candidates, self.cautious)[0] if candidates else None
+        if self.trial_dir is None or best is None or best.level != "safe" or not best.usable:
+            return
+        from pathlib import Path
+
+        from ccgpt.assist.trial import trial_request, trial_run
+
+        cwd = Path(self.trial_dir)
+        tried = trial_run(best.command, cwd, self.trial_runner)
+        if tried is None or not tried.failed:
+            return
+        best.trial_error = tried.error.split("\n")[0]
+        ask = list(messages) + [Message("assistant", f"```bash\n{best.command}\n```"),
+                                Message("user", trial_request(best.command, tried))]
+        completion = self.backend.chat(self.model, ask, self._options(0.0, None))
+        completions.append(completion)
+        found = extract_commands(completion.text)
+        if not found or completion.finish_reason == "length" or " ".join(found[0].split()) == " ".join(best.command.split()):
+            return
+        [fixed] = build_candidates(found[:1], self.classify, self.explain, self.which)
+        self._check(task, [fixed])
+        if fixed.level != "safe" or not fixed.usable or fixed.undocumented:
+            return
+        again = trial_run(fixed.command, cwd, self.trial_runner)
+        if again is None or again.failed:
+            return
+        fixed.order, fixed.votes = best.order, best.votes
+        candidates[candidates.index(best)] = fixed
+        self.trial_replaced = best.command
+
     def _finish(self, task: str, messages, n: int) -> SuggestResult:
         started = time.perf_counter()
+        self.trial_replaced = None
         commands, votes, completions, cut = self._sample(messages, n)
         candidates = build_candidates(commands, self.classify, self.explain, self.which)
         for c in candidates:
@@ -267,6 +313,7 @@ class Suggester:
             c.cut_off = key in cut
         self._check(task, candidates)
         self._repair(task, messages, candidates, completions)
+        self._try(task, messages, candidates, completions)
         if self.vote > 1:
             from pathlib import Path
 

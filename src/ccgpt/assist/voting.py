@@ -2,8 +2,9 @@
 
 Several sampled candidates that the risk engine rates `safe` run in the preview sandbox, each
 on its own throwaway copy of the working directory, with no network and a short time limit.
-Candidates whose outcomes (exit status, output, files) agree with another candidate's get that
-agreement as votes; a lone or failing one gets none. Nothing above `safe` ever runs here, and
+Candidates whose outcomes (exit status, output, files) agree with other candidates' get those
+candidates' sample counts as votes (an answer sampled twice counts twice); a lone or failing one
+gets none. Nothing above `safe` ever runs here, and
 a directory too big to copy cheaply is not copied: then there is no vote at all.
 """
 
@@ -45,7 +46,8 @@ def _outcome_key(outcome) -> tuple | None:
 
 
 def execution_votes(candidates, cwd: Path, runner=None) -> dict[int, int]:
-    """index in `candidates` -> how many other candidates produced the same outcome."""
+    """index in `candidates` -> how many sampled answers (other candidates, each weighted by its
+    `votes`) produced the same outcome."""
     from ccgpt.assist.copyrun import SandboxRunner, run_on_copy
 
     runnable = [i for i, c in enumerate(candidates) if c.level == "safe" and c.usable]
@@ -58,5 +60,5 @@ def execution_votes(candidates, cwd: Path, runner=None) -> dict[int, int]:
             keys[i] = _outcome_key(run_on_copy(runner, candidates[i].command, cwd))
         except Exception:  # a sandbox failure means no vote, never a run outside it
             keys[i] = None
-    return {i: sum(1 for j, k in keys.items() if j != i and k is not None and k == keys[i])
+    return {i: sum(max(1, candidates[j].votes) for j, k in keys.items() if j != i and k is not None and k == keys[i])
             for i in runnable}

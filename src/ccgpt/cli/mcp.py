@@ -53,13 +53,14 @@ def services(args, cfg, root: str):
     def suggest(task: str, n: int | None) -> dict:
         from ccgpt.assist import context
         from ccgpt.assist.suggest import Suggester
-        from ccgpt.cli.suggest import log_interactions
+        from ccgpt.cli.suggest import log_interactions, pipeline_settings
         from ccgpt.llm.registry import resolve_backend
 
         count = n or int(cfg.section("suggest").get("candidates", 3) or 3)
         backend, model = resolve_backend(cfg, args, task="shell", quiet=True)
         try:
-            result = Suggester(backend, model, context.from_config(cfg).render()).suggest(task, count)
+            settings = pipeline_settings(cfg.section("suggest"), root)  # candidates are for that tree
+            result = Suggester(backend, model, context.from_config(cfg).render(), **settings).suggest(task, count)
             log_interactions(cfg, args, result)
             return result.to_json()
         finally:

@@ -56,6 +56,18 @@ def record(trail, result, decision: str | None) -> None:
     )
 
 
+def pipeline_settings(section: dict, cwd: str) -> dict:
+    """The Suggester settings `[ccgpt.suggest]` chooses for a user in `cwd` (the README says
+    what each one costs and gains): voting and grounding off, the trial run on."""
+    try:
+        vote = int(section.get("vote", 0) or 0)
+    except (TypeError, ValueError):
+        raise UsageError("[ccgpt.suggest] vote must be a whole number") from None
+    return {"vote": vote, "vote_dir": cwd,
+            "ground": section.get("ground", False) is True,
+            "trial_dir": None if section.get("trial", True) is False else cwd}
+
+
 def log_interactions(cfg, opts, result) -> None:
     from ccgpt.store.interactions import log_quietly
 
@@ -88,11 +100,8 @@ def run(args) -> int:
         from ccgpt.ui.waiting import with_progress
 
         memory = recall_for(cfg, args, backend, task).block()
-        section = cfg.section("suggest")
-        vote = int(section.get("vote", 0) or 0)  # execution-checked voting (costs time)
-        ground = section.get("ground", False) is True  # the task's SYNOPSIS lines in the prompt (off: no gain measured)
         suggester = Suggester(with_progress(backend, opts.quiet), model, ctx.render() + (f"\n{memory}" if memory else ""),
-                              cautious=bool(args.print_only), vote=vote, vote_dir=os.getcwd(), ground=ground)
+                              cautious=bool(args.print_only), **pipeline_settings(cfg.section("suggest"), os.getcwd()))
         result = suggester.suggest(task, n)
         log_interactions(cfg, opts, result)
 

@@ -117,3 +117,9 @@ def test_a_failing_stage_inside_a_pipeline_counts(tmp_path):
     s, backend = make([fenced("ls --sort-size | head -n 1"), fenced("ls -S | head -n 1")], work)
     [c] = s.suggest("show the largest file here", 1).candidates
     assert c.command == "ls -S | head -n 1" and "unrecognized option" in backend.calls[1][0][-1].content
+
+
+def test_a_pipeline_cut_short_by_head_or_by_the_output_cap_is_not_a_failure(tmp_path):
+    work = workdir(tmp_path)
+    tried = trial_run("cat /dev/zero | head -c 5000000", work)
+    assert tried is not None and tried.exit_code == 141 and not tried.failed and tried.error == ""

@@ -250,6 +250,16 @@ def test_output_is_capped_and_sanitised(work):
     assert len(text) < 9 * 1024
 
 
+def test_the_output_cut_notice_goes_to_the_callers_stderr(work, capfd):
+    """A captured run (suggest's trial run, eval, MCP) says "output cut" in its own capture,
+    never on the person's terminal."""
+    out, err = io.StringIO(), io.StringIO()
+    result = run_sandboxed(["bash", "-c", "head -c 300000 /dev/zero"], cwd=work,
+                           limits=Limits(timeout=20, output_limit_kb=8), stdout=out, stderr=err, stdin=-3)
+    assert result.output_truncated and "output cut at 8 KB" in err.getvalue()
+    assert "output cut" not in capfd.readouterr().err
+
+
 def test_exit_code_is_passed_through(work):
     result, _ = sh("exit 42", work)
     assert result.exit_code == 42 and result.sandbox_error is None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TIMEOUT_S = 3.0
+SIGPIPE_EXIT = 128 + 13
 MAX_ERROR_LINES = 4
 MAX_ERROR_CHARS = 300
 
@@ -28,15 +29,16 @@ class Trial:
 
     @property
     def failed(self) -> bool:
-        # Exit 1 without a message is how grep, diff and test say "no" or "not found": not an error.
-        return self.exit_code != 0 and bool(self.error)
+        # Exit 1 without a message is how grep, diff and test say "no" or "not found": not an
+        # error; nor is 141, a stage stopped by SIGPIPE because `head` had read enough (pipefail).
+        return self.exit_code not in (0, SIGPIPE_EXIT) and bool(self.error)
 
 
 def _printable(text: str) -> str:
     lines = []
     for line in text.replace("\r\n", "\n").split("\n"):
         line = "".join(ch for ch in line if ch.isprintable()).strip()
-        if line:
+        if line and not line.startswith("[ccgpt: "):  # the sandbox's own notes are not the command's
             lines.append(line)
         if len(lines) == MAX_ERROR_LINES:
             break

@@ -55,7 +55,7 @@ def run(spawn: Spawn, *, stdout: IO[str] | None, stderr: IO[str] | None, output_
         if slave is not None:
             os.close(slave)
     assert proc.stderr is not None
-    out, err = Output(stdout, budget), Output(stderr, budget)
+    out, err = Output(stdout, budget, stderr), Output(stderr, budget, stderr)
     out_fd = master if master is not None else proc.stdout.fileno()  # type: ignore[union-attr]
     forward = (0, master) if master is not None else None
     tail = bytearray()

@@ -27,8 +27,11 @@ class Budget:
 class Output:
     """Streams one pipe to a text stream: decoded, sanitised, capped."""
 
-    def __init__(self, sink: IO[str] | None, budget: Budget):
+    def __init__(self, sink: IO[str] | None, budget: Budget, notice: IO[str] | None = None):
         self.sink = sink
+        # Where "output cut" is said: the caller's stderr (a capture stays a capture: a trial
+        # run inside `ccgpt suggest` must not write on the person's terminal).
+        self.notice = notice
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.sanitizer = StreamSanitizer()
         self.budget = budget
@@ -45,8 +48,12 @@ class Output:
         self._write(self.sanitizer.feed(self.decoder.decode(data)))
         if budget.truncated:
             self._write(self.sanitizer.flush() + self.decoder.decode(b"", final=True))
-            sys.stderr.write(f"\n[ccgpt: output cut at {budget.cap // 1024} KB; the command keeps running]\n")
-            sys.stderr.flush()
+            notice = self.notice or sys.stderr
+            try:
+                notice.write(f"\n[ccgpt: output cut at {budget.cap // 1024} KB; the command keeps running]\n")
+                notice.flush()
+            except (BrokenPipeError, ValueError):
+                pass
 
     def close(self) -> None:
         if not self.budget.truncated:

@@ -123,3 +123,10 @@ def test_a_pipeline_cut_short_by_head_or_by_the_output_cap_is_not_a_failure(tmp_
     work = workdir(tmp_path)
     tried = trial_run("cat /dev/zero | head -c 5000000", work)
     assert tried is not None and tried.exit_code == 141 and not tried.failed and tried.error == ""
+
+
+def test_an_error_that_quotes_a_secret_is_redacted_before_the_model_sees_it():
+    # `wc --files0-from=.env` names each line of the file it could not open, secrets included
+    key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+    out = _printable(f"wc: 'OPENAI_API_KEY={key}': No such file or directory\n")
+    assert key not in out and out.startswith("wc: 'OPENAI_API_KEY=") and "No such file" in out

@@ -35,6 +35,12 @@ class Trial:
 
 
 def _printable(text: str) -> str:
+    """The first lines of stderr, printable and redacted: an error can quote the file it read
+    (`awk -f .env` prints the offending line), and this text goes to the model, which may be a
+    remote one, and into the candidate's note."""
+    from ccgpt.security.redact import redact
+
+    text = redact(text)
     lines = []
     for line in text.replace("\r\n", "\n").split("\n"):
         line = "".join(ch for ch in line if ch.isprintable()).strip()

@@ -140,9 +140,8 @@ def rank_key(c: Candidate, cautious: bool = False) -> tuple:
     # Anything blocked goes last (it is shown, never offered first); then usable before unusable;
     # with `cautious`, dangerous after everything safer; then candidates that do more than the
     # task asks; then those using undocumented options; then those whose trial run failed; then
-    # the candidates most answers support
-    # (the same command, or with voting a command whose sandboxed run printed the same); then the
-    # model's own order.
+    # the candidates most answers support (answers giving the same command, plus with voting
+    # answers whose command printed the same in the sandbox); then the model's own order.
     return (c.level == "blocked", not c.usable, cautious and c.level == "dangerous", c.above_task,
             bool(c.undocumented), bool(c.trial_error), -(c.votes + c.agreed), c.order)
 

@@ -61,7 +61,36 @@ def _extracting(cmd: Cmd) -> bool:
     return False
 
 
+class _Pending(Output):
+    """What a command prints, worked out only when something reads it (the next stage of a pipe,
+    a `$( )` around it): most commands' output goes nowhere the engine looks, and working it out
+    is a tenth of a classification. Output's slots stay unset until then, so the first read of
+    any of them lands in __getattr__, which fills them all from the real answer."""
+
+    __slots__ = ("_cmd", "_ctx")
+
+    def __init__(self, cmd: Cmd, ctx: Context) -> None:  # Output.__init__ not called: on purpose
+        self._cmd, self._ctx = cmd, ctx
+
+    def __getattr__(self, name: str):
+        if name in ("_cmd", "_ctx"):
+            raise AttributeError(name)
+        real = _output_now(self._cmd, self._ctx)
+        for slot in Output.__slots__:
+            setattr(self, slot, getattr(real, slot))
+        return getattr(self, name)
+
+
 def output_of(cmd: Cmd, ctx: Context) -> Output:
+    """What `cmd` prints. Network programs are read at once: reading them records downloads
+    (`curl URL > i.sh`) that later commands of the line are checked against."""
+    prog = cmd.argv[0]
+    if cmd.inner_output is None and prog not in C.NET_FETCH and prog not in C.NET_PIPES:
+        return _Pending(cmd, ctx)
+    return _output_now(cmd, ctx)
+
+
+def _output_now(cmd: Cmd, ctx: Context) -> Output:
     prog = cmd.argv[0]
     if cmd.inner_output is not None:  # `docker exec c curl URL | sh`: the container's output
         return cmd.inner_output

@@ -35,12 +35,8 @@ system-deps:
 typecheck: install-test
 	$(BIN)/python -m mypy
 
-# The shell key-binding tests drive real bash/zsh/fish on a pty and run in a pytest process of
-# their own: after the rest of the suite, in the same process, bash's Ctrl-C case did not reach
-# the picker (three full runs in a row; never on its own, nor after either half of the suite).
 test: install-test system-deps typecheck
-	$(BIN)/python -m pytest -q --ignore=tests/shell_init
-	$(BIN)/python -m pytest -q tests/shell_init
+	$(BIN)/python -m pytest -q
 
 # Re-runs the README's console blocks marked <!-- docs-check --> and fails when the output drifted.
 docs-check: install

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -45,6 +46,15 @@ def _init_file(tmp_path: Path, shell: str, *extra: str) -> Path:
     return f
 
 
+def _default_signals() -> None:
+    """A person's terminal starts its shell with Ctrl-C working. A test run started in the
+    background by a non-interactive shell (`make test &`, some CI runners) inherits SIGINT
+    ignored, and a shell started with it ignored cannot un-ignore it for its children: the
+    picker would never see Ctrl-C. Start the shell as a terminal would."""
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 class Shell:
     def __init__(self, shell: str, tmp_path: Path, init: Path, standin_text: str = STANDIN):
         require(shell)
@@ -70,7 +80,7 @@ class Shell:
         }[shell]
         self.shell = shell
         self.child = pexpect.spawn(shell, argv, env=env, encoding="utf-8", dimensions=(50, 400), timeout=20,
-                                   cwd=str(tmp_path))
+                                   cwd=str(tmp_path), preexec_fn=_default_signals)
         if shell == "bash":
             self.run("PS1='READY> '; bind 'set enable-bracketed-paste off'")
         elif shell == "zsh":

@@ -88,36 +88,30 @@ class Dispatcher:
             redirects = redirects + self.tail_objects.pop(node.id, [])
         for c in command_children(node, stmt):  # words swallowed by a redirect are arguments
             t = c.type
-            if t in _PLAIN_WORDS:  # most children: tested first (the branch at the end, sooner)
-                fields = self.word_fields(c, info)
-                sp = self.span(c)
-                for f in fields:
-                    argv.append(f)
-                    spans.append(sp)
-                    bases.append(c if len(fields) == 1 else sp)
-            elif t == "variable_assignment":
-                assigns.append(c)
-            elif t == "command_name":
-                name_node = c.children[0] if c.child_count else c
-                fields = self.word_fields(name_node, name_info)
-                sp = self.span(c)
-                for f in fields:
-                    argv.append(f)
-                    spans.append(sp)
-                    bases.append(name_node if len(fields) == 1 else sp)  # resolved lazily by base_of
-            elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
-                redirects = redirects + self.redirects_of(c, [])
-            elif t in ("subshell", "compound_statement", "list", "pipeline", "command", "redirected_statement"):
-                # `env (rm -rf x)`: bash rejects it; the statement inside is still read.
-                self.add(PARSE_ERROR, self.span(c), "a statement where an argument belongs")
-                self.visit(c)
-            elif c.is_named and t != "comment":
-                fields = self.word_fields(c, info)
-                sp = self.span(c)
-                for f in fields:
-                    argv.append(f)
-                    spans.append(sp)
-                    bases.append(c if len(fields) == 1 else sp)
+            word, word_info = c, info
+            if t not in _PLAIN_WORDS:  # most children are plain words: they skip these tests
+                if t == "command_name":
+                    word = name_node = c.children[0] if c.child_count else c
+                    word_info = name_info
+                elif t == "variable_assignment":
+                    assigns.append(c)
+                    continue
+                elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                    redirects = redirects + self.redirects_of(c, [])
+                    continue
+                elif t in ("subshell", "compound_statement", "list", "pipeline", "command", "redirected_statement"):
+                    # `env (rm -rf x)`: bash rejects it; the statement inside is still read.
+                    self.add(PARSE_ERROR, self.span(c), "a statement where an argument belongs")
+                    self.visit(c)
+                    continue
+                elif not c.is_named or t == "comment":
+                    continue
+            fields = self.word_fields(word, word_info)
+            sp = self.span(c)
+            for f in fields:
+                argv.append(f)
+                spans.append(sp)
+                bases.append(word if len(fields) == 1 else sp)  # a node is resolved lazily by base_of
         span = self.span(node)
         if spans and spans[-1][1] > span[1]:  # arguments after a redirect (`rm -rf 2>/dev/null /`)
             span = (span[0], max(s[1] for s in spans))

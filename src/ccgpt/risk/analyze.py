@@ -19,6 +19,7 @@ from ccgpt.risk.dispatch import Dispatcher
 from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.risk.parse import parse
+from ccgpt.risk.plainline import plain_words
 from ccgpt.risk.rules.catalog import Rule, rule
 from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.state import State
@@ -30,10 +31,7 @@ UNRESOLVED_CODE = rule("unresolved-code")
 ERASE_TRACES = rule("erase-traces")
 OBFUSCATION = rule("obfuscation")
 FORK_BOMB = rule("fork-bomb")
-
-
 MAX_DEPTH = 10
-_WORDISH = WORDISH
 _BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
 _INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
 
@@ -98,6 +96,9 @@ class Analyzer(Dispatcher, WordEvaluator):
 
     # ---- entry -----------------------------------------------------------------------
     def walk(self) -> None:
+        if (words := plain_words(self.text)) is not None:  # one command of literal words: no tree needed
+            self.visit_plain(words)
+            return
         data = self.src
         tree = parse(data)  # parse() guards against tree-sitter's crash on plane-4+ characters
         if b"\\\n" in data and self.depth < MAX_DEPTH:
@@ -167,7 +168,7 @@ class Analyzer(Dispatcher, WordEvaluator):
             self.check_loop(node)
         elif t == "comment":
             return UNKNOWN_OUTPUT
-        elif t in _WORDISH:
+        elif t in WORDISH:
             self.visit_nested(node)
             return UNKNOWN_OUTPUT
         out = UNKNOWN_OUTPUT
@@ -214,7 +215,6 @@ class Analyzer(Dispatcher, WordEvaluator):
         self.check_pipeline(progs, self.span(node))
         self.pipe_span = outer
         return prev or UNKNOWN_OUTPUT
-
 
     def visit_redirected(self, node, stdin: Output | None) -> Output:
         body = None

@@ -58,6 +58,7 @@ class Dispatcher:
     ctx: WalkContext  # all that rules see of the walker
     st: State
     env: dict[str, str]
+    base: Any  # int offset in the top-level command, or a span to clamp to (analyze.py)
     pipe_span: tuple[int, int] | None
     _scoped_cwd: bool
     _last_cmds: list[Cmd]
@@ -125,12 +126,27 @@ class Dispatcher:
         for a in assigns:  # prefix assignments only affect the command's environment
             self.visit_nested(a)
             self.code_variable(a)
+        return self.dispatch_words(argv, spans, bases, span, name_node, name_info, info, _stdin_of(redirects, stdin),
+                                   redirects)
+
+    def visit_plain(self, words: list) -> Output:
+        """A line of plain words (plainline.py): the same dispatch as a parsed command's."""
+        base = self.base
+        clamp = type(base) is tuple
+        name_info, info = WordInfo(), WordInfo()
+        argv = [self.word_fields(w, info if i else name_info)[0] for i, w in enumerate(words)]  # one field each
+        spans = [base if clamp else (base + w.start_byte, base + w.end_byte) for w in words]
+        span = base if clamp else (spans[0][0], spans[-1][1])
+        return self.dispatch_words(argv, spans, list(words), span, words[0], name_info, info, None, [])
+
+    def dispatch_words(self, argv: list[str], spans: list, bases: list, span, name_node, name_info: WordInfo,
+                       info: WordInfo, stdin: Output | None, redirects: list[Redirect]) -> Output:
+        """An evaluated command line: see through aliases and functions of the same line, then
+        wrappers and rules (run_cmd)."""
         if name_node is not None:
             self.check_name(name_node, name_info, argv[0], spans[0])
         if info.ifs:
             self.add(OBFUSCATION, span, "${IFS} used to hide spaces between words")
-        stdin = _stdin_of(redirects, stdin)
-        prog = C.program(argv[0])
         alias = self.st.aliases.get(argv[0])
         if alias is not None and argv[0] not in self.st.expanding:
             self.add(OBFUSCATION, spans[0], f"alias '{argv[0]}' defined in the same line hides what runs")

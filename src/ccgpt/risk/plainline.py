@@ -1,0 +1,64 @@
+"""Lines of plain words, read without the parser.
+
+Most lines the engine sees are one simple command of literal words: `ls -la src`, `git status`,
+`rm -rf build`, `grep -rn 'TODO' src`. For those, tree-sitter's tree is always the same shape:
+one `command` whose name is a `word` and whose arguments are `word`, `number` or `raw_string`
+(single-quoted) nodes, one per blank-separated token. So the words are cut here with a regex
+and evaluated and dispatched by the same code as the tree's words (Dispatcher.visit_plain),
+which skips the parse and the node reads, the larger half of the cost of such a line.
+
+The alphabet is what makes the shortcut exact: no double quote, backslash, `$`, backquote, glob,
+brace, bracket, `#`, `!`, operator, redirection or non-ASCII character can appear, and a name
+that bash or the grammar treats specially (a reserved word, `time`, a declaration, `unset`, an
+assignment) sends the line to the parser. Anything not matched takes the full path: the
+shortcut can only be skipped, never wrong. tests/risk/test_plainline.py checks that the tree has
+that shape and the verdict is the same with and without the shortcut, over generated lines and
+every plain example of the rule catalogue and the corpora.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A plain word: characters with no meaning to bash or to the grammar inside a word (`~` only
+# expands at the start of a word, which the rules read from the text as the parser gives it),
+# or a whole single-quoted word of printable ASCII (its text is literal, whatever it holds).
+_TOKEN = r"(?:[A-Za-z0-9_./:,+=@%^~-]+|'[ -&(-~]*')"
+_PLAIN_LINE = re.compile(rf" *{_TOKEN}(?: +{_TOKEN})* *")
+_WORD = re.compile(_TOKEN)
+# Words the grammar or bash reads as syntax when they come first (or anywhere, for the
+# reserved words: `ls then` is fine for bash, but the full path costs little for such lines).
+_SPECIAL = frozenset(
+    "if then else elif fi case esac for select while until do done in function time coproc "
+    "declare typeset export local readonly unset unsetenv".split())
+
+ENABLED = True  # tests turn the shortcut off to compare both paths
+
+
+class PlainWord:
+    """The few attributes of a tree-sitter `word` node that the dispatch reads."""
+
+    __slots__ = ("start_byte", "end_byte", "type")
+    children: tuple = ()
+    child_count = 0
+    is_named = True
+
+    def __init__(self, start: int, end: int, quoted: bool) -> None:
+        self.start_byte, self.end_byte = start, end
+        self.type = "raw_string" if quoted else "word"
+
+
+def plain_words(text: str) -> list[PlainWord] | None:
+    """The words of `text` when it is one command of plain words; None when it needs the parser."""
+    if not ENABLED or _PLAIN_LINE.fullmatch(text) is None:
+        return None
+    words = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word in _SPECIAL:
+            return None
+        words.append(PlainWord(m.start(), m.end(), word[0] == "'"))
+    # A quoted name (`'rm' -rf /`) or an assignment (`a=b cmd`) is the full path's to read.
+    if words[0].type != "word" or "=" in text[words[0].start_byte:words[0].end_byte]:
+        return None
+    return words

@@ -283,13 +283,12 @@ class Analyzer(Dispatcher, WordEvaluator):
                 if not op:
                     op = t
             elif c == tnode:  # the words after it belong to the command (cmdwords.py)
-                info = WordInfo()
+                here = info = WordInfo()
                 if text is None:
                     value = self.word_value(c, info)
                     if node.type == "herestring_redirect":
                         text = value
                         base = self.exact_base(c, value)
-                        here = info
                     else:
                         target = P.DYNAMIC if value == "" and info.dynamic else value
         span = self.span(node)
@@ -342,6 +341,8 @@ class Analyzer(Dispatcher, WordEvaluator):
                 name = self.raw(c)
             elif c.type in ("compound_statement", "subshell", "if_statement", "while_statement", "for_statement"):
                 body = c
+        redirects = [r for c in node.children if c.type in REDIRECTS for r in self.redirects_of(c, [])]
+        self.check_redirects_only(self.span(node), redirects)  # `f() { …; } > /etc/passwd`: each call writes there
         if body is None:
             return
         text = self.raw(body)
@@ -383,8 +384,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         return UNKNOWN_OUTPUT
 
     def check_loop(self, node) -> None:
-        cond = None
-        body = None
+        cond = body = None
         for c in node.children:
             if c.type == "do_group":
                 body = c

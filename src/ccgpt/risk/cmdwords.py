@@ -73,9 +73,14 @@ def command_children(command: Node, redirects: list[Node] | None = None) -> list
     if redirects is None:
         redirects = statement_redirects(command)
     children = command.children
-    extras = [w for r in children if r.type in REDIRECTS for w in redirect_target(r)[1]]
-    for r in redirects:
-        extras += redirect_target(r)[1]
+    own = [r for r in children if r.type in REDIRECTS]
+    if not own and not redirects:  # the usual command: nothing to put back
+        return children
+    extras = [w for r in own + redirects for w in redirect_target(r)[1]]
+    starts = {r.start_byte for r in own + redirects}
+    # tree-sitter-bash reads the `0` of `bash 0< file` as an argument: it is the redirect's
+    # descriptor, stdin, which is what a redirect without one means anyway.
+    children = [c for c in children if not (c.type == "number" and c.end_byte in starts and c.text == b"0")]
     if not extras:
         return children
     return sorted(children + extras, key=lambda n: n.start_byte)

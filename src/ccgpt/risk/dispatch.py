@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import shlex
-
 from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.cmdwords import command_children
@@ -19,7 +17,7 @@ from ccgpt.risk.rules.code import downloaded, run_file
 from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.rules.outputs import output_of
 from ccgpt.risk.rules.wrappers import peel
-from ccgpt.risk.words import WordInfo
+from ccgpt.risk.words import WordInfo, argv_line
 
 if TYPE_CHECKING:
     from typing import Any, Callable
@@ -151,7 +149,7 @@ class Dispatcher:
         if alias is not None and argv[0] not in self.st.expanding:
             self.add(OBFUSCATION, spans[0], f"alias '{argv[0]}' defined in the same line hides what runs")
             self.st.expanding.add(argv[0])
-            self.nested(alias + " " + " ".join(shlex.quote(a) for a in argv[1:]), span)
+            self.nested(alias + " " + argv_line(argv[1:]), span)
             self.st.expanding.discard(argv[0])
             return UNKNOWN_OUTPUT
         func = self.st.funcs.get(argv[0])
@@ -205,8 +203,14 @@ class Dispatcher:
     def run_cmd(self, cmd: Cmd) -> Output:
         before, outer = self.st.cwd, self._scoped_cwd
         self._scoped_cwd = False
+        ruled = len(self._last_cmds)
         try:
-            return self._run_cmd(cmd)
+            out = self._run_cmd(cmd)
+            if cmd.redirects and len(self._last_cmds) == ruled:
+                # No rule saw this command (`env > /etc/passwd`, `watch ls > /dev/sda`, an alias
+                # or a handler that took over): the shell still opens its redirects.
+                self.check_redirects_only(cmd.span, cmd.redirects)
+            return out
         finally:
             if self._scoped_cwd:  # `env -C DIR cmd` changes the directory of cmd only
                 self.st.cwd = before

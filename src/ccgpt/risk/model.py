@@ -106,7 +106,7 @@ class Redirect:
 
     def __init__(self, op, target, span, fd="", text=None, base=None):
         self.op, self.target, self.span, self.fd, self.text, self.base = op, target, span, fd, text, base
-        self.info = None  # a here-string's WordInfo: did its value come from the network, a decoder …
+        self.info = None  # its target's or here-string's WordInfo: from the network, a decoder, a <(…) …
 
 
 class Cmd:

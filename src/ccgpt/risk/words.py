@@ -134,6 +134,16 @@ def _braces(value: str, limit: int = 64) -> list[str]:
     return (out + todo) or [value]
 
 
+def argv_line(words: list[str]) -> str:
+    """Evaluated words as one shell line that reads back as the same words (for code built
+    from them: an alias's expansion, an interpreter's argument list). A word starting with `~`
+    keeps it unquoted: evaluated words spell a quoted tilde `./~`, so a leading `~` is home."""
+    import shlex
+
+    return " ".join(("~" + shlex.quote(w[1:]) if len(w) > 1 else "~") if w == "~" or w.startswith("~/")
+                    else shlex.quote(w) for w in words)
+
+
 def _unescape_word(text: str) -> str:
     if "\\" not in text:
         return text
@@ -175,6 +185,9 @@ class WordEvaluator:
         t = node.type
         if t == "word" or t == "number":
             return _unescape_word(self.raw(node))
+        if t == "``":  # `r``m`: an empty backquote substitution, which the grammar leaves as a token
+            info.expanded = info.subst = True
+            return ""
         if t == "raw_string":
             info.quoted = True
             value = self.raw(node)[1:-1]
@@ -340,8 +353,10 @@ class WordEvaluator:
         return value if quoted else _WS.sub(SPLIT, value)
 
     def _substitution(self, node, info: WordInfo, *, quoted: bool) -> str:
-        out = self.substitute(node)
         info.expanded = info.subst = True
+        if not self.raw(node)[1:].strip("$()` \t\n"):
+            return ""  # `r$()m`, `r$( )m`: an empty substitution is the empty string
+        out = self.substitute(node)
         info.secret |= out.secret
         info.decoded |= out.decoded
         if out.kind == NET:

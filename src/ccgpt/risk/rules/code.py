@@ -64,13 +64,20 @@ def shell(cmd: Cmd, ctx: Context) -> bool:
         run_file(cmd, ctx, argv[i], shell=True)
         return False
     consume_stdin(cmd, ctx, shell=True)
-    if cmd.stdin is None and "i" not in flags and not cmd.redirects:
+    if cmd.stdin is None and "i" not in flags and not any(r.op.startswith("<") and r.fd in ("", "0") for r in cmd.redirects):
         ctx.add(RUNS_SCRIPT, cmd.span, "starts a new shell")
     return False
 
 def consume_stdin(cmd: Cmd, ctx: Context, shell: bool) -> None:
     src = cmd.stdin
     if src is None:
+        # `bash < script.sh`, `sh < <(curl …)`, `python3 < x.py`: the file read on stdin is the program.
+        r = next((r for r in reversed(cmd.redirects) if r.op in ("<", "<>") and r.fd in ("", "0")), None)
+        if r is not None and r.info is not None and r.info.procsub is not None:
+            cmd.stdin = r.info.procsub
+            consume_stdin(cmd, ctx, shell)
+        elif r is not None:
+            run_file(cmd, ctx, r.target, shell=shell)
         return
     if src.kind == NET:
         ctx.add(REMOTE_CODE, ctx.pipe_span or cmd.span)

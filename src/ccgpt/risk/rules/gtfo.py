@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk import paths as P
 from ccgpt.risk.model import Cmd
 from ccgpt.risk.words import decode_ansi_c
 from ccgpt.risk.rules.catalog import rule
+from ccgpt.risk.rules.sedscript import sed_commands, sed_scripts
 
 if TYPE_CHECKING:
     from ccgpt.risk.context import Context
@@ -25,8 +25,6 @@ _GIT_CMD_KEYS = ("core.pager", "core.sshcommand", "core.editor", "core.fsmonitor
                  "diff.external", "core.hookspath", "pager.", "credential.helper", "gpg.program", "ssh.variant")
 
 
-_SED_SPLIT = lazy_re(r"[;\n]")
-_SED_SUBST = lazy_re(r"^s(.)((?:(?!\1).)*)\1((?:(?!\1).)*)\1([gpiIeEmM0-9w]*)")
 
 
 def _value_after(argv: list[str], i: int, opt: str) -> str | None:
@@ -99,25 +97,6 @@ def carried(cmd: Cmd, ctx: Context) -> None:
         ctx.add(WRITE_FILES, cmd.span, f"{prog} is an editor: it can change files")
 
 
-def _sed_scripts(argv: list[str]) -> list[str]:
-    """The scripts of a sed command line: every -e/--expression value, else the first operand."""
-    scripts, operand, i = [], None, 1
-    while i < len(argv):
-        x = argv[i]
-        if x in ("-e", "--expression") and i + 1 < len(argv):
-            scripts.append(argv[i + 1])
-            i += 2
-            continue
-        if x.startswith("--expression="):
-            scripts.append(x.split("=", 1)[1])
-        elif x.startswith("-e") and len(x) > 2:
-            scripts.append(x[2:])
-        elif not x.startswith("-") and operand is None:
-            operand = x
-        i += 1
-    return scripts or ([operand] if operand is not None else [])
-
-
 def _sed_files(cmd: Cmd, ctx: Context) -> list[str] | None:
     """The scripts of `sed -f FILE`: stdin (`-f /dev/stdin <<< …`) or a file written in the line."""
     argv = cmd.argv
@@ -134,18 +113,22 @@ def _sed_files(cmd: Cmd, ctx: Context) -> list[str] | None:
 
 
 def sed_exec(cmd: Cmd, ctx: Context) -> None:
-    """GNU sed runs commands two ways: the `e` command (`sed -n '1e rm -rf ~'`) and the `e` flag
-    of `s`, which runs the pattern space after the substitution (`s/x/rm -rf ~/e`)."""
+    """GNU sed runs commands two ways: the `e` command (`sed -n '1e rm -rf ~'`; without a
+    command, each input line is run) and the `e` flag of `s`, which runs the pattern space
+    after the substitution (`s/x/rm -rf ~/e`)."""
+    from ccgpt.risk.rules.code import consume_stdin
+
     from_files = _sed_files(cmd, ctx)
-    for script in from_files if from_files is not None else _sed_scripts(cmd.argv):
-        for part in _SED_SPLIT.split(script):
-            p = part.strip().lstrip("0123456789,$/!")
-            if p.startswith("e ") and len(p) > 2:
-                ctx.nested(p[2:], cmd.span)
-            m = _SED_SUBST.match(p)
-            if m and "e" in m.group(4):
+    for script in from_files if from_files is not None else sed_scripts(cmd.argv):
+        for c in sed_commands(script):
+            if c.name == "e" and c.arg.strip():
+                ctx.nested(c.arg, cmd.span)
+            elif c.name == "e":
+                ctx.add(RUNS_SCRIPT, cmd.span, "sed's e command runs each input line as a command")
+                consume_stdin(cmd, ctx, shell=True)  # `echo 'rm -rf /' | sed e`
+            elif c.name == "s" and "e" in c.flags:
                 ctx.add(RUNS_SCRIPT, cmd.span, "sed's e flag runs each substituted line as a command")
-                ctx.nested(m.group(3), cmd.span)
+                ctx.nested(c.arg, cmd.span)
 
 
 def make_eval(cmd: Cmd, ctx: Context) -> None:

@@ -17,6 +17,7 @@ from ccgpt.risk.lazyre import lazy_re
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
+from ccgpt.risk.words import argv_line
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -28,13 +29,14 @@ REVERSE_SHELL = rule("reverse-shell")
 FORCED_DELETE = rule("forced-delete")
 EXFILTRATION = rule("exfiltration")
 RUNS_SCRIPT = rule("runs-script")
+REMOTE_CODE = rule("remote-code")
 
 
 _SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|Net::|IO::Socket|/dev/tcp/", re.I)
 _SPAWN = lazy_re(r"pty\.spawn|dup2|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
 _SHELL_OUT = lazy_re(
     r"(?:os\.system|os\.popen|system|popen|shell_exec|passthru|proc_open|execSync|exec|spawnSync|check_output|"
-    r"check_call|subprocess\.(?:run|call|Popen)|Popen|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
+    r"check_call|(?:\w+\.)?(?:run|call|Popen)|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
     re.S)
 _BACKTICK = lazy_re(r"`([^`]+)`")
 _STRING = lazy_re(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.S)
@@ -86,6 +88,20 @@ _SELF_SPAWN = lazy_re(r"(?:while|for|loop|until)\b[\s\S]{0,80}?(?:spawn|exec|for
                       r"(?:process\.argv|sys\.argv|sys\.executable|\$0\b|__FILE__|\$PROGRAM_NAME)")
 
 
+# A program and its argument list: Node `spawn("rm", ["-rf", "/"])`, `execFileSync(…)`.
+_PROG_LIST = lazy_re(r"\b(?:spawn|spawnSync|execFile|execFileSync|fork)\s*\(\s*(\"[^\"]*\")\s*,\s*(\[[^\]]*\])")
+# `os.execl("/bin/sh", "sh", "-c", CMD)`, `os.spawnlp(os.P_WAIT, "rm", "rm", "-rf", "/")`: the literals after the path are argv.
+_EXEC_ARGS = lazy_re(r"os\.(?:exec|spawn)l\w*\s*\([^\"\)]*?((?:\"[^\"]*\"\s*,\s*)+\"[^\"]*\")")
+# Perl's and Ruby's command quotes `qx(…)`, `qx{…}`, `%x(…)`.
+_PERL_QX = lazy_re(r"(?:\bqx|%x)\s*(?:\(([^()]*)\)|\{([^{}]*)\}|\[([^\[\]]*)\]|<([^<>]*)>|/([^/]*)/)")
+# Code run as code of the same language: Python's `exec("…")`/`eval("…")`.
+_PY_EXEC = lazy_re(r"\b(?:exec|eval)\s*\(\s*\"((?:[^\"\\]|\\.)*)\"")
+# Code that runs what it evaluates: with a network call, that is code from the network.
+_EVALS = lazy_re(r"\b(?:exec|eval|iex|Invoke-Expression|instance_eval|compile)\b|\.then\(\s*eval\s*\)")
+_LIST = lazy_re(r"\[\s*\"[^\]]*\]")  # a list of strings: `["rm", "-rf", "/"]`
+_CHMOD = lazy_re(r"os\.chmod\(\s*\"([^\"]+)\"\s*,\s*0o?([0-7]{3,4})\b")
+
+
 def _b64_literal(m: re.Match) -> str:
     from ccgpt.risk.decode import _b64
 
@@ -120,8 +136,39 @@ def _literals(code: str) -> list[str]:
     return [m.group(1) if m.group(1) is not None else m.group(2) for m in _STRING.finditer(code)]
 
 
-def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
-    """Inline program text for python/perl/ruby/node/php/awk, or text piped into them."""
+def _commands_run(code: str, prog: str) -> list[str]:
+    """The shell command lines the (normalised) code is seen to run."""
+    out = []
+    for m in _SHELL_OUT.finditer(code):
+        lit = m.group(1)
+        if prog.startswith(("python", "pypy")) and code[m.start():m.start() + 4] in ("exec", "eval"):
+            continue  # Python's exec() runs Python (check_code_text reads it), not a shell
+        out.append(argv_line(_literals(lit)) if lit.startswith("[") else lit[1:-1])
+    out += [argv_line(_literals(m.group(1)) + _literals(m.group(2))) for m in _PROG_LIST.finditer(code)]
+    out += [argv_line(_literals(m.group(1))[1:]) for m in _EXEC_ARGS.finditer(code)]
+    out += [argv_line(_literals(m.group(1))) for m in _EXEC_LIST.finditer(code)]
+    for rx in (_LUA_EXEC, _LISP_SHELL):
+        out += [m.group(1) for m in rx.finditer(code)]
+    if prog in ("perl", "ruby"):
+        out += [next(g for g in m.groups() if g is not None) for m in _PERL_QX.finditer(code)]
+        for m in _PERL_LIST.finditer(code):
+            words = _literals(m.group(1))  # one string runs through the shell; several are argv
+            out.append(words[0] if len(words) == 1 else argv_line(words))
+    if prog in ("perl", "ruby", "php", "julia"):
+        out += [m.group(1) for m in _BACKTICK.finditer(code)]
+    if prog in ("tclsh", "wish", "expect"):
+        out += [m.group(1) for m in _TCL_EXEC.finditer(code)]
+    return out
+
+
+def _python(cmd: Cmd) -> bool:
+    return cmd.argv[0].startswith(("python", "pypy"))
+
+
+def check_code_text(code: str, cmd: Cmd, ctx: Context, depth: int = 0) -> None:
+    """Inline program text for python/perl/ruby/node/php/awk, or text piped into them. What
+    it is seen to run or delete is judged by the shell rules; the code itself always counts as
+    code that runs (`runs-script`), since the idioms read here are never all it can do."""
     from ccgpt.risk.model import Cmd
 
     if code == P.DYNAMIC:
@@ -135,30 +182,11 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
         return
     code = _normalise(code)
     found = False
-    for m in _SHELL_OUT.finditer(code):
-        lit = m.group(1)
-        if lit.startswith("["):
-            parts = [x.group(1) if x.group(1) is not None else x.group(2) for x in _STRING.finditer(lit)]
-            text = " ".join(parts)
-        else:
-            text = lit[1:-1]
+    for text in _commands_run(code, cmd.argv[0]):
         ctx.nested(text, cmd.span)
         found = True
-    for m in _PERL_LIST.finditer(code) if cmd.argv[0] == "perl" else ():
-        ctx.nested(" ".join(_literals(m.group(1))), cmd.span)
-        found = True
-    for m in _BACKTICK.finditer(code) if cmd.argv[0] in ("perl", "ruby", "php", "julia") else ():
-        ctx.nested(m.group(1), cmd.span)
-        found = True
-    for m in _EXEC_LIST.finditer(code):
-        ctx.nested(" ".join(_literals(m.group(1))), cmd.span)
-        found = True
-    for rx in (_LUA_EXEC, _LISP_SHELL):
-        for m in rx.finditer(code):
-            ctx.nested(m.group(1), cmd.span)
-            found = True
-    for m in _TCL_EXEC.finditer(code) if cmd.argv[0] in ("tclsh", "wish", "expect") else ():
-        ctx.nested(m.group(1), cmd.span)
+    for m in _PY_EXEC.finditer(code) if _python(cmd) and depth < 3 else ():
+        check_code_text(m.group(1).replace('\\"', '"'), cmd, ctx, depth + 1)  # Python's exec() runs Python
         found = True
 
     def rules(argv: list[str]) -> None:
@@ -180,11 +208,23 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context) -> None:
         path = next(g for g in (m.group(2), m.group(4), m.group(6)) if g is not None)
         write_target(cmd, ctx, path, cmd.span)
         found = True
+    for m in _CHMOD.finditer(code):
+        rules(["chmod", m.group(2), m.group(1)])  # `os.chmod("/bin/bash", 0o4755)`: a setuid shell
+        found = True
+    if not found and _SPAWN.search(code):
+        # A process API called in a way not read above (`from subprocess import call as c`):
+        # every literal it could be handed is read as a command line.
+        for lit in _literals(code):
+            if " " in lit.strip():
+                ctx.nested(lit, cmd.span)
+        for m in _LIST.finditer(code):
+            ctx.nested(argv_line(_literals(m.group())), cmd.span)
+    if _NETWORK.search(code) and _EVALS.search(code):
+        ctx.add(REMOTE_CODE, cmd.span, "inline code runs code it fetches from the network")
     if not found and _DELETE.search(code):
         ctx.add(FORCED_DELETE, cmd.span, "inline code deletes files")
         found = True
     if _NETWORK.search(code) and any(P.secret_path(s) for s in _literals(code)):
         ctx.add(EXFILTRATION, cmd.span, "inline code reads a secret file and talks to the network")
         found = True
-    if not found:
-        ctx.add(RUNS_SCRIPT, cmd.span, f"runs inline {cmd.argv[0]} code")
+    ctx.add(RUNS_SCRIPT, cmd.span, f"runs inline {cmd.argv[0]} code")

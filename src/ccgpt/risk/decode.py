@@ -221,7 +221,8 @@ def static_output(cmd: Cmd) -> Output | None:
     prog = argv[0]
     stdin = cmd.stdin
     if prog in ("echo", "printf") and DYNAMIC in argv:
-        return Output("unknown")  # `echo $X | sh`: text not known here
+        # `echo $X | sh`: text not known here; `echo "$(curl URL)" | sh`: text from the network
+        return Output("net") if cmd.net_args else Output("unknown")
     if prog == "echo":
         args = argv[1:]
         escapes = False

@@ -66,6 +66,7 @@ def decode_ansi_c(body: str) -> str:
 
 SUBST = "_subst_"  # the output of a command substitution that cannot be computed
 ARRAY = "\x1f"  # env[name + ARRAY]: an array's elements, joined by ARRAY
+FROM_NET = "\x1e"  # env[name + FROM_NET]: set when the value came from the network (`c=$(curl URL)`)
 
 
 def _string_op(value: str, rest: str) -> str | None:
@@ -257,6 +258,8 @@ class WordEvaluator:
         if value is not None:
             if name in self.inline:
                 info.inline_var = True
+            if name + FROM_NET in self.env:
+                info.net = True
         elif name == "HOME":
             value = "~"
         elif name == "IFS":

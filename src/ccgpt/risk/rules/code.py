@@ -97,24 +97,16 @@ def consume_stdin(cmd: Cmd, ctx: Context, shell: bool) -> None:
 
 def interpreter(cmd: Cmd, ctx: Context) -> bool:
     """python -c CODE / perl -e CODE / node -e CODE …, a script file, or code on stdin."""
-    from ccgpt.risk.rules.inline import check_code_text
+    from ccgpt.risk.rules.inline import check_code_text, inline_code, runs_its_input
 
-    flag = C.INTERPRETERS.get(cmd.argv[0])
     argv = cmd.argv
-    if flag and not flag.startswith("-") and argv[1:2] == [flag] and len(argv) > 2:
-        check_code_text(argv[2], cmd, ctx)  # `deno eval CODE`: a subcommand takes the code
+    code = inline_code(argv)
+    if code is not None:
+        if code:
+            check_code_text(code, cmd, ctx)
+        if runs_its_input(code):  # `perl -ne 'system($_)'`: each line it reads is a command
+            consume_stdin(cmd, ctx, shell=True)
         return False
-    for j in range(1, len(argv)):
-        a = argv[j]
-        if not flag or not a.startswith("-") or a.startswith("--") and a != "--eval":
-            continue
-        if a == flag or a == "--eval" or (len(a) <= 4 and a.endswith(flag[1:])):  # -c, -uc, -ne
-            if j + 1 < len(argv):
-                check_code_text(argv[j + 1], cmd, ctx)
-            return False
-        if a.startswith(flag):  # -c'print(1)'
-            check_code_text(a[len(flag):], cmd, ctx)
-            return False
     if argv[1:2] in (["--version"], ["-V"], ["--help"]) or argv[1:3] in (["-m", "json.tool"], ["-m", "site"]):
         return False  # prints a version, help or pretty-printed JSON
     operands = [a for a in argv[1:] if not a.startswith("-")]

@@ -59,13 +59,14 @@ _HOME = lazy_re(r"""(?:os|__import__\(\s*["']os["']\s*\))\.path\.expanduser\(\s*
                 r"""|(?:pathlib\.)?Path\.home\(\)|(?:pathlib\.)?Path\(\s*(["'])~\3\s*\)\.expanduser\(\)"""
                 r"""|os\.environ\[\s*(["'])HOME\4\s*\]|os\.(?:environ\.get|getenv)\(\s*(["'])HOME\5\s*\)"""
                 r"""|\$ENV\{\s*["']?HOME["']?\s*\}|ENV\[\s*["']HOME["']\s*\]|Dir\.home|(?:os|require\(\s*["']os["']\s*\))\.homedir\(\)|process\.env\.HOME"""
-                r"""|getenv\(\s*["']HOME["']\s*\)|\$_SERVER\[\s*["']HOME["']\s*\]""")
+                r"""|getenv\(\s*["']HOME["']\s*\)|\$_SERVER\[\s*["']HOME["']\s*\]|ENVIRON\[\s*"HOME"\s*\]|\$env:(?:HOME|USERPROFILE)\b""")
 # `os.path.join("~", ".ssh")`, `Path.home() / ".ssh"`, `"~" + "/.ssh"`: glue the literal parts.
 _JOIN = lazy_re(r"""(?:os\.path\.join|path\.join|File\.join)\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)"""
                 r"""|"((?:[^"\\]|\\.)*)"\s*[/+.]\s*"((?:[^"\\]|\\.)*)\"""")
 _NETWORK = lazy_re(r"requests\.|urllib|urlopen|http\.client|httplib|socket|smtplib|ftplib|paramiko|\bfetch\s*\(|axios|"
                    r"https?\.request|XMLHttpRequest|Net::HTTP|LWP|HTTP::Tiny|curl_|file_get_contents\(\s*[\"']https?:|"
-                   r"open-uri|RestClient|Faraday|aiohttp|httpx|websocket|dns\.resolver|boto3|s3\.upload")
+                   r"open-uri|RestClient|Faraday|aiohttp|httpx|websocket|dns\.resolver|boto3|s3\.upload|"
+                   r"\biwr\b|\birm\b|Invoke-WebRequest|Invoke-RestMethod|DownloadString|Net\.WebClient")
 
 
 # Perl's quote operators `q(…)`, `qq{…}`, `q[…]` are string literals.
@@ -98,6 +99,19 @@ _PERL_QX = lazy_re(r"(?:\bqx|%x)\s*(?:\(([^()]*)\)|\{([^{}]*)\}|\[([^\[\]]*)\]|<
 _PY_EXEC = lazy_re(r"\b(?:exec|eval)\s*\(\s*\"((?:[^\"\\]|\\.)*)\"")
 # Code that runs what it evaluates: with a network call, that is code from the network.
 _EVALS = lazy_re(r"\b(?:exec|eval|iex|Invoke-Expression|instance_eval|compile)\b|\.then\(\s*eval\s*\)")
+# Code that runs its own input as commands: `awk '{system($0)}'`, `perl -ne 'system($_)'`,
+# `os.system(sys.stdin.read())`, `system(STDIN.read)`; and code that opens a pipe into a shell
+# and prints into it: `open(P, "|sh")`, `awk '{print | "sh"}'`, `os.popen("sh", "w")`.
+_RUNS_INPUT = lazy_re(r"(?:system|exec|popen|spawn|eval|check_output|run|call)\s*\(?\s*(?:\$0|\$_\b|sys\.stdin|STDIN|\$stdin|"
+                      r"<STDIN>|<>|gets\b|readline|input\(|process\.stdin|line\b)")
+_SHELL_PIPE = lazy_re(r"\|\s*-?\s*\"?\s*(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\b|\"\|-\"\s*,\s*\"(?:/bin/)?(?:ba|da|z)?sh\""
+                      r"|popen\s*\(\s*\"(?:/bin/)?(?:ba|da|z)?sh\"")
+# Other spellings of "run this command": AppleScript, Ruby's Open3, several string arguments.
+_MORE_SHELL = lazy_re(r"do shell script\s+\"((?:[^\"\\]|\\.)*)\"|Open3\.\w+\s*\(\s*\"((?:[^\"\\]|\\.)*)\"")
+_ARGS_CALL = lazy_re(r"\b(?:system|spawn|exec|execFile)\s*\(\s*(\"[^\"]*\"(?:\s*,\s*\"[^\"]*\")+)\s*[,)]")
+_PERL_UNLINK = lazy_re(r"\bunlink\s+(?:glob\s+)?\"([^\"]+)\"")
+_PS_REMOVE = lazy_re(r"\b(?:Remove-Item|ri|rd|del|rmdir)\b([^;|\n]*)", re.I)
+_HEX = lazy_re(r"bytes\.fromhex\(\s*\"([0-9a-fA-F\s]+)\"\s*\)(?:\.decode\(\s*(?:\"[^\"]*\")?\s*\))?")
 _LIST = lazy_re(r"\[\s*\"[^\]]*\]")  # a list of strings: `["rm", "-rf", "/"]`
 _CHMOD = lazy_re(r"os\.chmod\(\s*\"([^\"]+)\"\s*,\s*0o?([0-7]{3,4})\b")
 
@@ -107,6 +121,14 @@ def _b64_literal(m: re.Match) -> str:
 
     text = _b64(m.group(1) or m.group(2) or "")
     return '"' + text.replace('"', '\\"') + '"' if text is not None else m.group(0)
+
+
+def _hex_literal(m: re.Match) -> str:
+    try:
+        text = bytes.fromhex(m.group(1)).decode("utf-8", "replace")
+    except ValueError:
+        return m.group(0)
+    return '"' + text.replace('"', '\\"') + '"'
 
 
 def _normalise(code: str) -> str:
@@ -119,6 +141,8 @@ def _normalise(code: str) -> str:
     code = code.replace("'", '"') if "'" in code and '"' not in code else code
     if "64" in code or "atob" in code:
         code = _B64_CALL.sub(_b64_literal, code)
+    if "fromhex" in code:
+        code = _HEX.sub(_hex_literal, code)
     for _ in range(3):
         new = _JOIN.sub(lambda m: '"' + _join(m.group(1), m.group(2)) if m.group(1) is not None
                         else '"' + (m.group(3) or "") + (m.group(4) or "") + '"', code)
@@ -149,6 +173,12 @@ def _commands_run(code: str, prog: str) -> list[str]:
     out += [argv_line(_literals(m.group(1))) for m in _EXEC_LIST.finditer(code)]
     for rx in (_LUA_EXEC, _LISP_SHELL):
         out += [m.group(1) for m in rx.finditer(code)]
+    out += [m.group(1) if m.group(1) is not None else m.group(2) for m in _MORE_SHELL.finditer(code)]
+    out += [argv_line(_literals(m.group(1))) for m in _ARGS_CALL.finditer(code)]
+    if prog == "perl":
+        out += [f"rm -f -- {argv_line([m.group(1)])}" for m in _PERL_UNLINK.finditer(code)]
+    if prog in ("pwsh", "powershell"):
+        out += [_ps_remove(m.group(1)) for m in _PS_REMOVE.finditer(code)]
     if prog in ("perl", "ruby"):
         out += [next(g for g in m.groups() if g is not None) for m in _PERL_QX.finditer(code)]
         for m in _PERL_LIST.finditer(code):
@@ -159,6 +189,60 @@ def _commands_run(code: str, prog: str) -> list[str]:
     if prog in ("tclsh", "wish", "expect"):
         out += [m.group(1) for m in _TCL_EXEC.finditer(code)]
     return out
+
+
+def _ps_remove(args: str) -> str:
+    """PowerShell's `Remove-Item -Recurse -Force PATH` as the rm line it amounts to."""
+    words = args.split()
+    paths = [w.strip("'\"") for w in words if not w.startswith("-")]
+    recurse = any(w.lower().startswith("-r") for w in words)
+    return " ".join(["rm", "-r -f" if recurse else "-f", "--"] + [argv_line([p]) for p in paths[:1] or ["."]])
+
+
+def inline_code(argv: list[str]) -> str | None:
+    """The program text given on an interpreter's command line (`python3 -c CODE`, `perl -ne
+    CODE`, `node --eval CODE`, `deno eval CODE`); "" for the option without its text; None
+    when the program comes from a file or stdin."""
+    from ccgpt.risk import commands as C
+
+    flag = C.INTERPRETERS.get(argv[0])
+    if not flag:
+        return None
+    if not flag.startswith("-"):  # `deno eval CODE`: a subcommand takes the code
+        return argv[2] if argv[1:2] == [flag] and len(argv) > 2 else None
+    for j in range(1, len(argv)):
+        a = argv[j]
+        if not a.startswith("-") or a.startswith("--") and a != "--eval":
+            continue
+        if a == flag or a == "--eval" or (len(a) <= 4 and a.endswith(flag[1:])):  # -c, -uc, -ne
+            return argv[j + 1] if j + 1 < len(argv) else ""
+        if a.startswith(flag):  # -c'print(1)'
+            return a[len(flag):]
+    return None
+
+
+_PRINTS = lazy_re(r"\b(?:print|puts|say|echo|printf|console\.log|write|Write-Output)\b")
+
+
+def printed_output(cmd: Cmd):
+    """What inline interpreter code prints, as the next stage of a pipe sees it: the string
+    literals of code that prints (`python3 -c "print('rm -rf /')" | sh`), or the network when it
+    prints what it fetched; None when it does not print or the code is not on the line."""
+    from ccgpt.risk.model import NET, TEXT, Output
+
+    code = inline_code(cmd.argv)
+    if not code or not _PRINTS.search(code):
+        return None
+    code = _normalise(code)
+    if _NETWORK.search(code):
+        return Output(NET)
+    return Output(TEXT, "\n".join(_literals(code)) + "\n")
+
+
+def runs_its_input(code: str) -> bool:
+    """Code that runs each line it reads as a command (`system($_)`, `os.system(sys.stdin.read())`):
+    what feeds it is code too."""
+    return _RUNS_INPUT.search(code) is not None
 
 
 def _python(cmd: Cmd) -> bool:
@@ -184,6 +268,12 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context, depth: int = 0) -> None:
     found = False
     for text in _commands_run(code, cmd.argv[0]):
         ctx.nested(text, cmd.span)
+        found = True
+    found = found or runs_its_input(code)  # rules/code.py reads what feeds it as code
+    if _SHELL_PIPE.search(code):  # what it prints goes to a shell
+        for lit in _literals(code):
+            if lit.strip() and not _SHELL_PIPE.search(f'|"{lit}"') and lit.strip() not in ("|-", "w"):
+                ctx.nested(lit, cmd.span)
         found = True
     for m in _PY_EXEC.finditer(code) if _python(cmd) and depth < 3 else ():
         check_code_text(m.group(1).replace('\\"', '"'), cmd, ctx, depth + 1)  # Python's exec() runs Python

@@ -102,6 +102,10 @@ def _output_now(cmd: Cmd, ctx: Context) -> Output:
     if cmd.stdin is not None and cmd.stdin.kind == NET:
         return cmd.stdin  # `curl URL | gunzip | sh`, `| tar -xzO | sh`: still network code
     out = static_output(cmd)
+    if out is None and prog in C.INTERPRETERS:
+        from ccgpt.risk.rules.inline import printed_output
+
+        out = printed_output(cmd)
     if out is not None:
         return out
     if _decompressing(cmd) or _extracting(cmd):

@@ -350,6 +350,13 @@ def awk(cmd: Cmd, ctx: Context) -> None:
         ctx.add(REVERSE_SHELL, cmd.span, "gawk /inet/ socket wired to commands")
         return
     found = False
+    if re.search(r"system\s*\(\s*\$\w*\s*\)|print\s*(?:\$\w+\s*)?\|\s*\"(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\"", prog_text):
+        from ccgpt.risk.rules.code import consume_stdin
+
+        consume_stdin(cmd, ctx, shell=True)  # `system($0)`, `print | "sh"`: each input line is a command
+        found = True
+    # `"rm -rf " ENVIRON["HOME"]`: awk's concatenation with the home directory
+    prog_text = re.sub(r"\"((?:[^\"\\]|\\.)*)\"\s*ENVIRON\[\s*\"HOME\"\s*\]", lambda m: '"' + m.group(1) + '~"', prog_text)
     strings = dict(re.findall(r"(\w+)\s*=\s*\"((?:[^\"\\]|\\.)*)\"", prog_text))  # cmd="rm -rf ~"
     for m in re.finditer(r"system\s*\(\s*(?:\"((?:[^\"\\]|\\.)*)\"(\s*\))?|(\w+)\s*\))", prog_text):
         code = m.group(1) if m.group(1) is not None else strings.get(m.group(3))

@@ -138,3 +138,49 @@ def test_names_and_aliases_read_as_bash_reads_them(line, level):
 ])
 def test_code_that_runs_or_prints_commands(line, level):
     assert classify(line).level == level
+
+
+@pytest.mark.parametrize("line, level", [
+    ("^/bin/echo ^^", "dangerous"),  # reruns the last command with `/bin/echo ` removed: unknown
+    ("sudo !!", "dangerous"),
+    ('echo "a!!"', "dangerous"),  # double quotes do not stop history expansion
+    ("echo 'a!!'", "safe"),
+    ("echo hi\\!x", "safe"),
+    ('git commit -m "fix!"', "review"),
+    ("[ $a != b ]", "safe"),
+    ("if ! grep -q x f; then echo no; fi", "safe"),
+])
+def test_history_expansion_at_a_prompt_reruns_an_unknown_command(line, level):
+    assert classify(line).level == level
+
+
+def test_scripts_and_non_interactive_shells_expand_no_history():
+    from ccgpt.risk import classify_script
+
+    assert classify_script('echo "a!!"').level == "safe"
+    assert classify('echo "a!!"', interactive=False).level == "safe"  # an agent's tool, `ccgpt run`
+    assert classify("sudo !!", interactive=False).level == "dangerous"  # still sudo of an unknown program
+
+
+@pytest.mark.parametrize("line, level", [
+    ("ddrescue -f /dev/zero /dev/sdb", "blocked"),
+    ("scrub -p dod /dev/sda", "blocked"),
+    ("diskutil eraseDisk JHFS+ X /dev/disk2", "blocked"),
+    ("mdadm --zero-superblock /dev/sda1", "blocked"),
+    ("pvcreate /dev/sdb", "blocked"),
+    ("flashrom -w bios.bin -p internal", "blocked"),
+    ("dd if=/dev/zero of=/dev/$DISK", "blocked"),
+    ("zpool destroy tank", "dangerous"),
+    ("zfs destroy -r tank/data", "dangerous"),
+    ("lvremove -f /dev/vg0/root", "dangerous"),
+    ("btrfs subvolume delete /mnt/snap", "dangerous"),
+    ("rlwrap rm -rf /", "blocked"),
+    ("proot rm -rf /", "blocked"),
+    ("zpool status", "safe"),
+    ("zfs list", "safe"),
+    ("diskutil list", "safe"),
+    ("mdadm --detail /dev/md0", "safe"),
+    ("ddrescue /dev/sda disk.img map.log", "review"),
+])
+def test_storage_and_device_tools(line, level):
+    assert classify(line).level == level

@@ -41,12 +41,14 @@ _WORDS = st.sampled_from(_PROGRAMS) | st.sampled_from([
     "'rm -rf /'", "'rm -rf ~'", "'ls'", "'*.py'", "'s/a/b/g'", "'s/x/y/e'", "'{print $1}'", "''", "'~'", "'~/x'",
     "'/'", "'$HOME'", "'a\"b'", "'#x'", "'; rm -rf ~'", "'\\x41'", "'curl x | sh'", "'if'", "'a=b'", "'-rf'",
     "'echo cm0gLXJmIC8= | base64 -d | sh'", "'import os; os.system(\"rm -rf /\")'", "'1 2'",
+    # words the grammar misreads (found by a red team): test operators, `x@`/`a%` names, keyword prefixes
+    "==", "=~", "=x", "x@", "a%", "a+:", "4%", "@a%", "-9%", "fi@x", "else@let", "done@x", "fi.x", "-x=~", "y%^0/7",
 ])
 _LINES = st.lists(_WORDS, min_size=1, max_size=7).map(" ".join)
 
 
 @given(_LINES)
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=1500, deadline=None)
 def test_the_tree_of_a_plain_line_is_one_command_of_its_words(line):
     words = plainline.plain_words(line)
     if words is None:
@@ -63,7 +65,7 @@ def test_the_tree_of_a_plain_line_is_one_command_of_its_words(line):
 
 
 @given(_LINES)
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=1500, deadline=None)
 def test_generated_lines_get_the_same_verdict_both_ways(line):
     fast, full = _both(line)
     assert fast == full
@@ -110,7 +112,8 @@ def test_every_corpus_and_catalogue_line_gets_the_same_verdict_both_ways():
     'rm -rf "/"', "ls\tx", "ls # x", "rm -rf /*", "ls src/[a]", "ls {a,b}", "\\rm -rf /",
     "rm -rf ~/ ; ls", "ls > out", "ls | sh", "ls\nrm -rf /", "rm -rf /\u200b", "ls ${X}", "echo `id`", "!!",
     "", "   ", "'rm' -rf /", "rm -rf '/'x", "rm -rf x'/'", "rm -rf '/''/'", "echo 'a\nb'", "echo 'é'", "echo 'a",
-    "echo $'\\x41'",
+    "echo $'\\x41'", "catchsegv == ack", "ls =~", "- a=b", "- x=1 rm -rf /", "x@ rm -rf /", "a% rm -rf /",
+    "a+: rm -rf /", "fi@x rm -rf /", "else@let x", "-rf /",
 ])
 def test_lines_with_syntax_take_the_full_path(line):
     assert plainline.plain_words(line) is None

@@ -55,7 +55,7 @@ def _read_stdin() -> str:
 def run(args) -> int:
     from ccgpt.errors import CcgptError, UsageError
     from ccgpt.risk.levels import EXIT_CODES, RANK
-    from ccgpt.risk.classify import classify
+    from ccgpt.risk.classify import classify, classify_script
 
     if args.command[:1] == ["--"]:
         args.command = args.command[1:]
@@ -84,7 +84,8 @@ def run(args) -> int:
 
     probe = FilesystemProbe()  # overwrite or create, where home is, what a script run by name holds
     try:
-        verdicts = [classify(text, extra_rules=rules, probe=probe) for text in inputs]
+        judge = classify_script if args.file else classify  # a script file expands no history
+        verdicts = [judge(text, extra_rules=rules, probe=probe) for text in inputs]
     except ValueError as e:
         raise CcgptError(str(e)) from None
     out = sys.stdout

@@ -104,7 +104,7 @@ def verdict_within(command: str, seconds: float, rules: list) -> dict:
     from ccgpt.risk.classify import classify
 
     if not hasattr(os, "fork"):
-        return classify(command, extra_rules=rules).to_json()
+        return classify(command, extra_rules=rules, interactive=False).to_json()
     import json
     import select
     import signal
@@ -116,7 +116,7 @@ def verdict_within(command: str, seconds: float, rules: list) -> dict:
         code = 1
         try:
             os.close(read_fd)
-            data = json.dumps(classify(command, extra_rules=rules).to_json()).encode()
+            data = json.dumps(classify(command, extra_rules=rules, interactive=False).to_json()).encode()
             view = memoryview(data)
             while view:
                 view = view[os.write(write_fd, view):]

@@ -39,7 +39,7 @@ def services(args, cfg, root: str):
         from ccgpt.run.fsprobe import FilesystemProbe
 
         # Like `ccgpt check`: the real filesystem probe, here rooted where run_command runs.
-        return classify(command, extra_rules=rules, probe=FilesystemProbe(cwd=root)).to_json()
+        return classify(command, extra_rules=rules, probe=FilesystemProbe(cwd=root), interactive=False).to_json()
 
     def explain(command: str, narrative: bool) -> dict:
         result = explain_cli.build(command)

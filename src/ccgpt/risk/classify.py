@@ -35,6 +35,28 @@ _SPLIT_FALLBACK = lazy_re(r"[;&|\n(){}`]+")
 _KEYWORDS = lazy_re(r"^(\s*(then|do|else|elif|if|while|until|fi|done|esac|in|!|time|function)\s+)+")
 
 
+# Interactive bash expands history before it parses a line (the key binding hands lines to one):
+# `!!`, `!-2`, `!42`, `!rm`, `!?x?` (a `!` not followed by a blank, `=`, `(` or a closing quote)
+# and `^old^new` at the start of the line rerun an earlier command, which is not known here.
+# Single-quoted text and `\!` do not expand; scripts (classify_script) do not expand history.
+_HISTORY = lazy_re(r"(?<!\\)!(?=[^\s=(\"])|^\s*\^[^^\n]*\^")
+_SINGLE_QUOTED = lazy_re(r"'[^']*'")
+
+
+def _history_findings(text: str) -> list[Finding]:
+    if "!" not in text and "^" not in text:
+        return []
+    m = _HISTORY.search(_SINGLE_QUOTED.sub(lambda q: " " * len(q.group()), text))
+    if m is None:
+        return []
+    from ccgpt.risk.rules.catalog import CATALOG
+
+    r = CATALOG["unresolved-code"]
+    start = m.start() + len(m.group()) - len(m.group().lstrip())
+    return [Finding(r.name, r.level, "history expansion (`!!`, `!-1`, `^old^new`) reruns an earlier command, "
+                    "which is not known here", (start, m.end()))]
+
+
 def _text_findings(text: str) -> list[Finding]:
     """Findings about the characters themselves, before any parsing."""
     out: list[Finding] = []
@@ -137,15 +159,24 @@ def _fallback(text: str, state) -> None:
         pos = m.end() if m else len(text)
 
 
-def classify(command: str, *, extra_rules=None, probe: Probe | None = None) -> Verdict:
+def classify(command: str, *, extra_rules=None, probe: Probe | None = None, interactive: bool = True) -> Verdict:
     """Classify one command line (which may hold several commands joined by ; && || | …).
+
+    `interactive` (the default): the line is typed or pasted at a prompt, where bash expands
+    history first, so `!!` and `^old^new` rerun a command not known here. An agent's tool or
+    `ccgpt run` runs lines in a non-interactive shell, which expands none: they pass False.
 
     `probe` (probes.Probe), when given, answers what the text alone cannot: whether a write
     target exists (overwrite or create, RISK-POLICY reading 11), where home is, what a script
     run by name contains. The verdict's JSON then says `"probe": "filesystem"`."""
+    return _classify(command, extra_rules, probe, interactive=interactive)
+
+
+def _classify(command: str, extra_rules, probe: Probe | None, *, interactive: bool) -> Verdict:
+    """`interactive`: read history expansion (`!!`, `^a^b`) as bash does at a prompt."""
     if not isinstance(command, str):
         raise TypeError("classify() takes the command as a str")
-    findings = _text_findings(command)
+    findings = _text_findings(command) + (_history_findings(command) if interactive else [])
     if command.strip():
         token = P.HOME_DIR.set(home_of(probe))
         try:
@@ -163,5 +194,5 @@ def classify(command: str, *, extra_rules=None, probe: Probe | None = None) -> V
 
 def classify_script(text: str, *, extra_rules=None, probe: Probe | None = None) -> Verdict:
     """Classify a whole script: functions, heredocs, many lines; same rules as `classify`."""
-    # A shebang line is a comment to the parser: nothing to strip.
-    return classify(text, extra_rules=extra_rules, probe=probe)
+    # A shebang line is a comment to the parser: nothing to strip. Scripts expand no history.
+    return _classify(text, extra_rules, probe, interactive=False)

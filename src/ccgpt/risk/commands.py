@@ -121,6 +121,9 @@ WRAPPERS: dict[str, tuple[frozenset, int, bool]] = {
     "gosu": (frozenset(), 1, True),
     "su-exec": (frozenset(), 1, True),
     "screen": (frozenset("-S -c -e -h -p -t -T -s".split()), 0, False),
+    # a line-editing front end and a user-space chroot: both run the command they are given
+    "rlwrap": (frozenset("-a -b -C -D -e -f -F -g -H -l -M -o -O -p -P -q -s -S -t -w -z".split()), 0, False),
+    "proot": (frozenset("-r -b -m -w -q -k --rootfs --bind --mount --cwd --qemu --kernel-release".split()), 0, False),
 }
 
 

@@ -26,6 +26,10 @@ import re
 _TOKEN = r"(?:[A-Za-z0-9_./:,+=@%^~-]+|'[ -&(-~]*')"
 _PLAIN_LINE = re.compile(rf" *{_TOKEN}(?: +{_TOKEN})* *")
 _WORD = re.compile(_TOKEN)
+# The command name: a program name or path, not starting with `-` and not a reserved word
+# with something glued on (`fi.x` is read as `fi` by the grammar).
+_NAME = re.compile(r"(?!(?:if|then|else|elif|fi|case|esac|for|while|until|do|done|in|select|function|time|coproc)"
+                   r"(?![A-Za-z0-9_]))[A-Za-z0-9_./][A-Za-z0-9_./-]*")
 # Words the grammar or bash reads as syntax when they come first (or anywhere, for the
 # reserved words: `ls then` is fine for bash, but the full path costs little for such lines).
 _SPECIAL = frozenset(
@@ -56,9 +60,10 @@ def plain_words(text: str) -> list[PlainWord] | None:
         tokens = _WORD.findall(text)
     else:
         tokens = text.split()  # the usual case, and the fastest cut: blanks are single spaces here
-    # A reserved word, a quoted name (`'rm' -rf /`) or an assignment (`a=b cmd`) is the full path's to read.
-    first = tokens[0]
-    if first[0] == "'" or "=" in first or not _SPECIAL.isdisjoint(tokens):
+    # A reserved word, an unusual name (`'rm'`, `a=b`, `-`, `x@`, `a%`, `fi@x`: the grammar reads
+    # some as syntax) or a word starting with `=` (`==` and `=~` are test operators to it) is the
+    # full path's to read.
+    if _NAME.fullmatch(tokens[0]) is None or not _SPECIAL.isdisjoint(tokens) or any(t[0] == "=" for t in tokens):
         return None
     words, pos = [], 0
     for word in tokens:

@@ -49,7 +49,8 @@ def assess(command: str, *, script: bool = False, cwd: str | None = None) -> Ass
         }])
     from ccgpt.run.fsprobe import FilesystemProbe
 
-    verdict = (classify_script if script else classify)(command, probe=FilesystemProbe(cwd=cwd))
+    probe = FilesystemProbe(cwd=cwd)  # the line runs in a non-interactive shell: no history expansion
+    verdict = classify_script(command, probe=probe) if script else classify(command, probe=probe, interactive=False)
     return Assessment(verdict.level, [_finding(f) for f in verdict.findings])
 
 

@@ -18,14 +18,56 @@ DISK_FORMAT = rule("disk-format")
 SYSTEM_CHANGE = rule("system-change")
 DISK_WRITE = rule("disk-write")
 WRITE_FILES = rule("write-files")
+DESTROY_DATA = rule("destroy-data")
 
 
 
 def dd(cmd: Cmd, ctx: Context) -> None:
     for arg in cmd.argv[1:]:
         if arg.startswith("of="):
+            if arg[3:].rstrip("/") == "/dev":  # `of=/dev/$DISK`: whatever the name, a device
+                ctx.add(DISK_WRITE, cmd.span, "writes to a device whose name is computed at run time")
+                return
             write_target(cmd, ctx, arg[3:] or P.DYNAMIC, cmd.span)  # `of=$DEV`: not known here
             return
+
+
+# Volume managers: the subcommands (or programs) that destroy pools, datasets and volumes.
+_STORAGE_DESTROY = {"zpool": {"destroy", "labelclear", "split"}, "zfs": {"destroy", "rollback"},
+                    "lvremove": None, "vgremove": None, "pvremove": None, "lvreduce": None, "btrfs": {"delete"}}
+# Device writers: what each one erases (None: every device operand).
+_DEVICE_FORMAT = {"diskutil": {"eraseDisk", "eraseVolume", "zeroDisk", "randomDisk", "secureErase", "partitionDisk",
+                               "reformat", "deleteContainer", "eraseCD"},
+                  "mdadm": {"--zero-superblock", "--create", "-C"}, "pvcreate": None, "flashrom": {"-w", "--write", "-E", "--erase"}}
+
+
+def storage_tool(cmd: Cmd, ctx: Context) -> None:
+    """ZFS, LVM, btrfs, diskutil, mdadm, flashrom; ddrescue and scrub write the devices they are given."""
+    prog, args = cmd.argv[0], cmd.argv[1:]
+    if prog == "ddrescue":
+        ops = [a for a in args if not a.startswith("-")]
+        if len(ops) >= 2:
+            write_target(cmd, ctx, ops[1], cmd.span)  # infile outfile [mapfile]: outfile is written
+        return
+    if prog == "scrub":
+        for op in (a for a in args if not a.startswith("-")):
+            if P.block_device(op):
+                ctx.add(DISK_WRITE, cmd.span, "scrub overwrites the device with patterns")
+                return
+            write_target(cmd, ctx, op, cmd.span)
+        return
+    if prog in _DEVICE_FORMAT:
+        what = _DEVICE_FORMAT[prog]
+        if (what is None and any(P.block_device(a) for a in args)) or (what is not None and set(args) & what):
+            ctx.add(DISK_FORMAT, cmd.span, f"{prog} erases or rewrites a disk, volume or firmware")
+        elif args and args[0] not in ("list", "info", "--detail", "-D", "--examine", "-E", "--query", "-Q", "--help", "-L"):
+            ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes disks or volumes")
+        return
+    what = _STORAGE_DESTROY.get(prog)
+    if what is None and args or what is not None and set(args) & what:
+        ctx.add(DESTROY_DATA, cmd.span, f"{prog} destroys a storage pool, dataset or volume and its data")
+    elif args and args[0] not in ("list", "status", "get", "iostat", "history", "show", "--help"):
+        ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes storage volumes")
 
 
 def mkfs(cmd: Cmd, ctx: Context) -> None:
@@ -128,6 +170,7 @@ PROGRAMS = {"dd": [dd], "mkfs": [mkfs], "mke2fs": [mkfs], "mkdosfs": [mkfs], "mk
             "gdisk": [partitioner], "cfdisk": [partitioner], "parted": [partitioner], "blkdiscard": [blkdiscard],
             "mkswap": [mkswap], "cryptsetup": [cryptsetup], "mount": [mount], "umount": [mount],
             "swapoff": [mount], "losetup": [mount],
-            **{p: [erase_tool] for p in ("hdparm", "nvme", "badblocks", "sg_format", "sg_sanitize", "blkzone")}}
+            **{p: [erase_tool] for p in ("hdparm", "nvme", "badblocks", "sg_format", "sg_sanitize", "blkzone")},
+            **{p: [storage_tool] for p in ("ddrescue", "scrub", *_DEVICE_FORMAT, *_STORAGE_DESTROY)}}
 GENERIC: list = []
 PREFIXES = {"mkfs": [mkfs]}

@@ -11,6 +11,7 @@ path together with a network call is exfiltration. Anything else is at least `re
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.lazyre import lazy_re
@@ -131,6 +132,7 @@ def _hex_literal(m: re.Match) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
+@lru_cache(maxsize=128)
 def _normalise(code: str) -> str:
     """Home spellings become the literal `"~"`, and joins of literals one literal, so the path
     rules below see `shutil.rmtree("~")` and `open("~/.ssh/id_rsa")`."""
@@ -160,21 +162,28 @@ def _literals(code: str) -> list[str]:
     return [m.group(1) if m.group(1) is not None else m.group(2) for m in _STRING.finditer(code)]
 
 
-def _commands_run(code: str, prog: str) -> list[str]:
+@lru_cache(maxsize=128)
+def _commands_run(code: str, prog: str) -> tuple[str, ...]:
     """The shell command lines the (normalised) code is seen to run."""
+    return tuple(_shell_lines(code, prog))
+
+
+def _shell_lines(code: str, prog: str) -> list[str]:
     out = []
     for m in _SHELL_OUT.finditer(code):
         lit = m.group(1)
         if prog.startswith(("python", "pypy")) and code[m.start():m.start() + 4] in ("exec", "eval"):
             continue  # Python's exec() runs Python (check_code_text reads it), not a shell
         out.append(argv_line(_literals(lit)) if lit.startswith("[") else lit[1:-1])
-    out += [argv_line(_literals(m.group(1)) + _literals(m.group(2))) for m in _PROG_LIST.finditer(code)]
-    out += [argv_line(_literals(m.group(1))[1:]) for m in _EXEC_ARGS.finditer(code)]
     out += [argv_line(_literals(m.group(1))) for m in _EXEC_LIST.finditer(code)]
     for rx in (_LUA_EXEC, _LISP_SHELL):
         out += [m.group(1) for m in rx.finditer(code)]
-    out += [m.group(1) if m.group(1) is not None else m.group(2) for m in _MORE_SHELL.finditer(code)]
-    out += [argv_line(_literals(m.group(1))) for m in _ARGS_CALL.finditer(code)]
+    if "shell script" in code or "Open3" in code:
+        out += [m.group(1) if m.group(1) is not None else m.group(2) for m in _MORE_SHELL.finditer(code)]
+    if "," in code:
+        out += [argv_line(_literals(m.group(1))) for m in _ARGS_CALL.finditer(code)]
+        out += [argv_line(_literals(m.group(1)) + _literals(m.group(2))) for m in _PROG_LIST.finditer(code)]
+        out += [argv_line(_literals(m.group(1))[1:]) for m in _EXEC_ARGS.finditer(code)]
     if prog == "perl":
         out += [f"rm -f -- {argv_line([m.group(1)])}" for m in _PERL_UNLINK.finditer(code)]
     if prog in ("pwsh", "powershell"):
@@ -298,7 +307,7 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context, depth: int = 0) -> None:
         path = next(g for g in (m.group(2), m.group(4), m.group(6)) if g is not None)
         write_target(cmd, ctx, path, cmd.span)
         found = True
-    for m in _CHMOD.finditer(code):
+    for m in _CHMOD.finditer(code) if "chmod" in code else ():
         rules(["chmod", m.group(2), m.group(1)])  # `os.chmod("/bin/bash", 0o4755)`: a setuid shell
         found = True
     if not found and _SPAWN.search(code):

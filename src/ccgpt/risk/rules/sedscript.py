@@ -9,6 +9,7 @@ the rules (gtfo.sed_exec, tools.writer) read the commands.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 # Commands whose argument runs to the end of the line: file names, text, a command to run.
@@ -24,6 +25,9 @@ class SedCommand(NamedTuple):
 
 def _delimited(script: str, i: int, delim: str) -> tuple[str, int]:
     """The text up to the next unescaped `delim` from i, with `\\delim` unescaped; and the index after it."""
+    end = script.find(delim, i)
+    if end >= 0 and "\\" not in script[i:end] and "\n" not in script[i:end]:
+        return script[i:end], end + 1  # the usual case: nothing escaped
     out = []
     n = len(script)
     while i < n and script[i] != delim:
@@ -62,8 +66,13 @@ def _skip_address(script: str, i: int) -> int:
     return i
 
 
-def sed_commands(script: str) -> list[SedCommand]:
-    """The commands of a sed script, in order."""
+@lru_cache(maxsize=256)
+def sed_commands(script: str) -> tuple[SedCommand, ...]:
+    """The commands of a sed script, in order (cached: the writer and the runner rules both read them)."""
+    return tuple(_commands(script))
+
+
+def _commands(script: str) -> list[SedCommand]:
     out: list[SedCommand] = []
     i, n = 0, len(script)
     while i < n:

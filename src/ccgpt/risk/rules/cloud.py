@@ -11,6 +11,8 @@ and `aws … create-*`) is `review`."""
 from __future__ import annotations
 
 from ccgpt.risk.commands import short_flags
+from ccgpt.risk.dryrun import dry_run
+from ccgpt.risk.subcommands import positionals
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
@@ -32,7 +34,9 @@ _DESTRUCTIVE_VERB = ("delete", "terminate", "remove", "purge", "deregister", "de
 
 
 def _verbs(argv: list[str]) -> list[str]:
-    return [x for x in argv[1:] if not x.startswith("-")]
+    """The command path and operands, global options and their values skipped (`aws --profile
+    prod s3 rm …` → s3, rm, …; subcommands.GLOBAL_VALUES)."""
+    return positionals(argv)
 
 
 def terraform(cmd: Cmd, ctx: Context) -> None:
@@ -58,6 +62,8 @@ def aws(cmd: Cmd, ctx: Context) -> None:
     if not words or flags & {"--version", "--help"} and len(words) < 2:
         return
     service, op = words[0], (words[1] if len(words) > 1 else "")
+    if dry_run("aws", flags, cmd.argv):
+        return  # `--dryrun` (s3) / `--dry-run` (ec2 …) only report what would happen
     if service == "s3":
         if op in ("ls", "presign"):
             return
@@ -75,6 +81,8 @@ def gsutil(cmd: Cmd, ctx: Context) -> None:
     sub = words[0] if words else ""
     if not sub or sub in ("ls", "cat", "du", "stat", "version", "help", "hash", "signurl"):
         return
+    if sub == "rsync" and dry_run("gsutil rsync", flags):
+        return
     if sub == "rm" and flags & {"-r", "-R", "-a"} or sub == "rb" or sub == "rsync" and "-d" in flags:
         ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"gsutil {sub} deletes many objects or a whole bucket")
         return
@@ -84,6 +92,12 @@ def gsutil(cmd: Cmd, ctx: Context) -> None:
 def gcloud_like(cmd: Cmd, ctx: Context) -> None:
     """gcloud/az/doctl…: the verb is the last word of the command group path."""
     words = _verbs(cmd.argv)
+    if words[:2] == ["storage", "rm"]:  # `gcloud storage rm` is `gsutil rm`
+        flags = short_flags(cmd.argv)[0]
+        recursive = flags & {"-r", "-R", "--recursive", "-a", "--all-versions"} or any("**" in w for w in words)
+        ctx.add(CLOUD_DESTRUCTIVE if recursive else CLOUD_CHANGE, cmd.span,
+                "gcloud storage rm deletes " + ("many objects" if recursive else "objects"))
+        return
     verb = next((w for w in words if w.startswith(_DESTRUCTIVE_VERB)), None) or next(
         (w for w in words if w.startswith(_READ_VERB)), words[-1] if words else "")
     _by_verb(cmd, ctx, verb, f"{cmd.argv[0]} {' '.join(words[:3])}")

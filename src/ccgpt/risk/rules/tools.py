@@ -9,6 +9,7 @@ from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import option_value, short_flags
+from ccgpt.risk.dryrun import dry_run
 from ccgpt.risk.rules.files import write_target
 from typing import TYPE_CHECKING
 
@@ -136,6 +137,8 @@ def git(cmd: Cmd, ctx: Context) -> None:
         destructive = f"git {sub} rewrites or prunes history"
     elif sub == "update-ref" and "-d" in flags:
         destructive = "git update-ref -d deletes a ref"
+    if destructive and dry_run("git " + sub, flags, rest):
+        destructive = None  # `git push -n --force` only reports; its hooks still run (git-change)
     if destructive:
         ctx.add(GIT_DESTRUCTIVE, cmd.span, destructive)
         return

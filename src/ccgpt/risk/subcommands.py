@@ -42,6 +42,10 @@ _AZ = "--subscription -o --output --query"
 _DOCTL = "--context -o --output -t --access-token -c --config -u --api-url"
 _GSUTIL = "-h -o -u -i"
 _NMCLI = "-f --fields -g --get-values -e --escape -c --colors -m --mode -w --wait"
+# MySQL's my_getopt: `-u root`/`-uroot`; `-p` takes a password only when attached (`-psecret`).
+_MYSQLADMIN = ("-u --user -h --host -P --port -S --socket -c --count -i --sleep --protocol --ssl-ca --ssl-cert "
+               "--ssl-key --plugin-dir --default-auth --default-character-set --character-sets-dir")
+_PG = "-h --host -p --port -U --username --maintenance-db"
 
 GLOBAL_VALUES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "kubectl": _KUBE, "oc": _KUBE, "helm": _HELM, "aws": _AWS,
@@ -49,6 +53,7 @@ GLOBAL_VALUES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in 
     "docker compose": _COMPOSE, "podman compose": _COMPOSE, "nerdctl compose": _COMPOSE,
     "docker-compose": _COMPOSE, "podman-compose": _COMPOSE,
     "gcloud": _GCLOUD, "az": _AZ, "doctl": _DOCTL, "gsutil": _GSUTIL, "nmcli": _NMCLI,
+    "mysqladmin": _MYSQLADMIN, "mariadb-admin": _MYSQLADMIN, "dropdb": _PG, "dropuser": _PG,
 }.items()}
 
 

@@ -50,6 +50,13 @@ GLOBAL_OPTION_VALUES = [
     ("gcloud --project prod compute instances delete vm1", "dangerous"),
     ("gcloud --format json compute instances list", "safe"),
     ("gsutil -o Credentials:x=y rm -r gs://b", "dangerous"),
+    ("systemctl -H prod stop sshd", "dangerous"),
+    ("systemctl --host prod disable firewalld", "dangerous"),
+    ("systemctl -M box poweroff", "dangerous"),
+    ("systemctl -H x $OP sshd", "dangerous"),  # the unknown word is the action
+    ("systemctl -p MainPID show nginx", "safe"),
+    ("systemctl -n 50 status nginx", "safe"),
+    ("git --config-env core.pager=P push --force", "dangerous"),
 ]
 
 

@@ -46,6 +46,9 @@ _NMCLI = "-f --fields -g --get-values -e --escape -c --colors -m --mode -w --wai
 _MYSQLADMIN = ("-u --user -h --host -P --port -S --socket -c --count -i --sleep --protocol --ssl-ca --ssl-cert "
                "--ssl-key --plugin-dir --default-auth --default-character-set --character-sets-dir")
 _PG = "-h --host -p --port -U --username --maintenance-db"
+_SYSTEMCTL = ("-H --host -M --machine -t --type -p --property -P -s --signal -n --lines -o --output --state --root "
+              "--kill-whom --kill-value --job-mode --what --timestamp --boot-loader-entry --boot-loader-menu "
+              "--reboot-argument --message --drop-in --image --image-policy --preset-mode --when --check-inhibitors")
 
 GLOBAL_VALUES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "kubectl": _KUBE, "oc": _KUBE, "helm": _HELM, "aws": _AWS,
@@ -54,6 +57,7 @@ GLOBAL_VALUES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in 
     "docker-compose": _COMPOSE, "podman-compose": _COMPOSE,
     "gcloud": _GCLOUD, "az": _AZ, "doctl": _DOCTL, "gsutil": _GSUTIL, "nmcli": _NMCLI,
     "mysqladmin": _MYSQLADMIN, "mariadb-admin": _MYSQLADMIN, "dropdb": _PG, "dropuser": _PG,
+    "systemctl": _SYSTEMCTL,
 }.items()}
 
 

@@ -65,12 +65,13 @@ def set_(cmd: Cmd, ctx: Context) -> bool:
 def history_off(argv: list[str]) -> bool:
     """`set +o history`, `set +vo history` (a `+` cluster ending in o), `shopt -uo history`,
     `shopt -u -o history`: the shell stops recording commands (shopt -o reaches set's options)."""
-    if "history" not in argv[1:]:
+    names = ("history", P.DYNAMIC)  # an option name not known here may be history (fail closed)
+    if not any(a in names for a in argv[1:]):
         return False
     letters = "".join(a[1:] for a in argv[1:] if a[:1] == "-" and a != "--")
     if argv[0] == "shopt":
         return "u" in letters and "o" in letters
-    return any(a[:1] == "+" and a.endswith("o") and b == "history" for a, b in zip(argv[1:], argv[2:]))
+    return any(a[:1] == "+" and a.endswith("o") and b in names for a, b in zip(argv[1:], argv[2:]))
 
 
 def shopt(cmd: Cmd, ctx: Context) -> bool:

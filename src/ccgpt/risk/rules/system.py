@@ -144,7 +144,7 @@ def kill(cmd: Cmd, ctx: Context) -> None:
 
 
 def systemctl(cmd: Cmd, ctx: Context) -> None:
-    args = [x for x in cmd.argv[1:] if not x.startswith("-")]
+    args = positionals(cmd.argv)  # `systemctl -H prod stop sshd`: `prod` is -H's value
     verb = args[0] if args else ""
     if verb in ("poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "emergency", "rescue", "isolate", "soft-reboot"):
         ctx.add(STOP_SYSTEM, cmd.span, f"systemctl {verb} stops or restarts the machine")

@@ -39,7 +39,8 @@ _COMPRESSORS = frozenset("gzip bzip2 xz zstd lz4 pigz pbzip2 lzma brotli".split(
 _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
                       "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
                       "merge-base cherry var check-ignore fsck verify-commit".split())
-_GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace"])
+_GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--attr-source",
+                        "--super-prefix"])
 _SQL_DESTRUCTIVE = lazy_re(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
 _SQL_DELETE = lazy_re(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
 # `WHERE 1`, `WHERE 1=1`, `WHERE true`, `WHERE 'a'='a'`, `WHERE id=id`: a condition every row meets

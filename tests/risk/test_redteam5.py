@@ -196,6 +196,15 @@ CATALOGUE_GAPS = [
     ("mysqladmin -u root shutdown", "dangerous"),
     ("mysqladmin -u root create shop", "review"),
     ("mysqladmin -u drop status", "safe"),  # `drop` is the user name
+    ("psql -c'DROP DATABASE shop'", "dangerous"),
+    ("psql -Atc 'DROP DATABASE shop'", "dangerous"),
+    ("mysql -e'DROP DATABASE shop'", "dangerous"),
+    ("mysql -psecret -e 'DROP DATABASE x'", "dangerous"),
+    ("mysql -uroot -psecret -e 'SELECT 1'", "safe"),
+    ("clickhouse-client -q 'DROP TABLE x'", "dangerous"),
+    ("clickhouse-client --query='DROP DATABASE x'", "dangerous"),
+    ("sqlcmd -Q 'DROP DATABASE shop'", "dangerous"),
+    ("psql -U postgres -d db -c 'SELECT 1'", "safe"),
 ]
 
 

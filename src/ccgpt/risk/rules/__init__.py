@@ -58,11 +58,11 @@ class Registry:
 def registry() -> Registry:
     """Every rule module's tables, merged (once per process)."""
     from ccgpt.risk import commands as C
-    from ccgpt.risk.rules import (builtins, cloud, code, containers, dbadmin, delete, disk, envcode, fanout, files,
+    from ccgpt.risk.rules import (builtins, cloud, code, containers, databases, delete, disk, envcode, fanout, files,
                                   gitcode, gtfo, network, system, tools, terminal, unresolved)
 
     reg = Registry()
-    for module in (files, delete, disk, system, envcode, network, tools, dbadmin, gitcode, containers, cloud, gtfo, code,
+    for module in (files, delete, disk, system, envcode, network, tools, databases, gitcode, containers, cloud, gtfo, code,
                    fanout, builtins, terminal, unresolved):
         for prog, checks in getattr(module, "PROGRAMS", {}).items():
             reg.programs.setdefault(prog, []).extend(checks)

@@ -41,6 +41,10 @@ _GCLOUD = ("--project --account --configuration --format --verbosity --impersona
 _AZ = "--subscription -o --output --query"
 _DOCTL = "--context -o --output -t --access-token -c --config -u --api-url"
 _GSUTIL = "-h -o -u -i"
+_RCLONE = ("--config --log-file --log-level --stats --transfers --checkers --bwlimit --exclude --include --filter "
+           "--filter-from --exclude-from --include-from --files-from --min-size --max-size --min-age --max-age "
+           "--backup-dir --suffix --drive-shared-with-me --cache-dir --user-agent --retries --low-level-retries "
+           "--timeout --contimeout --max-transfer --max-depth --order-by --password-command --tpslimit --fast-list")
 _NMCLI = "-f --fields -g --get-values -e --escape -c --colors -m --mode -w --wait"
 # MySQL's my_getopt: `-u root`/`-uroot`; `-p` takes a password only when attached (`-psecret`).
 _MYSQLADMIN = ("-u --user -h --host -P --port -S --socket -c --count -i --sleep --protocol --ssl-ca --ssl-cert "
@@ -55,7 +59,7 @@ GLOBAL_VALUES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in 
     "docker": _DOCKER, "podman": _PODMAN, "nerdctl": _NERDCTL,
     "docker compose": _COMPOSE, "podman compose": _COMPOSE, "nerdctl compose": _COMPOSE,
     "docker-compose": _COMPOSE, "podman-compose": _COMPOSE,
-    "gcloud": _GCLOUD, "az": _AZ, "doctl": _DOCTL, "gsutil": _GSUTIL, "nmcli": _NMCLI,
+    "gcloud": _GCLOUD, "az": _AZ, "doctl": _DOCTL, "gsutil": _GSUTIL, "rclone": _RCLONE, "nmcli": _NMCLI,
     "mysqladmin": _MYSQLADMIN, "mariadb-admin": _MYSQLADMIN, "dropdb": _PG, "dropuser": _PG,
     "systemctl": _SYSTEMCTL,
 }.items()}

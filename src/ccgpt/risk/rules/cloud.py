@@ -89,6 +89,26 @@ def gsutil(cmd: Cmd, ctx: Context) -> None:
     ctx.add(CLOUD_CHANGE, cmd.span, f"gsutil {sub} changes objects in a bucket")
 
 
+_RCLONE_READ = frozenset("ls lsd lsl lsf lsjson cat size about check cryptcheck hashsum md5sum sha1sum listremotes "
+                         "version tree ncdu config help authorize obscure genautocomplete".split())
+_RCLONE_DESTRUCTIVE = frozenset("delete purge sync rmdirs cleanup bisync dedupe".split())
+
+
+def rclone(cmd: Cmd, ctx: Context) -> None:
+    """`rclone delete|purge|sync|rmdirs REMOTE:…` delete many remote files (sync: every file
+    the source lacks); `deletefile`/`rmdir`/`copy`/`move` change named objects."""
+    words = _verbs(cmd.argv)
+    sub = words[0] if words else ""
+    if not sub or sub in _RCLONE_READ and (sub != "config" or words[1:2] in (["show"], ["file"], ["dump"], ["paths"])):
+        return  # (a bare `rclone config` is the interactive editor)
+    if dry_run("rclone", short_flags(cmd.argv)[0]):
+        return  # `-n`/`--dry-run`: lists what it would transfer or delete
+    if sub in _RCLONE_DESTRUCTIVE:
+        ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"rclone {sub} deletes many remote files")
+        return
+    ctx.add(CLOUD_CHANGE, cmd.span, f"rclone {sub} changes remote files")
+
+
 def gcloud_like(cmd: Cmd, ctx: Context) -> None:
     """gcloud/az/doctl…: the verb is the last word of the command group path."""
     words = _verbs(cmd.argv)
@@ -113,5 +133,5 @@ def _by_verb(cmd: Cmd, ctx: Context, verb: str, what: str) -> None:
 
 
 PROGRAMS = {"terraform": [terraform], "tofu": [terraform], "terragrunt": [terraform], "aws": [aws],
-            "gsutil": [gsutil], "gcloud": [gcloud_like], "az": [gcloud_like], "doctl": [gcloud_like]}
+            "gsutil": [gsutil], "rclone": [rclone], "gcloud": [gcloud_like], "az": [gcloud_like], "doctl": [gcloud_like]}
 GENERIC: list = []

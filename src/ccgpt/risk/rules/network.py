@@ -214,7 +214,7 @@ def zmodload(cmd: Cmd, ctx: Context) -> None:
 
 PROGRAMS = {"curl": [curl], "wget": [wget], "nc": [netcat], "ncat": [netcat], "netcat": [netcat],
             "socat": [netcat], "telnet": [netcat], "openssl": [netcat], "cryptcat": [netcat],
-            "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "rclone": [transfer], "aria2c": [transfer],
+            "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "aria2c": [transfer],
             "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload],
             "ssh-copy-id": [copy_id], "python": [serves]}
 GENERIC = [exfiltration, shell_socket, uploads]

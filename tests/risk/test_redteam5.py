@@ -22,6 +22,8 @@ GLOBAL_OPTION_VALUES = [
     ("kubectl --as admin --cluster c1 delete svc x", "dangerous"),
     ("kubectl -v 6 -s https://k8s:6443 delete pvc data", "dangerous"),
     ("oc -n prod delete project x", "dangerous"),
+    ("kubectl -n prod scale deploy web --replicas 0", "dangerous"),
+    ("kubectl -n prod scale deploy web --replicas=3", "review"),
     ("kubectl -n prod get pods", "safe"),
     ("kubectl --context prod logs web", "safe"),
     ("helm -n prod uninstall web", "dangerous"),

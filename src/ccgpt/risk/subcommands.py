@@ -20,7 +20,7 @@ _KUBE = ("-n --namespace --context --cluster --user --kubeconfig -s --server --t
          "--log-flush-frequency --stderrthreshold --vmodule -v --v "
          # options of the common subcommands that may come before their operands
          "-f --filename -l --selector -o --output -c --container --field-selector --grace-period --timeout "
-         "-k --kustomize --for --type")
+         "-k --kustomize --for --type --replicas")
 _HELM = ("-n --namespace --kube-context --kubeconfig --kube-apiserver --kube-as-group --kube-as-user --kube-ca-file "
          "--kube-token --kube-tls-server-name --burst-limit --qps --registry-config --repository-cache "
          "--repository-config --content-cache -f --values --set --set-string --set-file --set-json --set-literal "

@@ -132,7 +132,7 @@ def containers(cmd: Cmd, ctx: Context) -> None:
     if prog in ("kubectl", "oc", "helm"):
         if dry_run(prog, flags, args) and sub not in ("exec", "debug", "attach", "cp"):  # those have none
             return  # `kubectl delete --dry-run=client`, `helm uninstall --dry-run`: nothing applied
-        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and "--replicas=0" in args):
+        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and _replicas(args) == "0"):
             ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} {sub} removes cluster resources")
         elif sub in ("get", "describe", "logs", "top", "version", "explain", "api-resources", "cluster-info", "list", "status", "history", "auth") or (sub == "config" and sub2 in ("view", "get-contexts", "current-context")):
             return
@@ -152,6 +152,17 @@ def containers(cmd: Cmd, ctx: Context) -> None:
     else:
         ctx.add(CONTAINER_CHANGE, cmd.span, f"{prog} {sub} changes containers or images")
     _docker_exec(cmd, ctx, prog, args)
+
+
+def _replicas(args: list[str]) -> str | None:
+    """The value of `--replicas=N` / `--replicas N` (the last one given)."""
+    found = None
+    for k, a in enumerate(args):
+        if a.startswith("--replicas="):
+            found = a.split("=", 1)[1]
+        elif a == "--replicas" and k + 1 < len(args):
+            found = args[k + 1]
+    return found
 
 
 def _docker_exec(cmd: Cmd, ctx: Context, prog: str, args: list[str]) -> None:

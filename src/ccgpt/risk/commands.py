@@ -335,4 +335,7 @@ LONG_OPTIONS: dict[str, tuple] = {k: tuple((_COREUTILS_COMMON + v).split()) for 
 }.items()}
 # Short options that take a value: the rest of the cluster or the next word is that value.
 SHORT_VALUES = {"setfattr": "nvxh", "curl": "AbcCdDeEFHKmoPQrTuUwxXyYzt", "mv": "tS", "cp": "tS", "ln": "tS", "install": "tSgmo", "tar": "CfbTXIFgKLNV",
-                "unzip": "dx", "shred": "ns", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX"}
+                "unzip": "dx", "shred": "ns", "truncate": "sr", "chmod": "", "chown": "", "setfacl": "mMxX",
+                # database clients (rules/databases.py reads their query options with these)
+                "psql": "cdfFhLopPRTUv", "mysql": "eDhPSu", "mariadb": "eDhPSu", "sqlcmd": "QqSUPdiot",
+                "clickhouse-client": "qhud", "mongo": "up", "mongosh": "up", "redis-cli": "hpanu"}

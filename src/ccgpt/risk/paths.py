@@ -44,6 +44,8 @@ def resolve(path: str, cwd: str | None = None) -> str:
     A relative path is joined to `cwd` when a `cd /` or `cd ~` earlier in the line fixed it."""
     if path == DYNAMIC:
         return path
+    if path.startswith("~+") and path[2:3] in ("", "/"):
+        path = (cwd or ".") + path[2:]  # `~+` is $PWD (bash tilde expansion), not a user's home
     if path.startswith("~"):
         rest = path[1:]
         i = rest.find("/")

@@ -58,12 +58,12 @@ class Registry:
 def registry() -> Registry:
     """Every rule module's tables, merged (once per process)."""
     from ccgpt.risk import commands as C
-    from ccgpt.risk.rules import (builtins, cloud, code, containers, delete, disk, envcode, fanout, files, gitcode, gtfo,
-                                  network, system, tools, terminal, unresolved)
+    from ccgpt.risk.rules import (builtins, cloud, code, containers, databases, delete, disk, envcode, fanout, files,
+                                  gitcode, gtfo, network, system, tools, terminal, unresolved)
 
     reg = Registry()
-    for module in (files, delete, disk, system, envcode, network, tools, gitcode, containers, cloud, gtfo, code, fanout, builtins,
-                   terminal, unresolved):
+    for module in (files, delete, disk, system, envcode, network, tools, databases, gitcode, containers, cloud, gtfo, code,
+                   fanout, builtins, terminal, unresolved):
         for prog, checks in getattr(module, "PROGRAMS", {}).items():
             reg.programs.setdefault(prog, []).extend(checks)
         for prog, checks in getattr(module, "HANDLERS", {}).items():

@@ -51,7 +51,7 @@ def popd(cmd: Cmd, ctx: Context) -> bool:
 def set_(cmd: Cmd, ctx: Context) -> bool:
     """`set -- rm -rf /; "$@"`: the positional parameters for the rest of the line."""
     argv = cmd.argv
-    if any(a == "+o" and b == "history" for a, b in zip(argv, argv[1:])):
+    if history_off(argv):
         ctx.add(ERASE_TRACES, cmd.span, "set +o history stops recording commands in the history")
     if "--" in argv:
         rest = argv[argv.index("--") + 1:]
@@ -59,6 +59,24 @@ def set_(cmd: Cmd, ctx: Context) -> bool:
             ctx.bind(str(k), v)
         ctx.bind("@", " ".join(rest))
         ctx.bind("*", " ".join(rest))
+    return False
+
+
+def history_off(argv: list[str]) -> bool:
+    """`set +o history`, `set +vo history` (a `+` cluster ending in o), `shopt -uo history`,
+    `shopt -u -o history`: the shell stops recording commands (shopt -o reaches set's options)."""
+    names = ("history", P.DYNAMIC)  # an option name not known here may be history (fail closed)
+    if not any(a in names for a in argv[1:]):
+        return False
+    letters = "".join(a[1:] for a in argv[1:] if a[:1] == "-" and a != "--")
+    if argv[0] == "shopt":
+        return "u" in letters and "o" in letters
+    return any(a[:1] == "+" and a.endswith("o") and b in names for a, b in zip(argv[1:], argv[2:]))
+
+
+def shopt(cmd: Cmd, ctx: Context) -> bool:
+    if history_off(cmd.argv):
+        ctx.add(ERASE_TRACES, cmd.span, "shopt -uo history stops recording commands in the history")
     return False
 
 
@@ -77,5 +95,5 @@ def which(cmd: Cmd, ctx: Context) -> Output | bool:
     return False
 
 
-HANDLERS = {"cd": [cd], "pushd": [cd], "popd": [popd], "set": [set_], "alias": [alias],
+HANDLERS = {"cd": [cd], "pushd": [cd], "popd": [popd], "set": [set_], "shopt": [shopt], "alias": [alias],
             "which": [which], "whereis": [which]}

@@ -11,6 +11,8 @@ and `aws … create-*`) is `review`."""
 from __future__ import annotations
 
 from ccgpt.risk.commands import short_flags
+from ccgpt.risk.dryrun import dry_run
+from ccgpt.risk.subcommands import positionals
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
@@ -32,7 +34,9 @@ _DESTRUCTIVE_VERB = ("delete", "terminate", "remove", "purge", "deregister", "de
 
 
 def _verbs(argv: list[str]) -> list[str]:
-    return [x for x in argv[1:] if not x.startswith("-")]
+    """The command path and operands, global options and their values skipped (`aws --profile
+    prod s3 rm …` → s3, rm, …; subcommands.GLOBAL_VALUES)."""
+    return positionals(argv)
 
 
 def terraform(cmd: Cmd, ctx: Context) -> None:
@@ -58,6 +62,8 @@ def aws(cmd: Cmd, ctx: Context) -> None:
     if not words or flags & {"--version", "--help"} and len(words) < 2:
         return
     service, op = words[0], (words[1] if len(words) > 1 else "")
+    if dry_run("aws", flags, cmd.argv):
+        return  # `--dryrun` (s3) / `--dry-run` (ec2 …) only report what would happen
     if service == "s3":
         if op in ("ls", "presign"):
             return
@@ -75,15 +81,43 @@ def gsutil(cmd: Cmd, ctx: Context) -> None:
     sub = words[0] if words else ""
     if not sub or sub in ("ls", "cat", "du", "stat", "version", "help", "hash", "signurl"):
         return
+    if sub == "rsync" and dry_run("gsutil rsync", flags):
+        return
     if sub == "rm" and flags & {"-r", "-R", "-a"} or sub == "rb" or sub == "rsync" and "-d" in flags:
         ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"gsutil {sub} deletes many objects or a whole bucket")
         return
     ctx.add(CLOUD_CHANGE, cmd.span, f"gsutil {sub} changes objects in a bucket")
 
 
+_RCLONE_READ = frozenset("ls lsd lsl lsf lsjson cat size about check cryptcheck hashsum md5sum sha1sum listremotes "
+                         "version tree ncdu config help authorize obscure genautocomplete".split())
+_RCLONE_DESTRUCTIVE = frozenset("delete purge sync rmdirs cleanup bisync dedupe".split())
+
+
+def rclone(cmd: Cmd, ctx: Context) -> None:
+    """`rclone delete|purge|sync|rmdirs REMOTE:…` delete many remote files (sync: every file
+    the source lacks); `deletefile`/`rmdir`/`copy`/`move` change named objects."""
+    words = _verbs(cmd.argv)
+    sub = words[0] if words else ""
+    if not sub or sub in _RCLONE_READ and (sub != "config" or words[1:2] in (["show"], ["file"], ["dump"], ["paths"])):
+        return  # (a bare `rclone config` is the interactive editor)
+    if dry_run("rclone", short_flags(cmd.argv)[0]):
+        return  # `-n`/`--dry-run`: lists what it would transfer or delete
+    if sub in _RCLONE_DESTRUCTIVE:
+        ctx.add(CLOUD_DESTRUCTIVE, cmd.span, f"rclone {sub} deletes many remote files")
+        return
+    ctx.add(CLOUD_CHANGE, cmd.span, f"rclone {sub} changes remote files")
+
+
 def gcloud_like(cmd: Cmd, ctx: Context) -> None:
     """gcloud/az/doctl…: the verb is the last word of the command group path."""
     words = _verbs(cmd.argv)
+    if words[:2] == ["storage", "rm"]:  # `gcloud storage rm` is `gsutil rm`
+        flags = short_flags(cmd.argv)[0]
+        recursive = flags & {"-r", "-R", "--recursive", "-a", "--all-versions"} or any("**" in w for w in words)
+        ctx.add(CLOUD_DESTRUCTIVE if recursive else CLOUD_CHANGE, cmd.span,
+                "gcloud storage rm deletes " + ("many objects" if recursive else "objects"))
+        return
     verb = next((w for w in words if w.startswith(_DESTRUCTIVE_VERB)), None) or next(
         (w for w in words if w.startswith(_READ_VERB)), words[-1] if words else "")
     _by_verb(cmd, ctx, verb, f"{cmd.argv[0]} {' '.join(words[:3])}")
@@ -99,5 +133,5 @@ def _by_verb(cmd: Cmd, ctx: Context, verb: str, what: str) -> None:
 
 
 PROGRAMS = {"terraform": [terraform], "tofu": [terraform], "terragrunt": [terraform], "aws": [aws],
-            "gsutil": [gsutil], "gcloud": [gcloud_like], "az": [gcloud_like], "doctl": [gcloud_like]}
+            "gsutil": [gsutil], "rclone": [rclone], "gcloud": [gcloud_like], "az": [gcloud_like], "doctl": [gcloud_like]}
 GENERIC: list = []

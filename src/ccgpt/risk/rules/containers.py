@@ -16,8 +16,10 @@ import re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import short_flags
+from ccgpt.risk.dryrun import dry_run
 from ccgpt.risk.levels import Level
 from ccgpt.risk.model import Cmd
+from ccgpt.risk.subcommands import positional_indexes
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.rules.catalog import rule
@@ -34,8 +36,6 @@ _DOCKER_BOOL = frozenset("-d -i -t -P --rm --privileged --init --read-only --det
                          "--publish-all --no-healthcheck --oom-kill-disable --help -q --quiet --no-deps "
                          "--service-ports --remove-orphans -T --no-TTY".split())
 _DOCKER_BOOL_LETTERS = frozenset("ditPqT")
-_KUBE_VALUE = frozenset("-c --container -n --namespace -f --filename --context --cluster --user --kubeconfig "
-                        "--pod-running-timeout -l --selector".split())
 
 
 def _docker_inner(args: list[str], sub: str) -> tuple[list[str], list[tuple[str, str]], set[str]]:
@@ -124,12 +124,15 @@ def containers(cmd: Cmd, ctx: Context) -> None:
     prog, args = cmd.argv[0], cmd.argv[1:]
     if prog in ("docker-compose", "podman-compose"):  # the v1 spelling of `docker compose`
         prog, args = prog.split("-")[0], ["compose"] + args
-    words = [x for x in args if not x.startswith("-")]
-    flags, _, _ = short_flags(args, 0)
+    where = positional_indexes([prog] + args)  # `kubectl -n prod delete …`: `prod` is -n's value
+    words = [args[k - 1] for k in where]
+    flags, _, _ = short_flags(args, where[0] if where else 0)  # the subcommand's own flags
     sub = words[0] if words else ""
     sub2 = words[1] if len(words) > 1 else ""
     if prog in ("kubectl", "oc", "helm"):
-        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and "--replicas=0" in args):
+        if dry_run(prog, flags, args) and sub not in ("exec", "debug", "attach", "cp"):  # those have none
+            return  # `kubectl delete --dry-run=client`, `helm uninstall --dry-run`: nothing applied
+        if sub in ("delete", "drain", "uninstall", "replace") or (sub == "scale" and _replicas(args) == "0"):
             ctx.add(CONTAINER_DESTRUCTIVE, cmd.span, f"{prog} {sub} removes cluster resources")
         elif sub in ("get", "describe", "logs", "top", "version", "explain", "api-resources", "cluster-info", "list", "status", "history", "auth") or (sub == "config" and sub2 in ("view", "get-contexts", "current-context")):
             return
@@ -148,18 +151,26 @@ def containers(cmd: Cmd, ctx: Context) -> None:
         return
     else:
         ctx.add(CONTAINER_CHANGE, cmd.span, f"{prog} {sub} changes containers or images")
-    _docker_exec(cmd, ctx, args)
+    _docker_exec(cmd, ctx, prog, args)
 
 
-def _docker_exec(cmd: Cmd, ctx: Context, args: list[str]) -> None:
+def _replicas(args: list[str]) -> str | None:
+    """The value of `--replicas=N` / `--replicas N` (the last one given)."""
+    found = None
+    for k, a in enumerate(args):
+        if a.startswith("--replicas="):
+            found = a.split("=", 1)[1]
+        elif a == "--replicas" and k + 1 < len(args):
+            found = args[k + 1]
+    return found
+
+
+def _docker_exec(cmd: Cmd, ctx: Context, prog: str, args: list[str]) -> None:
     """`docker [container|compose] run|exec [OPTS] NAME CMD…`."""
-    k = 0
-    while k < len(args) and args[k].startswith("-"):
-        k += 2 if args[k] in ("-H", "--host", "--context", "-c", "--config", "-l", "--log-level") else 1
-    if k < len(args) and args[k] in ("container", "compose"):
-        k += 1
-        while k < len(args) and args[k].startswith("-"):  # compose -f FILE -p NAME
-            k += 2 if args[k] in ("-f", "--file", "-p", "--project-name", "--env-file", "--profile") else 1
+    where = [k - 1 for k in positional_indexes([prog] + args)]  # global options skipped
+    if where and args[where[0]] in ("container", "compose"):
+        where = where[1:]  # `docker compose -f FILE run …`
+    k = where[0] if where else len(args)
     if k >= len(args) or args[k] not in ("run", "exec", "create"):
         return
     sub = args[k]
@@ -178,17 +189,8 @@ def _kube_inner(cmd: Cmd, ctx: Context, args: list[str]) -> None:
     if "--" in args:
         inner = args[args.index("--") + 1:]
     else:
-        i = 0
-        ops: list[str] = []
-        while i < len(args) and len(ops) < 2:
-            x = args[i]
-            if x in _KUBE_VALUE:
-                i += 2
-                continue
-            if not x.startswith("-"):
-                ops.append(x)
-            i += 1
-        inner = args[i:] if len(ops) == 2 and ops[0] == "exec" else []
+        ops = positional_indexes(["kubectl"] + args)  # exec POD CMD…, options and their values skipped
+        inner = args[ops[1]:] if len(ops) > 2 and args[ops[0] - 1] == "exec" else []
     node = "debug" in args and any(x.startswith(("node/", "nodes/")) for x in args)
     if node:
         ctx.add(PRIVILEGED, cmd.span, "kubectl debug node/… runs with the node's root filesystem at /host")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ccgpt.risk import paths as P
+from ccgpt.risk.dryrun import dry_run
 from ccgpt.risk.commands import option_value, short_flags
 from ccgpt.risk.rules.files import write_target
 from ccgpt.risk.rules.wipes import catastrophic
@@ -135,7 +136,7 @@ def copy_like(cmd: Cmd, ctx: Context, dest: str, flags, sources: list[str] | Non
 
 def rsync(cmd: Cmd, ctx: Context) -> None:
     flags, ops, _ = short_flags(cmd.argv)
-    if flags & {"-n", "--dry-run"}:
+    if dry_run("rsync", flags):
         return  # rsync -n lists what it would do and changes nothing (remote shells aside: gtfo.py)
     if "--remove-source-files" in flags and len(ops) > 1:
         for src in ops[:-1]:  # `rsync -a --remove-source-files ~/ /tmp/h/` moves home away
@@ -155,6 +156,6 @@ def rsync(cmd: Cmd, ctx: Context) -> None:
         write_target(cmd, ctx, ops[-1], cmd.span)  # the local destination: `rsync -a x/ /etc/`
 
 
-PROGRAMS = {"rm": [rm], "srm": [rm], "rmdir": [rmdir], "unlink": [rmdir], "shred": [shred],
+PROGRAMS = {"rm": [rm], "srm": [rm], "rmdir": [rmdir], "unlink": [rm], "shred": [shred],
             "wipe": [shred], "truncate": [truncate], "mv": [mv], "rsync": [rsync]}
 GENERIC: list = []

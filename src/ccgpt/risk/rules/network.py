@@ -7,7 +7,7 @@ import re
 
 
 from ccgpt.risk import paths as P
-from ccgpt.risk.commands import NET_PIPES, NET_SINKS, SHELLS, skip_options, short_flags
+from ccgpt.risk.commands import NET_PIPES, NET_SINKS, SHELLS, option_value, skip_options, short_flags
 from ccgpt.risk.rules.inline import check_code_text  # noqa: F401  (re-exported for recurse.py)
 from typing import TYPE_CHECKING
 
@@ -42,8 +42,13 @@ def curl(cmd: Cmd, ctx: Context) -> None:
     if flags & {"-o", "-O", "--output", "--remote-name", "--remote-name-all", "-J", "--output-dir"}:
         ctx.add(NETWORK_SAVE, cmd.span, "downloads to a file")
     elif flags & {"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T",
-                  "--upload-file", "--json"} or any(x in ("POST", "PUT", "DELETE", "PATCH") for x in cmd.argv):
+                  "--upload-file", "--json"} or _method(argv).upper() not in ("", "GET", "HEAD", "OPTIONS"):
         ctx.add(NETWORK_SEND, cmd.span, "sends data to a server")
+
+
+def _method(argv: list[str]) -> str:
+    """The request method of `-X DELETE`, `-XDELETE`, `-sXPUT`, `--request=PATCH` (getopt reading)."""
+    return option_value(argv, "-X", "--request") or ""
 
 
 def wget(cmd: Cmd, ctx: Context) -> None:
@@ -124,7 +129,7 @@ def exfiltration(cmd: Cmd, ctx: Context) -> None:
     if not secret:
         argv = cmd.argv
         for i, x in enumerate(argv[1:], 1):
-            if "://" in x or (argv[0] in ("ssh", "scp", "sftp", "rsync") and (argv[i - 1] in ("-i", "-F", "-o") or x.startswith("-i"))):
+            if "://" in x or _not_data(argv[0], argv[i - 1], x):
                 continue
             y = x.split("=@", 1)[1] if "=@" in x else x.lstrip("@<")
             if cmd.argv[0] in ("scp", "rsync", "sftp") and re.match(r"^[\w.@-]+:", y):
@@ -137,6 +142,24 @@ def exfiltration(cmd: Cmd, ctx: Context) -> None:
                 break
     if secret:
         ctx.add(EXFILTRATION, cmd.span)
+
+
+# Options of the copy tools whose value is how to connect (an identity file, a config, the
+# remote shell command), not data sent: `scp -i ~/.ssh/key`, `rsync -e "ssh -i ~/.ssh/key"`.
+_CONNECT = {"ssh": "-i -F -o", "scp": "-i -F -o", "sftp": "-i -F -o", "rsync": "-e --rsh"}
+
+
+def _not_data(prog: str, prev: str, word: str) -> bool:
+    """Whether `word` is the value of a connection option (separate, glued or `--opt=`)."""
+    opts = _CONNECT.get(prog, "").split()
+    if not opts:
+        return False
+    if prev in opts or word.split("=", 1)[0] in opts and "=" in word:
+        return True
+    if any(word.startswith(o) and len(word) > len(o) for o in opts if len(o) == 2):
+        return True  # glued: `-i~/.ssh/key`, `-e'ssh -i key'`
+    letters = {o[1] for o in opts if len(o) == 2}
+    return prev.startswith("-") and not prev.startswith("--") and prev[-1:] in letters  # `-avze "ssh …"`
 
 
 # Programs that upload local files they are given (cloud storage, gists, file drops): a secret
@@ -191,7 +214,7 @@ def zmodload(cmd: Cmd, ctx: Context) -> None:
 
 PROGRAMS = {"curl": [curl], "wget": [wget], "nc": [netcat], "ncat": [netcat], "netcat": [netcat],
             "socat": [netcat], "telnet": [netcat], "openssl": [netcat], "cryptcat": [netcat],
-            "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "rclone": [transfer], "aria2c": [transfer],
+            "scp": [transfer], "sftp": [transfer], "ftp": [transfer], "aria2c": [transfer],
             "ssh": [ssh], "mosh": [ssh], "ztcp": [ztcp], "zsocket": [ztcp], "zmodload": [zmodload],
             "ssh-copy-id": [copy_id], "python": [serves]}
 GENERIC = [exfiltration, shell_socket, uploads]

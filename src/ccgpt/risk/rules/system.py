@@ -6,8 +6,9 @@ import re
 
 from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk import paths as P
-from ccgpt.risk.commands import SHELLS, short_flags
+from ccgpt.risk.commands import SHELLS, getopt, short_flags
 from ccgpt.risk.rules.files import setuid_mode
+from ccgpt.risk.subcommands import positionals
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
@@ -44,6 +45,8 @@ def chmod_like(cmd: Cmd, ctx: Context) -> None:
             return  # lists or prints attributes
     mode = ops[0] if ops and prog in ("chmod", "chown", "chgrp") else ""
     targets = ops[1:] if prog in ("chmod", "chown", "chgrp") else ops
+    if "--reference" in flags and prog in ("chmod", "chown", "chgrp"):
+        mode, targets = "", _after_reference(cmd.argv)  # the mode/owner comes from RFILE: every operand is a target
     copies = ctx.files.get("\x00shell-copies", "").split("\x00")
     if prog == "chmod" and setuid_mode(mode) and any(
             t.rsplit("/", 1)[-1] in SHELLS or t.rsplit("/", 1)[-1] in ("python", "python3", "perl", "find", "vim", "env")
@@ -65,6 +68,13 @@ def chmod_like(cmd: Cmd, ctx: Context) -> None:
         ctx.add(PERMISSIONS, cmd.span, f"{prog} on a system path")
         return
     ctx.add(PERMISSIONS_NAMED, cmd.span)
+
+
+def _after_reference(argv: list[str]) -> list[str]:
+    """The operands of `chown --reference=RFILE FILE…` / `--reference RFILE FILE…` (RFILE left out)."""
+    _, ops, where = short_flags(argv)
+    value_at = {k + 1 for k, a in enumerate(argv) if a.startswith("--ref") and "=" not in a and "--reference".startswith(a)}
+    return [op for op, k in zip(ops, where) if k not in value_at]
 
 
 def audit(cmd: Cmd, ctx: Context) -> None:
@@ -92,8 +102,27 @@ def power(cmd: Cmd, ctx: Context) -> None:
     ctx.add(STOP_SYSTEM, cmd.span, f"{prog} stops or restarts the machine")
 
 
+def _signal_zero(prog: str, args: list[str]) -> bool:
+    """Whether the signal sent is 0, which only tests that the processes exist (`kill -0 PID`,
+    `kill -s 0`, `pkill -0 name`, `killall --signal 0`). Read as the tools do: the `-SIGNAL`
+    form counts only as the first word (procps, psmisc), the last `--signal`/`-s` wins."""
+    sig = args[0].removeprefix("-").upper().removeprefix("SIG") if args and args[0].startswith("-") else ""
+    letters = ("-s", "-n") if prog == "kill" else ("-s",) if prog == "killall" else ()
+    for k, a in enumerate(args):
+        if a == "--" or prog == "kill" and k > 1:
+            break
+        name, eq, value = a.partition("=")
+        if name == "--signal" or a in letters:
+            sig = value if eq else (args[k + 1] if k + 1 < len(args) else "")
+        elif a[:2] in letters and len(a) > 2:
+            sig = a[2:]
+    return sig == "0"
+
+
 def kill(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
+    if prog in ("kill", "killall", "pkill") and _signal_zero(prog, cmd.argv[1:]):
+        return  # signal 0: nothing is sent
     if prog in ("killall", "pkill", "killall5", "skill", "slay"):
         ctx.add(KILL_PROCESSES, cmd.span, f"{prog} kills every process matching a name")
         return
@@ -115,7 +144,7 @@ def kill(cmd: Cmd, ctx: Context) -> None:
 
 
 def systemctl(cmd: Cmd, ctx: Context) -> None:
-    args = [x for x in cmd.argv[1:] if not x.startswith("-")]
+    args = positionals(cmd.argv)  # `systemctl -H prod stop sshd`: `prod` is -H's value
     verb = args[0] if args else ""
     if verb in ("poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "emergency", "rescue", "isolate", "soft-reboot"):
         ctx.add(STOP_SYSTEM, cmd.span, f"systemctl {verb} stops or restarts the machine")
@@ -198,7 +227,9 @@ def history(cmd: Cmd, ctx: Context) -> None:
 
 def crontab(cmd: Cmd, ctx: Context) -> None:
     args = cmd.argv[1:]
-    if args and set(args) <= {"-l", "-u"} | {x for x in args if not x.startswith("-") and "-u" in args}:
+    opts, first = getopt(cmd.argv, 1, required="un")  # -u USER: a value, not the file to install
+    given = {name for name, _ in opts}
+    if args and "-l" in given and given <= {"-l", "-u"} and first >= len(cmd.argv):
         return
     ctx.add(PERSISTENCE, cmd.span, "crontab installs, edits or removes scheduled jobs")
     if cmd.stdin is not None and cmd.stdin.kind == "text" and (not args or "-" in args):
@@ -272,7 +303,9 @@ def misc_state(cmd: Cmd, ctx: Context) -> None:
         ctx.add(SYSTEM_CHANGE, cmd.span, "sets the host name")
     elif prog == "date" and any(x in ("-s", "--set") or x.startswith("--set=") for x in args):
         ctx.add(SYSTEM_CHANGE, cmd.span, "sets the system clock")
-    elif prog in ("ip", "ifconfig", "route", "nmcli") and any(x in ("set", "add", "del", "delete", "flush", "down", "up", "change", "replace", "modify", "connection") for x in args):
+    elif prog in ("nmcli", "rfkill", "ifdown", "ifup", "nmtui"):
+        network_manager(cmd, ctx)
+    elif prog in ("ip", "ifconfig", "route") and any(x in ("set", "add", "del", "delete", "flush", "down", "up", "change", "replace", "modify", "connection") for x in args):
         ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes network configuration")
     elif prog in ("sort", "base64", "base32", "basenc") and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
         out = next((args[k + 1] if x in ("-o", "--output") and k + 1 < len(args) else x.split("=", 1)[-1] if "=" in x else x[2:]
@@ -280,6 +313,40 @@ def misc_state(cmd: Cmd, ctx: Context) -> None:
         from ccgpt.risk.rules.files import write_target
 
         write_target(cmd, ctx, out or P.DYNAMIC, cmd.span)  # `sort -o FILE`, BSD `base64 -o FILE`
+
+
+# nmcli OBJECT [COMMAND]: the read-only commands of each object (nmcli accepts any prefix of
+# an object's or command's name: `nmcli n off`, `nmcli con show`).
+_NMCLI_READ = {"general": ("status", "permissions"), "networking": ("connectivity",), "radio": (),
+               "connection": ("show",), "device": ("status", "show", "lldp"), "monitor": (), "help": (),
+               "agent": ()}
+_NMCLI_PRINT_ALONE = ("hostname", "logging", "wifi", "wwan", "all")  # without a value they print it
+
+
+def _nmcli_reads(words: list[str]) -> bool:
+    obj = next((o for o in _NMCLI_READ if words and o.startswith(words[0])), None)
+    if not words or obj in ("monitor", "help", "agent"):
+        return True
+    if obj is None:
+        return False
+    rest = words[1:]
+    if not rest or any(r.startswith(rest[0]) for r in _NMCLI_READ[obj]):
+        return True
+    if obj == "device" and "wifi".startswith(rest[0]):
+        return rest[1:2] in ([], ["list"])  # `nmcli device wifi list`; `… wifi connect` changes
+    return len(rest) == 1 and any(p.startswith(rest[0]) for p in _NMCLI_PRINT_ALONE)
+
+
+def network_manager(cmd: Cmd, ctx: Context) -> None:
+    """nmcli, rfkill, ifdown/ifup: what cuts or changes the network is a system change
+    (`nmcli networking off`, `nmcli radio all off`, `rfkill block all`, `ifdown eth0`)."""
+    prog = cmd.argv[0]
+    words = positionals(cmd.argv)
+    if prog == "rfkill" and (not words or words[0] in ("list", "event", "help")):
+        return
+    if prog == "nmcli" and _nmcli_reads(words):
+        return  # `nmcli`, `nmcli general status`, `nmcli con show`, `nmcli radio wifi` (prints the state)
+    ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} {' '.join(words[:2])} changes or cuts the network connection")
 
 
 PROGRAMS = {
@@ -298,7 +365,8 @@ PROGRAMS = {
                               "update-initramfs", "dracut", "visudo", "chpasswd", "lsmod", "modinfo")},
     **{p: [accounts] for p in ("passwd", "useradd", "userdel", "usermod", "adduser", "deluser", "groupadd",
                                 "groupdel", "gpasswd", "chsh", "chage")},
-    **{p: [misc_state] for p in ("journalctl", "dmesg", "hostname", "date", "ip", "ifconfig", "route", "nmcli", "sort", "base64",
+    **{p: [misc_state] for p in ("journalctl", "dmesg", "hostname", "date", "ip", "ifconfig", "route", "nmcli", "rfkill",
+                                  "ifdown", "ifup", "sort", "base64",
                                   "base32", "basenc")},
 }
 GENERIC: list = []

@@ -9,6 +9,7 @@ from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import option_value, short_flags
+from ccgpt.risk.dryrun import dry_run
 from ccgpt.risk.rules.files import write_target
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 PERSISTENCE = rule("persistence")
 GIT_CHANGE = rule("git-change")
 GIT_DESTRUCTIVE = rule("git-destructive")
-SQL_DESTRUCTIVE = rule("sql-destructive")
-DATABASE = rule("database")
 INSTALL_BUILD = rule("install-build")
 TAKEOVER = rule("takeover")
 SYSTEM_WRITE = rule("system-write")
@@ -38,18 +37,8 @@ _COMPRESSORS = frozenset("gzip bzip2 xz zstd lz4 pigz pbzip2 lzma brotli".split(
 _GIT_READ = frozenset("status log diff show blame shortlog describe rev-parse rev-list ls-files ls-tree ls-remote "
                       "grep cat-file reflog whatchanged show-ref for-each-ref count-objects version help name-rev "
                       "merge-base cherry var check-ignore fsck verify-commit".split())
-_GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace"])
-_SQL_DESTRUCTIVE = lazy_re(r"\b(drop\s+(table|database|schema|index|view|user|role)|truncate\s+(table\s+)?\w)", re.I)
-_SQL_DELETE = lazy_re(r"\bdelete\s+from\s+[\w.\"`]+\s*(;|$)", re.I | re.M)
-# `WHERE 1`, `WHERE 1=1`, `WHERE true`, `WHERE 'a'='a'`, `WHERE id=id`: a condition every row meets
-_SQL_TAUTOLOGY = lazy_re(r"\b(delete\s+from|update)\s+[\w.\"`]+\s+(set\s+[^;]*?\s+)?where\s+\(?\s*"
-                         r"(1|true|not\s+0|not\s+false|(\w+|'[^']*'|\d+)\s*=\s*\4|1\s*<>\s*0|\w+\s+is\s+not\s+null\s+or\s+\w+\s+is\s+null)\s*\)?\s*(;|$)",
-                         re.I | re.M)
-# NoSQL and key-value stores: the same verbs in their own words
-_NOSQL_DESTRUCTIVE = lazy_re(r"^\s*(flushall|flushdb)\b|\bdropDatabase\s*\(|\.drop\s*\(\s*\)|"
-                             r"\.(deleteMany|remove)\s*\(\s*\{\s*\}\s*\)", re.I | re.M)
-_SQL_UPDATE = lazy_re(r"\bupdate\s+[\w.\"`]+\s+set\b(?![^;]*\bwhere\b)", re.I)
-_SQL_READ = lazy_re(r"^\s*(select|show|explain|describe|desc|\\d|\\l|\\dt|pragma|with)\b", re.I)
+_GIT_VALUE = frozenset(["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--attr-source",
+                        "--super-prefix"])
 
 
 # Configuration keys whose value git runs (or that point git at code to run) on later commands:
@@ -136,6 +125,8 @@ def git(cmd: Cmd, ctx: Context) -> None:
         destructive = f"git {sub} rewrites or prunes history"
     elif sub == "update-ref" and "-d" in flags:
         destructive = "git update-ref -d deletes a ref"
+    if destructive and dry_run("git " + sub, flags, rest):
+        destructive = None  # `git push -n --force` only reports; its hooks still run (git-change)
     if destructive:
         ctx.add(GIT_DESTRUCTIVE, cmd.span, destructive)
         return
@@ -153,31 +144,6 @@ def git(cmd: Cmd, ctx: Context) -> None:
     if sub in ("remote", "tag", "config", "worktree", "submodule") and (not ops or ops[0] in ("-v", "list", "show", "get-url") or flags & {"-l", "--list", "--get", "--get-all", "-v"}):
         return
     ctx.add(GIT_CHANGE, cmd.span, f"git {sub} changes the repository or working tree")
-
-
-def sql(cmd: Cmd, ctx: Context) -> None:
-    argv = cmd.argv
-    texts = []
-    for i, x in enumerate(argv[1:], 1):
-        if x in ("-c", "--command", "-e", "--execute", "--eval") and i + 1 < len(argv):
-            texts.append(argv[i + 1])
-        elif x.startswith(("--command=", "--execute=")):
-            texts.append(x.split("=", 1)[1])
-    if argv[0] in ("sqlite3",):
-        ops = [x for x in argv[1:] if not x.startswith("-")]
-        texts += ops[1:]
-    if cmd.stdin is not None and cmd.stdin.kind == "text":
-        texts.append(cmd.stdin.text)
-    if argv[0] == "redis-cli":
-        texts += [x for x in argv[1:] if x.lower() in ("flushall", "flushdb")]  # `redis-cli -h h FLUSHALL`
-    text = "\n".join(texts)
-    if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text) or \
-            _SQL_TAUTOLOGY.search(text) or _NOSQL_DESTRUCTIVE.search(text):
-        ctx.add(SQL_DESTRUCTIVE, cmd.span)
-    elif texts and all(_SQL_READ.match(t) for t in texts):
-        return
-    else:
-        ctx.add(DATABASE, cmd.span, f"{argv[0]} may change a database")
 
 
 _SETUID_RISKY = frozenset("python python3 perl ruby node php lua find vim vi env busybox awk gawk".split())
@@ -382,7 +348,6 @@ def awk(cmd: Cmd, ctx: Context) -> None:
 
 PROGRAMS = {
     "git": [git],
-    **{p: [sql] for p in ("psql", "mysql", "mariadb", "sqlite3", "sqlcmd", "mongo", "mongosh", "redis-cli", "clickhouse-client")},
     **{p: [build] for p in ("pip", "pipx", "uv", "poetry", "npm", "npx", "pnpm", "yarn", "gem", "cargo", "go", "make",
                              "cmake", "ninja", "mvn", "gradle", "conda", "mamba", "bundle", "composer", "rustc", "gcc",
                              "g++", "clang", "javac", "tsc", "pytest", "tox", "nox", "meson", "bazel", "dotnet", "deno",

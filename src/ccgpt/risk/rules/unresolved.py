@@ -19,6 +19,7 @@ from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.levels import Level
 from ccgpt.risk.model import Cmd
+from ccgpt.risk.subcommands import GLOBAL_VALUES, positional_indexes
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -103,7 +104,10 @@ def _rules_that_matter(cmd: Cmd) -> frozenset | None:
     """Which findings of a reading make the unknown word's position one that matters."""
     argv = cmd.argv
     k = argv.index(P.DYNAMIC, 1) if P.DYNAMIC in argv[1:] else 0
-    if k == _VERB_AT.get(argv[0], 1 if argv[0] in _SUBCOMMAND_TOOLS else -1):
+    verb_at = _VERB_AT.get(argv[0], 1 if argv[0] in _SUBCOMMAND_TOOLS else -1)
+    if argv[0] in GLOBAL_VALUES:  # after global options and their values: `systemctl -H h $OP sshd`
+        verb_at = next(iter(positional_indexes(argv)), verb_at)
+    if k == verb_at:
         return None  # the action itself (`systemctl $OP sshd`, `git $SUB --force`): anything
     rules = TARGET_RULES if argv[0] in _CREATE_ONLY else TARGET_RULES | _OVERWRITE_RULES
     if _from_output(cmd):

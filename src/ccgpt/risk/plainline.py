@@ -18,18 +18,20 @@ every plain example of the rule catalogue and the corpora.
 
 from __future__ import annotations
 
-import re
+from ccgpt.risk.lazyre import lazy_re
 
 # A plain word: characters with no meaning to bash or to the grammar inside a word (`~` only
 # expands at the start of a word, which the rules read from the text as the parser gives it),
 # or a whole single-quoted word of printable ASCII (its text is literal, whatever it holds).
+# Lines without a quote (most) are checked with str.strip, which compiles nothing.
+_UNQUOTED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:,+=@%^~- "
 _TOKEN = r"(?:[A-Za-z0-9_./:,+=@%^~-]+|'[ -&(-~]*')"
-_PLAIN_LINE = re.compile(rf" *{_TOKEN}(?: +{_TOKEN})* *")
-_WORD = re.compile(_TOKEN)
-# The command name: a program name or path, not starting with `-` and not a reserved word
+_PLAIN_LINE = lazy_re(rf" *{_TOKEN}(?: +{_TOKEN})* *")
+_WORD = lazy_re(_TOKEN)
+# The command name: a program name or path, not starting with `-`, and not a reserved word
 # with something glued on (`fi.x` is read as `fi` by the grammar).
-_NAME = re.compile(r"(?!(?:if|then|else|elif|fi|case|esac|for|while|until|do|done|in|select|function|time|coproc)"
-                   r"(?![A-Za-z0-9_]))[A-Za-z0-9_./][A-Za-z0-9_./-]*")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-")
+_RESERVED = frozenset("if then else elif fi case esac for while until do done in select function time coproc".split())
 # Words the grammar or bash reads as syntax when they come first (or anywhere, for the
 # reserved words: `ls then` is fine for bash, but the full path costs little for such lines).
 _SPECIAL = frozenset(
@@ -52,18 +54,29 @@ class PlainWord:
         self.type = "raw_string" if quoted else "word"
 
 
+def _plain_name(word: str) -> bool:
+    if word[0] == "-" or not _NAME_CHARS.issuperset(word):
+        return False
+    head = word.split(".", 1)[0].split("/", 1)[0].split("-", 1)[0]  # the part the grammar may read as a keyword
+    return head not in _RESERVED
+
+
 def plain_words(text: str) -> list[PlainWord] | None:
     """The words of `text` when it is one command of plain words; None when it needs the parser."""
-    if not ENABLED or _PLAIN_LINE.fullmatch(text) is None:
+    if not ENABLED:
         return None
-    if "'" in text:
-        tokens = _WORD.findall(text)
-    else:
+    if "'" not in text:
+        if text.strip(_UNQUOTED):
+            return None
         tokens = text.split()  # the usual case, and the fastest cut: blanks are single spaces here
+    elif _PLAIN_LINE.fullmatch(text) is None:
+        return None
+    else:
+        tokens = _WORD.findall(text)
     # A reserved word, an unusual name (`'rm'`, `a=b`, `-`, `x@`, `a%`, `fi@x`: the grammar reads
     # some as syntax) or a word starting with `=` (`==` and `=~` are test operators to it) is the
     # full path's to read.
-    if _NAME.fullmatch(tokens[0]) is None or not _SPECIAL.isdisjoint(tokens) or any(t[0] == "=" for t in tokens):
+    if not tokens or not _plain_name(tokens[0]) or not _SPECIAL.isdisjoint(tokens) or any(t[0] == "=" for t in tokens):
         return None
     words, pos = [], 0
     for word in tokens:

@@ -11,8 +11,6 @@ and `aws … create-*`) is `review`."""
 from __future__ import annotations
 
 from ccgpt.risk.commands import short_flags
-from ccgpt.risk.dryrun import dry_run
-from ccgpt.risk.subcommands import positionals
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
@@ -36,6 +34,8 @@ _DESTRUCTIVE_VERB = ("delete", "terminate", "remove", "purge", "deregister", "de
 def _verbs(argv: list[str]) -> list[str]:
     """The command path and operands, global options and their values skipped (`aws --profile
     prod s3 rm …` → s3, rm, …; subcommands.GLOBAL_VALUES)."""
+    from ccgpt.risk.subcommands import positionals
+
     return positionals(argv)
 
 
@@ -57,6 +57,8 @@ def terraform(cmd: Cmd, ctx: Context) -> None:
 
 
 def aws(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.dryrun import dry_run
+
     words = _verbs(cmd.argv)
     flags = short_flags(cmd.argv)[0]
     if not words or flags & {"--version", "--help"} and len(words) < 2:
@@ -76,6 +78,8 @@ def aws(cmd: Cmd, ctx: Context) -> None:
 
 
 def gsutil(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.dryrun import dry_run
+
     words = _verbs(cmd.argv)
     flags = short_flags(cmd.argv)[0]
     sub = words[0] if words else ""
@@ -97,6 +101,8 @@ _RCLONE_DESTRUCTIVE = frozenset("delete purge sync rmdirs cleanup bisync dedupe"
 def rclone(cmd: Cmd, ctx: Context) -> None:
     """`rclone delete|purge|sync|rmdirs REMOTE:…` delete many remote files (sync: every file
     the source lacks); `deletefile`/`rmdir`/`copy`/`move` change named objects."""
+    from ccgpt.risk.dryrun import dry_run
+
     words = _verbs(cmd.argv)
     sub = words[0] if words else ""
     if not sub or sub in _RCLONE_READ and (sub != "config" or words[1:2] in (["show"], ["file"], ["dump"], ["paths"])):

@@ -16,10 +16,8 @@ import re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import short_flags
-from ccgpt.risk.dryrun import dry_run
 from ccgpt.risk.levels import Level
 from ccgpt.risk.model import Cmd
-from ccgpt.risk.subcommands import positional_indexes
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.rules.catalog import rule
@@ -121,6 +119,9 @@ def run_inside(cmd: Cmd, ctx: Context, inner: list[str], *, cap: bool, where: st
 
 
 def containers(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.dryrun import dry_run
+    from ccgpt.risk.subcommands import positional_indexes
+
     prog, args = cmd.argv[0], cmd.argv[1:]
     if prog in ("docker-compose", "podman-compose"):  # the v1 spelling of `docker compose`
         prog, args = prog.split("-")[0], ["compose"] + args
@@ -167,6 +168,8 @@ def _replicas(args: list[str]) -> str | None:
 
 def _docker_exec(cmd: Cmd, ctx: Context, prog: str, args: list[str]) -> None:
     """`docker [container|compose] run|exec [OPTS] NAME CMD…`."""
+    from ccgpt.risk.subcommands import positional_indexes
+
     where = [k - 1 for k in positional_indexes([prog] + args)]  # global options skipped
     if where and args[where[0]] in ("container", "compose"):
         where = where[1:]  # `docker compose -f FILE run …`
@@ -186,6 +189,8 @@ def _docker_exec(cmd: Cmd, ctx: Context, prog: str, args: list[str]) -> None:
 def _kube_inner(cmd: Cmd, ctx: Context, args: list[str]) -> None:
     """`kubectl exec POD [-c C] -- CMD…` (or the old form without `--`). `kubectl debug node/N`
     runs in the host's namespaces with the host's root mounted at /host: not capped."""
+    from ccgpt.risk.subcommands import positional_indexes
+
     if "--" in args:
         inner = args[args.index("--") + 1:]
     else:

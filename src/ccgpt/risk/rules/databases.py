@@ -12,7 +12,6 @@ from ccgpt.risk.commands import SHORT_VALUES, getopt
 from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk.model import Cmd
 from ccgpt.risk.rules.catalog import rule
-from ccgpt.risk.subcommands import positionals
 
 if TYPE_CHECKING:
     from ccgpt.risk.context import Context
@@ -82,11 +81,15 @@ _MYSQLADMIN_READ = frozenset("status extended-status processlist variables versi
 
 def pg_drop(cmd: Cmd, ctx: Context) -> None:
     """`dropdb [OPTS] NAME`, `dropuser [OPTS] NAME`: the operand is dropped with everything in it."""
+    from ccgpt.risk.subcommands import positionals
+
     if positionals(cmd.argv):
         ctx.add(SQL_DESTRUCTIVE, cmd.span, f"{cmd.argv[0]} drops a database or role")
 
 
 def mysqladmin(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.subcommands import positionals
+
     words = positionals(cmd.argv)  # `-u root drop shop`: `root` is -u's value
     if not words or set(words) <= _MYSQLADMIN_READ:
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ccgpt.risk import paths as P
-from ccgpt.risk.dryrun import dry_run
 from ccgpt.risk.commands import option_value, short_flags
 from ccgpt.risk.rules.files import write_target
 from ccgpt.risk.rules.wipes import catastrophic
@@ -135,6 +134,8 @@ def copy_like(cmd: Cmd, ctx: Context, dest: str, flags, sources: list[str] | Non
 
 
 def rsync(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.dryrun import dry_run
+
     flags, ops, _ = short_flags(cmd.argv)
     if dry_run("rsync", flags):
         return  # rsync -n lists what it would do and changes nothing (remote shells aside: gtfo.py)

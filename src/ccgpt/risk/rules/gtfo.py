@@ -11,7 +11,6 @@ from ccgpt.risk import paths as P
 from ccgpt.risk.model import Cmd
 from ccgpt.risk.words import decode_ansi_c
 from ccgpt.risk.rules.catalog import rule
-from ccgpt.risk.rules.sedscript import sed_commands, sed_scripts
 
 if TYPE_CHECKING:
     from ccgpt.risk.context import Context
@@ -116,6 +115,8 @@ def sed_exec(cmd: Cmd, ctx: Context) -> None:
     """GNU sed runs commands two ways: the `e` command (`sed -n '1e rm -rf ~'`; without a
     command, each input line is run) and the `e` flag of `s`, which runs the pattern space
     after the substitution (`s/x/rm -rf ~/e`)."""
+    from ccgpt.risk.rules.sedscript import sed_commands, sed_scripts
+
     from ccgpt.risk.rules.code import consume_stdin
 
     from_files = _sed_files(cmd, ctx)

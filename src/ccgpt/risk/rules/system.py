@@ -8,7 +8,6 @@ from ccgpt.risk.lazyre import lazy_re
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import SHELLS, getopt, short_flags
 from ccgpt.risk.rules.files import setuid_mode
-from ccgpt.risk.subcommands import positionals
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
@@ -144,6 +143,8 @@ def kill(cmd: Cmd, ctx: Context) -> None:
 
 
 def systemctl(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.subcommands import positionals
+
     args = positionals(cmd.argv)  # `systemctl -H prod stop sshd`: `prod` is -H's value
     verb = args[0] if args else ""
     if verb in ("poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "emergency", "rescue", "isolate", "soft-reboot"):
@@ -340,6 +341,8 @@ def _nmcli_reads(words: list[str]) -> bool:
 def network_manager(cmd: Cmd, ctx: Context) -> None:
     """nmcli, rfkill, ifdown/ifup: what cuts or changes the network is a system change
     (`nmcli networking off`, `nmcli radio all off`, `rfkill block all`, `ifdown eth0`)."""
+    from ccgpt.risk.subcommands import positionals
+
     prog = cmd.argv[0]
     words = positionals(cmd.argv)
     if prog == "rfkill" and (not words or words[0] in ("list", "event", "help")):

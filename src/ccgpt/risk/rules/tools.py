@@ -9,7 +9,6 @@ from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk.commands import option_value, short_flags
-from ccgpt.risk.dryrun import dry_run
 from ccgpt.risk.rules.files import write_target
 from typing import TYPE_CHECKING
 
@@ -93,6 +92,8 @@ def _git_discards(sub: str, rest: list[str], flags: set[str], ops: list[str]) ->
 
 
 def git(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.dryrun import dry_run
+
     argv = cmd.argv
     i = 1
     while i < len(argv) and argv[i].startswith("-"):

@@ -19,7 +19,6 @@ from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.levels import Level
 from ccgpt.risk.model import Cmd
-from ccgpt.risk.subcommands import GLOBAL_VALUES, positional_indexes
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -102,6 +101,8 @@ def _readings(cmd: Cmd) -> list[list[str]]:
 
 def _rules_that_matter(cmd: Cmd) -> frozenset | None:
     """Which findings of a reading make the unknown word's position one that matters."""
+    from ccgpt.risk.subcommands import GLOBAL_VALUES, positional_indexes
+
     argv = cmd.argv
     k = argv.index(P.DYNAMIC, 1) if P.DYNAMIC in argv[1:] else 0
     verb_at = _VERB_AT.get(argv[0], 1 if argv[0] in _SUBCOMMAND_TOOLS else -1)

@@ -17,7 +17,7 @@ print the same output and leave the same files. Tasks whose gold fails or does n
 Dangerous candidates run here (sandboxed, on a throwaway copy) so both modes are scored alike;
 blocked ones never run. Prints figures, asserts nothing. The NL2SH-ALFA test set is never used.
 
-    python bench/bench_suggest_eval.py [--models a,b] [--every K] [--limit N] [--vote N] [--ground off|on|both] [--threads T]
+    python bench/bench_suggest_eval.py [--models a,b] [--every K] [--offset K] [--limit N] [--vote N] [--ground off|on|both] [--threads T]
 """
 
 from __future__ import annotations
@@ -110,6 +110,8 @@ def main() -> int:
     parser.add_argument("--models", default="qwen2.5-coder-1.5b,qwen2.5-coder-0.5b,smollm2-135m")
     parser.add_argument("--modes", default="raw,pipeline")
     parser.add_argument("--every", type=int, default=1, help="every K-th task (a spread-out subset)")
+    parser.add_argument("--offset", type=int, default=0,
+                        help="start at task K (tasks[K::every]): --every 3 --offset 1 is a slice disjoint from --offset 0")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--vote", type=int, default=0)
     parser.add_argument("--ground", choices=("off", "on", "both"), default="off",
@@ -122,7 +124,7 @@ def main() -> int:
     from ccgpt.assist.evaluate import load_tasks
 
     os.environ.setdefault("OLLAMA_HOST", "127.0.0.1:9")
-    tasks = load_tasks(ROOT / "bench" / "data" / "tasks.json")[:: opts.every][: opts.limit]
+    tasks = load_tasks(ROOT / "bench" / "data" / "tasks.json")[opts.offset :: opts.every][: opts.limit]
     modes = opts.modes.split(",")
     if "pipeline" in modes and opts.ground != "off":
         at = modes.index("pipeline")
@@ -131,7 +133,7 @@ def main() -> int:
     if opts.json:
         print(json.dumps({m: {mode: r.to_json() for mode, (r, _) in v.items()} for m, v in results.items()}, indent=1))
         return 0
-    print(f"suggest dev set: {len(tasks)} tasks (every {opts.every}), sandboxed comparison, -n 1"
+    print(f"suggest dev set: {len(tasks)} tasks (every {opts.every}, from {opts.offset}), sandboxed comparison, -n 1"
           + (f", voting over {opts.vote}" if opts.vote else ""))
     for model, by_mode in results.items():
         for mode, (r, seconds) in by_mode.items():

@@ -54,11 +54,11 @@ class PlainWord:
         self.type = "raw_string" if quoted else "word"
 
 
-def _plain_name(word: str) -> bool:
-    if word[0] == "-" or not _NAME_CHARS.issuperset(word):
-        return False
-    head = word.split(".", 1)[0].split("/", 1)[0].split("-", 1)[0]  # the part the grammar may read as a keyword
-    return head not in _RESERVED
+def _keyword_head(name: str) -> bool:
+    """`fi.x`, `done-x`: the grammar reads the reserved word at the front as syntax."""
+    if name.isalnum():
+        return False  # a whole word: a reserved one is in _SPECIAL already
+    return name.split(".", 1)[0].split("/", 1)[0].split("-", 1)[0] in _RESERVED
 
 
 def plain_words(text: str) -> list[PlainWord] | None:
@@ -76,7 +76,9 @@ def plain_words(text: str) -> list[PlainWord] | None:
     # A reserved word, an unusual name (`'rm'`, `a=b`, `-`, `x@`, `a%`, `fi@x`: the grammar reads
     # some as syntax) or a word starting with `=` (`==` and `=~` are test operators to it) is the
     # full path's to read.
-    if not tokens or not _plain_name(tokens[0]) or not _SPECIAL.isdisjoint(tokens) or any(t[0] == "=" for t in tokens):
+    if not tokens or " =" in text or tokens[0][0] in "=-" or not _NAME_CHARS.issuperset(tokens[0]):
+        return None
+    if not _SPECIAL.isdisjoint(tokens) or _keyword_head(tokens[0]):
         return None
     words, pos = [], 0
     for word in tokens:

@@ -97,10 +97,12 @@ def consume_stdin(cmd: Cmd, ctx: Context, shell: bool) -> None:
 
 def interpreter(cmd: Cmd, ctx: Context) -> bool:
     """python -c CODE / perl -e CODE / node -e CODE …, a script file, or code on stdin."""
-    from ccgpt.risk.rules.inline import check_code_text, inline_code, runs_its_input
+    from ccgpt.risk.rules.inline import check_code_text, inline_code, powershell_encoded, runs_its_input
 
     argv = cmd.argv
     code = inline_code(argv)
+    if code is not None and powershell_encoded(argv):
+        ctx.add(DECODED_PAYLOAD, cmd.span, "PowerShell runs a command hidden as base64 (-EncodedCommand)")
     if code is not None:
         if code:
             check_code_text(code, cmd, ctx)

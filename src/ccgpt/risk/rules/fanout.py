@@ -63,10 +63,17 @@ def parallel(cmd: Cmd, ctx: Context) -> bool:
             if sep == "::::":
                 items = [P.DYNAMIC]
             break
+    sep_items = items
     if items is None:
         src = cmd.stdin
         items = [x for x in src.text.splitlines() if x.strip()] if src is not None and src.kind == TEXT else (
             [src.text + ("/<match>" if src.filtered else "")] if src is not None and src.kind == PATHS else [P.DYNAMIC])
+    src = cmd.stdin
+    if not words and sep_items is None and src is not None and (src.kind == NET or src.decoded):
+        from ccgpt.risk.rules.code import consume_stdin
+
+        consume_stdin(cmd, ctx, shell=True)  # `curl URL | parallel`: each fetched line runs
+        return True
     if not words:  # no command: every item is a command line (`parallel ::: 'rm -rf /'`)
         known = [x for x in items if x != P.DYNAMIC and not x.endswith("/<match>")]
         for item in list(dict.fromkeys(known))[:8]:

@@ -111,7 +111,7 @@ _SHELL_PIPE = lazy_re(r"\|\s*-?\s*\"?\s*(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\b|\
 _MORE_SHELL = lazy_re(r"do shell script\s+\"((?:[^\"\\]|\\.)*)\"|Open3\.\w+\s*\(\s*\"((?:[^\"\\]|\\.)*)\"")
 _ARGS_CALL = lazy_re(r"\b(?:system|spawn|exec|execFile)\s*\(\s*(\"[^\"]*\"(?:\s*,\s*\"[^\"]*\")+)\s*[,)]")
 _PERL_UNLINK = lazy_re(r"\bunlink\s+(?:glob\s+)?\"([^\"]+)\"")
-_PS_REMOVE = lazy_re(r"\b(?:Remove-Item|ri|rd|del|rmdir)\b([^;|\n]*)", re.I)
+_PS_REMOVE = lazy_re(r"\b(?:Remove-Item|ri|rd|del|rmdir|rm|erase)\b([^;|\n]*)", re.I)
 _HEX = lazy_re(r"bytes\.fromhex\(\s*\"([0-9a-fA-F\s]+)\"\s*\)(?:\.decode\(\s*(?:\"[^\"]*\")?\s*\))?")
 _LIST = lazy_re(r"\[\s*\"[^\]]*\]")  # a list of strings: `["rm", "-rf", "/"]`
 _CHMOD = lazy_re(r"os\.chmod\(\s*\"([^\"]+)\"\s*,\s*0o?([0-7]{3,4})\b")
@@ -217,6 +217,8 @@ def inline_code(argv: list[str]) -> str | None:
     flag = C.INTERPRETERS.get(argv[0])
     if not flag:
         return None
+    if argv[0] in ("pwsh", "powershell"):
+        return _powershell_code(argv)
     if not flag.startswith("-"):  # `deno eval CODE`: a subcommand takes the code
         return argv[2] if argv[1:2] == [flag] and len(argv) > 2 else None
     for j in range(1, len(argv)):
@@ -227,6 +229,40 @@ def inline_code(argv: list[str]) -> str | None:
             return argv[j + 1] if j + 1 < len(argv) else ""
         if a.startswith(flag):  # -c'print(1)'
             return a[len(flag):]
+    return None
+
+
+def _powershell_param(argv: list[str]) -> tuple[str, int]:
+    """Which of PowerShell's code parameters the line uses ("command", "encoded" or "") and where.
+    PowerShell takes any unambiguous prefix of a parameter, in any case (`-c`, `-Command`, `-com`,
+    `-e`, `-enc`, `-EncodedCommand`)."""
+    for j in range(1, len(argv) - 1):
+        a = argv[j].lower()
+        if len(a) > 1 and a[0] in "-/":
+            if a[1] == "c" and "-command".startswith("-" + a[1:]):
+                return "command", j
+            if a[1] == "e" and "-encodedcommand".startswith("-" + a[1:]):
+                return "encoded", j
+    return "", 0
+
+
+def powershell_encoded(argv: list[str]) -> bool:
+    """`pwsh -EncodedCommand B64`: the code is hidden as base64."""
+    return argv[0] in ("pwsh", "powershell") and _powershell_param(argv)[0] == "encoded"
+
+
+def _powershell_code(argv: list[str]) -> str | None:
+    kind, j = _powershell_param(argv)
+    if kind == "command":
+        return " ".join(argv[j + 1:])  # the rest of the line is the command
+    if kind == "encoded":  # base64 of UTF-16
+        import base64
+        import binascii
+
+        try:
+            return base64.b64decode(argv[j + 1], validate=True).decode("utf-16-le", "replace")
+        except (binascii.Error, ValueError):
+            return P.DYNAMIC  # code hidden in something that does not decode: not known here
     return None
 
 

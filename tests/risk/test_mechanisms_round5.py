@@ -38,6 +38,9 @@ def test_the_file_on_stdin_is_the_program(line, level):
     ("su -c ls > /etc/passwd", "blocked"),
     ("alias ll='ls -la' >> ~/.bashrc", "dangerous"),
     ("f() { ls; } > /etc/passwd; f", "blocked"),
+    ("f() { ls; }; f > /etc/passwd", "blocked"),  # a call's own redirects
+    ("alias x=ls; x > /etc/passwd", "blocked"),
+    ("f() { ls; }; f > out.txt", "review"),
     ("env > env.txt", "review"),
     ("env", "safe"),
 ])

@@ -145,16 +145,16 @@ class Dispatcher:
             self.check_name(name_node, name_info, argv[0], spans[0])
         if info.ifs:
             self.add(OBFUSCATION, span, "${IFS} used to hide spaces between words")
-        alias = self.st.aliases.get(argv[0])
-        if alias is not None and argv[0] not in self.st.expanding:
+        alias, func = self.st.aliases.get(argv[0]), self.st.funcs.get(argv[0])
+        if (alias is not None or func is not None) and argv[0] not in self.st.expanding:
+            self.check_redirects_only(span, redirects)  # `f > /etc/passwd`: the call's redirects still open
+            if alias is None:
+                return self.call_function(argv, func)
             self.add(OBFUSCATION, spans[0], f"alias '{argv[0]}' defined in the same line hides what runs")
             self.st.expanding.add(argv[0])
             self.nested(alias + " " + argv_line(argv[1:]), span)
             self.st.expanding.discard(argv[0])
             return UNKNOWN_OUTPUT
-        func = self.st.funcs.get(argv[0])
-        if func is not None and argv[0] not in self.st.expanding:
-            return self.call_function(argv, func)
         cmd = Cmd(argv, spans, span, redirects, stdin, False, self.st.cwd, info.secret, info.net or name_info.net,
                   info.decoded or name_info.decoded)
         cmd.procsub = info.procsub

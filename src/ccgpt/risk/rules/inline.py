@@ -33,8 +33,8 @@ RUNS_SCRIPT = rule("runs-script")
 REMOTE_CODE = rule("remote-code")
 
 
-_SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|Net::|IO::Socket|/dev/tcp/", re.I)
-_SPAWN = lazy_re(r"pty\.spawn|dup2|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
+_SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|require\(\s*[\"']net[\"']\s*\)|Net::|IO::Socket|/dev/tcp/", re.I)
+_SPAWN = lazy_re(r"pty\.spawn|dup2|fdopen|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
 _SHELL_OUT = lazy_re(
     r"(?:os\.system|os\.popen|system|popen|shell_exec|passthru|proc_open|execSync|exec|spawnSync|check_output|"
     r"check_call|(?:\w+\.)?(?:run|call|Popen)|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
@@ -309,6 +309,13 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context, depth: int = 0) -> None:
     if _SOCKET.search(code) and _SPAWN.search(code):
         ctx.add(REVERSE_SHELL, cmd.span, "inline code connects a shell to a network socket")
         return
+    if depth < 3 and ("64" in code or "atob" in code):
+        for m in _B64_CALL.finditer(code):  # a payload decoded in the code is code of the same language
+            from ccgpt.risk.decode import _b64
+
+            decoded = _b64(m.group(1) or m.group(2) or "")
+            if decoded:
+                check_code_text(decoded, cmd, ctx, depth + 1)
     code = _normalise(code)
     found = False
     for text in _commands_run(code, cmd.argv[0]):

@@ -115,9 +115,8 @@ def sed_exec(cmd: Cmd, ctx: Context) -> None:
     """GNU sed runs commands two ways: the `e` command (`sed -n '1e rm -rf ~'`; without a
     command, each input line is run) and the `e` flag of `s`, which runs the pattern space
     after the substitution (`s/x/rm -rf ~/e`)."""
-    from ccgpt.risk.rules.sedscript import sed_commands, sed_scripts
-
     from ccgpt.risk.rules.code import consume_stdin
+    from ccgpt.risk.rules.sedscript import sed_commands, sed_scripts
 
     from_files = _sed_files(cmd, ctx)
     for script in from_files if from_files is not None else sed_scripts(cmd.argv):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ccgpt.risk import commands as C
 from ccgpt.risk import paths as P
 from ccgpt.risk.lazyre import lazy_re
 from typing import TYPE_CHECKING
@@ -117,19 +118,23 @@ _LIST = lazy_re(r"\[\s*\"[^\]]*\]")  # a list of strings: `["rm", "-rf", "/"]`
 _CHMOD = lazy_re(r"os\.chmod\(\s*\"([^\"]+)\"\s*,\s*0o?([0-7]{3,4})\b")
 
 
+def _as_literal(text: str | None, written: str) -> str:
+    """Decoded text as one double-quoted literal, or the code as written when it did not decode."""
+    return '"' + text.replace('"', '\\"') + '"' if text is not None else written
+
+
 def _b64_literal(m: re.Match) -> str:
     from ccgpt.risk.decode import _b64
 
-    text = _b64(m.group(1) or m.group(2) or "")
-    return '"' + text.replace('"', '\\"') + '"' if text is not None else m.group(0)
+    return _as_literal(_b64(m.group(1) or m.group(2) or ""), m.group(0))
 
 
 def _hex_literal(m: re.Match) -> str:
     try:
-        text = bytes.fromhex(m.group(1)).decode("utf-8", "replace")
+        text: str | None = bytes.fromhex(m.group(1)).decode("utf-8", "replace")
     except ValueError:
-        return m.group(0)
-    return '"' + text.replace('"', '\\"') + '"'
+        text = None
+    return _as_literal(text, m.group(0))
 
 
 @lru_cache(maxsize=128)
@@ -172,7 +177,7 @@ def _shell_lines(code: str, prog: str) -> list[str]:
     out = []
     for m in _SHELL_OUT.finditer(code):
         lit = m.group(1)
-        if prog.startswith(("python", "pypy")) and code[m.start():m.start() + 4] in ("exec", "eval"):
+        if _python(prog) and code[m.start():m.start() + 4] in ("exec", "eval"):
             continue  # Python's exec() runs Python (check_code_text reads it), not a shell
         out.append(argv_line(_literals(lit)) if lit.startswith("[") else lit[1:-1])
     out += [argv_line(_literals(m.group(1))) for m in _EXEC_LIST.finditer(code)]
@@ -212,8 +217,6 @@ def inline_code(argv: list[str]) -> str | None:
     """The program text given on an interpreter's command line (`python3 -c CODE`, `perl -ne
     CODE`, `node --eval CODE`, `deno eval CODE`); "" for the option without its text; None
     when the program comes from a file or stdin."""
-    from ccgpt.risk import commands as C
-
     flag = C.INTERPRETERS.get(argv[0])
     if not flag:
         return None
@@ -290,8 +293,8 @@ def runs_its_input(code: str) -> bool:
     return _RUNS_INPUT.search(code) is not None
 
 
-def _python(cmd: Cmd) -> bool:
-    return cmd.argv[0].startswith(("python", "pypy"))
+def _python(prog: str) -> bool:
+    return prog.startswith(("python", "pypy"))
 
 
 def check_code_text(code: str, cmd: Cmd, ctx: Context, depth: int = 0) -> None:
@@ -327,7 +330,7 @@ def check_code_text(code: str, cmd: Cmd, ctx: Context, depth: int = 0) -> None:
             if lit.strip() and not _SHELL_PIPE.search(f'|"{lit}"') and lit.strip() not in ("|-", "w"):
                 ctx.nested(lit, cmd.span)
         found = True
-    for m in _PY_EXEC.finditer(code) if _python(cmd) and depth < 3 else ():
+    for m in _PY_EXEC.finditer(code) if _python(cmd.argv[0]) and depth < 3 else ():
         check_code_text(m.group(1).replace('\\"', '"'), cmd, ctx, depth + 1)  # Python's exec() runs Python
         found = True
 

@@ -12,10 +12,15 @@ script runs in the sandbox with `/testbed` rewritten to `./testbed`, and each ta
 and gold get the same rewrite; commands run from the directory holding `testbed/`. Judged by
 `ccgpt eval`'s rule (same output, same files, both succeed) against either of the set's two
 reference commands (`gold`, `gold2`): stricter than the set's own judge, which also accepts
-a command whose output differs but answers the question (`uptime` for `w`).
+a command whose output differs but answers the question (`uptime` for `w`). A task whose
+references print something else on each run (`ps`, `free`) is not measurable unless the answer
+is a reference's own text. The set's image also installs tools a Debian machine may lack;
+without them those references fail here and their tasks are not measurable:
+
+    apt-get install tree ncal bsdextrautils cron dnsutils jq cpio psmisc net-tools
 
     pip install --no-deps icalfa==0.3.6
-    python bench/heldout_nl2sh_alfa.py [--fs 1] [--every K] [--limit N]
+    python bench/heldout_nl2sh_alfa.py [--fs 1] [--every K [--offset I]] [--limit N]
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fs", type=int, default=1)
     parser.add_argument("--every", type=int, default=1)
+    parser.add_argument("--offset", type=int, default=0, help="start at this task (with --every: another slice)")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--vote", type=int, default=0, help="execution-checked voting over N answers")
@@ -61,7 +67,7 @@ def main() -> int:
     os.environ.setdefault("OLLAMA_HOST", "127.0.0.1:9")
     base = assets()
     setup = (base / "docker" / f"setup_nl2b_fs_{opts.fs}.sh").read_text().replace("/testbed", "./testbed")
-    data = json.loads((base / "datasets" / f"nl2bash_fs_{opts.fs}.json").read_text())[:: opts.every][: opts.limit]
+    data = json.loads((base / "datasets" / f"nl2bash_fs_{opts.fs}.json").read_text())[opts.offset :: opts.every][: opts.limit]
     runner = SandboxRunner({}, timeout=15)
     fixture = Path(tempfile.mkdtemp(prefix="nl2sh-")) / "root"
     fixture.mkdir()

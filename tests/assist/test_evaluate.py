@@ -85,6 +85,28 @@ def test_a_gold_that_fails_or_does_nothing_is_not_measurable(tmp_path, fixture):
     assert report.accuracy == 1.0 and report.to_json()["not_measurable"] == 1 and report.measured == 1
 
 
+def test_a_gold_whose_output_changes_between_runs_is_not_measurable(fixture):
+    calls = []
+
+    def runner(command, cwd):
+        calls.append(command)
+        return local_runner(command, cwd)
+
+    clock = ev.Task("nanoseconds", "date +%N", fixture)  # another value on each run
+    other = ev.score(clock, "date +%s%N", runner, fake_classify, False)
+    assert not other.solved and not other.measurable and "changes from run to run" in other.note
+    assert calls == ["date +%N", "date +%s%N", "date +%N"]  # the gold ran a second time
+    assert ev.score(clock, "date  +%N", runner, fake_classify, False).solved  # the gold's own text
+    failing = ev.score(clock, "date +%N; exit 3", runner, fake_classify, False)
+    assert failing.measurable and not failing.solved and failing.note == "differs: output, exit 3"
+    calls.clear()
+    stable = ev.score(ev.Task("count", "wc -l a.txt", fixture), "wc -l b.txt", runner, fake_classify, False)
+    assert stable.measurable and not stable.solved and calls == ["wc -l a.txt", "wc -l b.txt", "wc -l a.txt"]
+    calls.clear()
+    assert ev.score(ev.Task("count", "wc -l a.txt", fixture), "wc -l a.txt", runner, fake_classify, False).solved
+    assert calls == ["wc -l a.txt", "wc -l a.txt"]  # a match needs no second gold run
+
+
 def test_the_copys_own_path_is_not_a_difference(fixture):
     task = ev.Task("where am I", "pwd", fixture)
     assert ev.score(task, "echo $PWD", local_runner, fake_classify, False).solved

@@ -8,7 +8,9 @@ copy of the fixture directory. A task counts as solved when both succeed, print 
 A task is "not measurable" — never solved, and left out of the accuracy — when its gold command
 fails or does nothing visible (no output, no file changed) where it runs: without a fixture
 that is an empty directory, where `cat notes.txt` fails and any wrong answer that fails the same
-way used to count as right.
+way used to count as right. So is one whose gold leaves another outcome each time it runs (`ps
+aux`, `free -h`): when a candidate succeeds but differs, the gold runs a second time, and if that
+differs too the candidate is solved only if it is the gold command itself.
 
 Model output is untrusted even here: it runs only inside the sandbox, on a throwaway copy;
 `blocked` commands never run, and `dangerous` ones only with allow_dangerous.
@@ -116,6 +118,17 @@ def unmeasurable(gold: Outcome, before: dict) -> str | None:
     return None
 
 
+def volatile(runner, task: Task, want: Outcome) -> bool:
+    """Whether a second run of the gold command leaves another outcome than the first. Run only
+    when a candidate differs, so a stable task costs nothing more."""
+    again = run_on_copy(runner, task.gold, task.fixture, task.setup)
+    return again.exit_code != want.exit_code or compare(again, want) != (True, True)
+
+
+def same_command(a: str, b: str) -> bool:
+    return a.split() == b.split()
+
+
 def compare(candidate: Outcome, gold: Outcome) -> tuple[bool, bool]:
     a, b = normalize(candidate.stdout), normalize(gold.stdout)
     output = a == b or sorted(a) == sorted(b)
@@ -145,6 +158,13 @@ def score(task: Task, candidate: str | None, runner, classify, allow_dangerous: 
     r.output_match, r.files_match = compare(got, want)
     succeeded = got.exit_code == 0
     r.solved = r.output_match and r.files_match and succeeded
+    if not r.solved and succeeded and volatile(runner, task, want):
+        # `ps`, `free`, `date`: the gold differs from itself, so a difference says nothing about
+        # a candidate that succeeds. Only the gold's own text is known to be right then.
+        r.solved = same_command(candidate, task.gold)
+        if not r.solved:
+            r.measurable, r.note = False, "not measurable: the gold command's output changes from run to run here"
+            return r
     if not r.solved:
         differs = [w for w, bad in (("output", not r.output_match), ("files", not r.files_match),
                                     (f"exit {got.exit_code}", not succeeded)) if bad]

@@ -9,7 +9,9 @@ bench_*.py, so `make bench` does not run it.
 
 The set's Docker image builds a file tree under /testbed with a setup script; here the same
 script runs in the sandbox with `/testbed` rewritten to `./testbed`, and each task's query
-and gold get the same rewrite; commands run from the directory holding `testbed/`. Judged by
+and gold get the same rewrite; commands run from the directory holding `testbed/`, which also
+holds the setup script itself (the image keeps it in its working directory, and tasks read it),
+with the image's `ENV` variables exported (`$FILES`). Judged by
 `ccgpt eval`'s rule (same output, same files, both succeed) against either of the set's two
 reference commands (`gold`, `gold2`): stricter than the set's own judge, which also accepts
 a command whose output differs but answers the question (`uptime` for `w`). A task whose
@@ -45,6 +47,26 @@ def assets() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "assets"
 
 
+def image_env(dockerfile: Path) -> str:
+    """The image's `ENV NAME="value"` lines as an export prefix (tasks such as `cat $FILES` use them)."""
+    exports = []
+    for line in dockerfile.read_text().splitlines():
+        if line.startswith("ENV ") and "=" in line:
+            name, value = line[4:].split("=", 1)
+            exports.append(f"export {name.strip()}={value.strip().replace('/testbed', './testbed')}; ")
+    return "".join(exports)
+
+
+class ImageRunner:
+    """The sandbox runner with the image's environment variables set before each command."""
+
+    def __init__(self, runner, prefix: str):
+        self.runner, self.prefix = runner, prefix
+
+    def __call__(self, command: str, cwd: Path):
+        return self.runner(self.prefix + command, cwd)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fs", type=int, default=1)
@@ -66,14 +88,18 @@ def main() -> int:
 
     os.environ.setdefault("OLLAMA_HOST", "127.0.0.1:9")
     base = assets()
-    setup = (base / "docker" / f"setup_nl2b_fs_{opts.fs}.sh").read_text().replace("/testbed", "./testbed")
+    script = base / "docker" / f"setup_nl2b_fs_{opts.fs}.sh"
+    setup = script.read_text().replace("/testbed", "./testbed")
     data = json.loads((base / "datasets" / f"nl2bash_fs_{opts.fs}.json").read_text())[opts.offset :: opts.every][: opts.limit]
-    runner = SandboxRunner({}, timeout=15)
+    runner = ImageRunner(SandboxRunner({}, timeout=15), image_env(base / "docker" / f"nl2bash{opts.fs}.Dockerfile"))
     fixture = Path(tempfile.mkdtemp(prefix="nl2sh-")) / "root"
     fixture.mkdir()
     built = runner(setup, fixture)  # package data: built inside the sandbox, in the temp dir only
     if built.exit_code != 0:
         print(f"warning: the setup script exited {built.exit_code}", file=sys.stderr)
+    # The image keeps its setup script in the working directory, and some tasks read it.
+    (fixture / script.name).write_text(script.read_text())
+    (fixture / script.name).chmod(0o755)
     backend = EmbeddedBackend(model=DEFAULT, n_ctx=4096, n_threads=opts.threads or None)
     solved = measured = 0
     started = time.perf_counter()

@@ -58,7 +58,8 @@ def image_env(dockerfile: Path) -> str:
 
 
 class ImageRunner:
-    """The sandbox runner with the image's environment variables set before each command."""
+    """The sandbox runner with the image's environment variables set before each command (the
+    judge's runs; the pipeline's own trial run does not see them, as a user's shell would not)."""
 
     def __init__(self, runner, prefix: str):
         self.runner, self.prefix = runner, prefix
@@ -89,7 +90,8 @@ def main() -> int:
     os.environ.setdefault("OLLAMA_HOST", "127.0.0.1:9")
     base = assets()
     script = base / "docker" / f"setup_nl2b_fs_{opts.fs}.sh"
-    setup = script.read_text().replace("/testbed", "./testbed")
+    original = script.read_text()
+    setup = original.replace("/testbed", "./testbed")
     data = json.loads((base / "datasets" / f"nl2bash_fs_{opts.fs}.json").read_text())[opts.offset :: opts.every][: opts.limit]
     runner = ImageRunner(SandboxRunner({}, timeout=15), image_env(base / "docker" / f"nl2bash{opts.fs}.Dockerfile"))
     fixture = Path(tempfile.mkdtemp(prefix="nl2sh-")) / "root"
@@ -98,7 +100,7 @@ def main() -> int:
     if built.exit_code != 0:
         print(f"warning: the setup script exited {built.exit_code}", file=sys.stderr)
     # The image keeps its setup script in the working directory, and some tasks read it.
-    (fixture / script.name).write_text(script.read_text())
+    (fixture / script.name).write_text(original)
     (fixture / script.name).chmod(0o755)
     backend = EmbeddedBackend(model=DEFAULT, n_ctx=4096, n_threads=opts.threads or None)
     solved = measured = 0

@@ -130,3 +130,8 @@ def test_an_error_that_quotes_a_secret_is_redacted_before_the_model_sees_it():
     key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"
     out = _printable(f"wc: 'OPENAI_API_KEY={key}': No such file or directory\n")
     assert key not in out and out.startswith("wc: 'OPENAI_API_KEY=") and "No such file" in out
+
+
+def test_a_tab_in_an_error_stays_a_space_between_words():
+    # du, wc and cut separate fields with tabs; dropped, "4.0K\tlogs/a.log" read "4.0Klogs/a.log"
+    assert _printable("du: 4.0K\tlogs/a.log\n") == "du: 4.0K logs/a.log"

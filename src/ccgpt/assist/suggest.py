@@ -6,7 +6,8 @@ candidates -> extract commands from each answer -> de-duplicate (counting how of
 up: agreement between samples is the best cheap signal of a right answer) -> check each one
 (parses? programs installed? options documented by the man page?) -> one repair round for the
 best candidate when its options are not documented -> classify each with the risk engine ->
-rank -> explain each in one grounded line.
+a trial run of the best `safe` one on a copy of the directory (trial.py: an error message goes
+back to the model once) -> rank -> explain each in one grounded line.
 
 Ranking also weighs what the task asks for: a candidate the risk engine rates above `safe` for
 a task that only asks to look ("find files bigger than 1MB" answered with `-delete`) goes below
@@ -254,16 +255,8 @@ class Suggester:
         best = rank(candidates, self.cautious)[0] if candidates else None
         if best is None or not best.undocumented:
             return
-        ask = list(messages) + [Message("assistant", f"```bash\n{best.command}\n```"),
-                                Message("user", repair_request(best.command, best.undocumented))]
-        completion = self.backend.chat(self.model, ask, self._options(0.0, None))
-        completions.append(completion)
-        found = extract_commands(completion.text)
-        if not found or completion.finish_reason == "length":
-            return
-        [fixed] = build_candidates(found[:1], self.classify, self.explain, self.which)
-        self._check(task, [fixed])
-        if fixed.usable and not fixed.undocumented:
+        fixed = self._ask_again(task, messages, best, repair_request(best.command, best.undocumented), completions)
+        if fixed is not None:
             fixed.order, fixed.votes = best.order, best.votes
             candidates[candidates.index(best)] = fixed
 
@@ -283,16 +276,8 @@ class Suggester:
         if tried is None or not tried.failed:
             return
         best.trial_error = tried.error.split("\n")[0]
-        ask = list(messages) + [Message("assistant", f"```bash\n{best.command}\n```"),
-                                Message("user", trial_request(best.command, tried))]
-        completion = self.backend.chat(self.model, ask, self._options(0.0, None))
-        completions.append(completion)
-        found = extract_commands(completion.text)
-        if not found or completion.finish_reason == "length" or " ".join(found[0].split()) == " ".join(best.command.split()):
-            return
-        [fixed] = build_candidates(found[:1], self.classify, self.explain, self.which)
-        self._check(task, [fixed])
-        if fixed.level != "safe" or not fixed.usable or fixed.undocumented:
+        fixed = self._ask_again(task, messages, best, trial_request(best.command, tried), completions)
+        if fixed is None or fixed.level != "safe":
             return
         again = trial_run(fixed.command, cwd, self.trial_runner)
         if again is None or again.failed:
@@ -300,6 +285,19 @@ class Suggester:
         fixed.order, fixed.votes = best.order, best.votes
         candidates[candidates.index(best)] = fixed
         self.trial_replaced = best.command
+
+    def _ask_again(self, task: str, messages, best: Candidate, request: str, completions: list[Completion]):
+        """One more greedy turn after the model's own answer; the new candidate, checked, or None
+        when the model kept its command or gave nothing usable."""
+        ask = list(messages) + [Message("assistant", f"```bash\n{best.command}\n```"), Message("user", request)]
+        completion = self.backend.chat(self.model, ask, self._options(0.0, None))
+        completions.append(completion)
+        found = extract_commands(completion.text)
+        if not found or completion.finish_reason == "length" or " ".join(found[0].split()) == " ".join(best.command.split()):
+            return None
+        [fixed] = build_candidates(found[:1], self.classify, self.explain, self.which)
+        self._check(task, [fixed])
+        return fixed if fixed.usable and not fixed.undocumented else None
 
     def _finish(self, task: str, messages, n: int) -> SuggestResult:
         started = time.perf_counter()

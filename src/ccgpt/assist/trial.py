@@ -43,7 +43,7 @@ def _printable(text: str) -> str:
     text = redact(text)
     lines = []
     for line in text.replace("\r\n", "\n").split("\n"):
-        line = "".join(ch for ch in line if ch.isprintable()).strip()
+        line = "".join(ch for ch in line.replace("\t", " ") if ch.isprintable()).strip()  # a tab separates words
         if line and not line.startswith("[ccgpt: "):  # the sandbox's own notes are not the command's
             lines.append(line)
         if len(lines) == MAX_ERROR_LINES:

@@ -10,11 +10,16 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ccgpt.explain import builtins as _builtins
 from ccgpt.explain import syntax
 from ccgpt.explain.manpages import missing_tools
+
+if TYPE_CHECKING:
+    from ccgpt.risk.parse import Node
 
 # Programs whose first operand names an action (`git commit`, `systemctl restart`).
 SUBCOMMAND_PROGRAMS = {
@@ -43,7 +48,7 @@ class Word:
     text: str            # unquoted text used for matching
     start: int           # char span in the command
     end: int
-    node: object = None  # tree-sitter node, for nested substitutions
+    node: Node | None = None  # tree-sitter node, for nested substitutions
 
 
 class Table:
@@ -87,7 +92,7 @@ class CommandExplainer:
         self.ctx = ctx
 
     # -- tables
-    def tables_for(self, name: str, words: list[str] = ()) -> tuple[list[Table], dict]:
+    def tables_for(self, name: str, words: Sequence[str] = ()) -> tuple[list[Table], dict]:
         """Option tables for a command name and the command part's help/source/note."""
         ctx = self.ctx
         by_path = "/" in name
@@ -261,9 +266,9 @@ class CommandExplainer:
                     hit = self.lookup(tables, cands[0])
                 if hit is None:
                     close = difflib.get_close_matches(name, longs, n=1)
-                    note = f"{name} is not described in {tables[0].source}"
+                    unknown_long = f"{name} is not described in {tables[0].source}"
                     ctx.add(w, "option", help=None, source=None,
-                            note=note + (f"; did you mean {close[0]}?" if close else ""))
+                            note=unknown_long + (f"; did you mean {close[0]}?" if close else ""))
                     return i + 1
             end = w.end
             if hit[1] == "required" and not eq and i + 1 < len(args):

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-from ccgpt.explain.manpages import norm
+from ccgpt.explain.manpages import ManCache, norm
 
 SOURCE = "builtin:bash"
 _SEP = "@@ccgpt-help@@"
@@ -81,7 +81,7 @@ def _parse_dump(text: str) -> dict[str, Builtin]:
 
 
 class Builtins:
-    def __init__(self, cache=None):
+    def __init__(self, cache: ManCache | None = None) -> None:
         self.cache = cache
         self._table: dict[str, Builtin] | None = None
         self.bash = shutil.which("bash")

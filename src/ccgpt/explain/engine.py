@@ -57,7 +57,7 @@ class Explainer:
         self._paths: dict[str, str | None] = {}
         self.parts: list[Part] = []
         self.command = ""
-        self._b2c = None
+        self._b2c: list[int] | None = None  # byte offset -> char offset, for non-ASCII commands
 
     # ------------------------------------------------------------ sources
     def prefetch(self, names: list[str]) -> None:

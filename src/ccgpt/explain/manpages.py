@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from typing import cast
 
 from ccgpt.explain.manparse import PARSER_VERSION, Item, norm, parse_rendered, parse_synopsis
 from ccgpt.store.man_cache import get_entry, put_entry
@@ -144,10 +146,20 @@ def find_pages(names: list[str], cache=None) -> dict[str, str | None]:
 
 # ---------------------------------------------------------------- rendering
 
+def _open_page(path: str) -> io.BufferedIOBase:
+    """The page file for reading, decompressed according to its extension."""
+    ext = os.path.splitext(path)[1]
+    if ext == ".gz":
+        return gzip.open(path, "rb")
+    if ext == ".bz2":
+        return bz2.open(path, "rb")
+    if ext in (".xz", ".lzma"):
+        return lzma.open(path, "rb")
+    return open(path, "rb")
+
+
 def _read_source(path: str, depth: int = 0) -> bytes:
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}.get(
-        os.path.splitext(path)[1], open)
-    with opener(path, "rb") as fh:
+    with _open_page(path) as fh:
         data = fh.read(4_000_000)
     m = re.match(rb"\s*\.so\s+(\S+)", data)
     if m and depth < 3:  # a one-line page that includes another: `.so man1/foo.1`
@@ -234,7 +246,7 @@ class ManCache:
         """The cached page path; "" when known to have none; None when unknown."""
         row = self._get("which:" + name)
         if row:
-            path = row[1]
+            path = cast("str | None", row[1])  # which: rows hold what put_which stored
             if path is None:
                 return "" if row[0] == self._dirs_stamp() else None
             if self._mtime(path) == row[0]:

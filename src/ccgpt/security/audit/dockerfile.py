@@ -106,8 +106,8 @@ def stages(text: str) -> list[Stage]:
         elif ins.keyword == "FROM":
             words = [w for w in ins.args.split() if not w.startswith("--")]
             image = _expand(words[0], args) if words else ""
-            name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-            result.append(Stage(image, name, ins.line))
+            alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+            result.append(Stage(image, alias, ins.line))
         elif result:
             result[-1].instructions.append(ins)
     return result

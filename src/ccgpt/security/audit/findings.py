@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ccgpt.config import Config
 
 SEVERITIES = ("high", "medium", "low", "info")
 _RANK = {name: i for i, name in enumerate(SEVERITIES)}
@@ -76,7 +80,7 @@ class AuditContext:
     """Inputs of a run, gathered once, so that tests can point every check at fixtures."""
 
     config_path: Path | None  # the config file in use (None: built-in defaults)
-    config: object | None  # ccgpt.config.Config, or None when it failed to load
+    config: Config | None  # None when it failed to load
     config_error: str | None
     project_dir: Path  # where Dockerfiles and compose files are looked for
     env: dict[str, str]

@@ -10,6 +10,7 @@ import json
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 OLLAMA_DEFAULT_PORT = 11434
 _ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
@@ -103,7 +104,7 @@ def local_addresses() -> list[str]:
     if not found:
         try:
             for info in socket.getaddrinfo(socket.gethostname(), None):
-                addr = info[4][0]
+                addr = cast(str, info[4][0])  # a host name gives AF_INET/AF_INET6 entries: (address, port, …)
                 if addr not in found:
                     found.append(addr)
         except OSError:

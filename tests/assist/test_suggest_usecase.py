@@ -100,6 +100,29 @@ def test_revise_sends_previous_command_and_change():
     assert result.candidates[0].command == "ls -l"  # scripted answer 1
 
 
+def test_an_answer_cut_off_in_a_loop_is_followed_by_a_sampled_one():
+    looping = "```bash\ngrep -r " + "--include='*.rs' " * 30 + "--incl"
+    backend = ScriptedBackend([looping, fenced("grep -rl foo .")], finish_reason=["length", "stop"])
+    s = Suggester(backend, "m", None, classify=fake_classify, explain=lambda c: "", which=everything_installed)
+    result = s.suggest("files that mention foo", 1)
+    assert [c.command for c in result.candidates] == ["grep -rl foo ."]
+    assert [opts.temperature for _, opts in backend.calls] == [0.0, 0.8]
+
+
+def test_only_cut_off_answers_give_up_after_n_plus_two_and_stay_marked():
+    backend = ScriptedBackend(["```bash\nrm -rf /tmp/bui", "```bash\nrm -rf /tmp/b"], finish_reason="length")
+    s = Suggester(backend, "m", None, classify=fake_classify, explain=lambda c: "", which=everything_installed)
+    result = s.suggest("x", 1)
+    assert len(backend.calls) == 3
+    assert result.candidates and all(c.cut_off for c in result.candidates)
+
+
+def test_a_cut_off_command_not_among_the_n_first_does_not_ask_again():
+    backend = ScriptedBackend(["```bash\nls -l\nrm -rf /tmp/bui"], finish_reason="length")
+    s = Suggester(backend, "m", None, classify=fake_classify, explain=lambda c: "", which=everything_installed)
+    assert [c.command for c in s.suggest("x", 1).candidates] == ["ls -l"] and len(backend.calls) == 1
+
+
 def test_bare_assignment_is_marked_and_ranked_last():
     s, _ = make(["```\ni=1\nwc -l notes.txt\n```"])
     result = s.suggest("count lines", 2)

@@ -8,19 +8,21 @@ from ccgpt.llm.base import Completion, Message, Options
 
 
 class ScriptedBackend:
-    """Implements the Backend interface; answers from a list, in order (the last repeats)."""
+    """Implements the Backend interface; answers from a list, in order (the last repeats).
+    finish_reason: one for every answer, or a list of one per answer (the last repeats)."""
 
     name = "scripted"
 
-    def __init__(self, answers: list[str], finish_reason: str | None = "stop"):
+    def __init__(self, answers: list[str], finish_reason: str | None | list[str] = "stop"):
         self.answers = list(answers)
-        self.finish_reason = finish_reason
+        self.finish_reasons = finish_reason if isinstance(finish_reason, list) else [finish_reason]
         self.calls: list[tuple[list[Message], Options | None]] = []
 
     def chat(self, model, messages, options=None):
         self.calls.append((list(messages), options))
         text = self.answers[min(len(self.calls) - 1, len(self.answers) - 1)]
-        return Completion(text=text, model=model, backend=self.name, finish_reason=self.finish_reason)
+        reason = self.finish_reasons[min(len(self.calls) - 1, len(self.finish_reasons) - 1)]
+        return Completion(text=text, model=model, backend=self.name, finish_reason=reason)
 
     def stream_chat(self, model, messages, options=None):
         raise NotImplementedError

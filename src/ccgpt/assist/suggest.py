@@ -213,15 +213,17 @@ class Suggester:
         return f"{self.context_text}\n{block}" if self.context_text else block
 
     def _sample(self, messages, n: int) -> tuple[list[str], dict[str, int], list[Completion], set[str]]:
-        """Ask until n distinct commands (or n + 2 answers); count how often each came up.
-        Also returns the commands that were cut off by the token limit (the last of such an answer)."""
+        """Ask until n distinct whole commands (or n + 2 answers); count how often each came up.
+        Also returns the commands that were cut off by the token limit (the last of such an answer):
+        they do not count towards n, so a greedy answer stuck in a loop (`--include='*.rs'` forty
+        times) is followed by a sampled one instead of being all the user gets."""
         seen: list[str] = []
         votes: dict[str, int] = {}
         cut: set[str] = set()
         completions = []
         attempts = 0
         want = max(n, self.vote)
-        while attempts < want + 2 and len(seen) < want:
+        while attempts < want + 2 and sum(key not in cut for key in votes) < want:
             # Greedy first (the model's best guess), then sampling for alternatives.
             temperature = 0.0 if attempts == 0 else 0.8
             options = self._options(temperature, attempts or None)

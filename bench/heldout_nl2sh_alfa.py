@@ -7,9 +7,11 @@ equivalent with the default model). The package is data here: its files are foun
 importlib and never imported (its `__init__` pulls Docker and gymnasium). Not named
 bench_*.py, so `make bench` does not run it.
 
-The set's Docker image builds a file tree under /testbed with a setup script; here the same
-script runs in the sandbox with `/testbed` rewritten to `./testbed`, and each task's query
-and gold get the same rewrite; commands run from the directory holding `testbed/`, which also
+The set's five Docker images (`--fs 1` to `5`: 153, 49, 57, 23 and 18 tasks) each build a file
+tree with a setup script, under `/testbed`, `/system` or `/workspace` and `/backup` (image 4
+builds none: its tasks ask about the system); here the same script runs in the sandbox with
+each top directory it makes rewritten to `./NAME`, and each task's query and gold get the same
+rewrite; commands run from the directory holding those trees (the image's `/`), which also
 holds the setup script itself (the image keeps it in its working directory, and tasks read it),
 with the image's `ENV` variables exported (`$FILES`). Judged by
 `ccgpt eval`'s rule (same output, same files, both succeed) against either of the set's two
@@ -31,6 +33,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -47,13 +50,27 @@ def assets() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "assets"
 
 
-def image_env(dockerfile: Path) -> str:
+def tree_roots(setup: str) -> list[str]:
+    """The top directories the setup script makes (`mkdir -p /testbed/dir1` makes `testbed`)."""
+    return sorted(set(re.findall(r"^mkdir (?:-\S+ )*/([A-Za-z_][\w-]*)", setup, re.M)))
+
+
+def localizer(roots: list[str]):
+    """`/testbed/x` -> `./testbed/x` for each root, only where the path starts (not `a/testbed`,
+    not `./testbed`, not `/workspace/backup` when `backup` is a root too)."""
+    if not roots:
+        return lambda text: text
+    pattern = re.compile(r"(?<![\w./~-])/(" + "|".join(map(re.escape, roots)) + r")(?![\w-]|\.\w)")
+    return lambda text: pattern.sub(r"./\1", text)
+
+
+def image_env(dockerfile: Path, localize) -> str:
     """The image's `ENV NAME="value"` lines as an export prefix (tasks such as `cat $FILES` use them)."""
     exports = []
     for line in dockerfile.read_text().splitlines():
         if line.startswith("ENV ") and "=" in line:
             name, value = line[4:].split("=", 1)
-            exports.append(f"export {name.strip()}={value.strip().replace('/testbed', './testbed')}; ")
+            exports.append(f"export {name.strip()}={localize(value.strip())}; ")
     return "".join(exports)
 
 
@@ -91,9 +108,10 @@ def main() -> int:
     base = assets()
     script = base / "docker" / f"setup_nl2b_fs_{opts.fs}.sh"
     original = script.read_text()
-    setup = original.replace("/testbed", "./testbed")
+    localize = localizer(tree_roots(original))
+    setup = localize(original)
     data = json.loads((base / "datasets" / f"nl2bash_fs_{opts.fs}.json").read_text())[opts.offset :: opts.every][: opts.limit]
-    runner = ImageRunner(SandboxRunner({}, timeout=15), image_env(base / "docker" / f"nl2bash{opts.fs}.Dockerfile"))
+    runner = ImageRunner(SandboxRunner({}, timeout=15), image_env(base / "docker" / f"nl2bash{opts.fs}.Dockerfile", localize))
     fixture = Path(tempfile.mkdtemp(prefix="nl2sh-")) / "root"
     fixture.mkdir()
     built = runner(setup, fixture)  # package data: built inside the sandbox, in the temp dir only
@@ -106,14 +124,14 @@ def main() -> int:
     solved = measured = 0
     started = time.perf_counter()
     for item in data:
-        query, gold = (item[k].replace("/testbed", "./testbed") for k in ("query", "gold"))
+        query, gold = (localize(item[k]) for k in ("query", "gold"))
         s = Suggester(backend, "embedded", context.gather(False, 40, cwd=fixture).render(), explain=lambda c: "",
                       classify=lambda c: classify(c, probe=FilesystemProbe(cwd=str(fixture))),  # the user is there
                       vote=opts.vote, vote_dir=fixture, trial_dir=None if opts.no_trial else fixture)
         result = s.suggest(query, 1)
         cmd = result.candidates[0].command if result.candidates else None
         r = score(Task(query, gold, fixture), cmd, runner, pure_classify, True)
-        gold2 = item.get("gold2", "").replace("/testbed", "./testbed")
+        gold2 = localize(item.get("gold2", ""))
         if not r.solved and gold2 and gold2 != gold:  # the set gives a second reference command
             r2 = score(Task(query, gold2, fixture), cmd, runner, pure_classify, True)
             r.solved, r.measurable = r2.solved, r.measurable or r2.measurable

@@ -48,8 +48,3 @@ class OptionChecker:
             notes.append(note)
         return notes
 
-
-def repair_request(command: str, notes: list[str]) -> str:
-    listed = "; ".join(notes)
-    return (f"The command `{command}` uses options its manual page does not document: {listed}. "
-            "Reply with a corrected command in a ```bash code block.")

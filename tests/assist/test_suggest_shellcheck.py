@@ -63,3 +63,21 @@ def test_the_check_can_be_turned_off():
     s, backend = make([fenced(UNGROUPED)], check_shell=False)
     [c] = s.suggest("delete the object files and a.out", 1).candidates
     assert c.command == UNGROUPED and c.note is None and len(backend.calls) == 1
+
+
+def test_shells_shellcheck_cannot_read_are_not_checked():
+    fish = "for f in *.txt; echo $f; end"
+    assert shell_bugs(fish, "bash") and shell_bugs(fish, "fish") == [] and shell_bugs(UNGROUPED, "zsh") == []
+    assert any(n.startswith("SC2146:") for n in shell_bugs(UNGROUPED, "dash"))
+    s, backend = make([fenced(UNGROUPED)], shell="zsh")
+    [c] = s.suggest("delete the object files and a.out", 1).candidates
+    assert c.note is None and len(backend.calls) == 1
+
+
+def test_the_cli_settings_carry_the_users_shell(monkeypatch):
+    from ccgpt.cli.suggest import pipeline_settings
+
+    monkeypatch.setenv("SHELL", "/usr/bin/fish")
+    assert pipeline_settings({}, "/w")["shell"] == "fish"
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    assert pipeline_settings({}, "/w")["shell"] == "bash"

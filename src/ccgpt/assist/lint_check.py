@@ -25,14 +25,21 @@ WRONG_AS_WRITTEN = {
 }
 
 
-def shell_bugs(command: str) -> list[str]:
+# The user's shells ShellCheck reads; zsh and fish it does not (their syntax would be "errors").
+DIALECTS = {"bash": "bash", "sh": "sh", "dash": "dash", "ksh": "ksh"}
+
+
+def shell_bugs(command: str, shell: str = "bash") -> list[str]:
     """ShellCheck's errors and wrong-as-written warnings on `command`, as one line each
     ("SC2146: This action ignores everything before the -o. Use \\( \\) to group."); [] when
-    ShellCheck is not installed or cannot read it (the check is a help, never a gate)."""
+    ShellCheck is not installed or cannot read it, or for a shell it does not know (the check
+    is a help, never a gate)."""
     from ccgpt.assist.lint import ShellCheckUnavailable, lint
 
+    if shell not in DIALECTS:
+        return []
     try:
-        findings = lint(command, timeout=10)
+        findings = lint(command, DIALECTS[shell], timeout=10)
     except ShellCheckUnavailable:
         return []
     notes = []

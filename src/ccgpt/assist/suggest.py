@@ -179,7 +179,8 @@ class Suggester:
                  classify=default_classify, explain=None, which=None, max_tokens: int = MAX_TOKENS,
                  nearest: int = 0, check_options: bool = True, cautious: bool = False, options_checker=None,
                  vote: int = 0, vote_dir=None, ground: bool = False, grounder=None,
-                 trial_dir=None, trial_runner=None, check_shell: bool = True, shell_checker=None):
+                 trial_dir=None, trial_runner=None, check_shell: bool = True, shell_checker=None,
+                 shell: str = "bash"):
         self.backend = backend
         self.model = model
         self.context_text = context_text
@@ -194,8 +195,9 @@ class Suggester:
         self.vote = vote
         self.vote_dir = vote_dir
         self.options = (options_checker or OptionChecker()) if check_options else None
-        # check_shell: ShellCheck's wrong-as-written findings (lint_check.py) join the repair round.
-        self.shell_check = (shell_checker or shell_bugs) if check_shell else None
+        # check_shell: ShellCheck's wrong-as-written findings (lint_check.py) in the user's shell
+        # join the repair round.
+        self.shell_check = (shell_checker or (lambda command: shell_bugs(command, shell))) if check_shell else None
         # ground: the SYNOPSIS lines of the programs the task names go into its context.
         self.grounder = (grounder or Grounder()) if ground else None
         self.ground_ms = 0.0  # what the last lookup cost

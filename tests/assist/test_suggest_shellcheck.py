@@ -35,8 +35,9 @@ def test_robustness_and_style_advice_is_not_a_bug():
 
 def test_repair_request_names_both_verdicts():
     text = repair_request("ls --sort-size -R", ["--sort-size is not described in man:ls(1)"], ["SC9999: x."])
-    assert text.startswith("The command `ls --sort-size -R` uses options") and "ShellCheck finds: SC9999: x." in text
-    assert repair_request("a", [], ["SC1: y."]).startswith("The command `a` has mistakes ShellCheck finds: SC1: y.")
+    assert text.startswith("The command `ls --sort-size -R` uses options") and "mistakes in it: SC9999: x. Reply" in text
+    assert repair_request("a", [], ["SC1: y."]).startswith("The command `a` has mistakes ShellCheck finds: SC1: y. Reply")
+    assert "document: --x. Reply" in repair_request("a", ["--x"], [])
 
 
 def test_one_repair_round_groups_the_alternatives():

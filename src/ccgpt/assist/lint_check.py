@@ -29,6 +29,16 @@ WRONG_AS_WRITTEN = {
 DIALECTS = {"bash": "bash", "sh": "sh", "dash": "dash", "ksh": "ksh"}
 
 
+# ShellCheck's wording is terse for a small model ("Use \\( \\) to group." was answered with the
+# same command); these say what the fix looks like, in general terms.
+FIX = {
+    2146: "Put the -o alternatives in \\( \\) so the action applies to all of them: "
+          "find DIR \\( -name 'A' -o -name 'B' \\) -exec CMD {} +",
+    2026: "Single quotes cannot be nested: use double quotes inside, or end the quote and use '\\''.",
+    2216: "Use xargs (or find -exec) to pass the names as arguments.",
+}
+
+
 def shell_bugs(command: str, shell: str = "bash") -> list[str]:
     """ShellCheck's errors and wrong-as-written warnings on `command`, as one line each
     ("SC2146: This action ignores everything before the -o. Use \\( \\) to group."); [] when
@@ -45,7 +55,7 @@ def shell_bugs(command: str, shell: str = "bash") -> list[str]:
     notes = []
     for f in findings:
         if f.level == "error" or (f.level == "warning" and f.code in WRONG_AS_WRITTEN):
-            note = f"SC{f.code}: {f.message}"
+            note = f"SC{f.code}: {f.message.rstrip('.')}." + (f" {FIX[f.code]}" if f.code in FIX else "")
             if note not in notes:
                 notes.append(note)
     return notes
@@ -53,9 +63,10 @@ def shell_bugs(command: str, shell: str = "bash") -> list[str]:
 
 def repair_request(command: str, undocumented: list[str], bugs: list[str]) -> str:
     """The one repair turn's request: what the man page and ShellCheck say is wrong."""
-    said = []
+    said = [f"The command `{command}`"]
     if undocumented:
-        said.append("uses options its manual page does not document: " + "; ".join(undocumented))
+        said.append("uses options its manual page does not document: " + "; ".join(undocumented) + ".")
     if bugs:
-        said.append("has mistakes ShellCheck finds: " + " ".join(bugs))
-    return f"The command `{command}` " + ", and ".join(said) + ". Reply with a corrected command in a ```bash code block."
+        said.append(("ShellCheck also finds mistakes in it: " if undocumented else "has mistakes ShellCheck finds: ")
+                    + " ".join(bugs))
+    return " ".join(said) + " Reply with a corrected command in a ```bash code block."

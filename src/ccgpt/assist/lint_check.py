@@ -10,7 +10,7 @@ answers and the explain corpus's one-liners) none of them fires.
 
 from __future__ import annotations
 
-# Warnings that mean the command as written is wrong (ShellCheck's own wording follows each).
+# Warnings that mean the command as written is wrong (what each means, in our words).
 WRONG_AS_WRITTEN = {
     1083,  # a `{` or `}` is literal: a quote closed early (nested single quotes in sh -c / awk)
     2026,  # a word outside quotes: `'...'$x'...'` meant as nested single quotes

@@ -5,7 +5,8 @@ with `ground` the SYNOPSIS lines of the programs it names) -> ask the model, onc
 candidates -> extract commands from each answer -> de-duplicate (counting how often each came
 up: agreement between samples is the best cheap signal of a right answer) -> check each one
 (parses? programs installed? options documented by the man page? ShellCheck's wrong-as-written
-findings, lint_check.py) -> one repair round for the best candidate when either check fails -> classify each with the risk engine ->
+findings, lint_check.py) -> find's `-o` alternatives grouped when ShellCheck says the action
+misses them (find_grouping.py) -> one repair round for the best candidate when either check fails -> classify each with the risk engine ->
 a trial run of the best `safe` one on a copy of the directory (trial.py: an error message goes
 back to the model once) -> rank -> explain each in one grounded line.
 
@@ -260,6 +261,29 @@ class Suggester:
             if self.shell_check is not None and c.usable:
                 c.shell_bugs = self.shell_check(c.command)
 
+    def _regroup(self, task: str, candidates: list[Candidate]) -> None:
+        """find's `-o` alternatives put in `\\( \\)` when the action after them would apply to the
+        last one only (ShellCheck's SC2146, which ShellCheck itself sees only in some forms): a
+        mechanical fix the default model does not make when asked (find_grouping.py). It
+        replaces the candidate only when the grouped command is usable and ShellCheck finds
+        nothing new in it."""
+        from ccgpt.assist.find_grouping import group_alternatives
+
+        for c in list(candidates):
+            grouped = group_alternatives(c.command) if c.usable and "find" in c.command else None
+            if grouped is None:
+                continue
+            same = [o for o in candidates if " ".join(o.command.split()) == " ".join(grouped.split())]
+            if same:  # another answer was already the grouped command: it gets this one's votes
+                same[0].votes += c.votes
+                candidates.remove(c)
+                continue
+            [fixed] = build_candidates([grouped], self.classify, self.explain, self.which)
+            self._check(task, [fixed])
+            if fixed.usable and set(fixed.shell_bugs) <= set(c.shell_bugs) and not fixed.undocumented:
+                fixed.order, fixed.votes = c.order, c.votes
+                candidates[candidates.index(c)] = fixed
+
     def _repair(self, task: str, messages, candidates: list[Candidate], completions: list[Completion]) -> None:
         """One round for the best candidate when its options are not in the man page or ShellCheck
         finds it wrong as written: the model gets the verdicts; the repair replaces it only when
@@ -322,6 +346,7 @@ class Suggester:
             c.votes = votes.get(key, 1)
             c.cut_off = key in cut
         self._check(task, candidates)
+        self._regroup(task, candidates)
         self._repair(task, messages, candidates, completions)
         self._try(task, messages, candidates, completions)
         if self.vote > 1:

@@ -6,11 +6,13 @@ command run in the sandbox, without network, on fresh copies of bench/data/fixtu
 print the same output and leave the same files. Tasks whose gold fails or does nothing are
 "not measurable" and left out of the accuracy.
   raw       the task as the only message; the first command found in the answer
-  pipeline  what `ccgpt suggest -n 1` does by default: the fixed prefix of worked examples, the
-            machine context, extraction, man-page option check with one repair round, ranking
-            by what the task asks (add --vote N for execution-checked voting over N samples)
-  tried     the pipeline with the trial run (`[ccgpt.suggest] trial`): the best safe candidate
-            runs in the sandbox; a failure with an error message gets one repair round
+  pipeline  `ccgpt suggest -n 1` without its trial run: the fixed prefix of worked examples,
+            the machine context, extraction, the man-page option and ShellCheck checks with
+            one repair round, the mechanical fixes (mend.py), ranking by what the task asks
+            (add --vote N for execution-checked voting over N samples)
+  tried     what `ccgpt suggest -n 1` does by default: the pipeline with the trial run (the
+            best safe candidate runs in the sandbox; a failure with an error message gets one
+            repair round; `[ccgpt.suggest] trial = false` turns it off)
   grounded  the pipeline with the SYNOPSIS lines of the programs the task names in its context
             (`[ccgpt.suggest] ground`); --ground off|on|both chooses pipeline, grounded or both
 
@@ -75,7 +77,8 @@ def run_model(name: str, tasks, modes, opts) -> dict:
                 with task_dir(task, runner) as here:
                     s = Suggester(backend, "embedded", context.gather(False, 40, cwd=task.fixture).render(),
                                   classify=pure_classify, explain=lambda c: "", vote=opts.vote, vote_dir=here,
-                                  ground=mode == "grounded", trial_dir=here if mode == "tried" else None)
+                                  ground=mode == "grounded", trial_dir=here if mode == "tried" else None,
+                                  workdir=here)
                     result = s.suggest(task.query, 1)
                 lookups.append(s.ground_ms)
                 cmd = result.candidates[0].command if result.candidates else None

@@ -127,7 +127,8 @@ def main() -> int:
         query, gold = (localize(item[k]) for k in ("query", "gold"))
         s = Suggester(backend, "embedded", context.gather(False, 40, cwd=fixture).render(), explain=lambda c: "",
                       classify=lambda c: classify(c, probe=FilesystemProbe(cwd=str(fixture))),  # the user is there
-                      vote=opts.vote, vote_dir=fixture, trial_dir=None if opts.no_trial else fixture)
+                      vote=opts.vote, vote_dir=fixture, trial_dir=None if opts.no_trial else fixture,
+                      workdir=fixture)
         result = s.suggest(query, 1)
         cmd = result.candidates[0].command if result.candidates else None
         r = score(Task(query, gold, fixture), cmd, runner, pure_classify, True)

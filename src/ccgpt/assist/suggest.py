@@ -5,8 +5,8 @@ with `ground` the SYNOPSIS lines of the programs it names) -> ask the model, onc
 candidates -> extract commands from each answer -> de-duplicate (counting how often each came
 up: agreement between samples is the best cheap signal of a right answer) -> check each one
 (parses? programs installed? options documented by the man page? ShellCheck's wrong-as-written
-findings, lint_check.py) -> find's `-o` alternatives grouped when ShellCheck says the action
-misses them (find_grouping.py) -> one repair round for the best candidate when either check fails -> classify each with the risk engine ->
+findings, lint_check.py) -> mechanical fixes (mend.py: the task's paths put back, find's `-o`
+alternatives grouped) -> one repair round for the best candidate when either check fails -> classify each with the risk engine ->
 a trial run of the best `safe` one on a copy of the directory (trial.py: an error message goes
 back to the model once) -> rank -> explain each in one grounded line.
 
@@ -181,7 +181,7 @@ class Suggester:
                  nearest: int = 0, check_options: bool = True, cautious: bool = False, options_checker=None,
                  vote: int = 0, vote_dir=None, ground: bool = False, grounder=None,
                  trial_dir=None, trial_runner=None, check_shell: bool = True, shell_checker=None,
-                 shell: str = "bash"):
+                 shell: str = "bash", workdir=None):
         self.backend = backend
         self.model = model
         self.context_text = context_text
@@ -207,6 +207,8 @@ class Suggester:
         self.trial_dir = trial_dir
         self.trial_runner = trial_runner
         self.trial_replaced: str | None = None  # the command the last trial's repair replaced
+        # workdir: where the command will run; the task's paths are put back as they are there (mend.py).
+        self.workdir = workdir
 
     def _context(self, task: str) -> str | None:
         """The machine context, with the task's synopsis lines when grounding is on. It goes into
@@ -261,26 +263,26 @@ class Suggester:
             if self.shell_check is not None and c.usable:
                 c.shell_bugs = self.shell_check(c.command)
 
-    def _regroup(self, task: str, candidates: list[Candidate]) -> None:
-        """find's `-o` alternatives put in `\\( \\)` when the action after them would apply to the
-        last one only (ShellCheck's SC2146, which ShellCheck itself sees only in some forms): a
-        mechanical fix the default model does not make when asked (find_grouping.py). It
-        replaces the candidate only when the grouped command is usable and ShellCheck finds
-        nothing new in it."""
-        from ccgpt.assist.find_grouping import group_alternatives
+    def _mend(self, task: str, candidates: list[Candidate]) -> None:
+        """The mechanical fixes (mend.py: the task's paths put back, find's `-o` alternatives
+        grouped), made without the model, which does not make them when asked. A fixed command
+        replaces the candidate only when it is usable and no check finds anything new in it;
+        it is classified again, so the level shown is its own."""
+        from ccgpt.assist.mend import mended
 
         for c in list(candidates):
-            grouped = group_alternatives(c.command) if c.usable and "find" in c.command else None
-            if grouped is None:
+            fixed_command = mended(c.command, task, self.workdir) if c.usable else None
+            if fixed_command is None:
                 continue
-            same = [o for o in candidates if " ".join(o.command.split()) == " ".join(grouped.split())]
-            if same:  # another answer was already the grouped command: it gets this one's votes
+            same = [o for o in candidates if " ".join(o.command.split()) == " ".join(fixed_command.split())]
+            if same:  # another answer was already the fixed command: it gets this one's votes
                 same[0].votes += c.votes
                 candidates.remove(c)
                 continue
-            [fixed] = build_candidates([grouped], self.classify, self.explain, self.which)
+            [fixed] = build_candidates([fixed_command], self.classify, self.explain, self.which)
             self._check(task, [fixed])
-            if fixed.usable and set(fixed.shell_bugs) <= set(c.shell_bugs) and not fixed.undocumented:
+            if (fixed.usable and set(fixed.shell_bugs) <= set(c.shell_bugs)
+                    and set(fixed.undocumented) <= set(c.undocumented)):
                 fixed.order, fixed.votes = c.order, c.votes
                 candidates[candidates.index(c)] = fixed
 
@@ -346,7 +348,7 @@ class Suggester:
             c.votes = votes.get(key, 1)
             c.cut_off = key in cut
         self._check(task, candidates)
-        self._regroup(task, candidates)
+        self._mend(task, candidates)
         self._repair(task, messages, candidates, completions)
         self._try(task, messages, candidates, completions)
         if self.vote > 1:

@@ -59,14 +59,14 @@ def record(trail, result, decision: str | None) -> None:
 def pipeline_settings(section: dict, cwd: str) -> dict:
     """The Suggester settings `[ccgpt.suggest]` chooses for a user in `cwd` (the README says
     what each one costs and gains): voting and grounding off, the trial run on; the user's shell
-    for ShellCheck."""
+    for ShellCheck; `cwd` for the task's paths."""
     try:
         vote = int(section.get("vote", 0) or 0)
     except (TypeError, ValueError):
         raise UsageError("[ccgpt.suggest] vote must be a whole number") from None
     from ccgpt.assist.context import user_shell
 
-    return {"vote": vote, "vote_dir": cwd, "shell": user_shell(),
+    return {"vote": vote, "vote_dir": cwd, "shell": user_shell(), "workdir": cwd,
             "ground": section.get("ground", False) is True,
             "trial_dir": None if section.get("trial", True) is False else cwd}
 

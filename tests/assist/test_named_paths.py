@@ -94,3 +94,39 @@ def test_no_gold_answer_of_the_dev_set_is_changed():
     tasks = json.loads((data / "tasks.json").read_text())["tasks"]
     assert sum(bool(task_paths(t["query"], data / "fixture")) for t in tasks) >= 40
     assert [t["gold"] for t in tasks if use_task_paths(t["gold"], t["query"], data / "fixture")] == []
+
+
+def test_a_named_file_the_command_leaves_out(tree):
+    from ccgpt.assist.named_paths import unused_paths
+
+    grep = "grep -rn ERROR --include='*.txt' ."
+    assert unused_paths(grep, "search for ERROR in notes.txt", tree) == ["notes.txt"]
+    assert unused_paths("grep -n ERROR notes.txt", "search for ERROR in notes.txt", tree) == []
+    assert unused_paths("cd data && cat a.txt", "show data/a.txt", tree) == []  # its last part is there
+    assert unused_paths(grep, "search for ERROR in missing.txt or *.txt", tree) == []  # not here / a glob
+    assert unused_paths("ls", "rename data/a.txt to data/b.txt", tree) == ["data/a.txt"]  # b.txt is not here
+
+
+def test_leaving_out_a_named_file_gets_one_repair_round(tree):
+    wide, narrow = "grep -rn ERROR .", "grep -n ERROR notes.txt"
+    backend = ScriptedBackend([fenced(wide), fenced(narrow)])
+    s = Suggester(backend, "m", None, explain=lambda c: "", which=everything_installed, workdir=tree)
+    [c] = s.suggest("search for ERROR in notes.txt", 1).candidates
+    assert c.command == narrow and c.note is None
+    assert "does not use notes.txt, which the task names" in backend.calls[1][0][-1].content
+    backend = ScriptedBackend([fenced(wide), fenced(wide)])  # kept: marked, as with any other verdict
+    s = Suggester(backend, "m", None, explain=lambda c: "", which=everything_installed, workdir=tree)
+    [c] = s.suggest("search for ERROR in notes.txt", 1).candidates
+    assert c.command == wide and c.note == "does not use notes.txt, which the task names"
+
+
+def test_no_gold_answer_of_the_dev_set_leaves_out_a_file_its_task_names():
+    import json
+    import pathlib
+
+    from ccgpt.assist.named_paths import unused_paths
+
+    data = pathlib.Path(__file__).resolve().parents[2] / "bench" / "data"
+    tasks = json.loads((data / "tasks.json").read_text())["tasks"]
+    assert sum(bool(unused_paths("true", t["query"], data / "fixture")) for t in tasks) >= 90  # name a file here
+    assert [t["gold"] for t in tasks if unused_paths(t["gold"], t["query"], data / "fixture")] == []

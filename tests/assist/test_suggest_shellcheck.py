@@ -41,6 +41,8 @@ def test_repair_request_names_both_verdicts():
     assert text.startswith("The command `ls --sort-size -R` uses options") and "mistakes in it: SC9999: x. Reply" in text
     assert repair_request("a", [], ["SC1: y."]).startswith("The command `a` has mistakes ShellCheck finds: SC1: y. Reply")
     assert "document: --x. Reply" in repair_request("a", ["--x"], [])
+    assert "document: --x. It does not use a.txt, b.txt, which the task names. Reply" in repair_request(
+        "a", ["--x"], [], ["a.txt", "b.txt"])
 
 
 def test_one_repair_round_quotes_the_glob():

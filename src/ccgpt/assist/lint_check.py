@@ -61,12 +61,15 @@ def shell_bugs(command: str, shell: str = "bash") -> list[str]:
     return notes
 
 
-def repair_request(command: str, undocumented: list[str], bugs: list[str]) -> str:
-    """The one repair turn's request: what the man page and ShellCheck say is wrong."""
+def repair_request(command: str, undocumented: list[str], bugs: list[str], unused: list[str] | None = None) -> str:
+    """The one repair turn's request: what the man page and ShellCheck say is wrong, and the
+    files the task names that the command does not use (named_paths.unused_paths)."""
     said = [f"The command `{command}`"]
     if undocumented:
         said.append("uses options its manual page does not document: " + "; ".join(undocumented) + ".")
     if bugs:
         said.append(("ShellCheck also finds mistakes in it: " if undocumented else "has mistakes ShellCheck finds: ")
                     + " ".join(bugs))
+    if unused:
+        said.append(("It does not use " if len(said) > 1 else "does not use ") + ", ".join(unused) + ", which the task names.")
     return " ".join(said) + " Reply with a corrected command in a ```bash code block."

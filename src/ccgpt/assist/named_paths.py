@@ -27,10 +27,14 @@ _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"|`([^`\n]+)`")
 _SPECIAL = set("$`*?[]{}<>|&;()\\!~")
 
 
+def _words(task: str) -> list[str]:
+    bare = [w.strip("'\"`,;:!?()") for w in task.split()]
+    return [w.rstrip(".") if not w.endswith("..") else w for w in bare]
+
+
 def task_paths(task: str, cwd: Path) -> list[str]:
     """The relative paths the task names that are here or whose directory is."""
-    bare = [w.strip("'\"`,;:!?()") for w in task.split()]
-    bare = [w.rstrip(".") if not w.endswith("..") else w for w in bare]
+    bare = _words(task)
     # A name with a space may be written unquoted in the task too: runs of 2-4 words that are here.
     runs = [" ".join(bare[i:i + k]) for k in (4, 3, 2) for i in range(len(bare) - k + 1)]
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(task)]
@@ -45,6 +49,17 @@ def task_paths(task: str, cwd: Path) -> list[str]:
         if os.path.lexists(here) or named:
             found.append(word)
     return found
+
+
+def unused_paths(command: str, task: str, cwd) -> list[str]:
+    """The files the task names that are here (`server.log`, `data/users.csv`) and that the
+    command does not mention, neither the path nor its last part: "search for ERROR in
+    server.log" answered with `grep -r ERROR --include='*.log' .` (a repair-round verdict)."""
+    cwd = Path(cwd)
+    named = [p for p in task_paths(task, cwd) if os.path.lexists(cwd / p)]
+    named += [w for w in _words(task) if "." in w.strip(".") and not w.startswith("-") and w not in named
+              and not any(ch in _SPECIAL for ch in w) and (cwd / w).is_file()]
+    return [p for p in named if p not in command and Path(p).name not in command]
 
 
 def _literal(node, data: bytes) -> str | None:

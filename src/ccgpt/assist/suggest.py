@@ -1,14 +1,16 @@
 """The `suggest` use case: a task in words -> ranked, risk-classified candidate commands.
 
 Steps: build the prompt (a fixed prefix of worked examples, then the task and machine context,
-with `ground` the SYNOPSIS lines of the programs it names) -> ask the model, once greedily and then with sampling until there are enough distinct
-candidates -> extract commands from each answer -> de-duplicate (counting how often each came
-up: agreement between samples is the best cheap signal of a right answer) -> check each one
-(parses? programs installed? options documented by the man page? ShellCheck's wrong-as-written
-findings, lint_check.py) -> mechanical fixes (mend.py: the task's paths put back, find's `-o`
-alternatives grouped) -> one repair round for the best candidate when either check fails -> classify each with the risk engine ->
-a trial run of the best `safe` one on a copy of the directory (trial.py: an error message goes
-back to the model once) -> rank -> explain each in one grounded line.
+with `ground` the SYNOPSIS lines of the programs it names) -> ask the model, once greedily and
+then with sampling until there are enough distinct candidates -> extract commands from each
+answer -> de-duplicate (counting how often each came up: agreement between samples is the best
+cheap signal of a right answer) -> classify each with the risk engine -> check each one (parses?
+programs installed? options documented by the man page? ShellCheck's wrong-as-written findings,
+lint_check.py? a file the task names left out, named_paths.py?) -> mechanical fixes (mend.py:
+the task's paths put back, find's `-o` alternatives grouped) -> one repair round for the best
+candidate when a check fails -> a trial run of the best `safe` one on a copy of the directory
+(trial.py: an error message goes back to the model once) -> rank -> explain each in one
+grounded line.
 
 Ranking also weighs what the task asks for: a candidate the risk engine rates above `safe` for
 a task that only asks to look ("find files bigger than 1MB" answered with `-delete`) goes below
@@ -29,6 +31,7 @@ from ccgpt.assist.extract import extract_commands
 from ccgpt.assist.grounding import Grounder
 from ccgpt.assist.intent import does_more_than_asked
 from ccgpt.assist.lint_check import repair_request, shell_bugs
+from ccgpt.assist.named_paths import unused_paths
 from ccgpt.assist.options_check import OptionChecker
 from ccgpt.llm.base import Backend, Completion, Message, Options
 
@@ -50,6 +53,7 @@ class Candidate:
     cut_off: bool = False  # the answer hit the token limit inside this command
     undocumented: list[str] = field(default_factory=list)  # options its man page does not have
     shell_bugs: list[str] = field(default_factory=list)  # ShellCheck: wrong as written (lint_check.py)
+    unused: list[str] = field(default_factory=list)  # files the task names that it does not use
     agreed: int = 0  # answers for other commands whose sandboxed run gave the same output (voting)
     above_task: bool = False  # rated above `safe` for a task that only asks to look
     trial_error: str = ""  # the error its sandboxed trial run printed (trial.py), if it failed
@@ -57,6 +61,11 @@ class Candidate:
     @property
     def usable(self) -> bool:
         return self.parses and not self.missing and self.runs_program and not self.cut_off
+
+    @property
+    def verdicts(self) -> list[str]:
+        """What the checks say is wrong with it as written (each sent back in the repair round)."""
+        return self.undocumented + self.shell_bugs + [f"does not use {p}, which the task names" for p in self.unused]
 
     @property
     def note(self) -> str | None:
@@ -72,8 +81,8 @@ class Candidate:
             return "runs no program"
         if self.above_task:
             return f"does more than the task asks: rated {self.level} for a task that only asks to look"
-        if self.undocumented or self.shell_bugs:
-            return "; ".join(self.undocumented + self.shell_bugs)
+        if self.verdicts:
+            return "; ".join(self.verdicts)
         if self.trial_error:
             return f"failed in a sandboxed trial run: {self.trial_error}"
         return None
@@ -143,12 +152,13 @@ def risk_of(command: str, classify=default_classify) -> tuple[str, list[dict]]:
 def rank_key(c: Candidate, cautious: bool = False) -> tuple:
     # Anything blocked goes last (it is shown, never offered first); then usable before unusable;
     # with `cautious`, dangerous after everything safer; then candidates that do more than the
-    # task asks; then those using undocumented options or that ShellCheck finds wrong as written;
+    # task asks; then those using undocumented options, that ShellCheck finds wrong as written or
+    # that leave out a file the task names;
     # then those whose trial run failed; then
     # the candidates most answers support (answers giving the same command, plus with voting
     # answers whose command printed the same in the sandbox); then the model's own order.
     return (c.level == "blocked", not c.usable, cautious and c.level == "dangerous", c.above_task,
-            bool(c.undocumented or c.shell_bugs), bool(c.trial_error), -(c.votes + c.agreed), c.order)
+            bool(c.verdicts), bool(c.trial_error), -(c.votes + c.agreed), c.order)
 
 
 def rank(candidates: list[Candidate], cautious: bool = False) -> list[Candidate]:
@@ -262,6 +272,8 @@ class Suggester:
                 c.undocumented = self.options.undocumented(c.command)
             if self.shell_check is not None and c.usable:
                 c.shell_bugs = self.shell_check(c.command)
+            if self.workdir is not None and c.usable:
+                c.unused = unused_paths(c.command, task, self.workdir)
 
     def _mend(self, task: str, candidates: list[Candidate]) -> None:
         """The mechanical fixes (mend.py: the task's paths put back, find's `-o` alternatives
@@ -281,19 +293,18 @@ class Suggester:
                 continue
             [fixed] = build_candidates([fixed_command], self.classify, self.explain, self.which)
             self._check(task, [fixed])
-            if (fixed.usable and set(fixed.shell_bugs) <= set(c.shell_bugs)
-                    and set(fixed.undocumented) <= set(c.undocumented)):
+            if fixed.usable and set(fixed.verdicts) <= set(c.verdicts):
                 fixed.order, fixed.votes = c.order, c.votes
                 candidates[candidates.index(c)] = fixed
 
     def _repair(self, task: str, messages, candidates: list[Candidate], completions: list[Completion]) -> None:
-        """One round for the best candidate when its options are not in the man page or ShellCheck
-        finds it wrong as written: the model gets the verdicts; the repair replaces it only when
-        it passes the same checks."""
+        """One round for the best candidate when its options are not in the man page, ShellCheck
+        finds it wrong as written or it leaves out a file the task names: the model gets the
+        verdicts; the repair replaces it only when it passes the same checks."""
         best = rank(candidates, self.cautious)[0] if candidates else None
-        if best is None or not (best.undocumented or best.shell_bugs):
+        if best is None or not best.verdicts:
             return
-        request = repair_request(best.command, best.undocumented, best.shell_bugs)
+        request = repair_request(best.command, best.undocumented, best.shell_bugs, best.unused)
         fixed = self._ask_again(task, messages, best, request, completions)
         if fixed is not None:
             fixed.order, fixed.votes = best.order, best.votes
@@ -336,7 +347,7 @@ class Suggester:
             return None
         [fixed] = build_candidates(found[:1], self.classify, self.explain, self.which)
         self._check(task, [fixed])
-        return fixed if fixed.usable and not fixed.undocumented and not fixed.shell_bugs else None
+        return fixed if fixed.usable and not fixed.verdicts else None
 
     def _finish(self, task: str, messages, n: int) -> SuggestResult:
         started = time.perf_counter()

@@ -51,6 +51,7 @@ def test_a_dropped_directory_is_put_back(tree):
     ("count the lines of data/a.txt", "wc -l data/a.txt"),  # already right
     ("show the notes", "cat a.txt"),  # the task names no path
     ("show archive/a.txt or data/a.txt", "cat a.txt"),  # two paths end in it: which is unclear
+    ("delete a.txt, not data/a.txt", "rm a.txt"),  # the task says a.txt on its own: the user's word
 ])
 def test_what_it_leaves_alone(tree, task, command):
     assert use_task_paths(command, task, tree) is None

@@ -11,9 +11,9 @@ mechanical to put right when the working directory shows which is meant:
   quoted.
 
 A task's path counts when it is here, or when its directory is (a destination the user named:
-"rename data/a.txt to data/b.txt"). A word that is a path here is never changed, nor find's
-tests (`-name x.txt` names no path), options, or a word with `$`, a glob or a command
-substitution in it.
+"rename data/a.txt to data/b.txt"). A word that is a path here is never changed, nor one the
+task says on its own ("delete a.txt but keep data/a.txt"), nor find's tests (`-name x.txt`
+names no path), options, or a word with `$`, a glob or a command substitution in it.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _literal(node, data: bytes) -> str | None:
     return parts[0] if len(parts) == 1 else None
 
 
-def _edits(node, data: bytes, paths: list[str], cwd: Path) -> list[tuple[int, int, str]]:
+def _edits(node, data: bytes, paths: list[str], cwd: Path, said: set[str]) -> list[tuple[int, int, str]]:
     args = [c for c in node.children[1:] if "redirect" not in c.type]
     name = data[node.children[0].start_byte:node.children[0].end_byte].decode("utf-8", "replace")
     if name.rsplit("/", 1)[-1] == "find":  # only find's start points are paths
@@ -97,7 +97,7 @@ def _edits(node, data: bytes, paths: list[str], cwd: Path) -> list[tuple[int, in
                 edits.append((args[i].start_byte, args[j].end_byte, shlex.quote(spaced)))
                 continue
         ends = [p for p in paths if p.rstrip("/").endswith("/" + value.rstrip("/"))]
-        if len(ends) == 1:
+        if len(ends) == 1 and value not in said:  # a word the task says on its own is the user's
             edits.append((args[i].start_byte, args[i].end_byte, shlex.quote(ends[0])))
     taken: list[tuple[int, int, str]] = []
     for edit in edits:  # a word the joined span already covers is not edited again
@@ -119,7 +119,7 @@ def use_task_paths(command: str, task: str, cwd) -> str | None:
         node = stack.pop()
         stack.extend(node.children)
         if node.type == "command" and node.children and node.children[0].type == "command_name":
-            edits += _edits(node, data, paths, Path(cwd))
+            edits += _edits(node, data, paths, Path(cwd), set(_words(task)))
     if not edits:
         return None
     for start, end, text in sorted(edits, reverse=True):

@@ -39,8 +39,8 @@ def test_the_action_applies_to_every_alternative_once_grouped(tree, command):
 def test_tests_before_and_after_the_alternatives_stay_outside(tree):
     command = "find . -type f -name '*.o' -o -name core -newer notes.txt -print"
     assert group_alternatives(command) == r"find . -type f \( -name '*.o' -o -name core \) -newer notes.txt -print"
-    three = "find sub . -maxdepth 1 -name a.o -o -name b.o -o ! -name '*.*' -delete"
-    assert group_alternatives(three) == r"find sub . -maxdepth 1 \( -name a.o -o -name b.o -o ! -name '*.*' \) -delete"
+    three = "find sub . -maxdepth 1 -name a.o -o -name b.o -o -iname '*.O' -delete"
+    assert group_alternatives(three) == r"find sub . -maxdepth 1 \( -name a.o -o -name b.o -o -iname '*.O' \) -delete"
 
 
 def test_words_are_kept_as_written_and_every_find_is_fixed():
@@ -58,6 +58,10 @@ def test_words_are_kept_as_written_and_every_find_is_fixed():
     "find . -type f -name a -o -type d -name b -exec ls {} +",  # either grouping could be meant
     "find . -name a -o -size +1k -delete",  # different tests: which belong together is unclear
     "find . -name a -o -frobnicate b -print",  # a primary it does not know
+    "find . -type f ! -name a -o ! -name b -delete",  # meant as `! -name a ! -name b`: grouped, all go
+    "find . -not -name keep -o -name '*.tmp' -delete",
+    "find . -name a -o -name b -o -not -name c -delete",
+    "find . -name '\ud800' -o -name b -delete",  # a lone surrogate
     "find . -name a -o -name b -exec echo",  # an -exec never ended
     "find . -name",  # a test without its value
     "ls -o -name a -print",  # not find

@@ -8,8 +8,8 @@ answers with the same command, so the suggester applies it itself.
 The alternatives are taken to be the tests joined by `-o`: the last test before the first `-o`,
 each test between, and the first test after the last `-o`, so tests that come before them stay
 outside (`-type f \\( -name A -o -name B \\) -exec ...`). A form this reading does not fit
-(an action before an `-o`, the `-prune` idiom, several tests between two `-o`, an option it does
-not know) is left as it is: the candidate stays marked with ShellCheck's finding.
+(an action before an `-o`, the `-prune` idiom, several tests between two `-o`, a negated
+alternative, an option it does not know) is left as it is, marked when ShellCheck sees it.
 """
 
 from __future__ import annotations
@@ -136,6 +136,10 @@ def _alternatives(words: list[str]) -> tuple[int, int] | None:
     head = 1 if last[0][0] == "not" else 0
     if first is None or last[head][0] != "test" or head + 1 >= len(last):
         return None
+    # `! -name a -o ! -name b -delete` was meant as `! -name a ! -name b`; grouped, it would
+    # delete everything. A negated alternative is left as written.
+    if head == 1 or first[1] - first[0] == 2 or any(len(middle) == 2 for middle in operands[1:-1]):
+        return None
     units = [operands[0][first[1] - 1]] + [o[-1] for o in operands[1:-1]] + [last[head]]
     families = {_family(words[start]) if kind == "test" else None for kind, start, _ in units}
     if len(families) != 1 or None in families:
@@ -148,7 +152,10 @@ def group_alternatives(command: str) -> str | None:
     or None when no find in it needs that (or reads in a way this does not follow)."""
     from ccgpt.risk.parse import parse
 
-    data = command.encode("utf-8", "surrogateescape")
+    try:
+        data = command.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
     edits = []  # (byte offset, text to insert)
     stack = [parse(data).root_node]
     while stack:

@@ -4,8 +4,7 @@ Each is a mistake the default model makes and does not put right when told (meas
 asked to group find's `-o` alternatives it answers with the same command), and each is decided
 from the command's syntax and the working directory alone:
 
-- named_paths.py: the paths the task names, where the command dropped their directory or split
-  a name with a space into words;
+- named_paths.py: a name with a space the task gives, where the command split it into words;
 - find_grouping.py: find's `-o` alternatives in `\\( \\)` when the action would miss them.
 
 The suggester classifies and checks the result again and keeps it only when it is usable and no

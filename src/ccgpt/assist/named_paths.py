@@ -1,19 +1,21 @@
-"""The paths a task names, put back into a command that lost them.
+"""The paths a task names, held against the command the model wrote.
 
-A small model often drops the directory the user wrote ("extract archive/bundle.tar.gz" answered
-with `tar -xzf bundle.tar.gz`) or splits a name with a space into two words (`cat data/Report
-Final.txt`, which reads `data/Report` and `Final.txt`; with `rm`, it would delete those). Both are
-mechanical to put right when the working directory shows which is meant:
+- A name with a space split into words: `cat data/Report Final.txt` reads `data/Report` and
+  `Final.txt` (with `rm`, it would delete those). When the words, joined with spaces, make a
+  path the task names and that is here, and the first of them is no path here, they become that
+  path, quoted (`use_task_paths`, one of the mechanical fixes in mend.py).
+- A file the task names, left out: "search for ERROR in server.log" answered with `grep -rn
+  ERROR --include='*.log' .`. That is a verdict for the repair round, not a rewrite
+  (`unused_paths`).
 
-- a word of the command that is no path here, when the task names a path here ending in it
-  (`bundle.tar.gz` and the task's `archive/bundle.tar.gz`), becomes the task's path;
-- words that, joined with spaces, make a path the task names and that is here, become that path,
-  quoted.
+A dropped directory (`tar -xzf bundle.tar.gz` for "extract archive/bundle.tar.gz") is not put
+back: a bare name that is not here may be one the command makes first (`cp archive/bundle.tar.gz
+. && tar -xzf bundle.tar.gz && rm bundle.tar.gz`), or be relative to a `cd`, or not be a path
+at all (a grep pattern), and a rewrite there would point the command at the user's original.
+On the dev set it would have changed three answers and solved none of them.
 
-A task's path counts when it is here, or when its directory is (a destination the user named:
-"rename data/a.txt to data/b.txt"). A word that is a path here is never changed, nor one the
-task says on its own ("delete a.txt but keep data/a.txt"), nor find's tests (`-name x.txt`
-names no path), options, or a word with `$`, a glob or a command substitution in it.
+Every file test here is one that cannot raise (a task word too long to be a file name is just
+not a file).
 """
 
 from __future__ import annotations
@@ -32,37 +34,44 @@ def _words(task: str) -> list[str]:
     return [w.rstrip(".") if not w.endswith("..") else w for w in bare]
 
 
-def task_paths(task: str, cwd: Path) -> list[str]:
-    """The relative paths the task names that are here or whose directory is."""
+def _plain(word: str) -> bool:
+    return bool(word) and not word.startswith(("-", "/")) and not any(ch in _SPECIAL for ch in word)
+
+
+def task_paths(task: str, cwd) -> list[str]:
+    """The relative paths with a `/` or a space that the task names and that are here: its
+    quoted strings, its words, and runs of two to four of its words (a name with a space the
+    task did not quote)."""
     bare = _words(task)
-    # A name with a space may be written unquoted in the task too: runs of 2-4 words that are here.
     runs = [" ".join(bare[i:i + k]) for k in (4, 3, 2) for i in range(len(bare) - k + 1)]
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(task)]
     found: list[str] = []
-    for word in quoted + [r for r in runs if os.path.lexists(cwd / r)] + bare:
-        if (not word or word.startswith(("-", "/")) or any(ch in _SPECIAL for ch in word) or word in found
-                or not ("/" in word or " " in word) or any(f.startswith(word + " ") for f in found)):
-            continue
-        here = cwd / word
-        # A destination: its directory is here and it is named like a file (`data/b.txt`).
-        named = "/" in word.rstrip("/") and " " not in word and "." in here.name and here.parent.is_dir()
-        if os.path.lexists(here) or named:
+    for word in quoted + runs + bare:
+        if (_plain(word) and ("/" in word or " " in word) and word not in found
+                and not any(f.startswith(word + " ") for f in found) and os.path.lexists(os.path.join(cwd, word))):
             found.append(word)
     return found
 
 
-def unused_paths(command: str, task: str, cwd) -> list[str]:
-    """The files the task names that are here (`server.log`, `data/users.csv`) and that the
-    command does not mention, neither the path nor its last part: "search for ERROR in
-    server.log" answered with `grep -r ERROR --include='*.log' .` (a repair-round verdict)."""
-    cwd = Path(cwd)
-    named = [p for p in task_paths(task, cwd) if os.path.lexists(cwd / p)]
-    named += [w for w in _words(task) if "." in w.strip(".") and not w.startswith("-") and w not in named
-              and not any(ch in _SPECIAL for ch in w) and (cwd / w).is_file()]
-    return [p for p in named if p not in command and Path(p).name not in command]
+def _parsed(command: str):
+    from ccgpt.risk.parse import parse
+
+    try:
+        data = command.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate: nothing here can be said about it
+        return None, None
+    return data, parse(data).root_node
 
 
-def _literal(node, data: bytes) -> str | None:
+def _walk(root):
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        yield node
+
+
+def _value(node, data: bytes) -> str | None:
     """The word's value when it is plain text (a bare word or a quoted string without expansions)."""
     text = data[node.start_byte:node.end_byte].decode("utf-8", "surrogateescape")
     if node.type not in ("word", "string", "raw_string", "concatenation") or any(ch in text for ch in "$`*?[{"):
@@ -74,52 +83,64 @@ def _literal(node, data: bytes) -> str | None:
     return parts[0] if len(parts) == 1 else None
 
 
-def _edits(node, data: bytes, paths: list[str], cwd: Path, said: set[str]) -> list[tuple[int, int, str]]:
+def unused_paths(command: str, task: str, cwd) -> list[str]:
+    """The files the task names that are here (`server.log`, `data/users.csv`) and that no word
+    of the command mentions, as the path or its last part (`cd data && cat a.txt` uses
+    `data/a.txt`; `cat data.txt` does not use `a.txt`)."""
+    named = [p for p in task_paths(task, cwd)]
+    named += [w for w in _words(task) if _plain(w) and "." in w.strip(".") and w not in named
+              and os.path.isfile(os.path.join(cwd, w))]
+    data, root = _parsed(command)
+    if not named or data is None or root is None:
+        return []
+    words = []
+    for node in _walk(root):
+        if node.type in ("word", "string", "raw_string", "concatenation"):
+            value = _value(node, data)
+            words.append(value if value is not None else data[node.start_byte:node.end_byte].decode("utf-8", "replace"))
+
+    def mentioned(path: str) -> bool:
+        name = Path(path).name
+        return any(path in w or w == name or w.endswith(("/" + name, "=" + name)) for w in words)
+
+    return [p for p in named if not mentioned(p)]
+
+
+def _joined(node, data: bytes, spaced: list[str], cwd) -> list[tuple[int, int, str]]:
+    """(start byte, end byte, quoted path) for each run of the command's words that spells one
+    of the spaced paths and whose first word is no path here."""
     args = [c for c in node.children[1:] if "redirect" not in c.type]
-    name = data[node.children[0].start_byte:node.children[0].end_byte].decode("utf-8", "replace")
-    if name.rsplit("/", 1)[-1] == "find":  # only find's start points are paths
-        args = args[:next((i for i, c in enumerate(args) if data[c.start_byte:c.start_byte + 1] in b"-(!\\"), len(args))]
-    values = [_literal(c, data) for c in args]
-    edits = []
-    for i, value in enumerate(values):
-        if value is None or value.startswith("-") or value in (".", "..") or os.path.lexists(cwd / value):
+    values = [_value(c, data) for c in args]
+    edits, i = [], 0
+    while i < len(values):
+        first = values[i]
+        target = next((p for p in spaced if first and p.startswith(first + " ")), None)
+        if first is None or target is None or os.path.lexists(os.path.join(cwd, first)):
+            i += 1
             continue
-        spaced = next((p for p in paths if " " in p and p.startswith(value + " ")), None)
-        if spaced is not None:
-            j, joined = i, value
-            while joined != spaced and j + 1 < len(values) and spaced.startswith(joined + " "):
-                following = values[j + 1]
-                if not following:
-                    break
-                j += 1
-                joined += " " + following
-            if joined == spaced:
-                edits.append((args[i].start_byte, args[j].end_byte, shlex.quote(spaced)))
-                continue
-        ends = [p for p in paths if p.rstrip("/").endswith("/" + value.rstrip("/"))]
-        if len(ends) == 1 and value not in said:  # a word the task says on its own is the user's
-            edits.append((args[i].start_byte, args[i].end_byte, shlex.quote(ends[0])))
-    taken: list[tuple[int, int, str]] = []
-    for edit in edits:  # a word the joined span already covers is not edited again
-        if not any(start <= edit[0] < end for start, end, _ in taken):
-            taken.append(edit)
-    return taken
+        joined, j = first, i
+        while joined != target and j + 1 < len(values):
+            following = values[j + 1]
+            if not following or not target.startswith(f"{joined} {following}"):
+                break
+            j, joined = j + 1, f"{joined} {following}"
+        if joined == target:
+            edits.append((args[i].start_byte, args[j].end_byte, shlex.quote(target)))
+        i = j + 1
+    return edits
 
 
 def use_task_paths(command: str, task: str, cwd) -> str | None:
-    """`command` with the task's paths put back (see the module's doc), or None when nothing changes."""
-    from ccgpt.risk.parse import parse
-
-    paths = task_paths(task, Path(cwd))
-    if not paths:
+    """`command` with each run of words that spells a spaced path the task names quoted as that
+    path (see the module's doc), or None when nothing changes."""
+    spaced = [p for p in task_paths(task, cwd) if " " in p]
+    data, root = _parsed(command) if spaced else (None, None)
+    if data is None or root is None:
         return None
-    data = command.encode("utf-8", "surrogateescape")
-    edits, stack = [], [parse(data).root_node]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.children)
+    edits = []
+    for node in _walk(root):
         if node.type == "command" and node.children and node.children[0].type == "command_name":
-            edits += _edits(node, data, paths, Path(cwd), set(_words(task)))
+            edits += _joined(node, data, spaced, cwd)
     if not edits:
         return None
     for start, end, text in sorted(edits, reverse=True):

@@ -7,7 +7,7 @@ answer -> de-duplicate (counting how often each came up: agreement between sampl
 cheap signal of a right answer) -> classify each with the risk engine -> check each one (parses?
 programs installed? options documented by the man page? ShellCheck's wrong-as-written findings,
 lint_check.py? a file the task names left out, named_paths.py?) -> mechanical fixes (mend.py:
-the task's paths put back, find's `-o` alternatives grouped) -> one repair round for the best
+a spaced name quoted, find's `-o` alternatives grouped) -> one repair round for the best
 candidate when a check fails -> a trial run of the best `safe` one on a copy of the directory
 (trial.py: an error message goes back to the model once) -> rank -> explain each in one
 grounded line.
@@ -276,7 +276,7 @@ class Suggester:
                 c.unused = unused_paths(c.command, task, self.workdir)
 
     def _mend(self, task: str, candidates: list[Candidate]) -> None:
-        """The mechanical fixes (mend.py: the task's paths put back, find's `-o` alternatives
+        """The mechanical fixes (mend.py: a spaced name quoted, find's `-o` alternatives
         grouped), made without the model, which does not make them when asked. A fixed command
         replaces the candidate only when it is usable and no check finds anything new in it;
         it is classified again, so the level shown is its own."""

@@ -45,6 +45,15 @@ def test_hidden_unicode_span_is_the_character():
     assert marked(cmd, "hidden-unicode") == ["\u200b"]
 
 
+def test_a_lone_surrogate_is_marked_and_the_rest_still_read():
+    # JSON's "\ud800" decodes to a lone surrogate, which has no UTF-8: once it made the engine
+    # raise (the guard denied with "internal error"); now it is a finding, and the rest is read.
+    assert marked("ls \ud800 -la", "hidden-unicode") == ["\ud800"]
+    v = classify("echo \udfff; rm -rf ~")
+    assert v.level == "blocked" and {f.rule for f in v.findings} == {"hidden-unicode", "wipe-home"}
+    assert classify("ls \udc80").level == "safe"  # surrogateescape's stand-in for an undecodable byte
+
+
 # ---- API shape -----------------------------------------------------------------------
 def test_verdict_api():
     v = classify("rm -rf ~")

@@ -26,6 +26,9 @@ __all__ = ["classify", "classify_script", "Verdict", "Finding", "LEVELS", "EXIT_
 
 _BIDI = lazy_re(f"[{BIDI}]")
 _ZERO_WIDTH = lazy_re(f"[{ZERO_WIDTH}]")
+# Lone surrogates (from JSON's "\ud800"): no character, no UTF-8. Those surrogateescape uses for
+# undecodable bytes (U+DC80-U+DCFF) are kept: they stand for real bytes of the command.
+_LONE_SURROGATE = lazy_re("[\ud800-\udc7f\udd00-\udfff]")
 # Escape sequences other than plain SGR colour: cursor moves, erase, OSC titles/links, DCS …
 _ESC = lazy_re(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_X][^\x1b]*(?:\x1b\\)?|\x1b.?|[\x9b\x9d\x90]")
 _SGR = lazy_re(r"\x1b\[[0-9;]*m")
@@ -79,6 +82,8 @@ def _text_findings(text: str) -> list[Finding]:
         add("terminal-escape", m)
     for m in _OVERSTRIKE.finditer(text):
         add("terminal-escape", m, "carriage return or backspace lets later text overwrite earlier text")
+    for m in _LONE_SURROGATE.finditer(text):
+        add("hidden-unicode", m, f"U+{ord(m.group()):04X} is no character (a lone surrogate): what runs is not what you read")
     return out
 
 
@@ -180,7 +185,9 @@ def _classify(command: str, extra_rules, probe: Probe | None, *, interactive: bo
     if command.strip():
         token = P.HOME_DIR.set(home_of(probe))
         try:
-            findings += _analyze(command, extra_rules, probe)
+            # The parser needs UTF-8: a lone surrogate is read as U+FFFD (one character for one,
+            # so spans still point into `command`); its own finding comes from _text_findings.
+            findings += _analyze(_LONE_SURROGATE.sub("\ufffd", command), extra_rules, probe)
         except RecursionError:
             from ccgpt.risk.rules import CATALOG
 

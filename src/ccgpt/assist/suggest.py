@@ -217,7 +217,8 @@ class Suggester:
         self.trial_dir = trial_dir
         self.trial_runner = trial_runner
         self.trial_replaced: str | None = None  # the command the last trial's repair replaced
-        # workdir: where the command will run; the task's paths are put back as they are there (mend.py).
+        # workdir: where the command will run: the files the task names are looked up there
+        # (named_paths.py: a spaced name quoted, a named file left out). None: not looked up.
         self.workdir = workdir
 
     def _context(self, task: str) -> str | None:

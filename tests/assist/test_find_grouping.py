@@ -50,6 +50,13 @@ def test_words_are_kept_as_written_and_every_find_is_fixed():
         r"find . \( -mmin -5 -o -mtime 0 \) -ls")
 
 
+def test_find_behind_a_wrapper_is_fixed_too():
+    for wrapper in ("sudo", "sudo -u bob", "nice -n 5", "env LC_ALL=C", "LC_ALL=C", "timeout 10", "/usr/bin/nohup"):
+        assert group_alternatives(f"{wrapper} find / -xdev -user bob -o -user eve -ls") == (
+            f"{wrapper} find / -xdev \\( -user bob -o -user eve \\) -ls"), wrapper
+    assert group_alternatives("sudo ls -o -name a -print") is None
+
+
 @pytest.mark.parametrize("command", [
     "find . -name a -o -name b",  # no action: -print applies to the whole expression
     r"find . \( -name a -o -name b \) -print",  # already grouped

@@ -28,12 +28,36 @@ class Analysis:
         return self.parses and not self.missing
 
 
-def _walk(node):
+def walk(node):
+    """Every node under `node` (itself first), in source order."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
         stack.extend(reversed(current.children))
+
+
+def encoded(command: str) -> bytes | None:
+    """The command as the parser reads it; None for text with no UTF-8 (a lone surrogate)."""
+    try:
+        return command.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return None
+
+
+def plain_value(node, data: bytes) -> str | None:
+    """A word's value when it is plain text (a bare word or a quoted string, no expansion and
+    no glob): `'a b'` is `a b`, `\\(` is `(`; None otherwise."""
+    import shlex
+
+    text = data[node.start_byte:node.end_byte].decode("utf-8", "surrogateescape")
+    if node.type not in ("word", "string", "raw_string", "concatenation") or any(ch in text for ch in "$`*?[{"):
+        return None
+    try:
+        parts = shlex.split(text)
+    except ValueError:
+        return None
+    return parts[0] if len(parts) == 1 else None
 
 
 def program_names(command: str) -> list[str]:
@@ -43,7 +67,7 @@ def program_names(command: str) -> list[str]:
     data = command.encode("utf-8", "surrogateescape")
     tree = parse(data)
     names = []
-    for node in _walk(tree.root_node):
+    for node in walk(tree.root_node):
         if node.type == "command_name":
             text = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
             if text and not any(ch in text for ch in "$`\"'(") and text not in names:

@@ -14,7 +14,7 @@ alternative, an option it does not know) is left as it is, marked when ShellChec
 
 from __future__ import annotations
 
-import shlex
+from ccgpt.assist.analysis import encoded, plain_value, walk
 
 # The primaries by the number of words they take after them; actions separately.
 _ZERO = {"-empty", "-executable", "-readable", "-writable", "-nouser", "-nogroup", "-true", "-false",
@@ -37,14 +37,6 @@ _FAMILIES = [{"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename",
              {"-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newer", "-anewer", "-cnewer", "-used"},
              {"-type", "-xtype"}, {"-size"}, {"-user", "-uid", "-nouser"}, {"-group", "-gid", "-nogroup"},
              {"-perm", "-readable", "-writable", "-executable"}]
-
-
-def _unquoted(text: str) -> str:
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        return text
-    return words[0] if len(words) == 1 else text
 
 
 def _arity(word: str) -> int | None:
@@ -147,27 +139,39 @@ def _alternatives(words: list[str]) -> tuple[int, int] | None:
     return operands[0][first[0]][1], last[head][2]
 
 
+def _find_at(argv: list[str]) -> int | None:
+    """Where `find` is in one simple command's words, past the wrappers the risk engine knows
+    (`sudo find`, `nice -n 5 find`, `env LC_ALL=C find`); None when it is not find."""
+    from ccgpt.risk.commands import WRAPPERS, program, skip_options
+
+    i = 0
+    while i < len(argv) and program(argv[i]) in WRAPPERS:
+        value_opts, operands, _ = WRAPPERS[program(argv[i])]
+        i = skip_options(argv, i + 1, value_opts) + operands
+        while i < len(argv) and "=" in argv[i] and not argv[i].startswith("-"):  # env NAME=value
+            i += 1
+    return i if i < len(argv) and program(argv[i]) == "find" else None
+
+
 def group_alternatives(command: str) -> str | None:
     """`command` with each find's `-o` alternatives in `\\( \\)` when an action follows them,
     or None when no find in it needs that (or reads in a way this does not follow)."""
     from ccgpt.risk.parse import parse
 
-    try:
-        data = command.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate
+    data = encoded(command)
+    if data is None:  # a lone surrogate
         return None
     edits = []  # (byte offset, text to insert)
-    stack = [parse(data).root_node]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.children)
-        if node.type != "command" or not node.children or node.children[0].type != "command_name":
+    for node in walk(parse(data).root_node):
+        if node.type != "command":
             continue
-        name = data[node.children[0].start_byte:node.children[0].end_byte].decode("utf-8", "replace")
-        if name.rsplit("/", 1)[-1] != "find":
+        parts = [c for c in node.children if "redirect" not in c.type and c.type != "variable_assignment"]
+        # Operators and primaries are plain words; a test's value may be a glob (its text then).
+        words = [plain_value(c, data) or data[c.start_byte:c.end_byte].decode("utf-8", "surrogateescape") for c in parts]
+        at = _find_at(words)
+        if at is None:
             continue
-        args = [c for c in node.children[1:] if "redirect" not in c.type and c.type != "herestring_redirect"]
-        words = [_unquoted(data[c.start_byte:c.end_byte].decode("utf-8", "surrogateescape")) for c in args]
+        args, words = parts[at + 1:], words[at + 1:]
         begin = next((i for i, w in enumerate(words) if w.startswith("-") or w in ("(", "!")), len(words))
         span = _alternatives(words[begin:])
         if span is not None:

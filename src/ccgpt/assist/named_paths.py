@@ -25,6 +25,8 @@ import re
 import shlex
 from pathlib import Path
 
+from ccgpt.assist.analysis import encoded, plain_value, walk
+
 _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"|`([^`\n]+)`")
 _SPECIAL = set("$`*?[]{}<>|&;()\\!~")
 
@@ -56,47 +58,24 @@ def task_paths(task: str, cwd) -> list[str]:
 def _parsed(command: str):
     from ccgpt.risk.parse import parse
 
-    try:
-        data = command.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate: nothing here can be said about it
-        return None, None
-    return data, parse(data).root_node
-
-
-def _walk(root):
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.children)
-        yield node
-
-
-def _value(node, data: bytes) -> str | None:
-    """The word's value when it is plain text (a bare word or a quoted string without expansions)."""
-    text = data[node.start_byte:node.end_byte].decode("utf-8", "surrogateescape")
-    if node.type not in ("word", "string", "raw_string", "concatenation") or any(ch in text for ch in "$`*?[{"):
-        return None
-    try:
-        parts = shlex.split(text)
-    except ValueError:
-        return None
-    return parts[0] if len(parts) == 1 else None
+    data = encoded(command)
+    return (data, parse(data).root_node) if data is not None else (None, None)
 
 
 def unused_paths(command: str, task: str, cwd) -> list[str]:
     """The files the task names that are here (`server.log`, `data/users.csv`) and that no word
     of the command mentions, as the path or its last part (`cd data && cat a.txt` uses
     `data/a.txt`; `cat data.txt` does not use `a.txt`)."""
-    named = [p for p in task_paths(task, cwd)]
+    named = task_paths(task, cwd)
     named += [w for w in _words(task) if _plain(w) and "." in w.strip(".") and w not in named
               and os.path.isfile(os.path.join(cwd, w))]
     data, root = _parsed(command)
     if not named or data is None or root is None:
         return []
     words = []
-    for node in _walk(root):
+    for node in walk(root):
         if node.type in ("word", "string", "raw_string", "concatenation"):
-            value = _value(node, data)
+            value = plain_value(node, data)
             words.append(value if value is not None else data[node.start_byte:node.end_byte].decode("utf-8", "replace"))
 
     def mentioned(path: str) -> bool:
@@ -110,7 +89,7 @@ def _joined(node, data: bytes, spaced: list[str], cwd) -> list[tuple[int, int, s
     """(start byte, end byte, quoted path) for each run of the command's words that spells one
     of the spaced paths and whose first word is no path here."""
     args = [c for c in node.children[1:] if "redirect" not in c.type]
-    values = [_value(c, data) for c in args]
+    values = [plain_value(c, data) for c in args]
     edits, i = [], 0
     while i < len(values):
         first = values[i]
@@ -138,7 +117,7 @@ def use_task_paths(command: str, task: str, cwd) -> str | None:
     if data is None or root is None:
         return None
     edits = []
-    for node in _walk(root):
+    for node in walk(root):
         if node.type == "command" and node.children and node.children[0].type == "command_name":
             edits += _joined(node, data, spaced, cwd)
     if not edits:

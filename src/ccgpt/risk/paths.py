@@ -16,6 +16,10 @@ from contextvars import ContextVar
 HOME_DIR: ContextVar[str | None] = ContextVar("ccgpt_risk_home", default=None)
 
 DYNAMIC = "\x00dyn"  # an operand whose value is unknowable statically ($(…), unset alone)
+# An entry a filtered `find`/`fd` selects below a root. Spelled with no character a shell
+# treats specially in any quoting (braces without a comma do not expand), so spliced into
+# `sh -c 'rm -rf {}'` it reads back as the same one word; whether it exists is unknown.
+MATCH = "{match}"
 
 ROOT, HOME, SYSTEM, SYSTEM_SUB, HOME_SUB, CWD_ALL, UNKNOWN, OTHER = (
     "root", "home", "system", "system-sub", "home-sub", "cwd-all", "unknown", "other")
@@ -30,6 +34,26 @@ CRITICAL_FILES = frozenset(
     "/etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/sudoers /etc/fstab /etc/crypttab "
     "/boot/grub/grub.cfg /etc/default/grub".split())
 _GLOB = frozenset("*?[")
+
+
+def entry(root: str, filtered: bool) -> str:
+    """What `find ROOT …` hands its command: the root itself, or an entry below it."""
+    return root + "/" + MATCH if filtered else root
+
+
+def placeholder(path: str) -> bool:
+    """A stand-in rather than a path: DYNAMIC, an entry, an `<archive member>`."""
+    return "\x00" in path or "<" in path or MATCH in path
+
+
+def spliced(word: str, mark: str, item: str) -> str:
+    """`word` with `mark` (find's `{}`) replaced by the path `item` as the program hands it on.
+    A whole word is the path itself; inside a longer word (`sh -c 'rm -rf "{}"'`, `{}.bak`) it
+    is text a shell may read again in any quoting, and a quoted `~` is a file named `~`, so
+    home is spelled as the absolute path the program really receives."""
+    if word != mark and mark in word and (item == "~" or item.startswith("~/")):
+        item = (HOME_DIR.get() or "/home/user") + item[1:]  # any /home/NAME reads as home
+    return word.replace(mark, item)
 
 
 def has_glob(path: str) -> bool:

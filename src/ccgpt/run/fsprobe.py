@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import stat
 
+from ccgpt.risk.paths import placeholder
+
 
 class FilesystemProbe:
     """Paths arrive as the engine spells them: `~/…`, absolute, or relative to `cwd`."""
@@ -23,7 +25,7 @@ class FilesystemProbe:
         return self._home if self._home and self._home.startswith("/") else None
 
     def _real(self, path: str) -> str | None:
-        if not path or "\x00" in path or "<" in path:  # DYNAMIC, `<archive member>`: not a path
+        if not path or placeholder(path):  # DYNAMIC, a find entry, `<archive member>`: not a path
             return None
         if path == "~" or path.startswith("~/"):
             if not self.home:

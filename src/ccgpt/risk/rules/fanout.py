@@ -67,7 +67,7 @@ def parallel(cmd: Cmd, ctx: Context) -> bool:
     if items is None:
         src = cmd.stdin
         items = [x for x in src.text.splitlines() if x.strip()] if src is not None and src.kind == TEXT else (
-            [src.text + ("/<match>" if src.filtered else "")] if src is not None and src.kind == PATHS else [P.DYNAMIC])
+            [P.entry(src.text, src.filtered)] if src is not None and src.kind == PATHS else [P.DYNAMIC])
     src = cmd.stdin
     if not words and sep_items is None and src is not None and (src.kind == NET or src.decoded):
         from ccgpt.risk.rules.code import consume_stdin
@@ -75,14 +75,14 @@ def parallel(cmd: Cmd, ctx: Context) -> bool:
         consume_stdin(cmd, ctx, shell=True)  # `curl URL | parallel`: each fetched line runs
         return True
     if not words:  # no command: every item is a command line (`parallel ::: 'rm -rf /'`)
-        known = [x for x in items if x != P.DYNAMIC and not x.endswith("/<match>")]
+        known = [x for x in items if x != P.DYNAMIC and not x.endswith("/" + P.MATCH)]
         for item in list(dict.fromkeys(known))[:8]:
             ctx.nested(item, cmd.span)
         if len(known) < len(items) or not items:
             ctx.add(RUNS_SCRIPT, cmd.span, "parallel runs each input line as a command")
         return True
     line = " ".join(words)
-    ref = '"$__parallel_item"'  # bound per item, so `<match>` or an unknown item stays one word
+    ref = '"$__parallel_item"'  # bound per item, so an entry or an unknown item stays one word
     for item in list(dict.fromkeys(items))[:8] or [P.DYNAMIC]:
         ctx.bind("__parallel_item", item)
         ctx.nested(line.replace("{}", ref) if "{}" in line else line + " " + ref, cmd.span)
@@ -107,7 +107,7 @@ def xargs(cmd: Cmd, ctx: Context) -> bool:
             delim = decode_ansi_c(value)[:1] or None
     items = [P.DYNAMIC]
     if cmd.stdin is not None and cmd.stdin.kind == PATHS:
-        items = [cmd.stdin.text + ("/<match>" if cmd.stdin.filtered else "")]
+        items = [P.entry(cmd.stdin.text, cmd.stdin.filtered)]
     elif cmd.stdin is not None and cmd.stdin.kind == TEXT and cmd.stdin.text.split():
         # `echo / | xargs rm -rf` deletes exactly that; with -I each line is one item; with
         # -0 or -d the delimiter alone splits (`echo 'rm -rf /' | xargs -0 sh -c` is one item).
@@ -116,7 +116,7 @@ def xargs(cmd: Cmd, ctx: Context) -> bool:
         items = items or [P.DYNAMIC]
     inner = argv[i:] or ["echo"]
     if repl:
-        inner = [a.replace(repl, items[0]) for a in inner]
+        inner = [P.spliced(a, repl, items[0]) for a in inner]
     else:
         inner = inner + items
     # Items read from the network are network content in the command's arguments:
@@ -163,8 +163,8 @@ def find(cmd: Cmd, ctx: Context) -> bool:
                 k += 1
             inner = expr[j + 1:k]
             for root in roots:
-                item = root + "/<match>" if filtered else root
-                sub_argv = [x.replace("{}", item) for x in inner]
+                item = P.entry(root, filtered)
+                sub_argv = [P.spliced(x, "{}", item) for x in inner]
                 if sub_argv:
                     sub = Cmd(sub_argv, [cmd.span] * len(sub_argv), cmd.span, [], None, True, ctx.cwd)
                     sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
@@ -182,7 +182,7 @@ def find(cmd: Cmd, ctx: Context) -> bool:
             continue
         if a == "-delete":
             for root in roots:
-                item = root + "/<match>" if filtered else root
+                item = P.entry(root, filtered)
                 sub = Cmd(["rm", "-r", "-f", "--", item], [cmd.span] * 5, cmd.span, [], None, True, ctx.cwd)
                 ctx.check(sub)
         j += 1
@@ -226,15 +226,21 @@ def fd(cmd: Cmd, ctx: Context) -> bool:
     if not inner:
         return False
     for root in roots:
-        item = root + "/<match>" if filtered else root
-        sub_argv = [x.replace("{//}", root).replace("{/.}", item).replace("{/}", item).replace("{.}", item)
-                    .replace("{}", item) for x in inner]
+        item = P.entry(root, filtered)
+        sub_argv = [_fd_placeholders(x, root, item) for x in inner]
         if sub_argv == inner:
             sub_argv = inner + [item]
         sub = Cmd(sub_argv, [cmd.span] * len(sub_argv), cmd.span, [], None, True, ctx.cwd)
         sub.bases = [cmd.span] * len(sub_argv)  # type: ignore[attr-defined]
         ctx.run(sub)
     return False
+
+
+def _fd_placeholders(word: str, root: str, item: str) -> str:
+    """fd's `{//}` (the parent: the root here), `{/.}`, `{/}`, `{.}` and `{}` (the entry)."""
+    for mark, value in (("{//}", root), ("{/.}", item), ("{/}", item), ("{.}", item), ("{}", item)):
+        word = P.spliced(word, mark, value)
+    return word
 
 
 HANDLERS = {"xargs": [xargs], "find": [find], "parallel": [parallel], "fd": [fd], "fdfind": [fd]}

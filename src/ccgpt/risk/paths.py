@@ -34,6 +34,9 @@ CRITICAL_FILES = frozenset(
     "/etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/sudoers /etc/fstab /etc/crypttab "
     "/boot/grub/grub.cfg /etc/default/grub".split())
 _GLOB = frozenset("*?[")
+# Home as spliced text: any /home/NAME reads back as home, and a fixed name (not the real
+# $HOME, which may hold a quote or a space) cannot break the quoting it is spliced into.
+_HOME_SPELLED = "/home/user"
 
 
 def entry(root: str, filtered: bool) -> str:
@@ -52,7 +55,7 @@ def spliced(word: str, mark: str, item: str) -> str:
     is text a shell may read again in any quoting, and a quoted `~` is a file named `~`, so
     home is spelled as the absolute path the program really receives."""
     if word != mark and mark in word and (item == "~" or item.startswith("~/")):
-        item = (HOME_DIR.get() or "/home/user") + item[1:]  # any /home/NAME reads as home
+        item = _HOME_SPELLED + item[1:]
     return word.replace(mark, item)
 
 

@@ -32,3 +32,12 @@ def test_spliced_match_levels(line, level):
 def test_spliced_match_is_no_parse_error():
     verdict = classify("find . -size +100M -exec bash -c 'gzip {}' {} \\;")
     assert all("parse" not in f.rule for f in verdict.findings), verdict.findings
+
+
+@pytest.mark.parametrize("home", ["/home/o'brien", "/home/a b", "/root"])
+def test_a_quote_or_space_in_home_cannot_break_the_splice(tmp_path, home):
+    from ccgpt.run.fsprobe import FilesystemProbe
+
+    probe = FilesystemProbe(cwd=str(tmp_path), home=home)
+    for line in ("find ~ -exec sh -c \"rm -rf '{}'\" \\;", "find ~ -exec sh -c 'rm -rf \"{}\"' \\;"):
+        assert classify(line, probe=probe).level.value == "blocked", (home, line)

@@ -34,8 +34,8 @@ CRITICAL_FILES = frozenset(
     "/etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/sudoers /etc/fstab /etc/crypttab "
     "/boot/grub/grub.cfg /etc/default/grub".split())
 _GLOB = frozenset("*?[")
-# Home as spliced text: any /home/NAME reads back as home, and a fixed name (not the real
-# $HOME, which may hold a quote or a space) cannot break the quoting it is spliced into.
+# Home as spliced text: the real $HOME when it is plain, else a fixed /home/NAME (which reads
+# back as home) so that a quote or a space in $HOME cannot break the quoting it is spliced into.
 _HOME_SPELLED = "/home/user"
 
 
@@ -55,7 +55,8 @@ def spliced(word: str, mark: str, item: str) -> str:
     is text a shell may read again in any quoting, and a quoted `~` is a file named `~`, so
     home is spelled as the absolute path the program really receives."""
     if word != mark and mark in word and (item == "~" or item.startswith("~/")):
-        item = _HOME_SPELLED + item[1:]
+        home = HOME_DIR.get()
+        item = (home if home and all(c.isalnum() or c in "/._+-" for c in home) else _HOME_SPELLED) + item[1:]
     return word.replace(mark, item)
 
 

@@ -287,17 +287,29 @@ def test_a_run_that_cannot_be_audited_does_not_happen(server_env, work, area):
     assert r["ran"] is False and "audit trail" in r["reason"] and not (work / "should-not-exist").exists()
 
 
-def test_agent_configuration_in_the_root_cannot_be_read_or_rewritten(server_env, work):
+def test_agent_configuration_writes_are_refused_before_they_run(server_env, work):
     settings = work / ".claude" / "settings.json"
     settings.parent.mkdir()
     settings.write_text('{"hooks": {"PreToolUse": "guard-canary-7741"}}')
     (work / ".mcp.json").write_text('{"mcpServers": {"canary-3391": {}}}')
     (result,) = call([], server_env, work, [("run_command", {
-        "command": "cat .claude/settings.json .mcp.json; echo '{}' > .claude/settings.json; echo '{}' > .mcp.json"})])
+        "command": "echo '{}' > .claude/settings.json; echo '{}' > .mcp.json"})])
+    r = result.structuredContent
+    assert r["ran"] is False and r["level"] == "dangerous"  # a hook or server list runs code later
+    assert "guard-canary-7741" in settings.read_text() and "canary-3391" in (work / ".mcp.json").read_text()
+
+
+def test_agent_configuration_in_the_root_cannot_be_read_or_rewritten(server_env, work):
+    # The sandbox hides every agent CLI's directory, also those no risk rule names.
+    mcp = work / ".cursor" / "mcp.json"
+    mcp.parent.mkdir()
+    mcp.write_text('{"mcpServers": {"canary-3391": {}}}')
+    (result,) = call([], server_env, work, [("run_command", {
+        "command": "cat .cursor/mcp.json; echo '{}' > .cursor/mcp.json"})])
     r = result.structuredContent
     assert r["ran"] and r["exit_code"] != 0
     assert "canary" not in r["stdout"] + r["stderr"]
-    assert "guard-canary-7741" in settings.read_text() and "canary-3391" in (work / ".mcp.json").read_text()
+    assert "canary-3391" in mcp.read_text()
 
 
 def test_no_sandbox_means_no_run(server_env, work, area):

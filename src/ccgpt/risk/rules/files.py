@@ -38,7 +38,11 @@ _PERSIST = lazy_re(
     r"\.local/share/systemd/|Library/LaunchAgents/|\.xinitrc|\.xprofile|\.pam_environment)"
     r"|^/etc/(systemd/|cron|crontab|profile|bash\.bashrc|zsh/|rc\.local|init\.d/|ld\.so\.preload|environment|"
     r"update-motd\.d/|xdg/autostart/)|^/var/spool/cron|^/(usr/)?lib/systemd/|^/Library/Launch"
-    r"|(^|/)\.git/hooks/|(^|/)\.husky/")
+    r"|(^|/)\.git/hooks/|(^|/)\.husky/|(^|/)\.git/config$"
+    # An agent CLI's settings and MCP server list start programs and hooks later.
+    r"|(^|/)\.claude/settings(\.local)?\.json$|(^|/)\.mcp\.json$|(^|/)\.codex/config\.toml$|(^|/)\.gemini/settings\.json$"
+    # ccgpt's own config holds the user's allow rules: rewriting it can lower every later level.
+    r"|(^|/)configs/dbgpt-proxy-ollama\.toml$|^~/\.config/ccgpt/config\.toml$")
 _HISTORY = lazy_re(r"(^~/\.(bash|zsh|sh|python|node_repl|mysql|psql|lesshst|sqlite)_?history$)|(^~/\.local/share/fish/fish_history$)|^/var/log/")
 _COMPUTABLE = frozenset("echo printf cat base64 base32 basenc xxd rev tr sed awk gawk openssl".split())
 _SUDOERS = lazy_re(r"^/etc/sudoers(\.d/.*)?$")

@@ -20,7 +20,7 @@ from ccgpt.term.invisible import BIDI, ZERO_WIDTH
 from ccgpt.risk.levels import EXIT_CODES, LEVELS  # noqa: F401  (re-exported)
 from ccgpt.risk import paths as P
 from ccgpt.risk.model import Finding, Verdict, verdict_from
-from ccgpt.risk.probes import Probe, home_of
+from ccgpt.risk.probes import Probe, cwd_of, home_of
 
 __all__ = ["classify", "classify_script", "Verdict", "Finding", "LEVELS", "EXIT_CODES"]
 
@@ -133,9 +133,12 @@ def _analyze(text: str, extra_rules, probe: Probe | None) -> list[Finding]:
             user = make_checker(compile_rules(extra_rules))
     state = State(registry(), user, probe)
     state.length = len(text)
+    start = P.start_directory(cwd_of(probe), P.HOME_DIR.get())
+    state.cwd = start
     a = Analyzer(text, state)
     a.walk()
     if any(f.rule == "parse-error" for f in state.findings):
+        state.cwd = start
         _fallback(text, state)
     return state.findings
 

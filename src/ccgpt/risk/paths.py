@@ -199,3 +199,29 @@ def secret_path(path: str) -> bool:
         or base.startswith(("id_ed25519", "id_ecdsa", "id_dsa")) or "/.kube/config" in p
         or "/.docker/config.json" in p or "/.config/gcloud" in p or "/proc/" in p and p.endswith("/environ")
     )
+
+
+# Top-level directories whose every subdirectory holds what the system runs on; elsewhere
+# (/var, /opt, /srv) only the directory itself or a critical subdirectory counts.
+_SYSTEM_TREES = frozenset("etc usr bin sbin lib lib32 lib64 libx32 boot proc sys".split())
+
+
+def start_directory(cwd: str | None, home: str | None) -> str | None:
+    """Where the line starts, spelt as a `cd` to it leaves the walker, when that changes what
+    a relative path means: `/`, home (`~`), a hidden directory under home (`~/.ssh`), a system
+    directory (`/etc/nginx`, `/var`). Anywhere else (a project, /tmp, /srv/app, /var/tmp) is
+    "here" (None), as after a plain `cd sub`. `home`: the absolute home, or None."""
+    if not cwd or not cwd.startswith("/"):
+        return None
+    p = posixpath.normpath(cwd)
+    if p.startswith("//"):
+        p = "/" + p.lstrip("/")
+    if home and home != "/" and (p == home or p.startswith(home + "/")):
+        rest = p[len(home):]
+        return "~" + rest if not rest or rest[1:2] == "." else None
+    if p == "/":
+        return "/"
+    top = p.split("/")[1]
+    if top in _SYSTEM_TREES or (p.count("/") == 1 and top in SYSTEM_DIRS) or p in CRITICAL_SUBDIRS:
+        return p
+    return None

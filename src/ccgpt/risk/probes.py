@@ -3,7 +3,9 @@
 (and run, suggest, the MCP server) pass the real one (`ccgpt.run.fsprobe.FilesystemProbe`).
 
 Paths reach the probe spelt as the engine resolved them: `~/…` (home), `/…` (absolute) or
-relative to the working directory of the command line."""
+relative to the working directory of the command line. A probe may also say where that is
+(`cwd`, an absolute path): a line started in home, `/` or a system directory is then read as
+if it began with a `cd` there (`rm -rf *` in home is a home wipe)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,12 @@ class Probe(Protocol):
 
     def read(self, path: str, limit: int) -> str | None:
         """The text of a small regular file (at most `limit` characters), or None."""
+
+
+def cwd_of(probe: Probe | None) -> str | None:
+    """The absolute working directory the probe reports (an optional attribute), or None."""
+    cwd = getattr(probe, "cwd", None)
+    return cwd if isinstance(cwd, str) and cwd.startswith("/") else None
 
 
 def home_of(probe: Probe | None) -> str | None:

@@ -17,8 +17,8 @@ class FilesystemProbe:
     """Paths arrive as the engine spells them: `~/…`, absolute, or relative to `cwd`."""
 
     def __init__(self, cwd: str | None = None, home: str | None = None) -> None:
-        self.cwd = cwd if cwd is not None else os.getcwd()
         self._home = home if home is not None else os.path.expanduser("~")
+        self.cwd = _home_spelling(cwd if cwd is not None else os.getcwd(), self.home)
 
     @property
     def home(self) -> str | None:
@@ -71,3 +71,18 @@ class FilesystemProbe:
         if len(data) > limit or b"\x00" in data:
             return None  # too big, or not text (a program binary)
         return data.decode("utf-8", "replace")
+
+
+def _home_spelling(cwd: str, home: str | None) -> str:
+    """`cwd` spelt under `home` when it is there by another name (os.getcwd() gives the
+    physical path; $HOME may run through a symlink), so that the engine sees a line started
+    in home as one (probes.cwd_of)."""
+    if not home or not os.path.isabs(cwd) or cwd == home or cwd.startswith(home.rstrip("/") + "/"):
+        return cwd
+    try:
+        real = os.path.realpath(home)
+    except (OSError, ValueError):
+        return cwd
+    if real != "/" and (cwd == real or cwd.startswith(real + "/")):
+        return home.rstrip("/") + cwd[len(real):]
+    return cwd

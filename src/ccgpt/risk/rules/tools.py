@@ -223,8 +223,8 @@ def writer(cmd: Cmd, ctx: Context) -> None:
         if flags & {"-l", "-v", "-t", "-Z"}:
             return
         into = option_value(cmd.argv, "-d", "--exdir")
-        if into is not None:
-            write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `unzip x.zip -d ~`
+        if into is not None or cmd.cwd is not None:
+            write_target(cmd, ctx, _members_in(into), cmd.span)  # `unzip x.zip -d ~`, `cd ~ && unzip x.zip`
             return
     ctx.add(WRITE_FILES, cmd.span, f"{prog} creates or changes files")
 
@@ -255,6 +255,12 @@ def _copy_writer(cmd: Cmd, ctx: Context, prog: str, flags: set, ops: list) -> bo
     return False
 
 
+def _members_in(into: str | None) -> str:
+    """Where an archive's members land: below `-C DIR`/`-d DIR`, else the working directory
+    (which the caller knows only after a `cd` or from a probe: `cmd.cwd`)."""
+    return (into.rstrip("/") if into is not None else ".") + "/<archive member>"
+
+
 def _tar_writer(cmd: Cmd, ctx: Context, flags: set) -> bool:
     """tar: what an archive run creates, extracts into or deletes (True when read here)."""
     first = cmd.argv[1] if len(cmd.argv) > 1 else ""
@@ -267,8 +273,9 @@ def _tar_writer(cmd: Cmd, ctx: Context, flags: set) -> bool:
     if "f" in letters and archive is None and not first.startswith("-"):
         rest = [x for x in cmd.argv[2:] if not x.startswith("-")]
         archive = rest[0] if rest else None  # old style: `tar czf OUT.tgz src`
-    if extract and into is not None:
-        write_target(cmd, ctx, into.rstrip("/") + "/<archive member>", cmd.span)  # `tar -xf x -C /usr`
+    if extract and (into is not None or cmd.cwd is not None):
+        # `tar -xf x -C /usr`, and `cd / && tar -xf x`: members land in the working directory
+        write_target(cmd, ctx, _members_in(into), cmd.span)
         return True
     if not extract and "--remove-files" in flags:
         sources = [x for x in cmd.argv[1:] if not x.startswith("-") and x != archive and x != first]

@@ -66,9 +66,14 @@ class Context(Protocol):
     def value(self, name: str) -> str | None:
         """A shell variable's value as far as the line sets it (None: not set here)."""
 
-    def chdir(self, directory: str | None, *, scoped: bool = False) -> None:
-        """The directory later relative paths are in (None: unknown/here); `scoped`: only for
-        the command being peeled (`env -C DIR cmd`)."""
+    @property
+    def below(self) -> str | None:
+        """With `cwd` None: the plain subdirectory of here a `cd` moved into (`.git/hooks`)."""
+
+    def chdir(self, directory: str | None, *, scoped: bool = False, below: str | None = None) -> None:
+        """The directory later relative paths are in (None: unknown/here; then `below`: a plain
+        subdirectory of here, when known); `scoped`: only for the command being peeled
+        (`env -C DIR cmd`)."""
 
     def word_base(self, cmd: Cmd, i: int) -> Base:
         """Where word i of `cmd` starts in the top-level command (or the span to clamp to)."""

@@ -201,7 +201,7 @@ class Dispatcher:
 
     # ---- wrappers, handlers, rules ---------------------------------------------------
     def run_cmd(self, cmd: Cmd) -> Output:
-        before, outer = self.st.cwd, self._scoped_cwd
+        before, below, outer = self.st.cwd, self.st.below, self._scoped_cwd
         self._scoped_cwd = False
         ruled = len(self._last_cmds)
         try:
@@ -213,7 +213,7 @@ class Dispatcher:
             return out
         finally:
             if self._scoped_cwd:  # `env -C DIR cmd` changes the directory of cmd only
-                self.st.cwd = before
+                self.st.cwd, self.st.below = before, below
             self._scoped_cwd = outer
 
     def _run_cmd(self, cmd: Cmd) -> Output:

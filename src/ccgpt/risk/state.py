@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 class State:
     """Shared by an analyzer and the nested analyzers it starts."""
 
-    __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd",
+    __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd", "below",
                  "rules", "user_rules", "files", "downloads", "length", "probe")
 
     def __init__(self, rules: Registry, user_rules=None, probe: Probe | None = None):
@@ -27,6 +27,9 @@ class State:
         self.funcs: dict[str, tuple] = {}
         self.expanding: set[str] = set()
         self.cwd: str | None = None
+        # With cwd None: the plain subdirectory of "here" a `cd` moved into (`.claude`), so a
+        # write to `settings.json` after it is read as `.claude/settings.json`; None: here itself.
+        self.below: str | None = None
         self.rules = rules
         self.user_rules = user_rules
         self.length = 0  # of the top-level command, to keep spans inside it

@@ -69,8 +69,13 @@ class WalkContext:
     def value(self, name: str) -> str | None:
         return self._a.env.get(name)
 
-    def chdir(self, directory: str | None, *, scoped: bool = False) -> None:
+    @property
+    def below(self) -> str | None:
+        return self._a.st.below
+
+    def chdir(self, directory: str | None, *, scoped: bool = False, below: str | None = None) -> None:
         self._a.st.cwd = directory
+        self._a.st.below = below if directory is None else None
         self._a._scoped_cwd = self._a._scoped_cwd or scoped
 
     def word_base(self, cmd: Cmd, i: int) -> Base:
@@ -90,15 +95,15 @@ class WalkContext:
         a = self._a
         st = a.st
         mark, cmds = len(st.findings), len(a._last_cmds)
-        env, inline, files, downloads, aliases, cwd = (dict(st.env), set(st.inline), dict(st.files),
-                                                       set(st.downloads), dict(st.aliases), st.cwd)
+        env, inline, files, downloads, aliases, cwd, below = (dict(st.env), set(st.inline), dict(st.files),
+                                                              set(st.downloads), dict(st.aliases), st.cwd, st.below)
         try:
             a.run_cmd(cmd)
             return max((f.level for f in st.findings[mark:] if rules is None or f.rule in rules), default=Level.SAFE)
         finally:  # the same objects, refilled: the walker and its nested walkers share them
             del st.findings[mark:]
             del a._last_cmds[cmds:]
-            st.cwd = cwd
+            st.cwd, st.below = cwd, below
             for live_map, old_map in ((st.env, env), (st.files, files), (st.aliases, aliases)):
                 live_map.clear()
                 live_map.update(old_map)

@@ -39,8 +39,18 @@ def cd(cmd: Cmd, ctx: Context) -> bool:
         inside = P.resolve(cmd.argv[-1], ctx.cwd)
         if any(d.endswith("/") and (inside + "/").startswith(d) for d in ctx.downloads):
             found = inside  # into a tree cloned in this line: `git clone URL r && cd r && ./install.sh`
-    ctx.chdir(found)
+    ctx.chdir(found, below=_below(ctx.below, cmd.argv) if found is None else None)
     return True
+
+
+def _below(below: str | None, argv: list[str]) -> str | None:
+    """The plain subdirectory `cd sub` moves into, below the one it started in (`cd .git &&
+    cd hooks` is `.git/hooks`); None when the target is not a plain relative name."""
+    target = argv[-1] if len(argv) > 1 else ""
+    if not target or target[0] in "-/~" or target == P.DYNAMIC or any(c in target for c in "*?[{$`\\\x00"):
+        return None
+    p = P.resolve((below + "/" if below else "") + target)
+    return None if p in (".", "") or p == ".." or p.startswith(("../", "/", "~")) else p
 
 
 def popd(cmd: Cmd, ctx: Context) -> bool:

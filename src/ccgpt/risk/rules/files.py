@@ -91,6 +91,8 @@ def write_target(cmd: Cmd, ctx: Context, path: str, span, *, append: bool = Fals
         else:
             ctx.add(CRITICAL_FILE, span, f"overwrites {p}")
         return
+    if cmd.cwd is None and ctx.below and not p.startswith(("/", "~")):
+        p = P.resolve(ctx.below + "/" + p)  # `cd .claude && echo {} > settings.json`
     if _PERSIST.search(p):
         ctx.add(PERSISTENCE, span, f"writes {p}, which runs code or grants access later")
         if text:

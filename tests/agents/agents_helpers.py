@@ -16,6 +16,27 @@ FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nccgpt-agents-fake-key-5d1c\n---
 CLIENT = "ccgpt-tests"
 
 
+SHELL_TOOL = {"claude": "Bash", "codex": "Bash", "gemini": "run_shell_command"}
+EVENT_NAME = {"claude": "PreToolUse", "codex": "PreToolUse", "gemini": "BeforeTool"}
+CHECKOUT = str(Path(SRC).parent)  # an ordinary project directory: where a verdict means what it says
+
+
+def guard(stdin, *args, env=None, cwd=None):
+    """`ccgpt guard ARGS` as an agent runs it: a fresh process, the event as JSON on stdin."""
+    full = {k: v for k, v in os.environ.items() if k != "CCGPT_CONFIG"}
+    full.update({"PYTHONPATH": SRC, **(env or {})})
+    data = stdin if isinstance(stdin, bytes) else json.dumps(stdin).encode()
+    return subprocess.run([sys.executable, "-m", "ccgpt", "guard", *args], input=data, capture_output=True,
+                          env=full, timeout=60, cwd=cwd)
+
+
+def event(fmt, command, tool=None, cwd=CHECKOUT):
+    """A shell tool call in `fmt`'s hook protocol; `cwd=None` leaves the key out."""
+    ev = {"session_id": "s1", "cwd": cwd, "hook_event_name": EVENT_NAME[fmt],
+          "tool_name": tool or SHELL_TOOL[fmt], "tool_input": {"command": command}}
+    return ev if cwd is not None else {k: v for k, v in ev.items() if k != "cwd"}
+
+
 class Elicitor:
     """An elicitation callback that answers as told and remembers what it was asked."""
 

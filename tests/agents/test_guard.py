@@ -11,25 +11,10 @@ import sys
 
 import pytest
 
-from agents_helpers import SRC
+from agents_helpers import EVENT_NAME, SHELL_TOOL, SRC, event, guard
 
-SHELL_TOOL = {"claude": "Bash", "codex": "Bash", "gemini": "run_shell_command"}
-EVENT_NAME = {"claude": "PreToolUse", "codex": "PreToolUse", "gemini": "BeforeTool"}
 COMMANDS = {"safe": "ls -la", "review": "echo hi > notes.txt", "dangerous": "rm -rf ./build",
             "blocked": "rm -rf ~"}
-
-
-def guard(stdin, *args, env=None):
-    full = {k: v for k, v in os.environ.items() if k != "CCGPT_CONFIG"}
-    full.update({"PYTHONPATH": SRC, **(env or {})})
-    data = stdin if isinstance(stdin, bytes) else json.dumps(stdin).encode()
-    return subprocess.run([sys.executable, "-m", "ccgpt", "guard", *args], input=data, capture_output=True,
-                          env=full, timeout=60)
-
-
-def event(fmt, command, tool=None):
-    return {"session_id": "s1", "cwd": "/work", "hook_event_name": EVENT_NAME[fmt],
-            "tool_name": tool or SHELL_TOOL[fmt], "tool_input": {"command": command}}
 
 
 def test_commands_have_the_levels_these_tests_assume():

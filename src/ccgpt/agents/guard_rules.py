@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Callable
 
 CACHE_NAME = "guard-rules.json"
+# Bumped when what a parse keeps changes (2: a project's allow rules are dropped), so a cache
+# written by an earlier build of the same version is not trusted.
+_FORMAT = 2
 
 
 def _key(path: Path) -> list:
@@ -26,7 +29,8 @@ def _key(path: Path) -> list:
 
     defaults = Path(ccgpt.config.__file__).parent / "data" / "default_config.toml"
     st, dt = os.stat(path), os.stat(defaults)
-    return [os.path.realpath(path), st.st_mtime_ns, st.st_size, st.st_ino, dt.st_mtime_ns, dt.st_size, __version__]
+    return [os.path.realpath(path), st.st_mtime_ns, st.st_size, st.st_ino, dt.st_mtime_ns, dt.st_size, __version__,
+            _FORMAT]
 
 
 def load(path: Path, parse: Callable[[], list]) -> list:

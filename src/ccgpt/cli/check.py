@@ -23,22 +23,31 @@ def configure(parser) -> None:
                         help="read one command per stdin line; with --json print one JSON object per line")
 
 
-def _user_rules(args) -> list:
-    """User rules from `[ccgpt.rules]` of the configuration file, when there is one."""
+def _user_rules(args, *, warn: bool = True) -> list:
+    """User rules from `[ccgpt.rules]` of the configuration file, when there is one.
+
+    Allow rules lower verdicts, so they are taken only from a file the person chose (--config,
+    $CCGPT_CONFIG, their user config). The checkout's own `configs/` file is one a cloned
+    repository can ship, or an agent can write: its deny rules apply, its allow rules do not."""
     from ccgpt.config import find_config_file, load_config
     from ccgpt.errors import ConfigError
 
-    path, _ = find_config_file(getattr(args, "config", None))
+    path, why = find_config_file(getattr(args, "config", None))
     if path is None:
         return []  # the common case: no file, nothing more to import or read
-    from ccgpt.risk.user_rules import compile_rules, from_config
+    from ccgpt.risk.user_rules import compile_rules, from_config, is_allow
 
-    config = load_config(str(path))
+    config = load_config(str(path), warn=warn)
     try:
         rules = from_config(config.get("rules", {}))
         compile_rules(rules)
     except ValueError as e:
         raise ConfigError(f"[ccgpt.rules]: {e}") from None
+    if why == "checkout" and any(is_allow(r) for r in rules):
+        if warn:
+            print(f"ccgpt: warning: {path}: allow rules in a project's configuration are ignored (it may come "
+                  "from the repository, not from you); put them in your own (ccgpt config path)", file=sys.stderr)
+        rules = [r for r in rules if not is_allow(r)]
     return rules
 
 

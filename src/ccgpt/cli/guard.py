@@ -76,7 +76,7 @@ def _hook(args):
     if command is None:
         return answer(None, args.format)
     try:
-        verdict = verdict_within(command, args.deadline, _rules(args))
+        verdict = verdict_within(command, args.deadline, _rules(args), _working_directory(event))
     except TimeoutError:
         return failure(f"no verdict within {args.deadline:g} s")
     return answer(verdict, args.format)
@@ -92,19 +92,32 @@ def _rules(args) -> list:
     if path is None:
         return []
     if not path.is_file():
-        return _user_rules(args)  # says what is wrong with it; the guard fails closed
+        return _user_rules(args, warn=False)  # says what is wrong with it; the guard fails closed
     from ccgpt.agents.guard_rules import load
 
-    return load(path, lambda: _user_rules(args))
+    return load(path, lambda: _user_rules(args, warn=False))
 
 
-def verdict_within(command: str, seconds: float, rules: list) -> dict:
+def _working_directory(event: dict) -> str:
+    """Where the agent runs the command: the event's `cwd` (every supported agent sends it) when
+    that is a directory here, else the directory the agent started the hook in. The verdict
+    depends on it: `rm -rf *` is a home wipe in home, `sed -i … .bashrc` a start-up file edit."""
+    cwd = event.get("cwd")
+    if isinstance(cwd, str) and cwd.startswith("/") and "\x00" not in cwd and os.path.isdir(cwd):
+        return os.path.normpath(cwd)
+    return os.getcwd()
+
+
+def verdict_within(command: str, seconds: float, rules: list, cwd: str | None = None) -> dict:
     """The risk verdict, computed in a forked child so that no hang of any kind (a pathological
-    regular expression, the parser's C code) can outlast the deadline; TimeoutError when it does."""
+    regular expression, the parser's C code) can outlast the deadline; TimeoutError when it does.
+    Like `ccgpt check`, with the real filesystem probe, here rooted at `cwd`."""
     from ccgpt.risk.classify import classify
+    from ccgpt.run.fsprobe import FilesystemProbe
 
+    probe = FilesystemProbe(cwd=cwd)
     if not hasattr(os, "fork"):
-        return classify(command, extra_rules=rules, interactive=False).to_json()
+        return classify(command, extra_rules=rules, probe=probe, interactive=False).to_json()
     import json
     import select
     import signal
@@ -116,7 +129,7 @@ def verdict_within(command: str, seconds: float, rules: list) -> dict:
         code = 1
         try:
             os.close(read_fd)
-            data = json.dumps(classify(command, extra_rules=rules, interactive=False).to_json()).encode()
+            data = json.dumps(classify(command, extra_rules=rules, probe=probe, interactive=False).to_json()).encode()
             view = memoryview(data)
             while view:
                 view = view[os.write(write_fd, view):]

@@ -49,6 +49,11 @@ class UserRule(NamedTuple):  # not a dataclass: `dataclasses` imports inspect, ~
         return self.pattern is None or self.pattern.search(" ".join(cmd.argv)) is not None
 
 
+def is_allow(rule: dict) -> bool:
+    """Whether a rule dict lowers verdicts: one from `allow = […]`, or a deny-list entry at `safe`."""
+    return bool(rule.get("allow")) or rule.get("level") == "safe"
+
+
 def compile_rules(rules) -> tuple[UserRule, ...]:
     """Validate and compile rule dicts; ValueError with a one-line reason on bad input."""
     out = []
@@ -58,7 +63,7 @@ def compile_rules(rules) -> tuple[UserRule, ...]:
             continue
         if not isinstance(r, dict):
             raise ValueError(f"rule #{i + 1} must be a table, not {type(r).__name__}")
-        allow = bool(r.get("allow")) or r.get("level") == "safe"
+        allow = is_allow(r)
         pattern = r.get("pattern")
         program = r.get("program")
         if pattern is None and program is None:

@@ -267,13 +267,22 @@ def test_root_flag_names_the_writable_tree(server_env, work, area):
     assert list((area / "outside").iterdir()) == []
 
 
-def test_root_slash_is_refused_at_start(server_env, work):
+@pytest.mark.parametrize("root, says", [
+    ("/", "everything writable"), ("/etc", "system"), ("/usr/lib", "system"), ("/usr/share", "system"),
+    ("HOME", "holds your home"), ("AREA", "holds your home"), ("HOME/.config", "hidden configuration"),
+    ("CWD", "holds your home"),  # no --root, started in home (as some clients start servers)
+])
+def test_a_root_that_gives_away_the_system_or_home_is_refused_at_start(server_env, area, root, says):
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "ccgpt", "mcp", "--root", "/"], env=server_env, cwd=work,
+    (area / "home" / ".config").mkdir(exist_ok=True)
+    real = root.replace("HOME", str(area / "home")).replace("AREA", str(area))
+    args = ["--root", real] if root != "CWD" else []
+    r = subprocess.run([sys.executable, "-m", "ccgpt", "mcp", *args], env=server_env, cwd=area / "home",
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "everything writable" in r.stderr and r.stdout == ""
+    assert r.returncode == 2 and says in r.stderr and r.stdout == "", r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1  # one clear line, no traceback
 
 
 def test_a_run_that_cannot_be_audited_does_not_happen(server_env, work, area):

@@ -265,16 +265,23 @@ async def serve_stdio(server) -> None:
 
 
 def default_root(root: str | None) -> str:
+    """The sandbox's writable tree: --root or the working directory, refused when it is `/`, a
+    system directory, home, a directory holding home or a hidden one in it (~/.config): an agent
+    would get to rewrite what the system or every later session runs."""
     from ccgpt.errors import UsageError
+    from ccgpt.risk.paths import start_directory
 
     path = os.path.realpath(root or os.getcwd())
     if not os.path.isdir(path):
         raise UsageError(f"--root {root}: not a directory")
-    if path == "/":
-        raise UsageError("the sandbox root would be / (everything writable): start it in a project "
-                         "directory or give --root DIR")
     home = os.path.realpath(os.path.expanduser("~"))
-    if path == home or home.startswith(path + os.sep):
-        print(f"ccgpt mcp: warning: the sandbox root {path} holds your home directory: run_command may "
-              "change any file in it (start-up files excepted); prefer --root PROJECT", file=sys.stderr)
+    what = None
+    if path == "/":
+        what = "/ (everything writable)"
+    elif path == home or home.startswith(path + os.sep):
+        what = f"{path}, which holds your home directory"
+    elif start_directory(path, home) is not None:
+        what = f"{path}, a system or hidden configuration directory"
+    if what:
+        raise UsageError(f"the sandbox root would be {what}: start it in a project directory or give --root DIR")
     return path

@@ -148,3 +148,65 @@ def test_unexpected_shapes_are_refused_untouched(tmp_path, content, message):
     path.write_text(content)
     r = install("claude", "--project", cwd=tmp_path, home=tmp_path / "home")
     assert r.returncode == 1 and message in r.stderr and path.read_text() == content
+
+
+GUARD = "/opt/venv/bin/ccgpt guard --format claude || exit 2"
+
+
+def shell_hooks(settings, tool="Bash"):
+    """The hook commands Claude Code would run for `tool` (matcher semantics: absent/""/"*" all
+    tools, else a regular expression over the name)."""
+    import re
+
+    out = []
+    for g in settings["hooks"]["PreToolUse"]:
+        m = g.get("matcher")
+        if m in (None, "", "*") or re.fullmatch(m, tool):
+            out += [h["command"] for h in g["hooks"]]
+    return out
+
+
+def test_a_shared_group_is_never_narrowed():
+    from ccgpt.agents.guard_install import merge
+
+    shared = {"hooks": {"PreToolUse": [{"matcher": "Edit|Write", "hooks": [
+        {"type": "command", "command": "prettier --check"},
+        {"type": "command", "command": "ccgpt guard --format claude || exit 2"}]}]}}
+    new = merge(shared, "claude", GUARD)
+    # The formatter still runs on Edit and Write, and the guard now runs on Bash, exactly once.
+    assert "prettier --check" in shell_hooks(new, "Edit") and "prettier --check" in shell_hooks(new, "Write")
+    assert shell_hooks(new, "Bash") == [GUARD]
+    assert GUARD not in shell_hooks(new, "Edit")
+
+
+def test_a_group_that_already_selects_bash_keeps_its_matcher():
+    from ccgpt.agents.guard_install import merge
+
+    for matcher in ("Bash|Edit", "*", ""):
+        settings = {"hooks": {"PreToolUse": [{"matcher": matcher, "hooks": [
+            {"type": "command", "command": "logger pre"},
+            {"type": "command", "command": "python3 -m ccgpt guard --format claude"}]}]}}
+        new = merge(settings, "claude", GUARD)
+        assert new["hooks"]["PreToolUse"][0]["matcher"] == matcher
+        assert shell_hooks(new, "Bash") == ["logger pre", GUARD]
+
+
+def test_hooks_that_only_mention_the_words_are_not_replaced():
+    from ccgpt.agents.guard_install import merge
+
+    others = ["ccgpt-lint --guard", "echo 'ccgpt guard is installed'", "my-ccgpt guard", "notify ccgpt guard"]
+    settings = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": c} for c in others]}]}}
+    new = merge(settings, "claude", GUARD)
+    assert shell_hooks(new, "Bash") == others + [GUARD]
+
+
+def test_duplicates_of_the_guard_collapse_to_one():
+    from ccgpt.agents.guard_install import merge
+
+    old = {"type": "command", "command": "/old/bin/ccgpt guard --format claude || exit 2", "timeout": 3}
+    settings = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [old]}, {"matcher": "Bash", "hooks": [dict(old)]},
+                                         {"matcher": "Bash", "hooks": []}]}}
+    new = merge(settings, "claude", GUARD)
+    assert shell_hooks(new, "Bash") == [GUARD]
+    assert {"matcher": "Bash", "hooks": []} in new["hooks"]["PreToolUse"]  # the user's own empty group stays
+    assert merge(new, "claude", GUARD) == new  # installing again changes nothing

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -51,12 +52,37 @@ def hook_command(agent: str) -> str:
 
 
 def _is_ours(hook) -> bool:
+    """A hook entry whose program is `ccgpt guard` (any path to ccgpt, or `python -m ccgpt`),
+    not another hook that merely mentions the words."""
     command = hook.get("command") if isinstance(hook, dict) else None
-    return isinstance(command, str) and "ccgpt" in command and " guard" in command
+    if not isinstance(command, str):
+        return False
+    try:
+        words = shlex.split(command.split("||")[0])
+    except ValueError:
+        return False
+    if words[:1] and os.path.basename(words[0]).startswith("python") and words[1:3] == ["-m", "ccgpt"]:
+        words = words[2:]  # what hook_command writes when there is no console script
+    return bool(words) and os.path.basename(words[0]) == "ccgpt" and words[1:2] == ["guard"]
+
+
+def _covers(matcher, tool: str) -> bool:
+    """Whether a hook group's matcher selects the shell tool: absent, "" or "*" select every
+    tool; otherwise it is a regular expression over the tool name (`Bash|Edit`)."""
+    if matcher in (None, "", "*"):
+        return True
+    if not isinstance(matcher, str):
+        return False
+    try:
+        return re.fullmatch(matcher, tool) is not None
+    except re.error:
+        return False
 
 
 def merge(settings: dict, agent: str, command: str) -> dict:
-    """A copy of `settings` with the ccgpt hook present exactly once."""
+    """A copy of `settings` with the ccgpt hook present exactly once, in a group that selects
+    the shell tool. Other hooks keep their groups and matchers: a group shared with them is
+    never narrowed or widened; our entry moves to a group of its own instead."""
     target = AGENTS[agent]
     new = json.loads(json.dumps(settings))
     hooks = new.setdefault("hooks", {})
@@ -66,16 +92,28 @@ def merge(settings: dict, agent: str, command: str) -> dict:
     if not isinstance(groups, list):
         raise CcgptError(f'the settings file has a "hooks.{target.event}" value that is not a list; fix it by hand first')
     entry = {"type": "command", "command": command, "timeout": target.timeout}
+    placed, emptied = False, []
     for group in groups:
         inner = group.get("hooks") if isinstance(group, dict) else None
         if not isinstance(inner, list):
             continue
-        for i, hook in enumerate(inner):
-            if _is_ours(hook):
+        for i, hook in reversed(list(enumerate(inner))):
+            if not _is_ours(hook):
+                continue
+            if not placed and _covers(group.get("matcher"), target.matcher):
                 inner[i] = {**hook, **entry}
-                group["matcher"] = target.matcher
-                return new
-    groups.append({"matcher": target.matcher, "hooks": [entry]})
+                placed = True
+            elif not placed and len(inner) == 1:
+                inner[i] = {**hook, **entry}
+                group["matcher"] = target.matcher  # a group of ours alone: point it at the shell tool
+                placed = True
+            else:
+                del inner[i]  # a second copy, or one in a shared group that misses the shell tool
+                if not inner:
+                    emptied.append(group)
+    groups[:] = [g for g in groups if not any(g is e for e in emptied)]
+    if not placed:
+        groups.append({"matcher": target.matcher, "hooks": [entry]})
     return new
 
 

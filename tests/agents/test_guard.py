@@ -89,7 +89,10 @@ def test_hidden_characters_do_not_reach_the_agent_raw():
     json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash"}).encode(),
     json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": 42}}).encode(),
     json.dumps({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": "ls"}).encode(),
-], ids=["empty", "garbage", "array", "binary", "no-tool", "no-input", "number", "input-string"])
+    json.dumps({"hook_event_name": ["PreToolUse"], "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}}).encode(),
+    json.dumps({"hook_event_name": 7, "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}}).encode(),
+], ids=["empty", "garbage", "array", "binary", "no-tool", "no-input", "number", "input-string", "event-list",
+        "event-number"])
 def test_unreadable_input_fails_closed(stdin):
     r = guard(stdin)
     assert r.returncode == 2 and b"fail closed" in r.stderr and r.stdout == b""

@@ -46,6 +46,8 @@ def shell_command(event, fmt: str) -> str | None:
     if not isinstance(event, dict):
         raise Unreadable("the hook event is not a JSON object")
     name = event.get("hook_event_name")
+    if name is not None and not isinstance(name, str):
+        raise Unreadable("the hook event's hook_event_name is not a string")
     if name is not None and name != _EVENT[fmt]:
         return None
     tool = event.get("tool_name")

@@ -14,15 +14,16 @@ import re
 
 from ccgpt.risk import paths as P
 from ccgpt.risk import rereads
-from ccgpt.risk.cmdwords import REDIRECTS, WORDISH, last_command, redirect_target
+from ccgpt.risk.cmdwords import REDIRECTS, WORDISH, last_command, list_items, redirect_target
 from ccgpt.risk.dispatch import Dispatcher
-from ccgpt.risk.lazyre import lazy_re
+from ccgpt.risk.loops import BACKGROUND, check_loop, visit_for
 from ccgpt.risk.model import UNKNOWN_OUTPUT, Cmd, Finding, Output, Redirect
 from ccgpt.risk.parse import parse
 from ccgpt.risk.plainline import plain_words
 from ccgpt.risk.rules.catalog import Rule, rule
 from ccgpt.risk.rules.envcode import CODE_VARIABLES, check_variable
 from ccgpt.risk.state import State
+from ccgpt.risk.unparsed import backtick_code, visit_word
 from ccgpt.risk.walkcontext import WalkContext
 from ccgpt.risk.words import ARRAY, FROM_NET, WordEvaluator, WordInfo
 
@@ -32,8 +33,14 @@ ERASE_TRACES = rule("erase-traces")
 OBFUSCATION = rule("obfuscation")
 FORK_BOMB = rule("fork-bomb")
 MAX_DEPTH = 10
-_BACKGROUND = lazy_re(r"(?<![&>|])&(?![&>])")
-_INFINITE = lazy_re(r"^\s*(true|:|\[\s*1\s*\]|\(\(\s*1\s*\)\))\s*;?\s*$")
+
+
+def settle(out: Output | None, stage: int) -> None:
+    """Work out a lazy stage output (rules/outputs.py `_Pending`) now and then along a pipeline:
+    each one reads its stdin's when asked, so a long chain of unread ones would be worked out
+    by one recursion as deep as the pipeline is long (`cat f | cat | … | sh`)."""
+    if out is not None and stage % 32 == 0:
+        out.kind  # noqa: B018  (reading a slot fills a pending output)
 
 
 class Analyzer(Dispatcher, WordEvaluator):
@@ -54,6 +61,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         self.ctx = WalkContext(self)  # all that rules see of this walker
         self.tail_redirects: dict[int, list] = {}  # command node id -> its statement's redirect nodes
         self.tail_objects: dict[int, list] = {}  # … and those redirects read, when it is a list's last
+        self.visited: dict[int, Output | None] = {}  # substitutions of the `${…}` being evaluated (words.py)
 
     # ---- positions -------------------------------------------------------------------
     def _byte_map(self) -> list[int]:
@@ -95,20 +103,21 @@ class Analyzer(Dispatcher, WordEvaluator):
         self.st.findings.append(Finding(rule.name, rule.level, message or rule.message, (s, e)))
 
     # ---- entry -----------------------------------------------------------------------
-    def walk(self) -> None:
+    def walk(self) -> Output:
+        """Walk the text; what it prints (for a substitution read again, unparsed.py)."""
         if (words := plain_words(self.text)) is not None:  # one command of literal words: no tree needed
-            self.visit_plain(words)
-            return
+            return self.visit_plain(words)
         data = self.src
         tree = parse(data)  # parse() guards against tree-sitter's crash on plane-4+ characters
         if b"\\\n" in data and self.depth < MAX_DEPTH:
             rereads.continuations(self)
         root = tree.root_node
-        self.visit(root)
+        out = self.visit(root)
         if root.has_error:
             rereads.report_errors(self, root)
             if "{" in self.text and self.depth < MAX_DEPTH:
                 rereads.brace_commands(self)
+        return out
 
     def span_all(self):
         return self.base if type(self.base) is tuple else (self.base, self.base + len(self.text))
@@ -138,6 +147,13 @@ class Analyzer(Dispatcher, WordEvaluator):
                 else:
                     self.env[k] = old
 
+    def nested_output(self, code: str, base) -> Output:
+        """Walk `code`, a substitution's body that the tree did not parse (unparsed.py); what it prints."""
+        if self.depth >= MAX_DEPTH:
+            self.add(TOO_DEEP, base if type(base) is tuple else (base, base + len(code)))
+            return UNKNOWN_OUTPUT
+        return type(self)(code, self.st, base, self.depth + 1).walk()
+
     # ---- tree walk -------------------------------------------------------------------
     def visit(self, node) -> Output:
         t = node.type
@@ -162,32 +178,32 @@ class Analyzer(Dispatcher, WordEvaluator):
             self.visit_function(node)
             return UNKNOWN_OUTPUT
         if t == "for_statement":
-            self.check_loop(node)
-            return self.visit_for(node)
+            check_loop(self, node)
+            return visit_for(self, node)
         if t in ("while_statement", "c_style_for_statement"):
-            self.check_loop(node)
+            check_loop(self, node)
         elif t == "comment":
             return UNKNOWN_OUTPUT
         elif t in WORDISH:
             self.visit_nested(node)
             return UNKNOWN_OUTPUT
         out = UNKNOWN_OUTPUT
-        for c in node.children:
+        # `a && b && c` nests as ((a && b) && c): a chain of any length is read flat, in order
+        for c in list_items(node) if t == "list" else node.children:
             if c.is_named:
                 out = self.visit(c)
         return out if t in ("subshell", "compound_statement", "list", "program") else UNKNOWN_OUTPUT
 
     def visit_nested(self, node) -> None:
-        """Visit the command and process substitutions anywhere inside a word."""
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if n.type in ("command_substitution", "process_substitution"):
-                self.substitute(n)
-            elif n.child_count:
-                stack.extend(n.children)
+        """Visit the command and process substitutions anywhere inside a word, those
+        tree-sitter leaves as text included (unparsed.py)."""
+        visit_word(self, node)
 
     def substitute(self, node) -> Output:
+        if (done := self.visited.get(node.id)) is not None:  # visited for the `${…}` around it
+            return done
+        if (code := backtick_code(self, node)) is not None:  # `` `echo \`rm -rf /\`` ``
+            return self.nested_output(code, self.span(node))
         out = UNKNOWN_OUTPUT
         for c in node.children:
             if c.is_named and c.type != "comment":
@@ -198,6 +214,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         prev: Output | None = None
         progs: list[Cmd] = []
         outer, self.pipe_span = self.pipe_span, self.span(node)
+        stage = 0
         for c in node.children:
             if not c.is_named or c.type == "comment":
                 continue
@@ -212,6 +229,8 @@ class Analyzer(Dispatcher, WordEvaluator):
                 self.visit(c)
                 prev = UNKNOWN_OUTPUT
             progs.extend(self._last_cmds[before:])
+            stage += 1
+            settle(prev, stage)
         self.check_pipeline(progs, self.span(node))
         self.pipe_span = outer
         return prev or UNKNOWN_OUTPUT
@@ -242,10 +261,10 @@ class Analyzer(Dispatcher, WordEvaluator):
             before = len(self._last_cmds)
             if r.type == "pipeline":
                 prev = out
-                for c in r.children:
-                    if c.is_named:
-                        prev = self.visit_command(c, [], prev) if c.type == "command" else (
-                            self.visit_redirected(c, prev) if c.type == "redirected_statement" else self.visit(c))
+                for i, c in enumerate([c for c in r.children if c.is_named], 1):
+                    prev = self.visit_command(c, [], prev) if c.type == "command" else (
+                        self.visit_redirected(c, prev) if c.type == "redirected_statement" else self.visit(c))
+                    settle(prev, i)
                 out = prev
             else:
                 out = self.visit(r)
@@ -348,50 +367,7 @@ class Analyzer(Dispatcher, WordEvaluator):
         if body is None:
             return
         text = self.raw(body)
-        if name and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text) and ("|" in text or _BACKGROUND.search(text)):
+        if name and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text) and ("|" in text or BACKGROUND.search(text)):
             self.add(FORK_BOMB, self.span(node))
         self.st.funcs[name] = (self, body)
         self.visit(body)
-
-    def visit_for(self, node) -> Output:
-        """`for d in / ~; do rm -rf "$d"; done`: the body runs once per value, so it is read
-        once per value (a few at most) with the variable bound; values that cannot be known
-        (`$(ls)`, no `in` list) bind it to DYNAMIC, never to "unset"."""
-        name, values, seen_in, body = "", [], False, None
-        for c in node.children:
-            t = c.type
-            if t == "variable_name" and not name:
-                name = self.raw(c)
-            elif t == "in":
-                seen_in = True
-            elif t == "do_group":
-                body = c
-            elif seen_in and c.is_named and t != "comment":
-                values.extend(self.word_fields(c, WordInfo()) or [P.DYNAMIC])
-        if not seen_in:
-            at = self.env.get("@")
-            values = at.split() if at else [P.DYNAMIC]
-        if body is None:
-            return UNKNOWN_OUTPUT
-        distinct = list(dict.fromkeys(values))[:8] or [P.DYNAMIC]
-        for v in distinct:
-            if name:
-                self.env[name] = v
-                self.inline.add(name)
-            self.visit(body)
-        return UNKNOWN_OUTPUT
-
-    def check_loop(self, node) -> None:
-        cond = body = None
-        for c in node.children:
-            if c.type == "do_group":
-                body = c
-            elif c.is_named and cond is None:
-                cond = c
-        if body is None:
-            return
-        infinite = node.type == "c_style_for_statement" and ";;" in self.raw(node).replace(" ", "")[:12]
-        if node.type == "while_statement" and cond is not None and _INFINITE.match(self.raw(cond)):
-            infinite = True
-        if infinite and _BACKGROUND.search(self.raw(body)):
-            self.add(FORK_BOMB, self.span(node))

@@ -66,6 +66,20 @@ def last_command(node: Node) -> Node | None:
     return node if node.type == "command" else None
 
 
+def list_items(node: Node) -> list[Node]:
+    """The statements of a chain of `&&`/`||` lists, in order, without recursion: tree-sitter
+    nests `a && b && c` as `(a && b) && c`, so a long chain is a deep tree."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "list":
+            stack.extend(reversed(n.children))
+        else:
+            out.append(n)
+    return out
+
+
 def command_children(command: Node, redirects: list[Node] | None = None) -> list[Node]:
     """The children of a `command` node in source order (name, assignments, words, its own
     redirects), with the words its redirects swallowed put back among them as arguments.

@@ -17,6 +17,7 @@ from ccgpt.risk.lazyre import lazy_re
 
 from ccgpt.risk.model import NET, TEXT, Output
 from ccgpt.risk.paths import DYNAMIC
+from ccgpt.risk.unparsed import evaluate_expansion
 
 if TYPE_CHECKING:
     from typing import Callable
@@ -38,12 +39,13 @@ _SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b
 class WordInfo:
     """What evaluating one word revealed, beyond its value."""
 
-    __slots__ = ("quoted", "dynamic", "expanded", "inline_var", "subst", "ifs", "net", "secret", "ansi_c", "decoded", "procsub")
+    __slots__ = ("quoted", "dynamic", "expanded", "inline_var", "subst", "ifs", "net", "secret", "ansi_c", "decoded", "procsub", "sinks")
 
     def __init__(self) -> None:
         self.quoted = self.dynamic = self.expanded = self.inline_var = False
         self.subst = self.ifs = self.net = self.secret = self.ansi_c = self.decoded = False
         self.procsub: Output | None = None
+        self.sinks: list[tuple[str, tuple[int, int]]] | None = None  # `>(CODE)`: code that reads what is written
 
 
 def decode_ansi_c(body: str) -> str:
@@ -158,7 +160,9 @@ class WordEvaluator:
     env: dict
     inline: set
     substitute: Callable[[Node], Output]
+    visited: dict[int, Output | None]  # substitutions visited for the `${…}` being evaluated, by node id
     visit_nested: Callable[[Node], None]
+    span: Callable[[Node], tuple[int, int]]
 
     def raw(self, node) -> str:
         return self.src[node.start_byte:node.end_byte].decode("utf-8", "surrogateescape")
@@ -215,6 +219,9 @@ class WordEvaluator:
             info.secret |= out.secret
             info.decoded |= out.decoded
             info.procsub = out
+            raw = self.raw(node)
+            if raw.startswith(">(") and raw.endswith(")"):
+                info.sinks = (info.sinks or []) + [(raw[2:-1], self.span(node))]
             return "/dev/fd/63"
         if t == "arithmetic_expansion":
             self.visit_nested(node)
@@ -282,7 +289,19 @@ class WordEvaluator:
         return _WS.sub(SPLIT, value)
 
     def _expansion(self, node, info: WordInfo, *, quoted: bool) -> str:
-        m = _EXPANSION.match(self.raw(node))
+        raw = self.raw(node)
+        if "`" not in raw and "(" not in raw:
+            return self._expansion_value(node, raw, info, quoted)
+        # Every substitution inside runs, evaluated operand or not (`${a[$(cmd)]}`), tree-sitter's
+        # text ones too (``${x:-`cmd`}``): None when what one of those prints is not known
+        value = evaluate_expansion(self, node, quoted, lambda: self._expansion_value(node, raw, info, quoted))
+        if value is None:
+            info.dynamic = info.subst = True
+            return SUBST
+        return value
+
+    def _expansion_value(self, node, raw: str, info: WordInfo, quoted: bool) -> str:
+        m = _EXPANSION.match(raw)
         info.expanded = True
         if not m:
             self.visit_nested(node)
@@ -351,7 +370,12 @@ class WordEvaluator:
                 continue
             if c.type == "}":
                 break
-            parts.append(self.word_value(c, info) if c.is_named else self.raw(c))
+            done = self.visited.get(c.id) if c.type == "word" else None  # hidden `…` (unparsed.py)
+            if done is not None:
+                info.subst = True
+                parts.append(done.text.rstrip("\n"))
+            else:
+                parts.append(self.word_value(c, info) if c.is_named else self.raw(c))
         value = "".join(parts)
         return value if quoted else _WS.sub(SPLIT, value)
 

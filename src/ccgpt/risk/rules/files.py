@@ -146,9 +146,19 @@ def check_redirects(cmd: Cmd, ctx: Context) -> None:
             ctx.add(NETWORK_REDIRECT, r.span)
 
 
+def named_outputs(cmd: Cmd, ctx: Context, argv: list[str] | None = None) -> None:
+    """Generic rule: files a program writes because an option or operand names them
+    (`outputfiles.OUTPUTS`: `curl -o F`, `uniq IN F`, `perl -pi -e … F`), each checked as a
+    redirection to it is. `argv`: a wrapper's own words (`strace -o F ls`), before it is peeled."""
+    from ccgpt.risk.outputfiles import targets
+
+    for path, append in targets(cmd, argv):
+        write_target(cmd, ctx, path, cmd.span, append=append)
+
+
 def setuid_mode(mode: str) -> bool:
     return bool(_SETUID.search(mode))
 
 
-GENERIC = [check_redirects]
+GENERIC = [check_redirects, named_outputs]
 PROGRAMS: dict = {}

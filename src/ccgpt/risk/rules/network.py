@@ -30,11 +30,17 @@ _SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w
 
 
 def curl(cmd: Cmd, ctx: Context) -> None:
+    from ccgpt.risk.outputfiles import read_getopt, spec
+
     flags, _, _ = short_flags(cmd.argv)
     argv = cmd.argv
-    for i, x in enumerate(argv[:-1]):
-        if x in ("-o", "--output"):
-            ctx.downloads.add(P.resolve(argv[i + 1]))
+    # Where the body goes, read as getopt does (`-sSLo F`, `-oF`, `--output=F`, `--out F`); the file
+    # itself is checked by the generic write-target rule (rules/files.named_outputs).
+    saved = [v for k, v in read_getopt(argv, 1, spec("curl"))[0] if k in ("-o", "--output") and v is not None]
+    for v in saved:
+        ctx.downloads.add(P.resolve(v))
+    if saved:
+        flags.add("-o")
     if flags & {"-O", "--remote-name"}:
         for x in argv[1:]:
             if "://" in x or "." in x.split("/")[-1]:

@@ -128,6 +128,9 @@ def peel(prog: str, cmd: Cmd, ctx: Context) -> Peeled | None:
             ctx.chdir(directory_of(["cd", d], ctx.cwd), scoped=True)  # `sudo -D / rm -rf *` runs in /
     if isinstance(i, Output):
         return i
+    from ccgpt.risk.rules.files import named_outputs
+
+    named_outputs(cmd, ctx, cmd.argv[:i])  # the wrapper's own output files: `strace -o F ls`, `time -o F ls`
     if i >= len(cmd.argv):
         bare = BARE.get(prog)
         return bare(cmd, ctx) if bare else UNKNOWN_OUTPUT

@@ -12,6 +12,8 @@ Pure: no I/O, no global state besides caches of compiled things.
 
 from __future__ import annotations
 
+import posixpath
+
 from functools import lru_cache
 
 from ccgpt.risk.lazyre import lazy_re
@@ -34,6 +36,11 @@ _ESC = lazy_re(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b
 _SGR = lazy_re(r"\x1b\[[0-9;]*m")
 _CONCEAL = lazy_re(r"(?:^|;)(8|30;40|37;47|90;100)(?:;|m)")
 _OVERSTRIKE = lazy_re(r"\r(?!\n)|[\x08\x7f]")
+# Other C0 controls (a form feed, a vertical tab, NUL) draw as nothing or as a line break, and
+# spaces other than the ASCII one draw as a space while the shell reads them as part of a word
+# (`rm -rf\u00a0/` shows as `rm -rf /`).
+_CONTROL = lazy_re(r"[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f]")
+_ODD_SPACE = lazy_re("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPLIT_FALLBACK = lazy_re(r"[;&|\n(){}`]+")
 _KEYWORDS = lazy_re(r"^(\s*(then|do|else|elif|if|while|until|fi|done|esac|in|!|time|function)\s+)+")
 
@@ -60,10 +67,29 @@ def _history_findings(text: str) -> list[Finding]:
                     "which is not known here", (start, m.end()))]
 
 
+def _quoted_positions(text: str) -> set[int]:
+    """Offsets inside '…' or "…" (a plain scan: enough to tell text from word boundaries)."""
+    inside: set[int] = set()
+    quote, escaped = "", False
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quote != "'":
+            escaped = True
+        elif quote and ch == quote:
+            quote = ""
+        elif not quote and ch in "'\"":
+            quote = ch
+        elif quote:
+            inside.add(i)
+    return inside
+
+
 def _text_findings(text: str) -> list[Finding]:
     """Findings about the characters themselves, before any parsing."""
     out: list[Finding] = []
-    if text.isascii() and "\x1b" not in text and "\r" not in text and "\x08" not in text and "\x7f" not in text:
+    if (text.isascii() and "\x1b" not in text and "\r" not in text and "\x08" not in text and "\x7f" not in text
+            and (text.isprintable() or not _CONTROL.search(text))):
         return out
     from ccgpt.risk.rules.catalog import CATALOG
 
@@ -82,6 +108,14 @@ def _text_findings(text: str) -> list[Finding]:
         add("terminal-escape", m)
     for m in _OVERSTRIKE.finditer(text):
         add("terminal-escape", m, "carriage return or backspace lets later text overwrite earlier text")
+    for m in _CONTROL.finditer(text):
+        what = "a NUL byte, which bash drops: the words around it join" if m.group() == "\x00" else "a control character"
+        add("hidden-unicode", m, f"{what} (U+{ord(m.group()):04X}) hides what runs")
+    quoted = _quoted_positions(text) if _ODD_SPACE.search(text) else set()
+    for m in _ODD_SPACE.finditer(text):
+        if m.start() in quoted:
+            continue  # inside quotes it is text (`echo '5\u00a0€'`), not a word boundary that isn't one
+        add("hidden-unicode", m, f"U+{ord(m.group()):04X} looks like a space but the shell reads it as part of a word")
     for m in _LONE_SURROGATE.finditer(text):
         add("hidden-unicode", m, f"U+{ord(m.group()):04X} is no character (a lone surrogate): what runs is not what you read")
     return out
@@ -185,8 +219,19 @@ def _classify(command: str, extra_rules, probe: Probe | None, *, interactive: bo
     if not isinstance(command, str):
         raise TypeError("classify() takes the command as a str")
     findings = _text_findings(command) + (_history_findings(command) if interactive else [])
+    if "\x00" in command:
+        # bash drops NUL bytes from what it reads (`r\0m -rf /` runs `rm -rf /`): judge that text,
+        # with its findings' spans mapped back onto the command as given.
+        kept = [i for i, ch in enumerate(command) if ch != "\x00"] + [len(command)]
+        inner = _classify(command.replace("\x00", ""), extra_rules, probe, interactive=interactive)
+        findings += [Finding(f.rule, f.level, f.message, (kept[f.span[0]], kept[min(f.span[1], len(kept) - 1)]))
+                     for f in inner.findings]
+        v = verdict_from(command, findings)
+        return v if probe is None else v.with_probe("filesystem")
     if command.strip():
         token = P.HOME_DIR.set(home_of(probe))
+        here = cwd_of(probe)
+        here_token = P.HERE_DIR.set(posixpath.normpath(here) if here else None)
         try:
             # The parser needs UTF-8: a lone surrogate is read as U+FFFD (one character for one,
             # so spans still point into `command`); its own finding comes from _text_findings.
@@ -198,6 +243,7 @@ def _classify(command: str, extra_rules, probe: Probe | None, *, interactive: bo
             findings.append(Finding(r.name, r.level, r.message, (0, len(command))))
         finally:
             P.HOME_DIR.reset(token)
+            P.HERE_DIR.reset(here_token)
     v = verdict_from(command, findings)
     return v if probe is None else v.with_probe("filesystem")
 

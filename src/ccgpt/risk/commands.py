@@ -39,7 +39,7 @@ def confusable(word: str) -> bool:
     return program(word).isascii()
 
 
-SHELLS = frozenset("sh bash zsh dash ksh ash mksh fish csh tcsh yash busybox-sh".split())
+SHELLS = frozenset("sh bash rbash zsh dash ksh ash mksh pdksh oksh loksh fish csh tcsh yash busybox-sh".split())
 INTERPRETERS = {"python": "-c", "pypy": "-c", "perl": "-e", "ruby": "-e", "node": "-e", "php": "-r",
                 "lua": "-e", "deno": "eval", "bun": "-e", "osascript": "-e", "tclsh": None, "awk": None,
                 "rscript": "-e", "julia": "-e", "expect": "-c", "wish": None, "emacs": "--eval",

@@ -223,6 +223,8 @@ def static_output(cmd: Cmd) -> Output | None:
     if prog in ("echo", "printf") and DYNAMIC in argv:
         # `echo $X | sh`: text not known here; `echo "$(curl URL)" | sh`: text from the network
         return Output("net") if cmd.net_args else Output("unknown")
+    if prog in (":", "true", "false") and not cmd.redirects:
+        return Output("text", "")  # prints nothing: `$(:)rm -rf /` is `rm -rf /`
     if prog == "echo":
         args = argv[1:]
         escapes = False

@@ -159,7 +159,13 @@ class Dispatcher:
                   info.decoded or name_info.decoded)
         cmd.procsub = info.procsub
         cmd.bases = bases  # type: ignore[attr-defined]
-        return self.run_cmd(cmd)
+        out = self.run_cmd(cmd)
+        sinks = list(info.sinks or []) + [s for r in redirects if r.info is not None for s in r.info.sinks or []]
+        if sinks:
+            from ccgpt.risk.sinks import feed_sinks
+
+            feed_sinks(self, cmd, out, sinks)  # type: ignore[arg-type]
+        return out
 
     def call_function(self, argv: list[str], func) -> Output:
         """A function defined in the same line, called: its body read with $1… $@ bound."""

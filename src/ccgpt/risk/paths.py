@@ -14,6 +14,9 @@ from contextvars import ContextVar
 # (`rm -rf /var/lib/jenkins` is a home wipe when that is $HOME). A context variable, so
 # threads and async tasks classifying at once do not see each other's.
 HOME_DIR: ContextVar[str | None] = ContextVar("ccgpt_risk_home", default=None)
+# The absolute directory the line starts in, when the caller's probe knows it: a relative path
+# that climbs out of it (`../../etc/passwd`, `rm -rf ..` in ~/proj) is read where it lands.
+HERE_DIR: ContextVar[str | None] = ContextVar("ccgpt_risk_here", default=None)
 
 DYNAMIC = "\x00dyn"  # an operand whose value is unknowable statically ($(…), unset alone)
 # An entry a filtered `find`/`fd` selects below a root. Spelled with no character a shell
@@ -100,7 +103,30 @@ def resolve(path: str, cwd: str | None = None) -> str:
     if not path:
         return path
     norm = posixpath.normpath(path)
+    if norm == ".." or norm.startswith("../"):
+        return _climb(norm)
     return "./" + norm if norm.startswith("~") else norm  # a file named "~", not home
+
+
+# Without a known start, this many `..` are taken to reach `/` (few working directories are
+# deeper), and a climb of two or more into a name of the root's own (`../../etc/passwd`,
+# `../../../dev/sda`) is taken to be that system path: fail closed (reading 12).
+_CLIMB_TO_ROOT = 4
+
+
+def _climb(norm: str) -> str:
+    """A normalised relative path that starts with `..`: where it lands."""
+    here = HERE_DIR.get()
+    if here is not None:
+        return resolve(posixpath.join(here, norm))
+    parts = norm.split("/")
+    ups = next((i for i, x in enumerate(parts) if x != ".."), len(parts))
+    rest = parts[ups:]
+    if not rest and ups >= _CLIMB_TO_ROOT:
+        return "/"
+    if rest and ups >= 2 and rest[0] in SYSTEM_DIRS:
+        return "/" + "/".join(rest)
+    return norm
 
 
 def _strip_contents(path: str) -> str:

@@ -274,12 +274,16 @@ def watch(cmd: Cmd, ctx: Context) -> bool:
 
 def su(cmd: Cmd, ctx: Context) -> bool:
     ctx.add(PRIVILEGED, cmd.span, "runs as another user or root through su")
-    argv = cmd.argv
-    for j, a in enumerate(argv[1:], 1):
-        if a in ("-c", "--command") and j + 1 < len(argv):
-            ctx.nested(argv[j + 1], ctx.word_base(cmd, j + 1))
-        elif a.startswith("--command="):
-            ctx.nested(a.split("=", 1)[1], cmd.span)
+    from ccgpt.risk.commands import getopt
+
+    # util-linux su: -c/--command, --session-command, -g, -G, -s, -w take a value (`su -mc CMD`,
+    # `su -c'CMD'`, `su --command=CMD` alike)
+    opts, _ = getopt(cmd.argv, 1, "cgGsw", "", frozenset({"--command", "--session-command", "--group",
+                                                           "--supp-group", "--shell", "--whitelist-environment"}),
+                     permute=True)
+    for name, value in opts:
+        if name in ("-c", "--command", "--session-command") and value is not None:
+            ctx.nested(value, cmd.span)
     return True
 
 def eval_(cmd: Cmd, ctx: Context) -> bool:

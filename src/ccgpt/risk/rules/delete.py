@@ -108,6 +108,10 @@ def mv(cmd: Cmd, ctx: Context) -> None:
     for s in sources:
         if catastrophic(cmd, ctx, s, "moves away"):
             return
+        p = P.resolve(s, cmd.cwd)
+        if p in P.CRITICAL_FILES:
+            ctx.add(CRITICAL_FILE, cmd.span, f"moves {p} away, which removes it as `rm` would")
+            return
         if P.kind(s, cmd.cwd) == P.SYSTEM_SUB:
             ctx.add(SYSTEM_WRITE, cmd.span, f"moves {s} out of a system directory")
             return

@@ -34,6 +34,13 @@ _COMMAND_LINE = lazy_re(r"[\s;|&$`<>()]")
 
 def check_variable(name: str, value: str, span: tuple[int, int], ctx: Context) -> None:
     kind = CODE_VARIABLES.get(name)
+    if name.startswith("BASH_FUNC_") and value.lstrip().startswith("()"):
+        # bash imports `BASH_FUNC_ls%%='() { …; }'` as a function `ls`: the body runs when any bash
+        # started with this environment calls that name (fail closed: as if it does)
+        ctx.add(CODE_IN_SETTING, span, f"{name} defines a bash function that replaces a command")
+        body = value.lstrip()[2:].strip()
+        ctx.nested(body[1:-1] if body.startswith("{") and body.endswith("}") else body, span)
+        return
     if kind is None or not value:
         return
     if kind == "load" or kind == "node" and ("--require" in value or "-r " in value or "--import" in value):

@@ -222,6 +222,10 @@ def inline_code(argv: list[str]) -> str | None:
         return None
     if argv[0] in ("pwsh", "powershell"):
         return _powershell_code(argv)
+    if argv[0] == "perl":
+        from ccgpt.risk.rules.perlcode import perl_code
+
+        return perl_code(argv)
     if not flag.startswith("-"):  # `deno eval CODE`: a subcommand takes the code
         return argv[2] if argv[1:2] == [flag] and len(argv) > 2 else None
     for j in range(1, len(argv)):

@@ -283,12 +283,28 @@ def kernel(cmd: Cmd, ctx: Context) -> None:
     ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes the running kernel or system configuration")
 
 
+# The short options that take a value, per program (shadow-utils; Debian's adduser takes long ones)
+_UID_OPTIONS = {"useradd": "bcdefgGkKpsuRPZ", "usermod": "cdefgGlpsuRPZvwVW", "adduser": ""}
+
+
+def _uid_zero(argv: list[str], values: str) -> bool:
+    """`-u 0`, `-ou0`, `--uid=0`, `--uid 0`: the account gets uid 0."""
+    from ccgpt.risk.commands import getopt
+
+    opts, _ = getopt(argv, 1, values, "", frozenset({"--uid", "--home-dir", "--shell", "--gid", "--groups",
+                                                     "--comment", "--expiredate", "--inactive", "--password",
+                                                     "--root", "--prefix", "--login", "--skel", "--key",
+                                                     "--base-dir", "--selinux-user"}), permute=True)
+    return any(name in ("-u", "--uid") and (value or "").strip().lstrip("0") == "" and (value or "").strip()
+               for name, value in opts)
+
+
 def accounts(cmd: Cmd, ctx: Context) -> None:
     prog = cmd.argv[0]
     if prog == "passwd" and (len(cmd.argv) == 1 or cmd.argv[1:] == ["-S"]):
         ctx.add(SYSTEM_CHANGE, cmd.span, "changes your password")
         return
-    if prog in ("useradd", "adduser", "usermod") and any(x in ("-o", "--non-unique") or x == "0" for x in cmd.argv[1:]) and "-u" in cmd.argv:
+    if prog in _UID_OPTIONS and _uid_zero(cmd.argv, _UID_OPTIONS[prog]):
         ctx.add(TAKEOVER, cmd.span, "creates a second uid-0 (root) account")
         return
     ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes users, groups or passwords")

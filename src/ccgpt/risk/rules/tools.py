@@ -13,6 +13,7 @@ from ccgpt.risk.rules.files import write_target
 from typing import TYPE_CHECKING
 
 from ccgpt.risk.model import Cmd
+from ccgpt.risk.rules.awkprog import awk
 from ccgpt.risk.rules.catalog import rule
 
 if TYPE_CHECKING:
@@ -312,46 +313,6 @@ def trash(cmd: Cmd, ctx: Context) -> None:
         ctx.add(RECURSIVE_DELETE, cmd.span, f"{cmd.argv[0]} moves {trees[0]} (a directory, whole) to the trash")
     else:
         ctx.add(DELETE_FILES, cmd.span, f"{cmd.argv[0]} moves files to the trash (recoverable)")
-
-
-def awk(cmd: Cmd, ctx: Context) -> None:
-    ops = [x for x in cmd.argv[1:] if not x.startswith("-")]
-    prog_text = ops[0] if ops else ""
-    if "-f" in cmd.argv:
-        ctx.add(RUNS_SCRIPT, cmd.span, "runs an awk program file")
-        return
-    if "/inet/" in prog_text and ("|&" in prog_text or "getline" in prog_text):
-        ctx.add(REVERSE_SHELL, cmd.span, "gawk /inet/ socket wired to commands")
-        return
-    found = False
-    if re.search(r"system\s*\(\s*\$\w*\s*\)|print\s*(?:\$\w+\s*)?\|\s*\"(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\"", prog_text):
-        from ccgpt.risk.rules.code import consume_stdin
-
-        consume_stdin(cmd, ctx, shell=True)  # `system($0)`, `print | "sh"`: each input line is a command
-        found = True
-    # `"rm -rf " ENVIRON["HOME"]`: awk's concatenation with the home directory
-    prog_text = re.sub(r"\"((?:[^\"\\]|\\.)*)\"\s*ENVIRON\[\s*\"HOME\"\s*\]", lambda m: '"' + m.group(1) + '~"', prog_text)
-    strings = dict(re.findall(r"(\w+)\s*=\s*\"((?:[^\"\\]|\\.)*)\"", prog_text))  # cmd="rm -rf ~"
-    for m in re.finditer(r"system\s*\(\s*(?:\"((?:[^\"\\]|\\.)*)\"(\s*\))?|(\w+)\s*\))", prog_text):
-        code = m.group(1) if m.group(1) is not None else strings.get(m.group(3))
-        if code is not None:
-            if m.group(1) is not None and not m.group(2):  # system("rm -rf " $1): the rest is input data
-                ctx.bind("__awk_data", P.DYNAMIC)
-                code += ' "$__awk_data"'
-                ctx.add(RUNS_SCRIPT, cmd.span, "awk passes input data to a shell through system()")
-            ctx.nested(code, cmd.span)
-            ctx.bind("__awk_data", None)
-            found = True
-    # print "CMD" | "sh" and "CMD" | getline run CMD through a shell
-    for m in re.finditer(r"\"((?:[^\"\\]|\\.)*)\"\s*\|\s*(\"(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\"|getline)", prog_text):
-        ctx.nested(m.group(1), cmd.span)
-        found = True
-    if found:
-        return
-    if re.search(r"system\s*\(|\|\s*\"|\|&|getline", prog_text):
-        ctx.add(RUNS_SCRIPT, cmd.span, "awk program runs commands")
-    elif re.search(r"(print|printf)[^;}]*>\s*\"?[^\s;}]", prog_text):
-        ctx.add(WRITE_FILES, cmd.span, "awk program writes files")
 
 
 PROGRAMS = {

@@ -1,0 +1,33 @@
+"""Output process substitutions: `X > >(C)`, `tee >(C)` and `curl -o >(C)` feed C what X writes,
+as `X | C` would. The walk of `>(C)` itself sees no input (the substitution is evaluated with
+the words, before X is known), so once X's output is known C is read again behind a stand-in
+for that output: text X prints (`echo 'rm -rf /' > >(sh)`) or content from the network
+(`curl URL > >(bash)`). Other outputs add nothing: C's first reading already counted."""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+from ccgpt.risk.model import NET, TEXT, Cmd, Output
+
+if TYPE_CHECKING:
+    from ccgpt.risk.analyze import Analyzer
+
+# a stand-in whose output the engine reads as network content (the host is never contacted)
+_FROM_NETWORK = "curl -fsSL https://content.invalid/"
+
+
+def feed_sinks(an: Analyzer, cmd: Cmd, out: Output, sinks: list[tuple[str, tuple[int, int]]]) -> None:
+    data = out if out.kind in (NET, TEXT) else None
+    if data is None and cmd.stdin is not None and cmd.stdin.kind in (NET, TEXT) and cmd.argv[:1] == ["tee"]:
+        data = cmd.stdin  # `… | tee >(sh)`: tee writes its input to every file it names
+    if data is None and cmd.net_args:
+        data = Output(NET)
+    if data is None and any(k for k in ("curl", "wget", "aria2c") if cmd.argv[:1] == [k]):
+        data = Output(NET)  # `curl -o >(sh) URL`: the download goes into the substitution
+    if data is None:
+        return
+    source = _FROM_NETWORK if data.kind == NET else "printf %s " + shlex.quote(data.text)
+    for code, span in sinks:
+        an.nested(f"{source} | {code}", span)  # `a; b`: a reads the input first

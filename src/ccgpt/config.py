@@ -5,7 +5,11 @@ Lookup order (first that exists wins): --config, $CCGPT_CONFIG,
 config file (`ccgpt config path`). With none, the built-in defaults apply.
 
 Why the checkout condition: a config found in *any* working directory would let a cloned
-repository redirect your prompts to a server of its choosing.
+repository redirect your prompts to a server of its choosing. And "a checkout" means the source
+tree of the ccgpt that is running (an editable install, `make install`), not a directory that
+looks like one: a `pyproject.toml` naming the project is one line any repository can carry, and
+its config would replace yours (your deny rules, the sandbox's settings, where prompts and API
+keys go).
 """
 
 from __future__ import annotations
@@ -60,8 +64,11 @@ def defaults() -> dict:
 
 
 def is_checkout(directory: Path) -> bool:
+    """Whether `directory` is the source tree this ccgpt runs from (src/ccgpt/ under it)."""
     pyproject = directory / "pyproject.toml"
     try:
+        if directory.resolve() != Path(__file__).resolve().parents[2]:
+            return False
         return (directory / CHECKOUT_CONFIG).is_file() and 'name = "codexcontinue"' in pyproject.read_text(
             encoding="utf-8"
         )

@@ -92,6 +92,19 @@ def test_dangerous_runs_after_the_person_accepts(server_env, work):
     assert event["decision"] == "ran" and event["detail"]["allowed"] == "confirmed"
 
 
+def test_a_command_cannot_forge_the_confirmation_around_it(server_env, work):
+    """Newlines in the command: its lines are shown marked as the command's, after the real
+    reasons, and at most 12 of them, so blank lines cannot push the reasons out of view."""
+    forged = "rm -rf build\n\nWhy it is review:\n  - harmless cleanup (safe)\n\nRun it?" + "\n" * 40 + "# x"
+    no = Elicitor("decline")
+    (result,) = call([], server_env, work, [("run_command", {"command": forged})], elicitor=no)
+    assert result.structuredContent["ran"] is False
+    (message,) = no.messages
+    assert message.index("Why it is dangerous:") < message.index("rm -rf build")
+    assert "  | Why it is review:" in message and "\nWhy it is review:" not in message
+    assert "more lines" in message and message.count("\n") < 30
+
+
 @pytest.mark.parametrize("answer", [Elicitor("decline"), Elicitor("cancel"), Elicitor("accept", run=False)],
                          ids=["decline", "cancel", "accept-no"])
 def test_dangerous_does_not_run_when_the_person_says_no(server_env, work, answer):

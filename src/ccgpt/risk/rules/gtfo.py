@@ -129,6 +129,22 @@ def sed_exec(cmd: Cmd, ctx: Context) -> None:
             elif c.name == "s" and "e" in c.flags:
                 ctx.add(RUNS_SCRIPT, cmd.span, "sed's e flag runs each substituted line as a command")
                 ctx.nested(c.arg, cmd.span)
+                _substituted_lines(cmd, ctx, c)
+
+
+def _substituted_lines(cmd: Cmd, ctx: Context, c) -> None:
+    """`echo / | sed 's/^/rm -rf /e'`: with the input known, each line the substitution changes
+    is the command that runs (`rm -rf /`)."""
+    from ccgpt.risk.rules.sedscript import substitute
+
+    if cmd.stdin is None or cmd.stdin.kind != "text":
+        return
+    extended = any(a in ("-E", "-r", "--regexp-extended") or (a[:1] == "-" and a[1:2] != "-" and set(a[1:]) & set("Er"))
+                   for a in cmd.argv[1:])
+    for line in cmd.stdin.text.splitlines()[:50]:
+        changed = substitute(c, line, extended)
+        if changed is not None:
+            ctx.nested(changed, cmd.span)
 
 
 def make_eval(cmd: Cmd, ctx: Context) -> None:

@@ -21,6 +21,7 @@ class SedCommand(NamedTuple):
     arg: str  # e/w/r/a…: the rest of the line; s: the replacement, unescaped
     flags: str = ""  # s: its flags (without a w file)
     file: str = ""  # w, W, and s///w: the file written
+    pattern: str = ""  # s: the regular expression, as written (BRE unless sed -E)
 
 
 def _delimited(script: str, i: int, delim: str) -> tuple[str, int]:
@@ -85,7 +86,7 @@ def _commands(script: str) -> list[SedCommand]:
             continue
         if c in ("s", "y") and i < n:
             delim = script[i]
-            _, i = _delimited(script, i + 1, delim)
+            pattern, i = _delimited(script, i + 1, delim)
             replacement, i = _delimited(script, i, delim)
             j = i
             while j < n and script[j] not in ";\n}w" and not script[j].isspace():
@@ -95,7 +96,7 @@ def _commands(script: str) -> list[SedCommand]:
                 end = script.find("\n", j)
                 file = script[j + 1:end if end >= 0 else n].strip()
                 flags, j = flags + "w", (end if end >= 0 else n)
-            out.append(SedCommand(c, replacement, flags, file))
+            out.append(SedCommand(c, replacement, flags, file, pattern))
             i = j
         elif c in _TO_EOL:
             end = script.find("\n", i)
@@ -157,3 +158,50 @@ def sed_scripts(argv: list[str]) -> list[str]:
             operand = x
         i += 1
     return scripts or ([operand] if operand is not None else [])
+
+
+def substitute(command: SedCommand, line: str, extended: bool) -> str | None:
+    """What `s/PATTERN/REPLACEMENT/` makes of one input line (the first match, or every one with
+    `g`), or None when it does not match or the expression is beyond this reading."""
+    import re
+
+    try:
+        regex = re.compile(command.pattern if extended else _bre(command.pattern))
+    except re.error:
+        return None
+    if not regex.search(line):
+        return None
+
+    def expand(m: re.Match) -> str:
+        out, r, i = [], command.arg, 0
+        while i < len(r):
+            c = r[i]
+            if c == "\\" and i + 1 < len(r):
+                d = r[i + 1]
+                if d.isdigit():
+                    out.append((m.group(int(d)) if int(d) <= (regex.groups or 0) else "") or "")
+                else:
+                    out.append("\n" if d == "n" else d)
+                i += 2
+                continue
+            out.append(m.group(0) if c == "&" else c)
+            i += 1
+        return "".join(out)
+
+    return regex.sub(expand, line, count=0 if "g" in command.flags else 1)
+
+
+def _bre(pattern: str) -> str:
+    """A POSIX basic regular expression as Python's: `\\( \\) \\{ \\} \\+ \\? \\|` are the operators and
+    their bare forms literal."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append(nxt if nxt in "(){}+?|" else c + nxt)
+            i += 2
+            continue
+        out.append("\\" + c if c in "(){}+?|" else c)
+        i += 1
+    return "".join(out)

@@ -113,6 +113,15 @@ ROWS = [
     ("min", B, "sed 's/^/rm -rf /e' <<< /"), ("min", B, "echo / | sed 's/^/rm -rf /e'"),
     ("min", B, "echo HOME | sed -E 's/H(OME)/rm -rf ~/e'"), ("min", D, "echo abc | sed -E 's/(a)bc/rm -rf \\1/e'"),
     ("max", S, "echo hello | sed 's/l/L/g'"),
+    # --- containers: a host device inside is the host's device (blocked: writing a block device);
+    # capabilities and confinement switched off reach the host (dangerous: privileged)
+    ("min", B, "docker run --device=/dev/sda alpine dd if=/dev/zero of=/dev/sda"),
+    ("min", B, "docker run --device /dev/nvme0n1:/dev/xvda alpine mkfs.ext4 /dev/xvda"),
+    ("min", D, "docker run --cap-add=ALL alpine sh"), ("min", D, "docker run --cap-add CAP_SYS_ADMIN alpine sh"),
+    ("min", D, "docker run --security-opt apparmor=unconfined alpine sh"),
+    ("min", D, "docker run --security-opt seccomp=unconfined alpine sh"),
+    ("min", D, "docker run --pid host alpine sh"),
+    ("max", R, "docker run --rm -it ubuntu bash"), ("max", R, "docker run --cap-add=NET_ADMIN alpine ip a"),
 ]
 
 

@@ -67,7 +67,11 @@ def _docker_inner(args: list[str], sub: str) -> tuple[list[str], list[tuple[str,
             i += 2
         else:
             i += 1
-        if name in ("-v", "--volume"):
+        seen.add(f"{name}={value}")
+        if name == "--device":  # `--device=/dev/sda[:/dev/xvda[:rwm]]`: the host's device inside
+            parts = value.split(":")
+            mounts.append((parts[0], parts[1] if len(parts) > 1 and parts[1].startswith("/") else parts[0]))
+        elif name in ("-v", "--volume"):
             parts = value.split(":")
             if len(parts) >= 2:
                 mounts.append((parts[0], parts[1]))
@@ -81,6 +85,27 @@ def _docker_inner(args: list[str], sub: str) -> tuple[list[str], list[tuple[str,
             entry = [value]
     rest = args[i + 1:] if i < len(args) else []  # args[i] is the image or container
     return entry + rest, mounts, seen
+
+
+# Capabilities that reach past the container: mounting, loading modules, raw devices, reading
+# any file by handle (the "shocker" escape), tracing host processes
+_HOST_CAPS = frozenset("ALL SYS_ADMIN SYS_MODULE SYS_RAWIO DAC_READ_SEARCH SYS_PTRACE BPF".split())
+
+
+def host_root(seen: set[str]) -> bool:
+    """`--privileged`, a host namespace (`--pid=host`, `--userns=host` with caps), a capability in
+    _HOST_CAPS (`--cap-add=all`, `--cap-add CAP_SYS_ADMIN`) or a confinement switched off
+    (`--security-opt apparmor=unconfined`, `seccomp=unconfined`, `label=disable`)."""
+    if "--privileged" in seen or "--pid=host" in seen:
+        return True
+    for item in seen:
+        name, _, value = item.partition("=")
+        if name == "--cap-add" and any(c.upper().removeprefix("CAP_") in _HOST_CAPS for c in value.split(",")):
+            return True
+        if name == "--security-opt" and (value.endswith("=unconfined") or value.endswith(":unconfined")
+                                         or value.replace(":", "=") == "label=disable"):
+            return True
+    return False
 
 
 def _host_reaching(src: str) -> bool:
@@ -179,7 +204,7 @@ def _docker_exec(cmd: Cmd, ctx: Context, prog: str, args: list[str]) -> None:
     sub = args[k]
     inner, mounts, seen = _docker_inner(args[k + 1:], sub)
     reach = [(s, d) for s, d in mounts if _host_reaching(s)]
-    privileged = bool(seen & {"--privileged"}) or any(x == "--pid=host" or x.startswith("--cap-add=") and "SYS_ADMIN" in x for x in args)
+    privileged = host_root(seen)
     if reach or privileged:
         ctx.add(PRIVILEGED, cmd.span, f"{cmd.argv[0]} {sub} gives the container the host's root")
     if sub != "create":

@@ -104,6 +104,13 @@ WRAPPERS: dict[str, tuple[frozenset, int, bool]] = {
     "systemd-run": (frozenset("-u --unit -p --property -E --setenv --uid --gid -M --machine --slice "
                               "--description".split()), 0, True),
     "catchsegv": (frozenset(), 0, False),
+    # run the command they are given, after their own options (red-team round 6: they capped it)
+    "systemd-inhibit": (frozenset("--what --who --why --mode".split()), 0, False),
+    "dbus-launch": (frozenset(["--config-file", "--autolaunch"]), 0, False),
+    "dbus-run-session": (frozenset(["--config-file", "--dbus-daemon"]), 0, False),
+    "cpulimit": (frozenset("-l -p -e --limit --pid --exe".split()), 0, False),
+    "trickle": (frozenset("-u -d -w -t -l -n".split()), 0, False),
+    "schedtool": (frozenset("-a -p -n -R -F -B -D -I -N".split()), 0, False),
     "nocache": (frozenset(), 0, False),
     "taskset": (frozenset(), 1, False),
     "numactl": (frozenset(), 0, False),

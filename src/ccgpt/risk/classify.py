@@ -39,7 +39,8 @@ _OVERSTRIKE = lazy_re(r"\r(?!\n)|[\x08\x7f]")
 # Other C0 controls (a form feed, a vertical tab, NUL) draw as nothing or as a line break, and
 # spaces other than the ASCII one draw as a space while the shell reads them as part of a word
 # (`rm -rf\u00a0/` shows as `rm -rf /`).
-_CONTROL = lazy_re(r"[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f]")
+_CONTROL = lazy_re(r"[\x00-\x07\x0b\x0e-\x1a\x1c-\x1f\x80-\x8f\x91-\x9a\x9c\x9e\x9f]"
+                   r"|(?<![\n])\x0c|\x0c(?![\n]|$)")  # a form feed alone on its line is a page break
 _ODD_SPACE = lazy_re("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPLIT_FALLBACK = lazy_re(r"[;&|\n(){}`]+")
 _KEYWORDS = lazy_re(r"^(\s*(then|do|else|elif|if|while|until|fi|done|esac|in|!|time|function)\s+)+")

@@ -64,6 +64,8 @@ OUTPUTS: dict[str, str] = {
     "xxd": "pos:2 words val:-c,-cols,-g,-groupsize,-l,-len,-o,-offset,-s,-seek,-n,-name",
     "iconv": "-o --output val:-f,-t,--from-code,--to-code",
     "python -m json.tool": "pos:2 val:--indent",
+    "sort": "-o --output val:-k,--key,-t,--field-separator,-S,--buffer-size,-T,--temporary-directory,--parallel,"
+            "--batch-size,--files0-from,--compress-program,--random-source,--sort",
     "shuf": "-o --output val:-n,-i,--head-count,--input-range,--random-source",
     "sdiff": "-o --output val:-w,-I,--width,--ignore-matching-lines,--diff-program",
     "sponge": "pos:1 append:-a",
@@ -258,6 +260,10 @@ def _positions(s: Spec, operands: list[str]) -> list[str]:
 def targets(cmd: Cmd, argv: list[str] | None = None) -> list[tuple[str, bool]]:
     """The files `cmd` (or the words `argv` of a wrapper) writes by name: (path, appended)."""
     argv = cmd.argv if argv is None else argv
+    if argv[:1] == ["perl"]:
+        from ccgpt.risk.rules.perlcode import split_clusters
+
+        argv = split_clusters(argv)  # `-lpi` is `-l -p -i`: perl's -l takes digits only
     found = entry(argv)
     if found is None:
         return []

@@ -63,7 +63,8 @@ def decode_ansi_c(body: str) -> str:
             return chr(ord(e[1]) & 0x1F)
         return _SIMPLE_ESC.get(e, "\\" + e)
 
-    return _ANSI_C.sub(one, body)
+    # a C string ends at its first NUL: bash passes `$'/\x00tmp'` on as `/`
+    return _ANSI_C.sub(one, body).split("\x00", 1)[0]
 
 
 SUBST = "_subst_"  # the output of a command substitution that cannot be computed

@@ -42,22 +42,56 @@ _WRITES = {"-o": "awkprof.out", "--pretty-print": "awkprof.out", "-p": "awkprof.
 # After masking, a string literal is `"\x00N\x00"` (N indexes the literal values) and regex
 # literals are gone, so a `|` inside `"a|b"` or `/a|b/` is never read as a pipe.
 _STR = r"\"\x00(\d+)\x00\""
-_SHELL = r"(?:/bin/|/usr/bin/)?(?:ba|da|z|k|r)?sh"
 _PIPE = r"(?<!\|)\|(?!\|)&?\s*"
 
 
 def _mask(prog: str) -> tuple[str, list[str]]:
-    """The program with each string literal replaced by a numbered placeholder, and the literals."""
+    """The program with each string literal replaced by a numbered placeholder, regex literals and
+    comments removed, and the literals. One left-to-right scan, as awk's lexer reads it: a `"`
+    inside `/…/` opens no string, a `/` inside a string no regex; linear in the program's length."""
     literals: list[str] = []
+    out: list[str] = []
+    i, n, prev = 0, len(prog), ""
+    while i < n:
+        c = prog[i]
+        if c == '"':
+            j, buf = i + 1, []
+            while j < n and prog[j] != '"':
+                if prog[j] == "\\" and j + 1 < n:
+                    buf.append(prog[j:j + 2])
+                    j += 2
+                    continue
+                buf.append(prog[j])
+                j += 1
+            literals.append(_unescape("".join(buf)))
+            out.append('"\x00%d\x00"' % (len(literals) - 1))
+            i, prev = j + 1, '"'
+        elif c == "/" and (prev == "" or prev in "~(,{;!&|=\n?:[+-*%<>"):
+            j = i + 1  # a regex literal: where an operand starts, up to the next unescaped `/`
+            while j < n and prog[j] not in "/\n":
+                j += 2 if prog[j] == "\\" else 1
+            out.append(" ")
+            i, prev = j + 1, "r"
+        elif c == "#":
+            j = prog.find("\n", i)  # a comment, to the end of the line
+            i = n if j < 0 else j
+        else:
+            out.append(c)
+            if not c.isspace() or c == "\n":
+                prev = c
+            i += 1
+    return "".join(out), literals
 
-    def keep(m: re.Match) -> str:
-        literals.append(_unescape(m.group(1)))
-        return '"\x00%d\x00"' % (len(literals) - 1)
 
-    masked = re.sub(r"\"((?:[^\"\\]|\\.)*)\"", keep, prog)
-    # a regex literal starts where an operand can: at the start, after `~ ( , { ; ! & |` or a newline
-    masked = re.sub(r"(^\s*|[~(,{;!&|\n]\s*)/(?:[^/\\\n]|\\.)*/", r"\1", masked)
-    return masked, literals
+def _full_names(name: str) -> list[str]:
+    """gawk takes any unique prefix of a long option (`--so=…` is `--source`); an ambiguous one
+    reads as every option it could be (fail closed)."""
+    if not name.startswith("--"):
+        return [name]
+    known = _LONG_REQUIRED | _LONG_OPTIONAL
+    if name in known:
+        return [name]
+    return [x for x in known if x.startswith(name)] or [name]
 
 
 def _unescape(text: str) -> str:
@@ -66,7 +100,13 @@ def _unescape(text: str) -> str:
 
 def _read(argv: list[str]) -> tuple[str, list[str], dict[str, str], list[tuple[str, str | None]], bool]:
     """(program text, file operands, known string variables, options, program read from a file)."""
-    opts, first = getopt(argv, 1, _REQUIRED, _OPTIONAL, _LONG_REQUIRED, _LONG_OPTIONAL)
+    got, first = getopt(argv, 1, _REQUIRED, _OPTIONAL, _LONG_REQUIRED, _LONG_OPTIONAL)
+    opts = [(full, value) for name, value in got for full in _full_names(name)]
+    for name, value in list(opts):  # `-W source=TEXT`, `-W exec FILE` (mawk, gawk): the same options
+        if name == "-W" and value:
+            key, eq, rest = value.partition("=")
+            full = _full_names("--" + key) if key else []
+            opts += [(f, rest if eq else None) for f in full if f in _PROGRAM_TEXT | _PROGRAM_FILE | _INCLUDE]
     strings: dict[str, str] = {}
     for name, value in opts:
         if name in ("-v", "--assign") and value and "=" in value:
@@ -101,10 +141,10 @@ def awk(cmd: Cmd, ctx: Context) -> None:
         if lits[int(m.group(2))] == "HOME":
             lits[int(m.group(1))] += "~"
     masked = re.sub(r"(" + _STR + r")\s*ENVIRON\[\s*" + _STR + r"\s*\]", r"\1", masked)
-    strings.update((k, lits[int(i)]) for k, i in re.findall(r"(\w+)\s*=\s*" + _STR + r"\s*(?=[;}\n]|$)", masked))
-    found = _commands(cmd, ctx, masked, lits, strings)
+    strings.update((k, lits[int(i)]) for k, i in re.findall(r"\b(\w+)\s*=\s*" + _STR + r"\s*(?=[;}\n]|$)", masked))
+    found = _commands(cmd, ctx, masked, lits, strings, files)
     _print_writes(cmd, ctx, masked, lits, strings)
-    if not found and re.search(r"system\s*\(|" + _PIPE + r"[\"\w]|\|&|getline", masked):
+    if not found and re.search(r"system\s*\(|" + _PIPE + r"[\"\w(]|\|&", masked):
         ctx.add(RUNS_SCRIPT, cmd.span, "awk program runs commands")
 
 
@@ -125,16 +165,21 @@ def _value(m: re.Match, lits: list[str], strings: dict[str, str], lit: int, var:
     return strings.get(m.group(var) or "")
 
 
-def _commands(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings: dict[str, str]) -> bool:
+def _commands(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings: dict[str, str],
+              files: list[str]) -> bool:
     """Classify the commands the program runs; True when at least one was read."""
     found = False
-    if re.search(r"system\s*\(\s*\$\w*\s*\)|print\s*(?:\$\w+\s*)?" + _PIPE + r"(?:" + _STR + r"|\w+)", masked):
-        m = re.search(r"print\s*(?:\$\w+\s*)?" + _PIPE + r"(?:" + _STR + r"|(\w+))", masked)
-        shell = m is None or re.fullmatch(_SHELL, (_value(m, lits, strings, 1, 2) or "").strip())
-        if shell:
-            from ccgpt.risk.rules.code import consume_stdin
+    if re.search(r"system\s*\(\s*\$\w*\s*\)|print\s*(?:\$\w+\s*)?" + _PIPE + r"\(?(?:" + _STR + r"|\w+)", masked):
+        m = re.search(r"print\s*(?:\$\w+\s*)?" + _PIPE + r"\(?(?:" + _STR + r"|(\w+))", masked)
+        if m is None or _is_shell(_value(m, lits, strings, 1, 2) or ""):
+            from ccgpt.risk.rules.code import consume_stdin, run_file
 
-            consume_stdin(cmd, ctx, shell=True)  # `system($0)`, `print | "sh"`: each input line is a command
+            # `system($0)`, `print | "sh"`: each input line is a command, from the files or stdin
+            ctx.add(RUNS_SCRIPT, cmd.span, "awk runs lines of its input as commands")
+            for path in files:
+                run_file(cmd, ctx, path, shell=True)
+            if not files:
+                consume_stdin(cmd, ctx, shell=True)
             found = True
     for m in re.finditer(r"system\s*\(\s*(?:" + _STR + r"(\s*\))?|(\w+)\s*\))", masked):
         code = _value(m, lits, strings, 1, 3)
@@ -147,9 +192,9 @@ def _commands(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings: dic
             ctx.bind("__awk_data", None)
             found = True
     # "CMD" | getline, print … | "CMD", print "CMD" | "sh": CMD runs through a shell
-    for m in re.finditer(r"(?:(?:" + _STR + r"|([A-Za-z_]\w*))\s*)?" + _PIPE + r"(?:" + _STR + r"|([A-Za-z_]\w*))", masked):
+    for m in re.finditer(r"(?:(?:" + _STR + r"|\b([A-Za-z_]\w*+))\s*)?" + _PIPE + r"\(?\s*(?:" + _STR + r"|([A-Za-z_]\w*))", masked):
         left, right = _value(m, lits, strings, 1, 2), _value(m, lits, strings, 3, 4)
-        if m.group(4) == "getline" or (right is not None and re.fullmatch(_SHELL, right.strip())):
+        if m.group(4) == "getline" or (right is not None and _is_shell(right)):
             code = left  # the left side is the command (getline) or the shell's input
         else:
             code = right
@@ -159,14 +204,25 @@ def _commands(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings: dic
     return found
 
 
+def _is_shell(text: str) -> bool:
+    """`sh`, `/bin/bash -s`, `env sh`, `exec dash`: a shell that runs what it reads."""
+    from ccgpt.risk.commands import SHELLS
+
+    words = text.split()
+    while words and (words[0] in ("env", "exec", "command", "nohup", "sudo") or words[0].startswith("-")
+                     or "=" in words[0]):
+        words = words[1:]
+    return bool(words) and words[0].rsplit("/", 1)[-1] in SHELLS
+
+
 def _print_writes(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings: dict[str, str]) -> None:
     """`print > "FILE"`, `printf … >> FILE`: literal or known targets are checked like `>`."""
-    for m in re.finditer(r"\b(?:print|printf)\b[^;}\n]*?(>>?)\s*(?:" + _STR + r"|([A-Za-z_]\w*)\b(?!\s*[\"(\[$]))",
+    for m in re.finditer(r"\b(?:print|printf)\b[^;}\n]{0,400}?(>>?)\s*(?:" + _STR + r"|([A-Za-z_]\w*)\b(?!\s*[\"(\[$]))",
                          masked):
         path = _value(m, lits, strings, 2, 3)
         if path is not None:
             write_target(cmd, ctx, path, cmd.span, append=m.group(1) == ">>")
         else:
             ctx.add(WRITE_FILES, cmd.span, "awk program writes files")
-    if re.search(r"\b(?:print|printf)\b[^;}\n]*?>>?\s*[$(]", masked):
+    if re.search(r"\b(?:print|printf)\b[^;}\n]{0,400}?>>?\s*[$(]", masked):
         ctx.add(WRITE_FILES, cmd.span, "awk program writes files named by its input")

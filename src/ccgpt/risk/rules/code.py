@@ -278,12 +278,18 @@ def su(cmd: Cmd, ctx: Context) -> bool:
 
     # util-linux su: -c/--command, --session-command, -g, -G, -s, -w take a value (`su -mc CMD`,
     # `su -c'CMD'`, `su --command=CMD` alike)
-    opts, _ = getopt(cmd.argv, 1, "cgGsw", "", frozenset({"--command", "--session-command", "--group",
-                                                           "--supp-group", "--shell", "--whitelist-environment"}),
-                     permute=True)
+    longs = frozenset({"--command", "--session-command", "--group", "--supp-group", "--shell",
+                       "--whitelist-environment"})
+    opts, _ = getopt(cmd.argv, 1, "cgGsw", "", longs, permute=True)
     for name, value in opts:
-        if name in ("-c", "--command", "--session-command") and value is not None:
+        # getopt_long takes a unique prefix (`--comm=CMD`); an ambiguous one reads as each option
+        names = [x for x in longs if x.startswith(name)] if name.startswith("--") else [name]
+        if set(names) & {"-c", "--command", "--session-command"} and value is not None:
             ctx.nested(value, cmd.span)
+    if "--" in cmd.argv:  # `su root -- -c CMD`: the words after `--` go to the user's shell
+        rest = cmd.argv[cmd.argv.index("--") + 1:]
+        if "-c" in rest and rest.index("-c") + 1 < len(rest):
+            ctx.nested(rest[rest.index("-c") + 1], cmd.span)
     return True
 
 def eval_(cmd: Cmd, ctx: Context) -> bool:

@@ -324,12 +324,12 @@ def misc_state(cmd: Cmd, ctx: Context) -> None:
         network_manager(cmd, ctx)
     elif prog in ("ip", "ifconfig", "route") and any(x in ("set", "add", "del", "delete", "flush", "down", "up", "change", "replace", "modify", "connection") for x in args):
         ctx.add(SYSTEM_CHANGE, cmd.span, f"{prog} changes network configuration")
-    elif prog in ("sort", "base64", "base32", "basenc") and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
+    elif prog in ("base64", "base32", "basenc") and any(x == "-o" or x.startswith(("-o", "--output")) for x in args):
         out = next((args[k + 1] if x in ("-o", "--output") and k + 1 < len(args) else x.split("=", 1)[-1] if "=" in x else x[2:]
                     for k, x in enumerate(args) if x in ("-o", "--output") or x.startswith(("-o", "--output="))), "")
         from ccgpt.risk.rules.files import write_target
 
-        write_target(cmd, ctx, out or P.DYNAMIC, cmd.span)  # `sort -o FILE`, BSD `base64 -o FILE`
+        write_target(cmd, ctx, out or P.DYNAMIC, cmd.span)  # BSD `base64 -o FILE` (sort: outputfiles.py)
 
 
 # nmcli OBJECT [COMMAND]: the read-only commands of each object (nmcli accepts any prefix of

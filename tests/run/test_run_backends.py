@@ -115,7 +115,16 @@ def test_restricted_user_wrap():
     assert restricted_user.wrap(["bwrap", "x"], "sandboxer") == ["sudo", "-n", "-u", "sandboxer", "--", "bwrap", "x"]
     with pytest.raises(ConfigError):
         restricted_user.wrap(["true"], "root; rm -rf /")
-    assert restricted_user.plain_argv(["id"], {"A": "1"}) == ["env", "-i", "A=1", "--", "id"]
+
+    # what runs as the other user: exactly the environment given, and the command (run here,
+    # without sudo; an earlier spelling put `--` after the assignments, which env ran as a program)
+    import subprocess
+
+    argv = restricted_user.plain_argv(["sh", "-c", 'env | sort; echo "ran $0"'], {"A": "1", "B_2": "x y"})
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    shell_own = ("PWD=", "SHLVL=", "_=")  # what sh itself sets
+    assert [x for x in out.stdout.splitlines() if not x.startswith(shell_own)] == ["A=1", "B_2=x y", "ran sh"]
 
 
 def test_choose_backend():

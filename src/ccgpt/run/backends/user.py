@@ -33,7 +33,8 @@ def wrap(argv: list[str], user: str, *, sudo: str = "sudo") -> list[str]:
 
 def plain_argv(command: list[str], env: dict[str, str]) -> list[str]:
     """The command with exactly `env` (sudo resets the environment; env -i makes it exact)."""
-    return ["env", "-i", *(f"{k}={v}" for k, v in env.items()), "--", *command]
+    # `--` before the assignments: after one, GNU env takes a `--` for the program's name
+    return ["env", "-i", "--", *(f"{k}={v}" for k, v in env.items()), *command]
 
 
 class RestrictedUser(Backend):

@@ -1,4 +1,4 @@
-"""Fifth red-team round: structural misses found by two outside passes over the engine and the
+"""Sixth red-team round: structural misses found by two outside passes over the engine and the
 agent hook (awk's options, output process substitutions, characters bash drops or reads as part
 of a word, relative paths that climb out of the working directory, option clusters of su, perl,
 useradd, exported bash functions). Every row asserts the level RISK-POLICY.md requires; the

@@ -142,6 +142,8 @@ ROWS = [
     ("min", B, "perl -lne 'system(\"rm -rf /\")'"), ("min", B, "perl -lane 'system(\"rm -rf ~\")'"),
     ("min", B, "perl -0777e 'system(\"rm -rf /\")'"), ("min", B, "perl -lpi -e 's/x//' /etc/passwd"),
     ("min", D, "perl -lpi.bak -e 's/x//' ~/.bashrc"),
+    ("min", B, "perl -0777pi -e 's/.*//' /etc/passwd"),
+    ("min", B, "echo 'rm -rf /' | awk '{system($0); print | \"sort\"}'"),
     # a C string ends at its NUL; C1 controls hide too; a form feed alone on a line is a page break
     ("min", B, "rm -rf $'/\\x00tmp/foo'"), ("min", D, "rm -rf\u0085/"),
     # su: unique prefixes of its long options, and `-c` after `--` (handed to the shell)

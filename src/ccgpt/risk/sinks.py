@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
+from ccgpt.risk.commands import NET_FETCH
 from ccgpt.risk.model import NET, TEXT, Cmd, Output
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def feed_sinks(an: Analyzer, cmd: Cmd, out: Output, sinks: list[tuple[str, tuple
         data = cmd.stdin  # `… | tee >(sh)`: tee writes its input to every file it names
     if data is None and cmd.net_args:
         data = Output(NET)
-    if data is None and any(k for k in ("curl", "wget", "aria2c") if cmd.argv[:1] == [k]):
+    if data is None and cmd.argv[:1] and cmd.argv[0] in NET_FETCH:
         data = Output(NET)  # `curl -o >(sh) URL`: the download goes into the substitution
     if data is None:
         return

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ccgpt.risk import paths as P
-from ccgpt.risk.commands import getopt
+from ccgpt.risk.commands import SHELLS, getopt
 from ccgpt.risk.model import Cmd
 from ccgpt.risk.rules.catalog import rule
 from ccgpt.risk.rules.files import write_target
@@ -169,18 +169,17 @@ def _commands(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings: dic
               files: list[str]) -> bool:
     """Classify the commands the program runs; True when at least one was read."""
     found = False
-    if re.search(r"system\s*\(\s*\$\w*\s*\)|print\s*(?:\$\w+\s*)?" + _PIPE + r"\(?(?:" + _STR + r"|\w+)", masked):
-        m = re.search(r"print\s*(?:\$\w+\s*)?" + _PIPE + r"\(?(?:" + _STR + r"|(\w+))", masked)
-        if m is None or _is_shell(_value(m, lits, strings, 1, 2) or ""):
-            from ccgpt.risk.rules.code import consume_stdin, run_file
+    piped = re.search(r"print\s*(?:\$\w+\s*)?" + _PIPE + r"\(?(?:" + _STR + r"|(\w+))", masked)
+    if re.search(r"system\s*\(\s*\$\w*\s*\)", masked) or piped and _is_shell(_value(piped, lits, strings, 1, 2) or ""):
+        from ccgpt.risk.rules.code import consume_stdin, run_file
 
-            # `system($0)`, `print | "sh"`: each input line is a command, from the files or stdin
-            ctx.add(RUNS_SCRIPT, cmd.span, "awk runs lines of its input as commands")
-            for path in files:
-                run_file(cmd, ctx, path, shell=True)
-            if not files:
-                consume_stdin(cmd, ctx, shell=True)
-            found = True
+        # `system($0)`, `print | "sh"`: each input line is a command, from the files or stdin
+        ctx.add(RUNS_SCRIPT, cmd.span, "awk runs lines of its input as commands")
+        for path in files:
+            run_file(cmd, ctx, path, shell=True)
+        if not files:
+            consume_stdin(cmd, ctx, shell=True)
+        found = True
     for m in re.finditer(r"system\s*\(\s*(?:" + _STR + r"(\s*\))?|(\w+)\s*\))", masked):
         code = _value(m, lits, strings, 1, 3)
         if code is not None:
@@ -206,8 +205,6 @@ def _commands(cmd: Cmd, ctx: Context, masked: str, lits: list[str], strings: dic
 
 def _is_shell(text: str) -> bool:
     """`sh`, `/bin/bash -s`, `env sh`, `exec dash`: a shell that runs what it reads."""
-    from ccgpt.risk.commands import SHELLS
-
     words = text.split()
     while words and (words[0] in ("env", "exec", "command", "nohup", "sudo") or words[0].startswith("-")
                      or "=" in words[0]):

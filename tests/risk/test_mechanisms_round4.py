@@ -4,8 +4,7 @@ allows ("max"). The mechanisms are described in docs/risk-engine.md, "Fourth red
 
 import pytest
 
-from ccgpt.risk import classify
-from ccgpt.risk.levels import Level
+from tests.helpers.levels import check_bound
 
 B, D, R, S = "blocked", "dangerous", "review", "safe"
 
@@ -57,8 +56,4 @@ ROWS = [
 
 @pytest.mark.parametrize(("op", "level", "command"), ROWS)
 def test_mechanism_variant(op: str, level: str, command: str) -> None:
-    got = classify(command).level
-    if op == "min":
-        assert got >= Level(level), f"{command!r}: {got.value}, policy requires at least {level}"
-    else:
-        assert got <= Level(level), f"{command!r}: {got.value}, policy allows at most {level}"
+    check_bound(op, level, command)

@@ -10,8 +10,7 @@ Rows: (op, level, command). op "min": the level must be at least `level`; op "ma
 
 import pytest
 
-from ccgpt.risk import classify
-from ccgpt.risk.levels import Level
+from tests.helpers.levels import check_bound
 
 B, D, R, S = "blocked", "dangerous", "review", "safe"
 ORDER = {S: 0, R: 1, D: 2, B: 3}
@@ -229,11 +228,7 @@ HOLDS = [
 
 
 def _check(op: str, level: str, command: str) -> None:
-    got = classify(command).level
-    if op == "min":
-        assert got >= Level(level), f"{command!r}: {got.value}, policy requires at least {level}"
-    else:
-        assert got <= Level(level), f"{command!r}: {got.value}, policy allows at most {level}"
+    check_bound(op, level, command)
 
 
 @pytest.mark.parametrize(("op", "level", "command"), HOLDS)

@@ -10,6 +10,7 @@ import pytest
 
 from ccgpt.risk import classify
 from ccgpt.risk.levels import Level
+from tests.helpers.levels import check_bound
 from ccgpt.run.fsprobe import FilesystemProbe
 
 B, D, R, S = "blocked", "dangerous", "review", "safe"
@@ -161,11 +162,7 @@ ROWS = [
 
 @pytest.mark.parametrize(("op", "level", "command"), ROWS)
 def test_round5(op: str, level: str, command: str) -> None:
-    got = classify(command).level
-    if op == "min":
-        assert got >= Level(level), f"{command!r}: {got.value}, policy requires at least {level}"
-    else:
-        assert got <= Level(level), f"{command!r}: {got.value}, policy allows at most {level}"
+    check_bound(op, level, command)
 
 
 def test_rows_are_distinct() -> None:

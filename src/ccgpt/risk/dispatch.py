@@ -161,11 +161,27 @@ class Dispatcher:
         cmd.bases = bases  # type: ignore[attr-defined]
         out = self.run_cmd(cmd)
         sinks = list(info.sinks or []) + [s for r in redirects if r.info is not None for s in r.info.sinks or []]
+        if self.st.exec_sinks or argv == ["exec"] and sinks:
+            sinks += self.exec_sinks(argv, redirects)
         if sinks:
             from ccgpt.risk.sinks import feed_sinks
 
-            feed_sinks(self, cmd, out, sinks)  # type: ignore[arg-type]
+            held, self.st.exec_sinks = self.st.exec_sinks, []  # the stand-in's own output is not fed again
+            try:
+                feed_sinks(self, cmd, out, sinks)  # type: ignore[arg-type]
+            finally:
+                self.st.exec_sinks = held
         return out
+
+    def exec_sinks(self, argv: list[str], redirects: list[Redirect]) -> list[tuple[str, tuple[int, int]]]:
+        """`exec > >(C)` sends the rest of the line's output into C (sinks.py): the sinks this
+        command's output also reaches."""
+        from ccgpt.risk.sinks import stdout_elsewhere, stdout_sinks
+
+        if argv == ["exec"]:
+            self.st.exec_sinks = stdout_sinks(redirects) or ([] if stdout_elsewhere(redirects) else self.st.exec_sinks)
+            return []
+        return [] if stdout_elsewhere(redirects) else list(self.st.exec_sinks)
 
     def call_function(self, argv: list[str], func) -> Output:
         """A function defined in the same line, called: its body read with $1… $@ bound."""

@@ -293,26 +293,29 @@ def targets(cmd: Cmd, argv: list[str] | None = None) -> list[tuple[str, bool]]:
     return [(_under(where, p), a or appending) for p, a in out if p]
 
 
-_URL = re.compile(r"(?:https?|ftps?)://[^/\s]+(/[^?#\s]*)?", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+
+
+def url_file_name(url: str, prog: str) -> str | None:
+    """The file a download of `url` is saved as when no name is given: the last part of its
+    path, query and fragment dropped. curl and wget both take a URL without a scheme
+    (`curl -O x.example/i.sh` saves i.sh); a URL with no file part is index.html to wget and
+    refused by curl."""
+    rest = _SCHEME.sub("", url, count=1)
+    path = rest.partition("/")[2] if "/" in rest else ""
+    base = re.split(r"[?#]", path, maxsplit=1)[0].rsplit("/", 1)[-1]
+    if base not in ("", ".", ".."):
+        return base
+    return "index.html" if prog == "wget" else None
 
 
 def _named_by_url(prog: str, given: set[str], operands: list[str], named: list) -> list[str]:
     """The files a download names after its URL: `curl -O URL`, and `wget URL` without `-O`
-    (`wget -P /etc http://x/passwd` writes /etc/passwd). wget names a URL without a file part
-    index.html; curl refuses it."""
+    (`wget -P /etc http://x/passwd` writes /etc/passwd)."""
     remote = prog == "curl" and bool(given & {"-O", "--remote-name", "--remote-name-all"})
     if not (remote or prog == "wget" and not named):
         return []
-    names = []
-    for word in operands:
-        m = _URL.match(word)
-        if m:
-            base = (m.group(1) or "/").rsplit("/", 1)[-1]
-            if base not in ("", ".", ".."):
-                names.append(base)
-            elif prog == "wget":
-                names.append("index.html")
-    return names
+    return [name for name in (url_file_name(w, prog) for w in operands) if name]
 
 
 def _under(where: str | None, path: str) -> str:

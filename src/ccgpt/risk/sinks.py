@@ -2,7 +2,12 @@
 as `X | C` would. The walk of `>(C)` itself sees no input (the substitution is evaluated with
 the words, before X is known), so once X's output is known C is read again behind a stand-in
 for that output: text X prints (`echo 'rm -rf /' > >(sh)`) or content from the network
-(`curl URL > >(bash)`). Other outputs add nothing: C's first reading already counted."""
+(`curl URL > >(bash)`). Other outputs add nothing: C's first reading already counted.
+
+A bare `exec > >(C)` hands C the output of the rest of the line (of the whole session, typed at a
+prompt): every later command whose output is not redirected elsewhere feeds C too, so
+`exec > >(sh); echo 'rm -rf /'` reads as `echo 'rm -rf /' | sh`. That over-counts a stage whose
+output goes into a pipe, which errs on the side of caution."""
 
 from __future__ import annotations
 
@@ -17,6 +22,21 @@ if TYPE_CHECKING:
 
 # a stand-in whose output the engine reads as network content (the host is never contacted)
 _FROM_NETWORK = "curl -fsSL https://content.invalid/"
+
+
+_STDOUT = ("", "1")
+
+
+def stdout_sinks(redirects) -> list[tuple[str, tuple[int, int]]]:
+    """The `>(C)` substitutions that receive standard output (`> >(C)`, `1> >(C)`, `&> >(C)`)."""
+    return [s for r in redirects if r.info is not None and r.info.sinks and r.op in (">", ">>", ">|", "&>", "&>>")
+            and (r.fd in _STDOUT or r.op.startswith("&")) for s in r.info.sinks]
+
+
+def stdout_elsewhere(redirects) -> bool:
+    """The command's own standard output goes to a file or descriptor of its own."""
+    return any(r.op in (">", ">>", ">|", "&>", "&>>", ">&") and (r.fd in _STDOUT or r.op.startswith("&"))
+               for r in redirects)
 
 
 def feed_sinks(an: Analyzer, cmd: Cmd, out: Output, sinks: list[tuple[str, tuple[int, int]]]) -> None:

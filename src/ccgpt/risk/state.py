@@ -17,7 +17,7 @@ class State:
     """Shared by an analyzer and the nested analyzers it starts."""
 
     __slots__ = ("findings", "env", "inline", "aliases", "used_aliases", "funcs", "expanding", "cwd", "below",
-                 "rules", "user_rules", "files", "downloads", "length", "probe")
+                 "rules", "user_rules", "files", "downloads", "exec_sinks", "length", "probe")
 
     def __init__(self, rules: Registry, user_rules=None, probe: Probe | None = None):
         self.findings: list[Finding] = []
@@ -35,4 +35,5 @@ class State:
         self.length = 0  # of the top-level command, to keep spans inside it
         self.files: dict[str, str] = {}  # scripts written earlier in the line, with their text
         self.downloads: set[str] = set()  # files saved from the network earlier in the line
+        self.exec_sinks: list = []  # `exec > >(C)`: C reads what every later command prints (sinks.py)
         self.probe = probe  # the caller's view of the filesystem (probes.py), or None

@@ -38,7 +38,7 @@ _SOCKET = lazy_re(r"socket|fsockopen|TCPSocket|net\.connect|require\(\s*[\"']net
 _SPAWN = lazy_re(r"pty\.spawn|dup2|fdopen|subprocess|/bin/(ba|z|da)?sh|exec\s*\(|os\.system|popen|spawn|IO\.popen|child_process|exec\s+[\"']|proc_open|\bsh\b\s*-i", re.I)
 _SHELL_OUT = lazy_re(
     r"(?:os\.system|os\.popen|system|popen|shell_exec|passthru|proc_open|execSync|exec|spawnSync|check_output|"
-    r"check_call|(?:\w+\.)?(?:run|call|Popen)|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
+    r"check_call|(?:\b\w+\.)?(?:run|call|Popen)|getoutput|getstatusoutput|IO\.popen|%x)\s*[\(\{]\s*(\[[^\]]*\]|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')",
     re.S)
 _BACKTICK = lazy_re(r"`([^`]+)`")
 _STRING = lazy_re(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'", re.S)
@@ -71,8 +71,12 @@ _NETWORK = lazy_re(r"requests\.|urllib|urlopen|http\.client|httplib|socket|smtpl
                    r"\biwr\b|\birm\b|Invoke-WebRequest|Invoke-RestMethod|DownloadString|Net\.WebClient")
 
 
-# Perl's quote operators `q(…)`, `qq{…}`, `q[…]` are string literals.
-_PERL_Q = lazy_re(r"\bqq?\s*(?:\(([^()]*)\)|\{([^{}]*)\}|\[([^\[\]]*)\]|<([^<>]*)>)")
+# Perl's quote operators `q(…)`, `qq{…}`, `q!…!` and Ruby's `%q{…}`, `%Q(…)` are string literals;
+# Perl's `qw(…)` and Ruby's `%w[…]` are lists of words. A bracket may follow after spaces, any
+# other delimiter comes right after the operator (`q!…!`, `qw/…/`).
+_PERL_Q = lazy_re(r"(?:(?<![\w$@%&])(qq|qw|q)|%([qQwW]))(?:\s*(?:\(([^()]*)\)|\{([^{}]*)\}|\[([^\[\]]*)\]|<([^<>]*)>)|"
+                  # one class per delimiter, so an unclosed one stops at the next (linear scans)
+                  + "|".join(f"{re.escape(d)}([^{re.escape(d)}]*){re.escape(d)}" for d in "!#/|~,:;.^") + ")")
 # A literal decoded in the code itself: `base64.b64decode("…")`, `atob("…")`, `Buffer.from("…", "base64")`.
 _B64_CALL = lazy_re(r"(?:base64\.)?(?:b64decode|decodebytes|decode_base64|atob|base64_decode)\(\s*[bB]?\"([A-Za-z0-9+/=\s]+)\"\s*\)"
                     r"(?:\.decode\(\s*(?:\"[^\"]*\")?\s*\))?"
@@ -110,7 +114,7 @@ _SHELL_PIPE = lazy_re(r"\|\s*-?\s*\"?\s*(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh\b|\
                       r"|popen\s*\(\s*\"(?:/bin/)?(?:ba|da|z)?sh\"")
 # Other spellings of "run this command": AppleScript, Ruby's Open3, several string arguments.
 _MORE_SHELL = lazy_re(r"do shell script\s+\"((?:[^\"\\]|\\.)*)\"|Open3\.\w+\s*\(\s*\"((?:[^\"\\]|\\.)*)\"")
-_ARGS_CALL = lazy_re(r"\b(?:system|spawn|exec|execFile)\s*\(\s*(\"[^\"]*\"(?:\s*,\s*\"[^\"]*\")+)\s*[,)]")
+_ARGS_CALL = lazy_re(r"\b(?:system|spawn|exec|execFile)\s*\(\s*\*?\s*(\"[^\"]*\"(?:\s*,\s*\"[^\"]*\")+)\s*[,)]")
 _PERL_UNLINK = lazy_re(r"\bunlink\s+(?:glob\s+)?\"([^\"]+)\"")
 _PS_REMOVE = lazy_re(r"\b(?:Remove-Item|ri|rd|del|rmdir|rm|erase)\b([^;|\n]*)", re.I)
 _HEX = lazy_re(r"bytes\.fromhex\(\s*\"([0-9a-fA-F\s]+)\"\s*\)(?:\.decode\(\s*(?:\"[^\"]*\")?\s*\))?")
@@ -121,6 +125,14 @@ _CHMOD = lazy_re(r"os\.chmod\(\s*\"([^\"]+)\"\s*,\s*0o?([0-7]{3,4})\b")
 def _as_literal(text: str | None, written: str) -> str:
     """Decoded text as one double-quoted literal, or the code as written when it did not decode."""
     return '"' + text.replace('"', '\\"') + '"' if text is not None else written
+
+
+def _quote_literal(m: re.Match) -> str:
+    """`q{a b}` as `"a b"`; `qw(a b)` as `"a", "b"`, the argument list it is."""
+    body = next(g for g in m.groups()[2:] if g is not None)
+    if (m.group(1) or m.group(2)).lower() in ("qw", "w"):
+        return ", ".join('"' + w.replace('"', '\\"') + '"' for w in body.split()) or '""'
+    return '"' + body.replace('"', '\\"') + '"'
 
 
 def _b64_literal(m: re.Match) -> str:
@@ -141,8 +153,8 @@ def _hex_literal(m: re.Match) -> str:
 def _normalise(code: str) -> str:
     """Home spellings become the literal `"~"`, and joins of literals one literal, so the path
     rules below see `shutil.rmtree("~")` and `open("~/.ssh/id_rsa")`."""
-    if "q" in code:
-        code = _PERL_Q.sub(lambda m: '"' + next(g for g in m.groups() if g is not None) + '"', code)
+    if "q" in code or "%" in code:
+        code = _PERL_Q.sub(_quote_literal, code)
     if "HOME" in code or "home" in code or "expanduser" in code:
         code = _HOME.sub(lambda m: '"~' + (m.group(2) or "") + '"', code)
     code = code.replace("'", '"') if "'" in code and '"' not in code else code

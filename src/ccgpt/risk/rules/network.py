@@ -30,26 +30,23 @@ _SSH_VALUE = frozenset("-p -i -l -o -L -R -D -F -J -b -c -E -e -m -O -Q -S -W -w
 
 
 def curl(cmd: Cmd, ctx: Context) -> None:
-    from ccgpt.risk.outputfiles import read_getopt, spec
-
     flags, _, _ = short_flags(cmd.argv)
-    argv = cmd.argv
-    # Where the body goes, read as getopt does (`-sSLo F`, `-oF`, `--output=F`, `--out F`); the file
-    # itself is checked by the generic write-target rule (rules/files.named_outputs).
-    saved = [v for k, v in read_getopt(argv, 1, spec("curl"))[0] if k in ("-o", "--output") and v is not None]
-    for v in saved:
-        ctx.downloads.add(P.resolve(v))
-    if saved:
-        flags.add("-o")
-    if flags & {"-O", "--remote-name"}:
-        for x in argv[1:]:
-            if "://" in x or "." in x.split("/")[-1]:
-                ctx.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
-    if flags & {"-o", "-O", "--output", "--remote-name", "--remote-name-all", "-J", "--output-dir"}:
+    # What the line saved, read as getopt does (`-sSLo F`, `-oF`, `--output=F`, `-O URL` under
+    # `--output-dir`): outputfiles.targets is the one reader, and the generic write-target rule
+    # (rules/files.named_outputs) checks the same files.
+    saved = _written(cmd) - {"-"}
+    if saved or flags & {"-O", "--remote-name", "--remote-name-all", "-J", "--output-dir"}:
+        ctx.downloads.update(saved)
         ctx.add(NETWORK_SAVE, cmd.span, "downloads to a file")
     elif flags & {"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T",
-                  "--upload-file", "--json"} or _method(argv).upper() not in ("", "GET", "HEAD", "OPTIONS"):
+                  "--upload-file", "--json"} or _method(cmd.argv).upper() not in ("", "GET", "HEAD", "OPTIONS"):
         ctx.add(NETWORK_SEND, cmd.span, "sends data to a server")
+
+
+def _written(cmd: Cmd) -> set[str]:
+    from ccgpt.risk.outputfiles import targets
+
+    return {path if path == "-" else P.resolve(path, cmd.cwd) for path, _ in targets(cmd)}
 
 
 def _method(argv: list[str]) -> str:
@@ -58,18 +55,13 @@ def _method(argv: list[str]) -> str:
 
 
 def wget(cmd: Cmd, ctx: Context) -> None:
-    argv = cmd.argv
-    to_stdout = any(x in ("-O-", "-qO-", "-qO", "--output-document=-", "--spider", "-O", "--output-document") and
-                    (x.endswith("-") or x == "--spider" or argv[i + 1:i + 2] == ["-"]) for i, x in enumerate(argv))
-    if any(x.startswith(("--post-data", "--post-file", "--body-file", "--method")) for x in argv):
+    if any(x.startswith(("--post-data", "--post-file", "--body-file", "--method")) for x in cmd.argv):
         ctx.add(NETWORK_SEND, cmd.span, "sends data to a server")
-    elif not to_stdout:
-        for i, x in enumerate(argv):
-            if x in ("-O", "--output-document") and i + 1 < len(argv):
-                ctx.downloads.add(P.resolve(argv[i + 1]))
-            elif "://" in x:
-                ctx.downloads.add(P.resolve(x.rstrip("/").rsplit("/", 1)[-1]))
-        ctx.add(NETWORK_SAVE, cmd.span, "downloads to a file")
+    elif "--spider" not in cmd.argv:
+        written = _written(cmd)  # `-O F`, `-P DIR URL`, the URL's own name, `-O -` (stdout)
+        ctx.downloads.update(p for p in written if p != "-")
+        if written != {"-"}:
+            ctx.add(NETWORK_SAVE, cmd.span, "downloads to a file")
 
 
 def netcat(cmd: Cmd, ctx: Context) -> None:

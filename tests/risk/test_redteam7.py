@@ -45,3 +45,15 @@ def test_the_fed_output_is_read_once() -> None:
     # the stand-in for the fed text is itself a command with output: feeding it again would
     # recurse until the depth limit
     assert "too-deep" not in {f.rule for f in classify("exec > >(sh); echo 'rm -rf /'").findings}
+
+
+@pytest.mark.parametrize("spelling", ['"$(pwd)/.."', "`pwd`/..", '"$PWD/.."', '"$(pwd)"/..'])
+def test_pwd_is_where_the_line_starts(tmp_path, spelling):
+    # `$(pwd)` prints the start directory, as `$PWD` names it: its parent, from ~/proj, is home
+    from ccgpt.run.fsprobe import FilesystemProbe
+
+    (tmp_path / "proj").mkdir()
+    probe = FilesystemProbe(cwd=str(tmp_path / "proj"), home=str(tmp_path))
+    check_bound("min", B, f"rm -rf {spelling}", probe=probe)
+    check_bound("min", D, f"rm -rf {spelling}")  # no probe: a parent directory, unknown
+    check_bound("max", S, f"ls {spelling}", probe=probe)

@@ -198,7 +198,9 @@ def _path_program(prog: str, ops: list[str], cwd: str | None) -> str | None:
     import posixpath
 
     if prog == "pwd":
-        return cwd if cwd is not None and cwd.startswith(("/", "~")) else None
+        if cwd is None:
+            return "."  # where the line starts, as `$PWD` reads: `rm -rf "$(pwd)/.."` climbs out of it
+        return cwd if cwd.startswith(("/", "~")) else None
     if len(ops) != 1 or DYNAMIC in ops[0]:
         return None
     path = ops[0]

@@ -284,18 +284,41 @@ def test_root_flag_names_the_writable_tree(server_env, work, area):
     ("/", "everything writable"), ("/etc", "system"), ("/usr/lib", "system"), ("/usr/share", "system"),
     ("HOME", "holds your home"), ("AREA", "holds your home"), ("HOME/.config", "hidden configuration"),
     ("CWD", "holds your home"),  # no --root, started in home (as some clients start servers)
+    ("/var/log", "logs or spools"), ("/var/cache", "logs or spools"),  # the audit trail, the system's caches
+    ("HOME/bin", "later sessions run"),  # Debian's ~/.profile puts ~/bin on PATH
 ])
 def test_a_root_that_gives_away_the_system_or_home_is_refused_at_start(server_env, area, root, says):
     import subprocess
     import sys
 
     (area / "home" / ".config").mkdir(exist_ok=True)
+    (area / "home" / "bin").mkdir(exist_ok=True)
     real = root.replace("HOME", str(area / "home")).replace("AREA", str(area))
     args = ["--root", real] if root != "CWD" else []
     r = subprocess.run([sys.executable, "-m", "ccgpt", "mcp", *args], env=server_env, cwd=area / "home",
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and says in r.stderr and r.stdout == "", r.stderr
     assert len(r.stderr.strip().splitlines()) == 1  # one clear line, no traceback
+
+
+@pytest.mark.parametrize("path, refused", [
+    ("/home/u/proj/.venv/bin", True), ("/opt/tool/bin", True), ("/opt/tool/bin/sub", True),  # on PATH
+    ("/var/spool/cron", True), ("/var/mail", True), ("/var/cache/apt", True),
+    ("/home/u/proj", False), ("/opt/tool", False), ("/var/tmp/build", False), ("/var/www/site", False),
+    ("/srv/app", False), ("/tmp/work", False),
+])
+def test_a_root_whose_programs_run_later_or_that_holds_system_state_is_refused(path, refused):
+    from ccgpt.agents.server import refused_root
+
+    search_path = "/usr/bin:/home/u/proj/.venv/bin:/opt/tool/bin:relative/bin"
+    assert (refused_root(path, "/home/u", search_path) is not None) == refused
+
+
+def test_a_home_under_var_keeps_its_projects():  # Fedora Silverblue's homes live in /var/home
+    from ccgpt.agents.server import refused_root
+
+    assert refused_root("/var/home/u/proj", "/var/home/u", "/usr/bin") is None
+    assert "holds your home" in refused_root("/var/home", "/var/home/u", "/usr/bin")
 
 
 def test_a_run_that_cannot_be_audited_does_not_happen(server_env, work, area):

@@ -279,22 +279,41 @@ async def serve_stdio(server) -> None:
 
 def default_root(root: str | None) -> str:
     """The sandbox's writable tree: --root or the working directory, refused when it is `/`, a
-    system directory, home, a directory holding home or a hidden one in it (~/.config): an agent
-    would get to rewrite what the system or every later session runs."""
+    system directory, home, a directory holding home or a hidden one in it (~/.config), the
+    system's state, logs and spools under /var, or a directory whose programs later sessions run
+    (~/bin, a directory on PATH): an agent would get to rewrite what the system or every later
+    session runs, or the record of what it did."""
     from ccgpt.errors import UsageError
-    from ccgpt.risk.paths import start_directory
 
     path = os.path.realpath(root or os.getcwd())
     if not os.path.isdir(path):
         raise UsageError(f"--root {root}: not a directory")
-    home = os.path.realpath(os.path.expanduser("~"))
-    what = None
-    if path == "/":
-        what = "/ (everything writable)"
-    elif path == home or home.startswith(path + os.sep):
-        what = f"{path}, which holds your home directory"
-    elif start_directory(path, home) is not None:
-        what = f"{path}, a system or hidden configuration directory"
+    what = refused_root(path, os.path.realpath(os.path.expanduser("~")), os.environ.get("PATH", ""))
     if what:
         raise UsageError(f"the sandbox root would be {what}: start it in a project directory or give --root DIR")
     return path
+
+
+# Under /var, the trees a project may live in; the rest is the system's state, logs, mail, spools
+# (cron's crontabs, print queues) and caches.
+_VAR_PROJECTS = frozenset(["tmp", "www", "opt", "home"])
+
+
+def refused_root(path: str, home: str, search_path: str) -> str | None:
+    """Why `path` (real, absolute) cannot be the sandbox root, or None."""
+    from ccgpt.risk.paths import start_directory
+
+    under_home = path.startswith(home + os.sep)
+    if path == "/":
+        return "/ (everything writable)"
+    if path == home or home.startswith(path + os.sep):
+        return f"{path}, which holds your home directory"
+    if start_directory(path, home) is not None:
+        return f"{path}, a system or hidden configuration directory"
+    parts = path.split(os.sep)
+    if not under_home and parts[1] == "var" and (len(parts) == 2 or parts[2] not in _VAR_PROJECTS):
+        return f"{path}, the system's state, logs or spools"
+    runs_later = {os.path.join(home, "bin")} | {os.path.realpath(d) for d in search_path.split(os.pathsep) if d.startswith("/")}
+    if any(path == d or path.startswith(d + os.sep) for d in runs_later):
+        return f"{path}, a directory whose programs later sessions run (on PATH)"
+    return None
